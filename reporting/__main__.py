@@ -1,0 +1,5 @@
+"""`python -m reporting` runs the funder-report command line."""
+
+from .cli import main
+
+main()

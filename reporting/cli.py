@@ -1,0 +1,192 @@
+"""The `funder-report` command line. The only module that imports click.
+
+Each command parses its options, calls one library function, prints the result and chooses
+the exit code: 0 done, 1 invalid entries, 2 usage, 3 could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+from . import __version__, pipeline
+from .errors import ReportingError
+from .findings import Finding, Findings
+from .schema import load_schema
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+class _Failed(click.ClickException):
+    """A ReportingError shown the click way, with our exit codes."""
+
+    def __init__(self, error: ReportingError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+def _run(ctx: click.Context, work):
+    """Call `work`, turning library errors into plain messages (tracebacks only with --debug)."""
+    try:
+        return work()
+    except ReportingError as error:
+        if ctx.obj.get("debug"):
+            raise
+        raise _Failed(error) from None
+    except KeyboardInterrupt:
+        click.echo("Interrupted; no partial files were left behind.", err=True)
+        ctx.exit(130)
+    except Exception as error:  # a bug: say so plainly, traceback only with --debug
+        if ctx.obj.get("debug"):
+            raise
+        click.echo(f"Error: unexpected failure ({type(error).__name__}: {error}).\n"
+                   "This is a bug in funder-report; run again with --debug and report the output.",
+                   err=True)
+        ctx.exit(EXIT_FAILED)
+
+
+def _print_findings(findings: Findings, limit: int | None = None) -> None:
+    """Findings grouped by file and sheet, errors first, then a one-line summary."""
+    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.file, finding.sheet)].append(finding)
+    shown = 0
+    for (file, sheet), items in groups.items():
+        click.echo(click.style(f"{file}" + (f" / {sheet}" if sheet else ""), bold=True), err=True)
+        for finding in sorted(items, key=lambda f: f.severity != "error"):
+            if limit is not None and shown >= limit:
+                break
+            colour = "red" if finding.severity == "error" else "yellow"
+            tag = click.style(finding.severity.upper(), fg=colour)
+            click.echo(f"  {tag} {finding.describe()}", err=True)
+            shown += 1
+    if limit is not None and len(findings) > limit:
+        click.echo(f"  … and {len(findings) - limit} more (run `funder-report validate` for all).", err=True)
+    click.echo(f"{findings.summary()}.", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="funder-report")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn research outcome spreadsheets into researchfish-style Word and Excel returns.
+
+    Typical use: `funder-report init outcomes.xlsx`, fill it in, then
+    `funder-report build outcomes.xlsx`.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="outcomes.xlsx")
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@click.pass_context
+def init(ctx: click.Context, path: Path, force: bool) -> None:
+    """Write a blank input workbook to PATH (default outcomes.xlsx).
+
+    It has an Award sheet, one sheet per researchfish section headed with the Gateway to
+    Research labels, drop-downs on controlled fields and help on every header.
+    """
+    written = _run(ctx, lambda: pipeline.init_workbook(path, force=force))
+    click.echo(f"Wrote {written}. Fill it in, then run: funder-report build {written}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook to write (default: named after the award, in this folder).")
+@click.option("--force", is_flag=True, help="Replace the output workbook if it exists.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) -> None:
+    """Convert FILE (a GtR project page saved as text) into an input workbook.
+
+    Prints how many records it read and wrote per section; the two always match, and anything
+    it could not place is listed.
+    """
+    report = _run(ctx, lambda: pipeline.import_to_workbook(file, output, force=force))
+    schema = load_schema()
+    click.echo(f"Read {file} ({report.result.format}).")
+    click.echo(f"{'Section':<55} {'read':>6} {'written':>8}")
+    for section in schema.sections:
+        read = report.result.read.get(section.key, 0)
+        written = report.written.get(section.key, 0)
+        if read or written:
+            click.echo(f"{section.title:<55} {read:>6} {written:>8}")
+    total_read = sum(report.result.read.values())
+    total_written = sum(report.written.values())
+    click.echo(f"{'Total':<55} {total_read:>6} {total_written:>8}")
+    if report.result.unplaced:
+        click.echo(f"{report.result.unplaced} record(s) matched no section; they are listed below.")
+    if len(report.findings):
+        _print_findings(report.findings, limit=40)
+    click.echo(f"Wrote {report.output}.")
+    if total_read != total_written or report.result.unplaced:
+        ctx.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
+    """Check INPUT workbooks (files or folders; default inputs/) and list every problem."""
+    _, findings, rows = _run(ctx, lambda: pipeline.load(inputs))
+    if as_json:
+        click.echo(json.dumps(findings.to_dict(), indent=2, ensure_ascii=False))
+    elif len(findings):
+        _print_findings(findings)
+    else:
+        click.echo(f"All {rows} rows are valid.")
+    ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=pipeline.DEFAULT_OUTPUTS, show_default=True, help="Folder for the returns.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Word template to take styles from (default templates/return.docx).")
+@click.pass_context
+def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None) -> None:
+    """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
+
+    Entries are validated first; while any has an error, no return is written.
+    """
+    bar = {}
+
+    def progress(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if "bar" not in bar:
+            bar["bar"] = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            bar["bar"].__enter__()
+            bar["done"] = 0
+        bar["bar"].update(done - bar["done"])
+        bar["done"] = done
+
+    try:
+        result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress))
+    finally:
+        if "bar" in bar:
+            bar["bar"].__exit__(None, None, None)
+    if not result.built:
+        _print_findings(result.findings, limit=30)
+        click.echo(f"No return written: {len(result.findings.errors)} entries need fixing first. "
+                   "Run `funder-report validate` to list them all.", err=True)
+        ctx.exit(EXIT_INVALID)
+    if result.findings.warnings:
+        click.echo(f"{len(result.findings.warnings)} warnings (run `funder-report validate` to see them).",
+                   err=True)
+    click.echo(f"Built {result.awards} award return(s) from {result.entries} entries:")
+    for path in result.outputs:
+        click.echo(f"  {path}")
+
+
+def main() -> None:
+    cli(prog_name="funder-report")

@@ -1,0 +1,86 @@
+"""The data that flows through the tool: records as read, then typed awards and entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import Section
+
+AWARD = "award"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from: a file, a sheet and a 1-based row (0 when not a sheet row)."""
+
+    file: str
+    sheet: str = ""
+    row: int = 0
+
+
+@dataclass
+class Record:
+    """One row as read, before validation.
+
+    `kind` is ``award`` or a section key. `raw` maps field keys to the cell values as found;
+    `cells` maps field keys to their cell reference (``E14``); `extra` keeps columns the schema
+    does not know, by header, so nothing is dropped.
+    """
+
+    kind: str
+    raw: dict[str, Any]
+    origin: Origin
+    cells: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Award:
+    """An award (grant) with typed header values."""
+
+    values: dict[str, Any]
+    origin: Origin
+
+    @property
+    def reference(self) -> str:
+        return self.values.get("award_reference") or ""
+
+    @property
+    def title(self) -> str:
+        return self.values.get("title") or ""
+
+
+@dataclass
+class Entry:
+    """One outcome entry with typed values; `raw` keeps what was read for values that failed."""
+
+    section: Section
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    origin: Origin
+    cells: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    awards: list["Award"] = field(default_factory=list)
+
+    def value_or_raw(self, key: str) -> Any:
+        """The typed value, or the raw one where it could not be typed (so nothing is lost)."""
+        if key in self.values:
+            return self.values[key]
+        return self.raw.get(key)
+
+
+@dataclass
+class Dataset:
+    """Everything read from one or more workbooks: awards and their entries."""
+
+    awards: list[Award] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+
+    def by_award(self) -> list[tuple[Award, list[Entry]]]:
+        """Each award with the entries that count for it (an entry may count for several)."""
+        groups: dict[int, list[Entry]] = {id(award): [] for award in self.awards}
+        for entry in self.entries:
+            for award in entry.awards:
+                groups[id(award)].append(entry)
+        return [(award, groups[id(award)]) for award in self.awards]

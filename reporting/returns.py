@@ -1,0 +1,167 @@
+"""What a return shows: entries grouped by section, headed and labelled, with yearly counts.
+
+Both renderers read this view; neither decides what to show. No third-party imports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import fieldtypes
+from .fieldtypes import MonthYear
+from .model import Award, Entry
+from .schema import FieldSpec, Schema, Section
+from .text import one_line, shorten
+
+HEADING_LIMIT = 200
+#: Award fields shown as the header's detail lines (the rest are the title and long texts).
+_HIDDEN_COMMON = {"award_reference", "visibility"}
+
+
+@dataclass
+class FieldView:
+    """One labelled value. `url` is set when the value should be a clickable link."""
+
+    label: str
+    text: str
+    long: bool = False
+    url: str | None = None
+
+
+@dataclass
+class EntryView:
+    heading: str
+    fields: list[FieldView]
+
+
+@dataclass
+class SectionView:
+    section: Section
+    entries: list[Entry]
+    per_year: Counter = field(default_factory=Counter)
+    undated: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+
+@dataclass
+class ReturnView:
+    award: Award
+    title: str
+    details: list[FieldView]
+    texts: list[FieldView]
+    sections: list[SectionView]
+    years: list[int]
+
+    @property
+    def entry_count(self) -> int:
+        return sum(len(s.entries) for s in self.sections)
+
+    def summary_rows(self) -> list[tuple[str, int, dict[int, int], int]]:
+        return [(s.title, len(s.entries), dict(s.per_year), s.undated) for s in self.sections]
+
+
+def entry_years(entry: Entry) -> set[int]:
+    """The years an entry touches, from its section's dating field(s); empty if undated."""
+    period = entry.section.period
+    if not period:
+        return set()
+
+    def year_of(value: Any) -> list[int]:
+        if value is None:
+            return []
+        if isinstance(value, MonthYear):
+            return [value.year]
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, int)]
+        return [value] if isinstance(value, int) else []
+
+    if len(period) == 1:
+        return set(year_of(entry.values.get(period[0])))
+    start = year_of(entry.values.get(period[0]))
+    end = year_of(entry.values.get(period[1]))
+    if not start:
+        return set(end)
+    if not end or end[0] < start[0]:
+        return {start[0]}
+    return set(range(start[0], end[0] + 1))
+
+
+def _field_view(spec: FieldSpec, value: Any, entry_values: dict[str, Any]) -> FieldView | None:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (str, int, float)) and spec.type not in ("text", "long_text", "url",
+                                                                  "identifier", "doi", "choice"):
+        text = fieldtypes._as_text(value)  # raw value that could not be typed
+    else:
+        currency = entry_values.get(spec.currency) if spec.currency else None
+        text = fieldtypes.display(spec, value, currency)
+    url = None
+    if spec.type == "url" and fieldtypes.url_is_clickable(text):
+        url = text
+    elif spec.type == "doi":
+        url = f"https://doi.org/{text}"
+    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=url)
+
+
+def entry_view(schema: Schema, entry: Entry) -> EntryView:
+    """The heading and labelled fields of one entry, leaving out empty optional fields."""
+    section = entry.section
+    heading_spec = section.heading_field
+    full = fieldtypes._as_text(entry.value_or_raw(heading_spec.key) or "")
+    heading = shorten(full, HEADING_LIMIT) if full else f"(no {heading_spec.label})"
+    heading_complete = heading == one_line(full) and "\n" not in full.strip()
+    currency_keys = {f.currency for f in section.fields if f.currency}
+    fields: list[FieldView] = []
+    for spec in section.fields:
+        if spec.key in currency_keys or (spec.key == heading_spec.key and heading_complete):
+            continue
+        view = _field_view(spec, entry.value_or_raw(spec.key), entry.values)
+        if view:
+            fields.append(view)
+    for spec in schema.common_fields:
+        if spec.key in _HIDDEN_COMMON:
+            continue
+        view = _field_view(spec, entry.value_or_raw(spec.key), entry.values)
+        if view:
+            fields.append(view)
+    for header, value in entry.extra.items():
+        text = fieldtypes._as_text(value).strip()
+        if text:
+            fields.append(FieldView(header, text, long="\n" in text or len(text) > 120))
+    return EntryView(heading, fields)
+
+
+def make_view(schema: Schema, award: Award, entries: list[Entry]) -> ReturnView:
+    """Group `entries` by section in schema order and count them per year."""
+    by_section: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_section.setdefault(entry.section.key, []).append(entry)
+    sections: list[SectionView] = []
+    all_years: set[int] = set()
+    for section in schema.sections:
+        members = by_section.get(section.key)
+        if not members:
+            continue
+        view = SectionView(section, members)
+        for entry in members:
+            years = entry_years(entry)
+            if years:
+                view.per_year.update(years)
+                all_years.update(years)
+            else:
+                view.undated += 1
+        sections.append(view)
+    details, texts = [], []
+    for spec in schema.award_fields:
+        if spec.key == "title":
+            continue
+        shown = _field_view(spec, award.values.get(spec.key), award.values)
+        if shown:
+            (texts if spec.is_long else details).append(shown)
+    years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
+    return ReturnView(award, award.title or "Research outcomes", details, texts, sections, years)

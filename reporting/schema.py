@@ -1,0 +1,291 @@
+"""The outcome schema: sections, fields and controlled vocabularies, loaded from TOML data.
+
+The schema itself lives in ``schema.toml`` next to this module; nothing about a particular
+section is written in code. `load_schema` reads it into frozen objects and checks that it is
+consistent, so a mistake in the data file is reported when the tool starts, not mid-build.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import SchemaError
+
+SCHEMA_PATH = Path(__file__).with_name("schema.toml")
+
+FIELD_TYPES = frozenset(
+    {
+        "text",  # one line of free text
+        "long_text",  # free text that may run to several paragraphs
+        "year",  # a four-digit year
+        "years",  # one or more years
+        "month_year",  # month and year, e.g. 07/2018
+        "money",  # an amount; its currency is in the field named by `currency`
+        "choice",  # one value of a vocabulary
+        "choices",  # several values of a vocabulary
+        "yes_no",
+        "url",
+        "doi",
+        "identifier",  # a code kept exactly as typed (stored as text in Excel)
+        "names",  # a list of names separated by ';'
+    }
+)
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def normalise(value: str) -> str:
+    """Fold case and spacing so that near-identical wordings compare equal."""
+    value = value.replace("_", "/")
+    return " ".join(value.casefold().split()).rstrip(".")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A controlled list of values, with older wordings and spelling variants."""
+
+    key: str
+    values: tuple[str, ...]
+    legacy: tuple[str, ...] = ()
+    variants: dict[str, str] = field(default_factory=dict)
+    open: bool = False
+    _lookup: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table: dict[str, tuple[str, str]] = {}
+        for old, new in self.variants.items():
+            table[normalise(old)] = (new, "variant")
+        for value in self.legacy:
+            table[normalise(value)] = (value, "legacy")
+        for value in self.values:
+            table[normalise(value)] = (value, "current")
+        self._lookup.update(table)
+
+    def match(self, raw: str) -> tuple[str | None, str]:
+        """Return (allowed value, how it matched) for `raw`.
+
+        How it matched is ``exact``, ``case`` (differs only in case or spacing), ``variant``
+        (an older wording or spelling, mapped to the current one), ``legacy`` (an old value
+        researchfish no longer offers) or ``unknown`` (value is None).
+        """
+        if raw in self.values:
+            return raw, "exact"
+        hit = self._lookup.get(normalise(raw))
+        if hit is None:
+            return None, "unknown"
+        value, kind = hit
+        if kind == "current":
+            return value, "case"
+        return value, kind
+
+    def suggest(self, raw: str, n: int = 3) -> list[str]:
+        """Up to `n` allowed values closest to `raw`, best first."""
+        wanted = normalise(raw)
+        keys = list(self._lookup)
+        close = difflib.get_close_matches(wanted, keys, n=n * 2, cutoff=0.6)
+        if not close:
+            # A short value inside a long one ("Policymakers" -> "Policymakers/politicians").
+            close = [k for k in keys if wanted and (k.startswith(wanted) or wanted in k.split("/"))]
+        seen: list[str] = []
+        for key in close:
+            value = self._lookup[key][0]
+            if value not in seen:
+                seen.append(value)
+        return seen[:n]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a section sheet: its label, type, vocabulary and help."""
+
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    vocabulary: Vocabulary | None = None
+    currency: str | None = None
+    default: str | None = None
+    gtr: bool = True
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def is_long(self) -> bool:
+        return self.type == "long_text"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One researchfish outcome type (a sheet of the input workbook)."""
+
+    key: str
+    title: str
+    sheet: str
+    fields: tuple[FieldSpec, ...]
+    heading: str
+    period: tuple[str, ...] = ()
+    gtr: bool = True
+    gtr_signature: str | None = None
+    help: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def field(self, key: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    @property
+    def heading_field(self) -> FieldSpec:
+        return self.field(self.heading)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The whole schema: award fields, common columns, sections in GtR order, vocabularies."""
+
+    award_sheet: str
+    award_sheet_aliases: tuple[str, ...]
+    award_fields: tuple[FieldSpec, ...]
+    common_fields: tuple[FieldSpec, ...]
+    sections: tuple[Section, ...]
+    vocabularies: dict[str, Vocabulary]
+
+    def section(self, key: str) -> Section:
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    def columns(self, section: Section) -> tuple[FieldSpec, ...]:
+        """Every column of a section sheet: its own fields, then the common ones."""
+        return section.fields + self.common_fields
+
+    def award_field(self, key: str) -> FieldSpec:
+        for spec in self.award_fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+
+def _field(data: dict, vocabularies: dict[str, Vocabulary], where: str) -> FieldSpec:
+    try:
+        key, label, ftype = data["key"], data["label"], data["type"]
+    except KeyError as missing:
+        raise SchemaError(f"{where}: a field has no {missing.args[0]!r}.") from None
+    if ftype not in FIELD_TYPES:
+        raise SchemaError(
+            f"{where}: field {label!r} has unknown type {ftype!r}.",
+            f"Use one of: {', '.join(sorted(FIELD_TYPES))}.",
+        )
+    vocabulary = None
+    if ftype in ("choice", "choices"):
+        name = data.get("vocabulary")
+        if name not in vocabularies:
+            raise SchemaError(f"{where}: field {label!r} names no known vocabulary ({name!r}).")
+        vocabulary = vocabularies[name]
+    return FieldSpec(
+        key=key,
+        label=label,
+        type=ftype,
+        required=bool(data.get("required", False)),
+        vocabulary=vocabulary,
+        currency=data.get("currency"),
+        default=data.get("default"),
+        gtr=bool(data.get("gtr", True)),
+        aliases=tuple(data.get("aliases", ())),
+        help=data.get("help", ""),
+    )
+
+
+def _check_sheet_name(name: str, where: str) -> None:
+    if not name or len(name) > 31 or _SHEET_FORBIDDEN.search(name):
+        raise SchemaError(
+            f"{where}: sheet name {name!r} cannot be used in Excel.",
+            "Sheet names have 1 to 31 characters and none of [ ] : * ? / \\.",
+        )
+
+
+def _unique(keys: list[str], what: str, where: str) -> None:
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise SchemaError(f"{where}: {what} used twice: {', '.join(dupes)}.")
+
+
+def parse_schema(data: dict, where: str = "schema") -> Schema:
+    """Build a Schema from already-parsed TOML data, checking it as it goes."""
+    vocabularies = {
+        key: Vocabulary(
+            key=key,
+            values=tuple(spec.get("values", ())),
+            legacy=tuple(spec.get("legacy", ())),
+            variants=dict(spec.get("variants", {})),
+            open=bool(spec.get("open", False)),
+        )
+        for key, spec in data.get("vocabularies", {}).items()
+    }
+    award = data.get("award", {})
+    award_fields = tuple(_field(f, vocabularies, f"{where} [award]") for f in award.get("fields", ()))
+    common = tuple(_field(f, vocabularies, f"{where} [common]") for f in data.get("common", ()))
+    _check_sheet_name(award.get("sheet", ""), f"{where} [award]")
+    sections = []
+    for raw in data.get("sections", ()):
+        here = f"{where} section {raw.get('key', '?')!r}"
+        fields = tuple(_field(f, vocabularies, here) for f in raw.get("fields", ()))
+        section = Section(
+            key=raw["key"],
+            title=raw["title"],
+            sheet=raw["sheet"],
+            fields=fields,
+            heading=raw["heading"],
+            period=tuple(raw.get("period", ())),
+            gtr=bool(raw.get("gtr", True)),
+            gtr_signature=raw.get("gtr_signature"),
+            help=raw.get("help", ""),
+            aliases=tuple(raw.get("aliases", ())),
+        )
+        _check_sheet_name(section.sheet, here)
+        keys = [f.key for f in fields] + [f.key for f in common]
+        _unique(keys, "field key", here)
+        _unique([normalise(f.label) for f in fields + common], "column label", here)
+        for name in (section.heading, *section.period):
+            if name not in keys:
+                raise SchemaError(f"{here}: heading/period names unknown field {name!r}.")
+        for spec in fields:
+            if spec.type == "money" and spec.currency not in keys:
+                raise SchemaError(f"{here}: money field {spec.label!r} needs a currency field.")
+        sections.append(section)
+    _unique([s.key for s in sections], "section key", where)
+    _unique(
+        [normalise(s.sheet) for s in sections] + [normalise(award.get("sheet", ""))],
+        "sheet name",
+        where,
+    )
+    if not sections:
+        raise SchemaError(f"{where}: no sections defined.")
+    return Schema(
+        award_sheet=award["sheet"],
+        award_sheet_aliases=tuple(award.get("aliases", ())),
+        award_fields=award_fields,
+        common_fields=common,
+        sections=tuple(sections),
+        vocabularies=vocabularies,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_schema(path: Path | str | None = None) -> Schema:
+    """Load and check the schema (the bundled researchfish schema by default)."""
+    path = Path(path) if path else SCHEMA_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SchemaError(f"Cannot read the schema file {path}: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(f"The schema file {path} is not valid TOML: {exc}.") from None
+    return parse_schema(data, where=str(path.name))

@@ -1,0 +1,63 @@
+"""Small text helpers shared by readers, importers and renderers (no third-party imports)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# XML 1.0 forbids C0 controls other than tab, newline and carriage return; Word and Excel
+# refuse files that contain them. U+FFFE/U+FFFF and lone surrogates are also illegal.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+
+
+def illegal_characters(text: str) -> list[str]:
+    """The characters in `text` that cannot be stored in a .docx or .xlsx file."""
+    return _ILLEGAL_XML.findall(text)
+
+
+def strip_illegal(text: str) -> str:
+    """Remove characters that cannot be stored in Office XML."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Normalise line endings and stray spaces without changing the words.
+
+    Non-breaking spaces become ordinary spaces, trailing spaces go from each line, and leading
+    and trailing blank lines go; paragraph breaks (blank lines) inside the text are kept.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [line.rstrip(" \t") for line in text.split("\n")]
+    return "\n".join(lines).strip("\n").strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split long text into paragraphs: every non-blank line is one paragraph."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def one_line(text: str) -> str:
+    """Collapse all white space (including line breaks) to single spaces."""
+    return _SPACES.sub(" ", " ".join(text.split())).strip()
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """A heading-sized version of `text`: its first sentence if short enough, else cut at a word."""
+    line = one_line(text)
+    if len(line) <= limit:
+        return line
+    first = re.match(r"(.{20,}?[.!?])\s", line)
+    if first and len(first.group(1)) <= limit:
+        return first.group(1)
+    cut = line[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + "…"
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of `text` (ASCII letters, digits and hyphens)."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0]
+    return slug or "award"

@@ -1,0 +1,175 @@
+"""Validation: records as read -> typed awards and entries, plus findings. Pure; no I/O."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+from . import fieldtypes
+from .findings import ERROR, WARNING, Finding, Findings
+from .model import AWARD, Award, Dataset, Entry, Origin, Record
+from .schema import FieldSpec, Schema, Section, normalise
+from .text import one_line
+
+
+def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, message: str,
+             hint: str = "", value: Any = None) -> Finding:
+    cell = record.cells.get(spec.key, "") if spec else ""
+    if not cell and record.origin.row:
+        cell = f"row {record.origin.row}" if record.origin.sheet else f"line {record.origin.row}"
+    return Finding(
+        code=code,
+        severity=severity,
+        message=message,
+        hint=hint,
+        file=record.origin.file,
+        sheet=record.origin.sheet,
+        cell=cell,
+        field=spec.label if spec else "",
+        value="" if value is None else fieldtypes._as_text(value),
+    )
+
+
+def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in specs:
+        raw = record.raw.get(spec.key)
+        value, problems = fieldtypes.parse(spec, raw)
+        for problem in problems:
+            findings.add(_finding(record, spec, problem.code, problem.severity,
+                                  problem.message, problem.hint, raw))
+        if value is None and not problems and spec.default is not None:
+            value, _ = fieldtypes.parse(spec, spec.default)
+        if value is not None:
+            values[spec.key] = value
+        elif spec.required and fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
+            findings.add(_finding(
+                record, spec, "missing-value", ERROR, "is required but empty",
+                f"Fill in {spec.label}. {spec.help}".strip()))
+    return values
+
+
+def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+    for spec in section.fields:
+        if spec.type != "money" or spec.key not in values:
+            continue
+        money: fieldtypes.Money = values[spec.key]
+        stated = values.get(spec.currency)
+        column = section.field(spec.currency)
+        if money.currency and record.raw.get(spec.currency) not in (None, "") and stated != money.currency:
+            findings.add(_finding(
+                record, spec, "currency-mismatch", ERROR,
+                f"says {money.currency} but the {column.label} column says {stated}",
+                f"Make the amount and the {column.label} column agree.", record.raw.get(spec.key)))
+        elif money.currency:
+            values[spec.currency] = money.currency
+        values[spec.key] = fieldtypes.Money(money.amount, values.get(spec.currency))
+
+
+def _check_period(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+    if len(section.period) != 2:
+        return
+    start_key, end_key = section.period
+    start, end = values.get(start_key), values.get(end_key)
+    if start is not None and end is not None and end < start:
+        end_spec, start_spec = section.field(end_key), section.field(start_key)
+        findings.add(_finding(
+            record, end_spec, "end-before-start", ERROR,
+            f"{end} is before {start_spec.label} ({start})",
+            f"Check both dates; {end_spec.label} cannot come before {start_spec.label}.",
+            record.raw.get(end_key)))
+
+
+def _award_id(values: dict[str, Any], origin: Origin) -> str:
+    return values.get("award_reference") or normalise(values.get("title") or origin.file)
+
+
+def validate(records: Iterable[Record], schema: Schema) -> tuple[Dataset, Findings]:
+    """Type every value, check it against the schema and link entries to their awards."""
+    findings = Findings()
+    dataset = Dataset()
+    awards_by_id: dict[str, Award] = {}
+    awards_by_file: dict[str, list[Award]] = {}
+    pending: list[tuple[Entry, Record]] = []
+    sections = {s.key: s for s in schema.sections}
+    files: list[str] = []
+
+    for record in records:
+        if record.origin.file not in files:
+            files.append(record.origin.file)
+        if record.kind == AWARD:
+            values = _parse_fields(record, schema.award_fields, findings)
+            award = Award(values=values, origin=record.origin)
+            key = _award_id(values, record.origin)
+            if key in awards_by_id:
+                awards_by_file.setdefault(record.origin.file, []).append(awards_by_id[key])
+                continue
+            awards_by_id[key] = award
+            awards_by_file.setdefault(record.origin.file, []).append(award)
+            dataset.awards.append(award)
+            continue
+        section = sections[record.kind]
+        values = _parse_fields(record, schema.columns(section), findings)
+        _check_money(record, section, values, findings)
+        _check_period(record, section, values, findings)
+        entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
+                      cells=record.cells, extra=record.extra)
+        pending.append((entry, record))
+
+    if not dataset.awards:
+        # Entries without any award details still make a return; say what is missing.
+        name = files[0] if files else "input"
+        award = Award(values={}, origin=Origin(name, schema.award_sheet))
+        dataset.awards.append(award)
+        awards_by_id[_award_id({}, award.origin)] = award
+        findings.add(Finding(
+            "missing-award", WARNING, "has no award details, so the return has no title or header",
+            f"Fill in the {schema.award_sheet} sheet: one row per award, with at least its Title.",
+            file=name, sheet=schema.award_sheet))
+
+    for award in dataset.awards:
+        if not award.title and award.origin.row:
+            findings.add(Finding(
+                "missing-value", WARNING, "the award has no Title", "Fill in the award's Title.",
+                file=award.origin.file, sheet=award.origin.sheet,
+                cell=f"row {award.origin.row}" if award.origin.row else "", field="Title"))
+    _link_entries(pending, dataset, awards_by_file, schema, findings)
+    return dataset, findings
+
+
+def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
+                  awards_by_file: dict[str, list[Award]], schema: Schema, findings: Findings) -> None:
+    """Give each entry the award(s) it counts for, reporting entries that fit none."""
+    by_reference = {a.reference: a for a in dataset.awards if a.reference}
+    ref_spec = next(f for f in schema.common_fields if f.key == "award_reference")
+    for entry, record in pending:
+        refs = entry.values.get("award_reference") or []
+        if refs:
+            unknown = [r for r in refs if r not in by_reference]
+            if unknown:
+                close = difflib.get_close_matches(unknown[0], list(by_reference), n=1, cutoff=0.6)
+                hint = (f'Did you mean "{close[0]}"? ' if close else "") + \
+                    f"Use a reference from the {schema.award_sheet} sheet."
+                findings.add(_finding(
+                    record, ref_spec, "unknown-award", ERROR,
+                    f"names {', '.join(repr(u) for u in unknown)}, which is not on the {schema.award_sheet} sheet",
+                    hint, "; ".join(refs)))
+            entry.awards = [by_reference[r] for r in refs if r in by_reference]
+        else:
+            candidates = awards_by_file.get(entry.origin.file) or dataset.awards
+            if len(candidates) == 1:
+                entry.awards = [candidates[0]]
+            else:
+                findings.add(_finding(
+                    record, ref_spec, "which-award", ERROR,
+                    "does not say which award it belongs to, and there are several awards",
+                    f"Put the award's reference (from the {schema.award_sheet} sheet) in the "
+                    f"{ref_spec.label} column."))
+        if entry.awards:
+            dataset.entries.append(entry)
+
+
+def entry_heading(entry: Entry) -> str:
+    """The entry's heading text: its title (or description), on one line."""
+    value = entry.value_or_raw(entry.section.heading)
+    return one_line(fieldtypes._as_text(value)) if value not in (None, "") else ""

@@ -1,0 +1,336 @@
+"""Write every .xlsx the tool produces: input workbooks and Excel returns.
+
+The only module that imports XlsxWriter. XlsxWriter was chosen over openpyxl for writing
+because `write_string` never turns text into a formula (user text starting with =, +, - or @
+stays text), it is faster on large sheets, and its zip entries carry a fixed timestamp, so the
+same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any, Iterable
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from .fieldtypes import MonthYear, Money, url_is_clickable
+from .model import Award, Entry
+from .schema import FieldSpec, Schema, Section, Vocabulary
+
+#: Fixed document date so that rebuilding the same data gives identical files.
+FIXED_DATE = dt.datetime(2000, 1, 1)
+LISTS_SHEET = "Lists"
+MAX_URL = 2079
+MAX_LINKS_PER_SHEET = 65530
+MAX_ROWS = 1_048_576
+
+_WIDTHS = {
+    "long_text": 60, "text": 40, "year": 10, "years": 16, "month_year": 11, "money": 14,
+    "yes_no": 11, "url": 40, "doi": 26, "identifier": 18, "names": 32,
+}
+_TEXT_COLUMNS = {"identifier", "doi", "names"}
+
+
+class _Formats:
+    """The cell formats of one workbook, created once."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        base = {"valign": "top", "font_size": 10}
+        self.cell = book.add_format(base)
+        self.wrap = book.add_format({**base, "text_wrap": True})
+        self.text = book.add_format({**base, "num_format": "@"})
+        self.month = book.add_format({**base, "num_format": "mm/yyyy", "align": "left"})
+        self.money = book.add_format({**base, "num_format": "#,##0.00"})
+        self.year = book.add_format({**base, "num_format": "0", "align": "left"})
+        self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
+        header = {"bold": True, "text_wrap": True, "valign": "top", "font_size": 10, "border": 1,
+                  "border_color": "#8EA9DB"}
+        self.required = book.add_format({**header, "bg_color": "#1F4E79", "font_color": "#FFFFFF"})
+        self.optional = book.add_format({**header, "bg_color": "#DDEBF7"})
+        self.extra = book.add_format({**header, "bg_color": "#F2F2F2", "italic": True})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.bold = book.add_format({"bold": True, "font_size": 10})
+        self.para = book.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
+        self.number = book.add_format({"font_size": 10})
+        self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
+
+
+def _new_book(buffer: io.BytesIO, title: str) -> tuple[xlsxwriter.Workbook, _Formats]:
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": title[:255], "created": FIXED_DATE, "author": "funder-report"})
+    return book, _Formats(book)
+
+
+def column_width(spec: FieldSpec) -> float:
+    """A sensible width for a column of this field."""
+    if spec.type in ("choice", "choices") and spec.vocabulary:
+        longest = max((len(v) for v in spec.vocabulary.values), default=10)
+        return float(min(max(longest + 2, len(spec.label) + 2, 12), 45))
+    return float(max(_WIDTHS.get(spec.type, 20), min(len(spec.label) + 2, 30)))
+
+
+def _column_format(spec: FieldSpec, fmt: _Formats):
+    if spec.type == "long_text":
+        return fmt.wrap
+    if spec.type in _TEXT_COLUMNS:
+        return fmt.text
+    if spec.type == "month_year":
+        return fmt.month
+    if spec.type == "money":
+        return fmt.money
+    if spec.type == "year":
+        return fmt.year
+    return fmt.cell
+
+
+def _comment(spec: FieldSpec) -> str:
+    need = "Required." if spec.required else "Optional."
+    how = {
+        "choice": "Pick one value from the drop-down.",
+        "choices": "Pick from the drop-down; for several, type them separated by ';'.",
+        "year": "A four-digit year.",
+        "years": "One or more years, separated by commas.",
+        "month_year": "Month and year, e.g. 07/2018.",
+        "yes_no": "Yes or No.",
+        "url": "A full web address starting https://.",
+        "names": "Separate several with ';'.",
+    }.get(spec.type, "")
+    return " ".join(p for p in (spec.label + ":", spec.help, how, need) if p)
+
+
+def _cell_value(spec: FieldSpec, value: Any) -> Any:
+    """A typed value as the value to store in a cell."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, MonthYear):
+        return value.as_date()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if spec.type == "years" else "; ".join(value)
+    return value
+
+
+def _write_value(sheet, row: int, col: int, spec: FieldSpec, value: Any, fmt: _Formats,
+                 links: list[int] | None = None) -> None:
+    """Write one value; text is always written as text, never as a formula."""
+    value = _cell_value(spec, value)
+    if value is None or value == "":
+        return
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number_format = fmt.money if spec.type == "money" else fmt.year if spec.type == "year" else fmt.cell
+        sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, number_format)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        sheet.write_datetime(row, col, value, fmt.month if spec.type == "month_year" else fmt.cell)
+    else:
+        text = str(value)
+        if (links is not None and spec.type == "url" and url_is_clickable(text)
+                and len(text) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET):
+            links[0] += 1
+            sheet.write_url(row, col, text, fmt.link, string=text)
+        else:
+            sheet.write_string(row, col, text, _column_format(spec, fmt))
+
+
+def _write_header(sheet, specs: Iterable[FieldSpec], fmt: _Formats, comments: bool,
+                  extras: Iterable[str] = ()) -> int:
+    specs = list(specs)
+    for col, spec in enumerate(specs):
+        sheet.write_string(0, col, spec.label, fmt.required if spec.required else fmt.optional)
+        sheet.set_column(col, col, column_width(spec), _column_format(spec, fmt))
+        if comments:
+            sheet.write_comment(0, col, _comment(spec), {"x_scale": 2.2, "y_scale": 1.6})
+    col = len(specs)
+    for extra in extras:
+        sheet.write_string(0, col, extra, fmt.extra)
+        sheet.set_column(col, col, 30, fmt.wrap)
+        col += 1
+    sheet.freeze_panes(1, 0)
+    sheet.set_row(0, 30)
+    return col
+
+
+# -- input workbooks -------------------------------------------------------------------------
+
+def _lists_sheet(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> dict[str, str]:
+    """Write every vocabulary to a hidden sheet; return vocabulary key -> defined name."""
+    sheet = book.add_worksheet(LISTS_SHEET)
+    names: dict[str, str] = {}
+    for col, (key, vocabulary) in enumerate(sorted(schema.vocabularies.items())):
+        sheet.write_string(0, col, key, fmt.bold)
+        for row, value in enumerate(vocabulary.values, start=1):
+            sheet.write_string(row, col, value)
+        letter = xl_col_to_name(col)
+        name = f"list_{key}"
+        book.define_name(name, f"={LISTS_SHEET}!${letter}$2:${letter}${len(vocabulary.values) + 1}")
+        names[key] = name
+        sheet.set_column(col, col, 30)
+    sheet.hide()
+    return names
+
+
+def _validation(spec: FieldSpec, list_names: dict[str, str]) -> dict | None:
+    """The Excel data validation (drop-down or range check) for a column, if any."""
+    if spec.type in ("choice", "choices") and spec.vocabulary is not None:
+        vocabulary: Vocabulary = spec.vocabulary
+        several = spec.type == "choices"
+        lenient = several or vocabulary.open
+        return {
+            "validate": "list",
+            "source": "=" + list_names[vocabulary.key],
+            "input_title": spec.label[:32],
+            "input_message": ("Pick one; for several, type them separated by ;" if several
+                              else "Pick a value from the list.")[:255],
+            "error_title": "Not in the list",
+            "error_message": (f"{spec.label}: this value is not in the list." +
+                              (" It is kept, but check the spelling." if lenient
+                               else " Pick a value from the drop-down."))[:255],
+            "error_type": "information" if several else "warning" if vocabulary.open else "stop",
+        }
+    if spec.type == "yes_no":
+        return {"validate": "list", "source": ["Yes", "No"], "error_title": "Yes or No",
+                "error_message": f"{spec.label}: choose Yes or No."}
+    if spec.type == "year":
+        return {"validate": "integer", "criteria": "between", "minimum": 1900, "maximum": 2100,
+                "error_title": "Not a year",
+                "error_message": f"{spec.label}: enter a four-digit year, e.g. 2019."}
+    if spec.type == "money":
+        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "Not an amount",
+                "error_message": f"{spec.label}: enter the amount as a number, e.g. 53886."}
+    return None
+
+
+def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> None:
+    sheet = book.add_worksheet("Instructions")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 34)
+    sheet.set_column(2, 2, 90)
+    sheet.write_string(0, 0, "How to fill in this workbook", fmt.title)
+    steps = [
+        f"Put the award's details on the {schema.award_sheet} sheet: one row per award.",
+        "Each researchfish section has its own sheet. Enter one row per entry; leave sheets "
+        "you have nothing for empty.",
+        "Column headers are the labels Gateway to Research uses. Hover over a header to see "
+        "what to enter. Dark headers are required; light ones are optional.",
+        "Where a cell has a drop-down, pick from it. For fields that take several values "
+        "(e.g. Sectors), type them separated by ';'.",
+        "Years are four digits (2019); several years are separated by commas (2018, 2019). "
+        "Dates are month and year (07/2018). Amounts are plain numbers; the currency has its "
+        "own column.",
+        "Partners: the partner organisations an entry involved, separated by ';'. "
+        "Visibility: Public, or Internal for entries that must not be published.",
+        "Award Reference: leave blank when this workbook holds one award.",
+        "Line breaks inside a cell (Alt+Enter) become paragraphs in the Word return.",
+        "Check your entries with `funder-report validate`, then make the returns with "
+        "`funder-report build`.",
+    ]
+    for row, step in enumerate(steps, start=2):
+        sheet.write_string(row, 0, f"{row - 1}.", fmt.bold)
+        sheet.merge_range(row, 1, row, 2, step, fmt.para)
+        sheet.set_row(row, 30)
+    row = len(steps) + 3
+    sheet.write_string(row, 0, "Section", fmt.optional)
+    sheet.write_string(row, 1, "Sheet", fmt.optional)
+    sheet.write_string(row, 2, "What to report", fmt.optional)
+    for offset, section in enumerate(schema.sections, start=1):
+        sheet.write_string(row + offset, 0, section.title, fmt.para)
+        sheet.write_string(row + offset, 1, section.sheet, fmt.para)
+        note = section.help + ("" if section.gtr else " Not published on Gateway to Research.")
+        sheet.write_string(row + offset, 2, note, fmt.para)
+
+
+def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
+                         entries: list[Entry] | None = None, title: str = "Research outcomes") -> bytes:
+    """An input workbook in the tool's layout, empty or holding `awards` and `entries`."""
+    buffer = io.BytesIO()
+    book, fmt = _new_book(buffer, title)
+    _instructions(book, schema, fmt)
+    award_sheet = book.add_worksheet(schema.award_sheet)
+    _write_header(award_sheet, schema.award_fields, fmt, comments=True)
+    for row, award in enumerate(awards or [], start=1):
+        for col, spec in enumerate(schema.award_fields):
+            _write_value(award_sheet, row, col, spec, award.values.get(spec.key), fmt)
+    by_section: dict[str, list[Entry]] = {}
+    for entry in entries or []:
+        by_section.setdefault(entry.section.key, []).append(entry)
+    sheets = [(section, book.add_worksheet(section.sheet)) for section in schema.sections]
+    list_names = _lists_sheet(book, schema, fmt)
+    for section, sheet in sheets:
+        rows = by_section.get(section.key, [])
+        _write_entries(sheet, schema, section, rows, fmt, comments=True, links=None)
+        for col, spec in enumerate(schema.columns(section)):
+            rule = _validation(spec, list_names)
+            if rule:
+                sheet.data_validation(1, col, MAX_ROWS - 1, col, rule)
+    book.worksheets()[0].activate()
+    book.close()
+    return buffer.getvalue()
+
+
+def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry], fmt: _Formats,
+                   comments: bool, links: list[int] | None) -> int:
+    columns = schema.columns(section)
+    extras: list[str] = []
+    for entry in entries:
+        for header in entry.extra:
+            if header not in extras:
+                extras.append(header)
+    last = _write_header(sheet, columns, fmt, comments, extras)
+    for row, entry in enumerate(entries, start=1):
+        for col, spec in enumerate(columns):
+            _write_value(sheet, row, col, spec, entry.value_or_raw(spec.key), fmt, links)
+        for offset, header in enumerate(extras):
+            if header in entry.extra:
+                value = entry.extra[header]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(row, len(columns) + offset, value, fmt.cell)
+                elif isinstance(value, (dt.date, dt.datetime)):
+                    sheet.write_datetime(row, len(columns) + offset, value, fmt.cell)
+                else:
+                    sheet.write_string(row, len(columns) + offset, str(value), fmt.wrap)
+    return last
+
+
+# -- Excel returns ---------------------------------------------------------------------------
+
+def write_excel_return(schema: Schema, award: Award, sections: list[tuple[Section, list[Entry]]],
+                       summary: list[tuple[str, int, dict[int, int], int]], years: list[int]) -> bytes:
+    """The Excel return: a Summary sheet, then one sheet per non-empty section.
+
+    `summary` holds (section title, entries, entries per year, undated entries) per section.
+    """
+    buffer = io.BytesIO()
+    book, fmt = _new_book(buffer, award.title or "Research outcomes return")
+    sheet = book.add_worksheet("Summary")
+    sheet.write_string(0, 0, award.title or "Research outcomes", fmt.title)
+    if award.reference:
+        sheet.write_string(1, 0, f"Award Reference: {award.reference}", fmt.cell)
+    top = 3
+    headers = ["Section", "Entries", *[str(y) for y in years], "Undated"]
+    for col, text in enumerate(headers):
+        sheet.write_string(top, col, text, fmt.optional)
+    sheet.set_column(0, 0, 50)
+    sheet.set_column(1, len(headers) - 1, 9)
+    totals = [0] * (len(headers) - 1)
+    for row, (title, count, per_year, undated) in enumerate(summary, start=top + 1):
+        sheet.write_string(row, 0, title, fmt.cell)
+        numbers = [count, *[per_year.get(y, 0) for y in years], undated]
+        for col, number in enumerate(numbers, start=1):
+            sheet.write_number(row, col, number, fmt.number)
+            totals[col - 1] += number
+    total_row = top + 1 + len(summary)
+    sheet.write_string(total_row, 0, "Total", fmt.total)
+    for col, number in enumerate(totals, start=1):
+        sheet.write_number(total_row, col, number, fmt.total)
+    sheet.write_string(total_row + 2, 0, "Entries spanning several years count in each year.", fmt.cell)
+    sheet.freeze_panes(top + 1, 1)
+    for section, entries in sections:
+        section_sheet = book.add_worksheet(section.sheet)
+        last = _write_entries(section_sheet, schema, section, entries, fmt, comments=False, links=[0])
+        section_sheet.autofilter(0, 0, max(len(entries), 1), max(last - 1, 0))
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,154 @@
+"""Shared fixtures: the real GtR records in tests/data, and returns built from them once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from reporting import build, import_to_workbook, load_schema
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "000_dc8e63340d1037c7.txt"
+ROOT = Path(__file__).parent.parent
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return load_schema()
+
+
+@pytest.fixture(scope="session")
+def imported(tmp_path_factory):
+    """The Jam and Justice page imported into a workbook (done once per test run)."""
+    out = tmp_path_factory.mktemp("import") / "jam.xlsx"
+    report = import_to_workbook(SEED, out)
+    return report
+
+
+@pytest.fixture(scope="session")
+def built(imported, tmp_path_factory):
+    """Word and Excel returns built from the imported workbook."""
+    out = tmp_path_factory.mktemp("outputs")
+    result = build([imported.output], out)
+    assert result.built, [f.describe() for f in result.findings.errors]
+    docx_path = next(p for p in result.outputs if p.suffix == ".docx")
+    xlsx_path = next(p for p in result.outputs if p.suffix == ".xlsx")
+    return result, docx_path, xlsx_path
+
+
+def seed_records() -> tuple[list[str], list[list[str]]]:
+    """Split the seed page independently of the importer: (citation lines, outcome records).
+
+    Each outcome record is its list of non-empty lines, NBSPs removed, in page order.
+    """
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    citations = [lines[i + 1].strip() for i, line in enumerate(lines) if line == "publication icon"]
+    records: list[list[str]] = []
+    current: list[str] | None = None
+    for line in lines:
+        if line == NBSP:
+            if current:
+                records.append(current)
+            current = []
+        elif current is not None and line.replace(NBSP, " ").strip():
+            current.append(line.replace(NBSP, " ").strip())
+    if current:
+        records.append(current)
+    return citations, records
+
+
+#: Labels as printed on the seed page (../shared/docs/researchfish-schema.md §2.2).
+SEED_LABELS = sorted([
+    "Title", "Description", "Type Of Art", "Year Produced", "Impact Types", "Impact", "URL",
+    "Exploitation Route", "Sectors", "Sector", "First Year Of Impact", "Geographic Reach",
+    "Policy Influence Type", "Amount", "Organisation", "Country", "Start Year", "Start", "End",
+    "Type Of Material", "Provided To Others?", "Department", "PI Contribution",
+    "Collaborator Contribution", "Form Of Engagement Activity", "Part Of Official Scheme?",
+    "Primary Audience", "Results and Impact", "Year(s) Of Engagement Activity",
+], key=len, reverse=True)
+MULTI_VALUE_LABELS = {"Sectors", "Sector", "Impact Types", "Year(s) Of Engagement Activity"}
+
+
+def split_label(line: str) -> tuple[str | None, str]:
+    for label in SEED_LABELS:
+        if line.startswith(label + " "):
+            return label, line[len(label) + 1:].strip()
+    return None, line
+
+
+def expected_pieces(record: list[str]) -> list[str]:
+    """The text pieces of a seed record that must appear in its rendering."""
+    pieces = []
+    for line in record:
+        label, value = split_label(line)
+        if label in MULTI_VALUE_LABELS:
+            pieces.extend(re.split(r",(?! )", value))
+        else:
+            pieces.append(value)
+    return [p for p in pieces if p]
+
+
+def squash(text: str) -> str:
+    """Remove all white space, so layout differences do not hide real differences."""
+    return re.sub(r"\s+", "", text)
+
+
+def docx_blocks(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Heading 1 texts, and (heading, full text) for every Heading 2 block, in order."""
+    document = docx.Document(str(path))
+    h1: list[str] = []
+    blocks: list[list[str]] = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Heading 1":
+            h1.append(paragraph.text)
+            blocks.append(None)  # section boundary
+        elif style == "Heading 2":
+            blocks.append([paragraph.text])
+        elif blocks and blocks[-1] is not None:
+            blocks[-1].append(paragraph.text)
+    return h1, [(b[0], "\n".join(b)) for b in blocks if b is not None]
+
+
+def open_xlsx(path: Path):
+    return openpyxl.load_workbook(path)
+
+
+def write_input(path: Path, sheets: dict[str, list[dict]], award: dict | None = None) -> Path:
+    """Write an input workbook the way a person would: headers in row 1, values as typed.
+
+    Strings are stored as text even when they start with '=' (openpyxl would otherwise make
+    them formulas), like a user typing '=1+1 in Excel.
+    """
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    award_sheet = book.create_sheet("Award")
+    award = award if award is not None else {"Title": "Test award", "Award Reference": "TE/ST/1"}
+    _write_rows(award_sheet, [award] if award else [])
+    for name, rows in sheets.items():
+        _write_rows(book.create_sheet(name), rows)
+    book.save(path)
+    return path
+
+
+def _write_rows(sheet, rows: list[dict]) -> None:
+    headers: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in headers:
+                headers.append(key)
+    for col, header in enumerate(headers, start=1):
+        sheet.cell(row=1, column=col, value=header)
+    for r, row in enumerate(rows, start=2):
+        for col, header in enumerate(headers, start=1):
+            value = row.get(header)
+            if value is None:
+                continue
+            cell = sheet.cell(row=r, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"

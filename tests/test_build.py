@@ -1,0 +1,231 @@
+"""Word and Excel returns built from the real Jam and Justice record."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import docx
+import openpyxl
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from conftest import docx_blocks, expected_pieces, seed_records, squash
+
+SECTION_HEADINGS = [
+    "Publications (11)",
+    "Artistic and Creative Products (23)",
+    "Key Findings (1)",
+    "Narrative Impact (1)",
+    "Influence on Policy, Practice, Patients and the Public (20)",
+    "Further Funding (2)",
+    "Research Databases and Models (2)",
+    "Collaborations and Partnerships (16)",
+    "Engagement Activities (223)",
+]
+
+
+def test_word_return_has_a_heading_1_per_section_with_counts(built):
+    _, docx_path, _ = built
+    h1, blocks = docx_blocks(docx_path)
+    assert h1 == SECTION_HEADINGS
+    assert len(blocks) == 299
+
+
+def test_every_record_reaches_the_word_return_with_its_text(built):
+    _, docx_path, _ = built
+    _, blocks = docx_blocks(docx_path)
+    citations, records = seed_records()
+    for citation, (_, text) in zip(citations, blocks[:11]):
+        for word in citation.replace("(", " ").replace(")", " ").split():
+            if word != "in":
+                assert word in text, (word, citation)
+    for record, (_, text) in zip(records, blocks[11:]):
+        flat = squash(text)
+        for piece in expected_pieces(record):
+            assert squash(piece) in flat, (piece, record[0])
+
+
+def test_word_headings_are_titles_or_descriptions(built):
+    _, docx_path, _ = built
+    _, blocks = docx_blocks(docx_path)
+    headings = [h for h, _ in blocks]
+    assert headings[0] == "GM Energy Futures"
+    assert headings[11] == '"Carbon Coop Energy Futures: People Powered not Fossil Fuelled" (Video animation)'
+    # Key Findings has no title: its (very long) description is shortened to its first sentence,
+    # and the full description is still given below the heading.
+    kf_heading, kf_text = blocks[11 + 23]
+    assert kf_heading.startswith("Jam and Justice was a research project funded by the ESRC")
+    assert len(kf_heading) <= 200
+    assert "Objective 3: we have advanced our understanding" in kf_text
+    # A description used as heading is not repeated as a field.
+    eng_heading, eng_text = blocks[-1]
+    assert eng_text.count(eng_heading) == 1
+
+
+def test_word_fields_use_gtr_labels_and_leave_out_empty_optional_ones(built):
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    label_id = document.styles["Field Label"].style_id
+    labels = {t.text for t in document.element.body.xpath(
+        f'.//w:r[w:rPr/w:rStyle/@w:val="{label_id}"]/w:t')}
+    for label in ("Form Of Engagement Activity", "Part Of Official Scheme?", "Geographic Reach",
+                  "Primary Audience", "Year(s) Of Engagement Activity", "Type Of Art",
+                  "Year Produced", "Amount", "Organisation", "Provided To Others?", "Start Year"):
+        assert label in labels
+    headings = {p.text for p in document.paragraphs if p.style.name == "Field Heading"}
+    assert {"Results and Impact", "PI Contribution", "Collaborator Contribution", "Impact"} <= headings
+    # No policy entry without an Impact shows an empty Impact heading.
+    empty = [p for p in document.paragraphs if p.style.name == "Field Heading" and not p.text]
+    assert not empty
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "£53,886 (GBP)" in text and "07/2018" in text
+    assert "Visibility" not in labels  # bookkeeping columns stay out of the return
+
+
+def test_long_text_keeps_its_paragraphs(built):
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "The article has been widely shared on social media, with invitations to speaking engagements following." in paragraphs
+    assert "- setting up contracts (13 June)" in paragraphs
+    abstract_start = paragraphs.index("Abstract")
+    assert paragraphs[abstract_start + 1].startswith("Our cities are in crisis.")
+    assert paragraphs[abstract_start + 2].startswith("Jam and Justice is a novel project")
+
+
+def test_urls_are_clickable_except_those_cut_short(built):
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    links = {h.url for p in document.paragraphs for h in p.hyperlinks if h.url}
+    _, records = seed_records()
+    urls = [line[4:].strip() for record in records for line in record if line.startswith("URL ")]
+    assert len(urls) == 141
+    whole = {u for u in urls if not u.endswith("...")}
+    cut = {u for u in urls if u.endswith("...")}
+    assert whole <= links
+    assert not (cut & links)
+    external = {r.target_ref for r in document.part.rels.values() if r.reltype == RT.HYPERLINK}
+    assert links == external
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert all(u in text for u in cut)  # shown as text, not lost
+
+
+def test_contents_list_and_page_numbers(built):
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    toc = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
+    assert toc == SECTION_HEADINGS
+    body = document.element.body.xml
+    assert 'TOC \\o "1-1"' in body
+    footer = document.sections[0].footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    # Every contents entry links to a bookmark on its section heading.
+    anchors = re.findall(r'w:anchor="([^"]+)"', body)
+    for anchor in anchors:
+        assert f'w:name="{anchor}"' in body
+
+
+def test_award_header_in_word(built):
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    first = document.paragraphs[0]
+    assert first.style.name == "Title"
+    assert first.text == "Jam and Justice: Co-producing Urban Governance for Social Innovation"
+    details = [p.text for p in document.paragraphs if p.style.name == "Award Detail"]
+    assert "Lead Research Organisation\tUniversity of Sheffield" in details
+    assert "Department Name\tUrban Institute" in details
+
+
+def test_docx_parts_are_well_formed(built):
+    _, docx_path, _ = built
+    with zipfile.ZipFile(docx_path) as archive:
+        assert archive.testzip() is None
+        from lxml import etree
+        for name in archive.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                etree.fromstring(archive.read(name))
+
+
+def test_excel_return_summary(built):
+    _, _, xlsx_path = built
+    book = openpyxl.load_workbook(xlsx_path)
+    assert book.sheetnames[0] == "Summary"
+    sheet = book["Summary"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header_index = next(i for i, r in enumerate(rows) if r[0] == "Section")
+    header = rows[header_index]
+    assert header[1] == "Entries" and header[-1] == "Undated"
+    years = [int(h) for h in header[2:-1]]
+    assert years == list(range(min(years), max(years) + 1))
+    table = {r[0]: dict(zip(header[1:], r[1:])) for r in rows[header_index + 1:] if r[0] and r[1] is not None}
+    assert table["Engagement Activities"]["Entries"] == 223
+    # 2019 alone: 66 entries, plus the two spanning 2018-2019 (counted in each year they touch).
+    assert table["Engagement Activities"]["2019"] == 68
+    assert table["Key Findings"]["Undated"] == 1
+    assert table["Total"]["Entries"] == 299
+    assert table["Further Funding"]["2018"] == 2 and table["Further Funding"]["2019"] == 2
+
+
+def test_excel_return_section_sheets(built, schema):
+    _, _, xlsx_path = built
+    book = openpyxl.load_workbook(xlsx_path)
+    assert book.sheetnames[1:] == [s.sheet for s in schema.sections][:9]
+    sheet = book["Engagement Activities"]
+    header = [c.value for c in sheet[1]]
+    assert header[:8] == ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?",
+                          "Geographic Reach", "Primary Audience", "Results and Impact",
+                          "Year(s) Of Engagement Activity", "URL"]
+    assert header[-3:] == ["Award Reference", "Partners", "Visibility"]
+    assert all(c.font.b for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.max_row == 224
+    url_col = header.index("URL")
+    links = [row[url_col] for row in sheet.iter_rows(min_row=2) if row[url_col].hyperlink]
+    assert len(links) == 115 - 23  # every complete URL is a link
+    assert links[0].hyperlink.target == links[0].value
+    results_col = header.index("Results and Impact")
+    assert sheet.cell(row=2, column=results_col + 1).alignment.wrap_text
+    assert sheet.column_dimensions["F"].width >= 50
+
+
+def test_text_is_never_a_formula(tmp_path, schema):
+    from reporting import build
+
+    from conftest import write_input
+
+    hostile = ["=1+1", "+SUM(A1)", "@cmd", "-2", "=HYPERLINK(\"http://x\")", "#N/A", "a & b < c > d"]
+    rows = [{"Description": text, "Form Of Engagement Activity": "A talk or presentation",
+             "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
+             "Results and Impact": text, "Year(s) Of Engagement Activity": "2019"} for text in hostile]
+    source = write_input(tmp_path / "in.xlsx", {"Engagement Activities": rows})
+    result = build([source], tmp_path / "out")
+    assert result.built, [f.describe() for f in result.findings]
+    xlsx = next(p for p in result.outputs if p.suffix == ".xlsx")
+    sheet = openpyxl.load_workbook(xlsx)["Engagement Activities"]
+    values = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(hostile))]
+    assert [c.value for c in values] == hostile
+    assert all(c.data_type == "s" for c in values)
+    document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for value in hostile:
+        assert value in text
+
+
+def test_restyled_template_changes_the_return(tmp_path, imported):
+    from docx.shared import RGBColor
+
+    from reporting import build
+    from reporting.pipeline import templates_dir
+
+    template = docx.Document(str(templates_dir() / "return.docx"))
+    template.styles["Heading 1"].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    template.styles["Heading 1"].font.name = "Georgia"
+    custom = tmp_path / "brand.docx"
+    template.save(custom)
+    result = build([imported.output], tmp_path / "out", template=custom)
+    document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+    style = document.styles["Heading 1"]
+    assert style.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
+    assert style.font.name == "Georgia"
+    assert any(p.style.name == "Heading 1" for p in document.paragraphs)

@@ -1,0 +1,131 @@
+"""Parsing raw cell values into typed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, strategies as st
+
+from reporting.fieldtypes import Money, MonthYear, display, parse, split_choices
+
+
+def spec(schema, section, key):
+    return schema.section(section).field(key)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (2019, 2019), (2019.0, 2019), ("2019", 2019), ("'2019", 2019), (" 2019 ", 2019),
+    (dt.datetime(2019, 5, 1), 2019),
+])
+def test_year(schema, raw, expected):
+    assert parse(spec(schema, "artistic_products", "year_produced"), raw) == (expected, [])
+
+
+@pytest.mark.parametrize("raw", ["19", "twenty", "1850", "2019a"])
+def test_bad_year(schema, raw):
+    value, problems = parse(spec(schema, "artistic_products", "year_produced"), raw)
+    assert value is None and problems[0].code == "bad-year"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2018,2019", [2018, 2019]), ("2019, 2018", [2018, 2019]), ("'2019,2020      ", [2019, 2020]),
+    (2019, [2019]), ("2017-2019", [2017, 2018, 2019]), ("2017 - 2018", [2017, 2018]),
+    ("2018; 2018", [2018]),
+])
+def test_years(schema, raw, expected):
+    assert parse(spec(schema, "engagement_activities", "years"), raw) == (expected, [])
+
+
+def test_bad_years_names_the_token(schema):
+    value, problems = parse(spec(schema, "engagement_activities", "years"), "2018, Pre-2006")
+    assert value is None and "'Pre-2006'" in problems[0].message
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("07/2018", MonthYear(2018, 7)), ("7/2018", MonthYear(2018, 7)), ("2018-07", MonthYear(2018, 7)),
+    ("2018-07-01", MonthYear(2018, 7)), (dt.datetime(2018, 7, 1), MonthYear(2018, 7)),
+    ("Jul 2018", MonthYear(2018, 7)), ("July 2018", MonthYear(2018, 7)), ("15/07/2018", MonthYear(2018, 7)),
+    (43282, MonthYear(2018, 7)),
+])
+def test_month_year(schema, raw, expected):
+    assert parse(spec(schema, "further_funding", "start"), raw) == (expected, [])
+
+
+def test_month_year_without_month(schema):
+    value, problems = parse(spec(schema, "further_funding", "start"), "2018")
+    assert value is None and "no month" in problems[0].message
+
+
+@pytest.mark.parametrize("raw, amount, currency", [
+    ("£53,886 (GBP)", Decimal("53886"), "GBP"), (53886, Decimal("53886"), None),
+    ("21000 SEK", Decimal("21000"), "SEK"), ("$1,000.50", Decimal("1000.50"), "USD"),
+])
+def test_money(schema, raw, amount, currency):
+    assert parse(spec(schema, "further_funding", "amount"), raw) == (Money(amount, currency), [])
+
+
+def test_money_display_is_gtr_style(schema):
+    amount = spec(schema, "further_funding", "amount")
+    assert display(amount, Money(Decimal("53886"), None), "GBP") == "£53,886 (GBP)"
+    assert display(amount, Money(Decimal("1000.5"), None), "SEK") == "1,000.50 (SEK)"
+
+
+def test_choices_split_on_gtr_commas_and_semicolons(schema):
+    sectors = spec(schema, "key_findings", "sectors")
+    value, problems = parse(sectors, "Communities and Social Services/Policy,Education,Government, Democracy and Justice")
+    assert value == ["Communities and Social Services/Policy", "Education", "Government, Democracy and Justice"]
+    assert problems == []
+    assert parse(sectors, "Education; Energy")[0] == ["Education", "Energy"]
+    assert split_choices("A, B,C") == ["A, B", "C"]
+
+
+def test_choice_near_miss_suggests(schema):
+    reach = spec(schema, "engagement_activities", "geographic_reach")
+    value, problems = parse(reach, "Regionall")
+    assert value is None
+    assert problems[0].severity == "error" and 'Did you mean "Regional"' in problems[0].hint
+    value, problems = parse(reach, "regional")
+    assert value == "Regional" and problems[0].severity == "warning"
+
+
+def test_url_and_doi(schema):
+    url = spec(schema, "engagement_activities", "url")
+    assert parse(url, "https://example.org/x") == ("https://example.org/x", [])
+    assert parse(url, "www.example.org")[1][0].hint == "Write it as https://www.example.org"
+    value, problems = parse(url, "https://example.org/" + "a" * 80 + "...")
+    assert value and problems[0].code == "url-cut-short"
+    doi = spec(schema, "publications", "doi")
+    assert parse(doi, "https://doi.org/10.1080/13645579.2021.1890000")[0] == "10.1080/13645579.2021.1890000"
+    assert parse(doi, "10.1080")[1][0].code == "bad-doi"
+
+
+def test_text_cleaning(schema):
+    title = spec(schema, "artistic_products", "title")
+    assert parse(title, "  A\u00a0title\u00a0 ") == ("A title", [])
+    value, problems = parse(title, "bad\x07bell")
+    assert value == "badbell" and problems[0].code == "control-character"
+    assert parse(title, "TBC")[1][0].code == "placeholder"
+    assert parse(title, "A workshop with the aim to input into the Greater Manchester Strategy")[1] == []
+
+
+@given(st.lists(st.integers(min_value=1900, max_value=2100), min_size=1, max_size=6),
+       st.sampled_from([",", ", ", ";", " "]))
+def test_years_round_trip(schema_years, separator):
+    from reporting.schema import load_schema
+
+    years = load_schema().section("engagement_activities").field("years")
+    text = separator.join(str(y) for y in schema_years)
+    value, problems = parse(years, text)
+    assert problems == [] and value == sorted(set(schema_years))
+    assert parse(years, display(years, value)) == (value, [])
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
+def test_money_round_trip(amount):
+    from reporting.schema import load_schema
+
+    spec_ = load_schema().section("further_funding").field("amount")
+    value, problems = parse(spec_, display(spec_, Money(amount, "GBP")))
+    assert problems == [] and value.amount == amount and value.currency == "GBP"
