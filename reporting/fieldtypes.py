@@ -334,7 +334,46 @@ def _names(raw: Any, spec: FieldSpec) -> Parsed:
     return (names or None), []
 
 
+_ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$", re.I)
+
+
+def orcid_check_digit(digits: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of the first 15 digits of an ORCID iD."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def _orcid(raw: Any, spec: FieldSpec) -> Parsed:
+    text = clean_text(_as_text(raw))
+    match = _ORCID.match(text)
+    if not match:
+        return None, [Problem("bad-orcid", ERROR, f'"{text}" is not an ORCID iD',
+                              "An ORCID iD has 16 digits in four groups, e.g. 0000-0002-1825-0097.")]
+    groups = [g.upper() for g in match.groups()]
+    digits = "".join(groups)
+    if orcid_check_digit(digits[:15]) != digits[15]:
+        return None, [Problem("bad-orcid", ERROR, f'"{text}" fails the ORCID checksum (a digit is wrong)',
+                              "Copy the iD from the person's ORCID record (orcid.org).")]
+    return "-".join(groups), []
+
+
+def _currency(raw: Any, spec: FieldSpec) -> Parsed:
+    text = clean_text(_as_text(raw)).upper()
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        return None, [Problem("bad-currency", ERROR, f'"{_as_text(raw)}" is not a currency code',
+                              "Use the three-letter code, e.g. GBP, EUR or USD.")]
+    if spec.vocabulary is not None and text not in spec.vocabulary.values:
+        return text, [Problem("not-in-list", WARNING, f'"{text}" is not a currency code in the usual list',
+                              "Check it is a real ISO 4217 code.")]
+    return text, []
+
+
 PARSERS: dict[str, Callable[[Any, FieldSpec], Parsed]] = {
+    "orcid": _orcid,
+    "currency": _currency,
     "text": _text,
     "long_text": _text,
     "year": _year,

@@ -33,6 +33,8 @@ class Record:
     origin: Origin
     cells: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Field keys whose cell was already reported by the reader (e.g. an Excel error value).
+    flagged: set[str] = field(default_factory=set)
 
 
 @dataclass

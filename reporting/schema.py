@@ -33,6 +33,8 @@ FIELD_TYPES = frozenset(
         "doi",
         "identifier",  # a code kept exactly as typed (stored as text in Excel)
         "names",  # a list of names separated by ';'
+        "orcid",  # an ORCID iD, checked with its checksum
+        "currency",  # a three-letter ISO 4217 code (its vocabulary feeds the drop-down)
     }
 )
 
@@ -184,7 +186,7 @@ def _field(data: dict, vocabularies: dict[str, Vocabulary], where: str) -> Field
             f"Use one of: {', '.join(sorted(FIELD_TYPES))}.",
         )
     vocabulary = None
-    if ftype in ("choice", "choices"):
+    if ftype in ("choice", "choices") or (ftype == "currency" and "vocabulary" in data):
         name = data.get("vocabulary")
         if name not in vocabularies:
             raise SchemaError(f"{where}: field {label!r} names no known vocabulary ({name!r}).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any, Iterable
 
@@ -10,6 +11,8 @@ from .findings import ERROR, WARNING, Finding, Findings
 from .model import AWARD, Award, Dataset, Entry, Origin, Record
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
+
+TITLE_LIMIT = 250
 
 
 def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, message: str,
@@ -33,6 +36,8 @@ def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, m
 def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in specs:
+        if spec.key in record.flagged:
+            continue
         raw = record.raw.get(spec.key)
         value, problems = fieldtypes.parse(spec, raw)
         for problem in problems:
@@ -84,8 +89,79 @@ def _award_id(values: dict[str, Any], origin: Origin) -> str:
     return values.get("award_reference") or normalise(values.get("title") or origin.file)
 
 
-def validate(records: Iterable[Record], schema: Schema) -> tuple[Dataset, Findings]:
+def _check_future(record: Record, section: Section, values: dict[str, Any], this_year: int,
+                  findings: Findings) -> None:
+    """Outcomes are things that have happened: a year after this one is a mistake.
+
+    Period ends (End Year, End) may lie ahead; a publication year ahead is only a warning,
+    since accepted papers are reported before they appear.
+    """
+    ends = set(section.period[1:]) if len(section.period) == 2 else set()
+    for spec in section.fields:
+        if spec.type not in ("year", "years") or spec.key in ends or spec.key not in values:
+            continue
+        value = values[spec.key]
+        years = value if isinstance(value, list) else [value]
+        ahead = [y for y in years if y > this_year]
+        if not ahead:
+            continue
+        lenient = section.key == "publications"
+        findings.add(_finding(
+            record, spec, "future-year", WARNING if lenient else ERROR,
+            f"{', '.join(map(str, ahead))} is in the future",
+            "If it is expected, report it once it has happened." if not lenient else
+            "Fine for a paper in press; update the year when it is published.",
+            record.raw.get(spec.key)))
+
+
+def _check_long_title(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+    spec = section.heading_field
+    value = values.get(spec.key)
+    if spec.type == "text" and isinstance(value, str) and len(value) > TITLE_LIMIT:
+        findings.add(_finding(
+            record, spec, "long-title", WARNING,
+            f"is {len(value)} characters long; a {spec.label.lower()} is usually under {TITLE_LIMIT}",
+            "Shorten it and put the detail in a longer field.", value))
+
+
+def _duplicate_key(entry: Entry) -> tuple:
+    """What makes two entries the same: every field of the section, compared loosely."""
+    doi = entry.values.get("doi")
+    if doi:
+        return (entry.section.key, "doi", doi.casefold())
+    parts = []
+    for spec in entry.section.fields:
+        value = entry.value_or_raw(spec.key)
+        if isinstance(value, str):
+            value = " ".join(value.casefold().split())
+        elif isinstance(value, list):
+            value = tuple(value)
+        parts.append(value)
+    return (entry.section.key, *map(str, parts))
+
+
+def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -> None:
+    first: dict[tuple, Record] = {}
+    for entry, record in pending:
+        key = _duplicate_key(entry)
+        earlier = first.setdefault(key, record)
+        if earlier is record:
+            continue
+        where = f"{earlier.origin.sheet or entry.section.title} row {earlier.origin.row}" \
+            if earlier.origin.sheet else f"line {earlier.origin.row}"
+        if earlier.origin.file != record.origin.file:
+            where += f" of {earlier.origin.file}"
+        same = "has the same DOI as" if key[1:2] == ("doi",) else "repeats"
+        findings.add(_finding(
+            record, entry.section.heading_field, "duplicate-entry", ERROR,
+            f"{same} the entry at {where}",
+            "Delete one of the two, or make them differ if both are needed (e.g. the year).",
+            entry.value_or_raw(entry.section.heading)))
+
+
+def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = None) -> tuple[Dataset, Findings]:
     """Type every value, check it against the schema and link entries to their awards."""
+    this_year = (today or dt.date.today()).year
     findings = Findings()
     dataset = Dataset()
     awards_by_id: dict[str, Award] = {}
@@ -102,7 +178,17 @@ def validate(records: Iterable[Record], schema: Schema) -> tuple[Dataset, Findin
             award = Award(values=values, origin=record.origin)
             key = _award_id(values, record.origin)
             if key in awards_by_id:
-                awards_by_file.setdefault(record.origin.file, []).append(awards_by_id[key])
+                known = awards_by_id[key]
+                awards_by_file.setdefault(record.origin.file, []).append(known)
+                differ = [spec for spec in schema.award_fields
+                          if spec.key in values and spec.key in known.values
+                          and values[spec.key] != known.values[spec.key]]
+                if differ:
+                    labels = ", ".join(spec.label for spec in differ)
+                    findings.add(_finding(
+                        record, differ[0], "award-conflict", WARNING,
+                        f"this award is also in {known.origin.file} with a different {labels}",
+                        f"The details from {known.origin.file} are used; make the two agree."))
                 continue
             awards_by_id[key] = award
             awards_by_file.setdefault(record.origin.file, []).append(award)
@@ -112,6 +198,8 @@ def validate(records: Iterable[Record], schema: Schema) -> tuple[Dataset, Findin
         values = _parse_fields(record, schema.columns(section), findings)
         _check_money(record, section, values, findings)
         _check_period(record, section, values, findings)
+        _check_future(record, section, values, this_year, findings)
+        _check_long_title(record, section, values, findings)
         entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
                       cells=record.cells, extra=record.extra)
         pending.append((entry, record))
@@ -133,6 +221,7 @@ def validate(records: Iterable[Record], schema: Schema) -> tuple[Dataset, Findin
                 "missing-value", WARNING, "the award has no Title", "Fill in the award's Title.",
                 file=award.origin.file, sheet=award.origin.sheet,
                 cell=f"row {award.origin.row}" if award.origin.row else "", field="Title"))
+    _check_duplicates(pending, findings)
     _link_entries(pending, dataset, awards_by_file, schema, findings)
     return dataset, findings
 

@@ -1,31 +1,48 @@
-"""Read input workbooks (.xlsx) into records. The only module that imports openpyxl.
+"""Read input workbooks (.xlsx) into records, and write annotated copies. The only module
+that imports openpyxl.
 
 Reading is tolerant: sheets and headers are matched whatever their case, spacing or trailing
-``*``, and in any column order; blank rows are skipped; unknown columns are kept as extras and
-reported; a file that cannot be opened raises InputFileError naming it.
+``*``, and in any column order; blank rows are skipped; merged cells give their value to every
+row they cover; formulas give their last calculated value; unknown columns are kept as extras.
+Everything unusual becomes a Finding. A file that cannot be opened at all raises
+InputFileError naming it. Hostile files are refused before they are parsed: zip bombs by the
+sizes in the zip directory, XML entity tricks by defusedxml (which openpyxl uses when present).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .errors import InputFileError
+from .errors import InputFileError, OutputError
 from .findings import ERROR, WARNING, Finding, Findings
 from .model import AWARD, Origin, Record
 from .schema import FieldSpec, Schema, normalise
+from .text import strip_illegal
 
 #: Sheets the tool writes itself and that hold no entries.
 OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme"}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 10
+#: Refuse workbooks whose contents would expand beyond these sizes (zip bombs).
+MAX_UNCOMPRESSED = 1024 * 2**20
+MAX_RATIO = 200
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError,
+                ParseError, zipfile.LargeZipFile, NotImplementedError, RuntimeError)
 
 
 def _header_key(text: Any) -> str:
@@ -61,6 +78,7 @@ def _label_map(specs: tuple[FieldSpec, ...]) -> dict[str, FieldSpec]:
 
 
 def _check_file(path: Path) -> None:
+    """Refuse, with a plain message, anything that is not a safe-to-open .xlsx."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
     if path.is_dir():
@@ -70,6 +88,8 @@ def _check_file(path: Path) -> None:
             head = handle.read(8)
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if not head:
+        raise InputFileError(f"{path}: is empty (0 bytes).", "Save the workbook again from Excel.")
     if head == _OLE2_MAGIC:
         raise InputFileError(
             f"{path}: is an old-style Excel 97-2003 file (.xls) or a password-protected workbook.",
@@ -79,20 +99,88 @@ def _check_file(path: Path) -> None:
         raise InputFileError(
             f"{path}: is not an Excel workbook (.xlsx).",
             "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{path}: is damaged or cut short and cannot be opened ({exc}).",
+            "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.") from None
+    total = sum(m.file_size for m in members)
+    worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 2**20),
+                default=0)
+    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
+        raise InputFileError(
+            f"{path}: would expand to {total / 2**20:,.0f} MB when opened; refusing to read it.",
+            "Real outcome workbooks are far smaller. Check where the file came from.")
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise InputFileError(
+            f"{path}: is a zip file but not an Excel workbook (it has no xl/workbook.xml).",
+            "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+
+
+def _scan_xml(path: Path, member: str | None) -> tuple[list[str], bool]:
+    """The merged ranges of a sheet, and whether it has any formula, from its raw XML."""
+    if not member:
+        return [], False
+    merges: list[str] = []
+    formulas = False
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            data = tail + chunk
+            formulas = formulas or bool(_FORMULA.search(data))
+            merges.extend(m.decode() for m in _MERGE.findall(data))
+            tail = data[-200:]
+            # A match inside the overlap is found twice; keep each range once.
+    return list(dict.fromkeys(merges)), formulas
+
+
+class _Reader:
+    """Reads one workbook's sheets, collecting records and findings."""
+
+    def __init__(self, path: Path, schema: Schema) -> None:
+        self.path = path
+        self.file = str(path)
+        self.schema = schema
+        self.findings = Findings()
+        self._formula_book = None
+
+    def add(self, code: str, severity: str, message: str, hint: str = "", **where: str) -> None:
+        self.findings.add(Finding(code, severity, message, hint, file=self.file, **where))
+
+    def formula_cells(self, title: str) -> dict[str, str]:
+        """Coordinates of formula cells in a sheet -> their formula text."""
+        if self._formula_book is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._formula_book = load_workbook(self.path, read_only=True, data_only=False)
+        found: dict[str, str] = {}
+        for row in self._formula_book[title].iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    found[cell.coordinate] = str(cell.value)
+        return found
+
+    def close(self) -> None:
+        if self._formula_book is not None:
+            self._formula_book.close()
 
 
 def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findings]:
     """Read every recognised sheet of one workbook into records, with findings about layout."""
     path = Path(path)
     _check_file(path)
-    name = str(path)
-    findings = Findings()
+    reader = _Reader(path, schema)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about data validation extensions and the like; not our concern.
             warnings.simplefilter("ignore")
             book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError) as exc:
+    except _READ_ERRORS as exc:
         raise InputFileError(
             f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).",
             "The file may be damaged or not really an .xlsx. Open it in Excel or LibreOffice "
@@ -107,59 +195,129 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
             kind = kinds.get(normalise(sheet.title))
             if kind is None:
                 if normalise(sheet.title) not in OWN_SHEETS:
-                    _unknown_sheet(sheet, name, kinds, schema, findings)
+                    _unknown_sheet(sheet, reader)
                 continue
             known += 1
-            records.extend(_read_sheet(sheet, kind, name, schema, findings))
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
+            records.extend(_read_sheet(sheet, kind, reader))
+    except _READ_ERRORS as exc:
         raise InputFileError(
             f"{path}: is damaged and could not be read to the end ({type(exc).__name__}: {exc}).",
             "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") from None
     finally:
         book.close()
+        reader.close()
     if not known:
-        findings.add(Finding(
-            "no-sheets", WARNING, "has no sheet this tool recognises, so nothing was read",
-            "Start from a workbook made by `funder-report init`, or rename the sheets to the "
-            "section names (e.g. Engagement Activities).", file=name))
-    return records, findings
+        reader.add("no-sheets", ERROR, "has no sheet this tool recognises, so nothing was read",
+                   "Start from a workbook made by `funder-report init`, or rename the sheets to "
+                   "the section names (e.g. Engagement Activities).")
+    return records, reader.findings
 
 
-def _unknown_sheet(sheet, file: str, kinds: dict[str, str], schema: Schema, findings: Findings) -> None:
-    sheet.reset_dimensions()
-    has_data = any(any(v not in (None, "") for v in row) for row in sheet.iter_rows(values_only=True))
-    if not has_data:
-        return
-    names = [schema.award_sheet] + [s.sheet for s in schema.sections]
-    close = difflib.get_close_matches(sheet.title, names, n=1, cutoff=0.6)
-    hint = (f'Did you mean "{close[0]}"? Rename the sheet to that. ' if close else
-            "Rename it to a section name (e.g. Engagement Activities) if it holds entries. ")
-    findings.add(Finding(
-        "unknown-sheet", WARNING,
-        "is not a sheet this tool knows, so its rows are not in the return",
-        hint + "Sheets: " + ", ".join(names[:4]) + ", …", file=file, sheet=sheet.title))
-
-
-def _read_sheet(sheet, kind: str, file: str, schema: Schema, findings: Findings) -> list[Record]:
-    sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
-    specs = _columns(schema, kind)
-    labels = _label_map(specs)
-    rows = sheet.iter_rows(values_only=True)
-    header_row = 0
-    header: tuple = ()
+def _find_header(rows, labels: dict[str, FieldSpec]) -> tuple[int, tuple]:
     for number, row in enumerate(rows, start=1):
         if any(_header_key(v) in labels for v in row):
-            header_row, header = number, row
-            break
+            return number, row
         if number >= _HEADER_SCAN_ROWS:
             break
+    return 0, ()
+
+
+def _has_data(sheet) -> bool:
+    return any(any(v not in (None, "") for v in row) for row in sheet.iter_rows(values_only=True))
+
+
+def _unknown_sheet(sheet, reader: _Reader) -> None:
+    sheet.reset_dimensions()
+    if not _has_data(sheet):
+        return
+    schema = reader.schema
+    # A renamed section sheet still has that section's headers: say which it looks like.
+    best, best_hits = None, 0
+    first_rows = list(sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True))
+    headers = {_header_key(v) for row in first_rows for v in row if v is not None}
+    for section in schema.sections:
+        hits = len(headers & set(_label_map(section.fields)))
+        if hits > best_hits:
+            best, best_hits = section, hits
+    names = [schema.award_sheet] + [s.sheet for s in schema.sections]
+    if best is not None and best_hits >= 2:
+        reader.add("unknown-sheet", ERROR,
+                   f"looks like the {best.title} sheet under another name, so its rows were not read",
+                   f'Rename the sheet to "{best.sheet}" (or move its rows to that sheet).',
+                   sheet=sheet.title)
+        return
+    close = difflib.get_close_matches(sheet.title, names, n=1, cutoff=0.6)
+    hint = (f'Did you mean "{close[0]}"? Rename the sheet to that if it holds entries.' if close else
+            "If it holds entries, rename it to a section name (e.g. Engagement Activities); "
+            "a notes sheet can stay as it is.")
+    reader.add("unknown-sheet", WARNING,
+               "is not a sheet this tool knows, so its rows are not in the return", hint,
+               sheet=sheet.title)
+
+
+def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
+    sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
+    specs = _columns(reader.schema, kind)
+    labels = _label_map(specs)
+    header_row, header = _find_header(sheet.iter_rows(values_only=True), labels)
+    title = sheet.title
     if not header_row:
-        if any(any(v not in (None, "") for v in row) for row in sheet.iter_rows(values_only=True)):
-            findings.add(Finding(
-                "no-header", ERROR, "has data but no header row this tool recognises",
-                "Put the column names (e.g. " + ", ".join(s.label for s in specs[:3]) +
-                ") in the first row.", file=file, sheet=sheet.title))
+        if _has_data(sheet):
+            reader.add("no-header", ERROR, "has data but no header row this tool recognises",
+                       "Put the column names (e.g. " + ", ".join(s.label for s in specs[:3]) +
+                       ") in the first row.", sheet=title)
         return []
+    columns, extras = _map_header(header, header_row, specs, labels, title, reader)
+    merges, has_formulas = _scan_xml(reader.path, getattr(sheet, "_worksheet_path", None))
+    merged = _merged_cells(merges, header_row, title, reader)
+    formulas = reader.formula_cells(title) if has_formulas else {}
+    formula_columns: dict[str, list[str]] = {}
+    letters = {index: get_column_letter(index + 1) for index in list(columns) + list(extras)}
+    merge_values: dict[str, Any] = {}
+    records: list[Record] = []
+    for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
+                                 start=header_row + 1):
+        if merged:
+            row = _fill_merged(row, number, merged, merge_values, letters)
+        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+            continue
+        raw: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        flagged: set[str] = set()
+        for index, spec in columns.items():
+            ref = f"{letters[index]}{number}"
+            cells[spec.key] = ref
+            value = row[index] if index < len(row) else None
+            if ref in formulas:
+                if value is None:
+                    reader.add("formula-no-value", ERROR,
+                               f"holds a formula ({formulas[ref]}) that has never been calculated",
+                               "Open the workbook in Excel or LibreOffice and save it, or type the value.",
+                               sheet=title, cell=ref, field=spec.label, value=formulas[ref])
+                    flagged.add(spec.key)
+                else:
+                    formula_columns.setdefault(spec.label, []).append(ref)
+            if isinstance(value, str) and value in ERROR_CODES:
+                reader.add("error-cell", ERROR, f"shows the Excel error {value}",
+                           "Fix the formula that produces it, or type the value.",
+                           sheet=title, cell=ref, field=spec.label, value=value)
+                flagged.add(spec.key)
+                continue
+            raw[spec.key] = value
+        extra = {extras[i]: row[i] for i in extras if i < len(row) and row[i] not in (None, "")}
+        records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
+                              cells=cells, extra=extra, flagged=flagged))
+    for label, refs in formula_columns.items():
+        shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
+        reader.add("formula", WARNING,
+                   f"{len(refs)} cell(s) hold formulas ({shown}); their last calculated values are used",
+                   "Check those values; replace formulas with typed values if they may change.",
+                   sheet=title, cell=refs[0], field=label)
+    return records
+
+
+def _map_header(header: tuple, header_row: int, specs, labels, title: str,
+                reader: _Reader) -> tuple[dict[int, FieldSpec], dict[int, str]]:
     columns: dict[int, FieldSpec] = {}
     extras: dict[int, str] = {}
     seen: dict[str, str] = {}
@@ -169,44 +327,133 @@ def _read_sheet(sheet, kind: str, file: str, schema: Schema, findings: Findings)
         if not key:
             continue
         spec = labels.get(key)
+        name = str(value).strip()
         if spec is None:
-            extras[index] = str(value).strip()
-            close = difflib.get_close_matches(str(value).strip(), [s.label for s in specs], n=1, cutoff=0.75)
-            findings.add(Finding(
-                "unknown-column", WARNING,
-                f'column "{str(value).strip()}" is not a field of this sheet; it is kept but not checked',
-                (f'Did you mean "{close[0]}"? Rename the header to that.' if close else
-                 "Rename it to a field name if it should be checked, or leave it as a note column."),
-                file=file, sheet=sheet.title, cell=f"{letter}{header_row}"))
+            extras[index] = name
+            close = difflib.get_close_matches(name, [s.label for s in specs], n=1, cutoff=0.75)
+            reader.add("unknown-column", WARNING,
+                       f'column "{name}" is not a field of this sheet; it is kept but not checked',
+                       (f'Did you mean "{close[0]}"? Rename the header to that.' if close else
+                        "Rename it to a field name if it should be checked, or leave it as a note column."),
+                       sheet=title, cell=f"{letter}{header_row}")
         elif spec.key in seen:
-            extras[index] = str(value).strip()
-            findings.add(Finding(
-                "duplicate-column", WARNING,
-                f'"{spec.label}" appears twice; column {seen[spec.key]} is used and this one is kept aside',
-                "Delete or rename one of the two columns.",
-                file=file, sheet=sheet.title, cell=f"{letter}{header_row}", field=spec.label))
+            extras[index] = name
+            reader.add("duplicate-column", WARNING,
+                       f'"{spec.label}" appears twice; column {seen[spec.key]} is used and this one is kept aside',
+                       "Delete or rename one of the two columns.",
+                       sheet=title, cell=f"{letter}{header_row}", field=spec.label)
         else:
             columns[index] = spec
             seen[spec.key] = letter
     for spec in specs:
         if spec.required and spec.key not in seen:
-            findings.add(Finding(
-                "missing-column", ERROR, f'has no "{spec.label}" column, which is required',
-                f'Add a column headed "{spec.label}" (a workbook from `funder-report init` has it).',
-                file=file, sheet=sheet.title, field=spec.label))
-    letters = {index: get_column_letter(index + 1) for index in list(columns) + list(extras)}
-    records: list[Record] = []
-    for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
-                                 start=header_row + 1):
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+            reader.add("missing-column", ERROR, f'has no "{spec.label}" column, which is required',
+                       f'Add a column headed "{spec.label}" (a workbook from `funder-report init` has it).',
+                       sheet=title, field=spec.label)
+    return columns, extras
+
+
+def _merged_cells(merges: list[str], header_row: int, title: str,
+                  reader: _Reader) -> dict[tuple[int, int], str]:
+    """Map (row, column index) of every merged data cell to its range's top-left reference."""
+    covered: dict[tuple[int, int], str] = {}
+    for ref in merges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if max_row <= header_row or (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
             continue
-        raw: dict[str, Any] = {}
-        cells: dict[str, str] = {}
-        for index, spec in columns.items():
-            cells[spec.key] = f"{letters[index]}{number}"
-            if index < len(row):
-                raw[spec.key] = row[index]
-        extra = {extras[i]: row[i] for i in extras if i < len(row) and row[i] not in (None, "")}
-        records.append(Record(kind=kind, raw=raw, origin=Origin(file, sheet.title, number),
-                              cells=cells, extra=extra))
-    return records
+        top_left = f"{get_column_letter(min_col)}{min_row}"
+        for r in range(max(min_row, header_row + 1), max_row + 1):
+            for c in range(min_col, max_col + 1):
+                covered[(r, c - 1)] = top_left
+        reader.add("merged-cells", WARNING,
+                   f"cells {ref} are merged; the value of {top_left} is used for every row they cover",
+                   "Unmerge them (Home > Merge & Center) and fill in each cell, so each entry is clear.",
+                   sheet=title, cell=top_left)
+    return covered
+
+
+def _fill_merged(row: tuple, number: int, merged: dict[tuple[int, int], str],
+                 values: dict[str, Any], letters: dict[int, str]) -> tuple:
+    cells = list(row)
+    for index in range(len(cells)):
+        top_left = merged.get((number, index))
+        if top_left is None:
+            continue
+        if top_left == f"{get_column_letter(index + 1)}{number}":
+            values[top_left] = cells[index]
+        elif cells[index] is None:
+            cells[index] = values.get(top_left)
+    return tuple(cells)
+
+
+# -- annotated copies ------------------------------------------------------------------------
+
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+_CELL_REF = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
+
+
+def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
+    """A copy of `source` with each problem cell highlighted and commented, plus a Findings sheet.
+
+    The input file is only read. Returns the bytes of the annotated workbook.
+    """
+    import io
+
+    _check_file(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(source)
+    except _READ_ERRORS as exc:
+        raise InputFileError(f"{source}: cannot be opened to annotate ({exc}).") from None
+    if "Findings" in book.sheetnames:
+        del book["Findings"]
+    notes: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.sheet in book.sheetnames and _CELL_REF.match(finding.cell or ""):
+            notes.setdefault((finding.sheet, finding.cell), []).append(finding)
+    for (sheet_name, ref), items in notes.items():
+        cell = book[sheet_name][ref]
+        worst = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        cell.fill = _ERROR_FILL if worst == ERROR else _WARNING_FILL
+        text = "\n".join(f"{f.severity.upper()}: {f.message}" + (f" {f.hint}" if f.hint else "")
+                         for f in items)
+        if cell.comment is not None:
+            text = cell.comment.text + "\n---\n" + text
+        comment = Comment(text[:32000], "funder-report")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
+    sheet = book.create_sheet("Findings", 0)
+    headers = ["Severity", "Sheet", "Cell", "Field", "Value", "Problem", "How to fix"]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for finding in findings:
+        row = [finding.severity, finding.sheet, finding.cell, finding.field, finding.value,
+               finding.message, finding.hint]
+        sheet.append([_safe(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # user text, never a formula or an error value
+        if finding.sheet in book.sheetnames and _CELL_REF.match(finding.cell or ""):
+            link = sheet.cell(row=sheet.max_row, column=3)
+            quoted = finding.sheet.replace("'", "''")
+            link.hyperlink = f"#'{quoted}'!{finding.cell}"
+            link.font = Font(color="0563C1", underline="single")
+        fill = _ERROR_FILL if finding.severity == ERROR else _WARNING_FILL
+        sheet.cell(row=sheet.max_row, column=1).fill = fill
+    for letter, width in zip("ABCDEFG", (10, 28, 10, 28, 40, 60, 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    book.active = 0
+    buffer = io.BytesIO()
+    try:
+        book.save(buffer)
+    except (ValueError, TypeError) as exc:
+        raise OutputError(f"Cannot write the annotated copy of {source} ({exc}).") from None
+    return buffer.getvalue()
+
+
+def _safe(value: str) -> str:
+    """Text that openpyxl can store (no control characters, within Excel's cell limit)."""
+    return strip_illegal(value or "")[:32000]

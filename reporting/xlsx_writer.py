@@ -29,9 +29,9 @@ MAX_ROWS = 1_048_576
 
 _WIDTHS = {
     "long_text": 60, "text": 40, "year": 10, "years": 16, "month_year": 11, "money": 14,
-    "yes_no": 11, "url": 40, "doi": 26, "identifier": 18, "names": 32,
+    "yes_no": 11, "url": 40, "doi": 26, "identifier": 18, "names": 32, "orcid": 21, "currency": 10,
 }
-_TEXT_COLUMNS = {"identifier", "doi", "names"}
+_TEXT_COLUMNS = {"identifier", "doi", "names", "orcid"}
 
 
 class _Formats:
@@ -175,7 +175,7 @@ def _lists_sheet(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> di
 
 def _validation(spec: FieldSpec, list_names: dict[str, str]) -> dict | None:
     """The Excel data validation (drop-down or range check) for a column, if any."""
-    if spec.type in ("choice", "choices") and spec.vocabulary is not None:
+    if spec.type in ("choice", "choices", "currency") and spec.vocabulary is not None:
         vocabulary: Vocabulary = spec.vocabulary
         several = spec.type == "choices"
         lenient = several or vocabulary.open

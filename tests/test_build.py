@@ -194,7 +194,8 @@ def test_text_is_never_a_formula(tmp_path, schema):
 
     from conftest import write_input
 
-    hostile = ["=1+1", "+SUM(A1)", "@cmd", "-2", "=HYPERLINK(\"http://x\")", "#N/A", "a & b < c > d"]
+    hostile = ["=1+1", "+SUM(A1)", "@cmd", "-2", "=HYPERLINK(\"http://x\")", "a & b < c > d",
+               "שלום right-to-left", "emoji 😀 ok"]
     rows = [{"Description": text, "Form Of Engagement Activity": "A talk or presentation",
              "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
              "Results and Impact": text, "Year(s) Of Engagement Activity": "2019"} for text in hostile]

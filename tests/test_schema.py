@@ -72,7 +72,7 @@ def test_vocabularies(schema):
 def test_award_header_fields(schema):
     assert [f.label for f in schema.award_fields] == [
         "Title", "Award Reference", "Funder", "Lead Research Organisation", "Department Name",
-        "Principal Investigator", "Start", "End", "Abstract", "Planned Impact"]
+        "Principal Investigator", "PI ORCID iD", "Start", "End", "Abstract", "Planned Impact"]
 
 
 def _data():
