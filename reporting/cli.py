@@ -133,9 +133,16 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a copy of each workbook to this folder with problem cells highlighted.")
 @click.pass_context
-def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
-    """Check INPUT workbooks (files or folders; default inputs/) and list every problem."""
+def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
+             annotate_dir: Path | None) -> None:
+    """Check INPUT workbooks (files or folders; default inputs/) and list every problem.
+
+    Errors block a build; warnings do not. With --annotate DIR, each workbook gets a copy in
+    DIR with every problem cell coloured and commented, and a Findings sheet linking to them.
+    """
     _, findings, rows = _run(ctx, lambda: pipeline.load(inputs))
     if as_json:
         click.echo(json.dumps(findings.to_dict(), indent=2, ensure_ascii=False))
@@ -143,6 +150,10 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
         _print_findings(findings)
     else:
         click.echo(f"All {rows} rows are valid.")
+    if annotate_dir is not None:
+        written = _run(ctx, lambda: pipeline.annotate_inputs(inputs, findings, annotate_dir))
+        for path in written:
+            click.echo(f"Annotated copy: {path}", err=as_json)
     ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
 
 
@@ -177,8 +188,10 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
             bar["bar"].__exit__(None, None, None)
     if not result.built:
         _print_findings(result.findings, limit=30)
-        click.echo(f"No return written: {len(result.findings.errors)} entries need fixing first. "
-                   "Run `funder-report validate` to list them all.", err=True)
+        errors = len(result.findings.errors)
+        click.echo(f"No return written: {errors} error{'s' if errors != 1 else ''} must be fixed first. "
+                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
+                   "with the problem cells highlighted.", err=True)
         ctx.exit(EXIT_INVALID)
     if result.findings.warnings:
         click.echo(f"{len(result.findings.warnings)} warnings (run `funder-report validate` to see them).",

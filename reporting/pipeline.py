@@ -19,7 +19,7 @@ from .returns import make_view
 from .schema import Schema, load_schema
 from .text import slugify
 from .validation import validate
-from .workbook import read_workbook
+from .workbook import annotate, read_workbook
 from .xlsx_writer import write_excel_return, write_input_workbook
 
 DEFAULT_INPUTS = Path("inputs")
@@ -78,10 +78,25 @@ def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Fi
 def load(paths: Sequence[Path | str] = (), schema: Schema | None = None) -> tuple[Dataset, Findings, int]:
     """Read and validate input workbooks: (dataset, findings, number of rows read)."""
     schema = schema or load_schema()
-    records, findings = read_inputs(find_inputs(paths), schema)
-    dataset, checks = validate(records, schema)
+    files = find_inputs(paths)
+    records, findings = read_inputs(files, schema)
+    dataset, checks = validate(records, schema, files=[str(f) for f in files])
     findings.extend(checks)
     return dataset, findings, len(records)
+
+
+def annotate_inputs(paths: Sequence[Path | str], findings: Findings, out_dir: Path | str) -> list[Path]:
+    """Write `<name>-checked.xlsx` for each input: problem cells highlighted and commented,
+    and a Findings sheet linking to each. The inputs are only read."""
+    out_dir = Path(out_dir)
+    written = []
+    for path in find_inputs(paths):
+        mine = [f for f in findings if f.file == str(path)]
+        target = out_dir / f"{path.stem}-checked.xlsx"
+        if target.resolve() == path.resolve():
+            raise UsageError(f"{target} is the input itself; choose another --annotate folder.")
+        written.append(write_atomic(target, annotate(path, mine, target)))
+    return written
 
 
 @dataclass

@@ -159,8 +159,12 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
             entry.value_or_raw(entry.section.heading)))
 
 
-def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = None) -> tuple[Dataset, Findings]:
-    """Type every value, check it against the schema and link entries to their awards."""
+def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = None,
+             files: Iterable[str] = ()) -> tuple[Dataset, Findings]:
+    """Type every value, check it against the schema and link entries to their awards.
+
+    `files` names the inputs, so that an input without any award can be named in a finding.
+    """
     this_year = (today or dt.date.today()).year
     findings = Findings()
     dataset = Dataset()
@@ -168,7 +172,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
     awards_by_file: dict[str, list[Award]] = {}
     pending: list[tuple[Entry, Record]] = []
     sections = {s.key: s for s in schema.sections}
-    files: list[str] = []
+    files = [str(f) for f in files]
 
     for record in records:
         if record.origin.file not in files:

@@ -15,6 +15,7 @@ import difflib
 import re
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -24,6 +25,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import InputFileError, OutputError
@@ -38,11 +40,12 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 10
 #: Refuse workbooks whose contents would expand beyond these sizes (zip bombs).
 MAX_UNCOMPRESSED = 1024 * 2**20
-MAX_RATIO = 200
+MAX_RATIO = 500
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError,
-                ParseError, zipfile.LargeZipFile, NotImplementedError, RuntimeError)
+                ParseError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 
 
 def _header_key(text: Any) -> str:
@@ -104,7 +107,7 @@ def _check_file(path: Path) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputFileError(
-            f"{path}: is damaged or cut short and cannot be opened ({exc}).",
+            f"{path}: is damaged or cut short and cannot be opened ({_one_line(exc)}).",
             "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.") from None
     total = sum(m.file_size for m in members)
     worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 2**20),
@@ -117,6 +120,33 @@ def _check_file(path: Path) -> None:
         raise InputFileError(
             f"{path}: is a zip file but not an Excel workbook (it has no xl/workbook.xml).",
             "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+    names = {m.filename for m in members}
+    # Excel never writes a DTD; one in a workbook is there to expand entities or reach files.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/_rels/workbook.xml.rels" in names:
+                rels = archive.read("xl/_rels/workbook.xml.rels")
+                for target in re.findall(rb'Target="/?(?:xl/)?(worksheets/[^"]+)"', rels):
+                    if "xl/" + target.decode() not in names:
+                        raise InputFileError(
+                            f"{path}: is damaged: the sheet part xl/{target.decode()} is missing.",
+                            "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.")
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as stream:
+                        if _DTD.search(stream.read(4096)):
+                            raise InputFileError(
+                                f"{path}: contains XML entity declarations ({member.filename}), "
+                                "which Excel never writes; refusing to read it.",
+                                "Check where the file came from; re-save it from Excel if it is genuine.")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputFileError(f"{path}: is damaged and cannot be opened ({_one_line(exc)}).",
+                             "Open it in Excel or LibreOffice and save it again.") from None
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _scan_xml(path: Path, member: str | None) -> tuple[list[str], bool]:
@@ -180,9 +210,9 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
             # openpyxl warns about data validation extensions and the like; not our concern.
             warnings.simplefilter("ignore")
             book = load_workbook(path, read_only=True, data_only=True)
-    except _READ_ERRORS as exc:
+    except (*_READ_ERRORS, TypeError, AttributeError) as exc:  # openpyxl's reaction to bad parts
         raise InputFileError(
-            f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).",
+            f"{path}: cannot be opened as an Excel workbook ({_one_line(exc)}).",
             "The file may be damaged or not really an .xlsx. Open it in Excel or LibreOffice "
             "and save it again as an Excel Workbook (.xlsx).") from None
     except OSError as exc:
@@ -201,7 +231,7 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
             records.extend(_read_sheet(sheet, kind, reader))
     except _READ_ERRORS as exc:
         raise InputFileError(
-            f"{path}: is damaged and could not be read to the end ({type(exc).__name__}: {exc}).",
+            f"{path}: is damaged and could not be read to the end ({_one_line(exc)}).",
             "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") from None
     finally:
         book.close()
@@ -274,11 +304,12 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     formula_columns: dict[str, list[str]] = {}
     letters = {index: get_column_letter(index + 1) for index in list(columns) + list(extras)}
     merge_values: dict[str, Any] = {}
+    merge_width = max((c for _, c in merged), default=-1) + 1
     records: list[Record] = []
     for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
                                  start=header_row + 1):
         if merged:
-            row = _fill_merged(row, number, merged, merge_values, letters)
+            row = _fill_merged(row, number, merged, merge_values, merge_width)
         if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
             continue
         raw: dict[str, Any] = {}
@@ -297,6 +328,8 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
                     flagged.add(spec.key)
                 else:
                     formula_columns.setdefault(spec.label, []).append(ref)
+            if isinstance(value, str) and "_x" in value:
+                value = unescape(value)  # Excel writes control characters as _xHHHH_
             if isinstance(value, str) and value in ERROR_CODES:
                 reader.add("error-cell", ERROR, f"shows the Excel error {value}",
                            "Fix the formula that produces it, or type the value.",
@@ -373,8 +406,8 @@ def _merged_cells(merges: list[str], header_row: int, title: str,
 
 
 def _fill_merged(row: tuple, number: int, merged: dict[tuple[int, int], str],
-                 values: dict[str, Any], letters: dict[int, str]) -> tuple:
-    cells = list(row)
+                 values: dict[str, Any], width: int) -> tuple:
+    cells = list(row) + [None] * max(0, width - len(row))
     for index in range(len(cells)):
         top_left = merged.get((number, index))
         if top_left is None:
