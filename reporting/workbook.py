@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -471,7 +472,8 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
         if finding.sheet in book.sheetnames and _CELL_REF.match(finding.cell or ""):
             link = sheet.cell(row=sheet.max_row, column=3)
             quoted = finding.sheet.replace("'", "''")
-            link.hyperlink = f"#'{quoted}'!{finding.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}",
+                                       display=finding.cell)
             link.font = Font(color="0563C1", underline="single")
         fill = _ERROR_FILL if finding.severity == ERROR else _WARNING_FILL
         sheet.cell(row=sheet.max_row, column=1).fill = fill
