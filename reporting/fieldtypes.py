@@ -68,7 +68,7 @@ _CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY"}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
-def _as_text(raw: Any) -> str:
+def as_text(raw: Any) -> str:
     """The text of a cell value as a person would read it."""
     if isinstance(raw, str):
         return raw
@@ -89,7 +89,7 @@ def is_empty(raw: Any) -> bool:
 
 def _text(raw: Any, spec: FieldSpec) -> Parsed:
     problems: list[Problem] = []
-    text = _as_text(raw)
+    text = as_text(raw)
     bad = illegal_characters(text)
     if bad:
         codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
@@ -117,7 +117,7 @@ def _text(raw: Any, spec: FieldSpec) -> Parsed:
 def _year(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.year, []
-    text = _as_text(raw).strip().lstrip("'").strip()
+    text = as_text(raw).strip().lstrip("'").strip()
     match = _YEAR_TOKEN.match(text)
     if not match:
         return None, [Problem("bad-year", ERROR, f'"{text}" is not a year',
@@ -133,7 +133,7 @@ def _years(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (int, float, dt.date)) and not isinstance(raw, bool):
         year, problems = _year(raw, spec)
         return ([year] if year is not None else None), problems
-    text = _as_text(raw).strip().lstrip("'").strip()
+    text = as_text(raw).strip().lstrip("'").strip()
     years: set[int] = set()
     bad: list[str] = []
     text = re.sub(r"(\d{4})\s*[-–]\s*(\d{4})", r"\1-\2", text)
@@ -170,7 +170,7 @@ def _month_year(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 20000 < raw < 80000:
         when = excel_serial_to_datetime(raw)
         return MonthYear(when.year, when.month), []
-    text = _as_text(raw).strip().lstrip("'").strip()
+    text = as_text(raw).strip().lstrip("'").strip()
     patterns: list[tuple[str, Callable[[re.Match], tuple[int, int]]]] = [
         (r"^(\d{1,2})[/.-](\d{4})$", lambda m: (int(m.group(2)), int(m.group(1)))),
         (r"^(\d{4})[/.-](\d{1,2})(?:[/.-]\d{1,2})?(?:[ T].*)?$", lambda m: (int(m.group(1)), int(m.group(2)))),
@@ -196,7 +196,7 @@ def _money(raw: Any, spec: FieldSpec) -> Parsed:
         amount = Decimal(str(raw))
         currency = None
     else:
-        text = _as_text(raw).strip()
+        text = as_text(raw).strip()
         currency = None
         code = re.search(r"\(?\b([A-Z]{3})\b\)?", text)
         if code:
@@ -210,7 +210,7 @@ def _money(raw: Any, spec: FieldSpec) -> Parsed:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            return None, [Problem("bad-amount", ERROR, f'"{_as_text(raw)}" is not an amount of money',
+            return None, [Problem("bad-amount", ERROR, f'"{as_text(raw)}" is not an amount of money',
                                   "Enter a number such as 53886, and the currency in the Currency column.")]
     if amount < 0 or not amount.is_finite():
         return None, [Problem("bad-amount", ERROR, f"{amount} is not a valid amount",
@@ -247,7 +247,7 @@ def _choice_one(text: str, vocabulary: Vocabulary) -> tuple[str | None, list[Pro
 
 
 def _choice(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(_as_text(raw))
+    text = clean_text(as_text(raw))
     assert spec.vocabulary is not None
     return _choice_one(text, spec.vocabulary)
 
@@ -267,7 +267,7 @@ def _choices(raw: Any, spec: FieldSpec) -> Parsed:
     vocabulary = spec.vocabulary
     values: list[str] = []
     problems: list[Problem] = []
-    for part in split_choices(_as_text(raw)):
+    for part in split_choices(as_text(raw)):
         value, found = _choice_one(part, vocabulary)
         problems.extend(found)
         if value is not None and value not in values:
@@ -282,17 +282,17 @@ def _choices(raw: Any, spec: FieldSpec) -> Parsed:
 def _yes_no(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, bool):
         return raw, []
-    text = clean_text(_as_text(raw)).casefold()
+    text = clean_text(as_text(raw)).casefold()
     if text in {"yes", "y", "true", "1"}:
         return True, []
     if text in {"no", "n", "false", "0"}:
         return False, []
-    return None, [Problem("bad-yes-no", ERROR, f'"{_as_text(raw)}" is not Yes or No',
+    return None, [Problem("bad-yes-no", ERROR, f'"{as_text(raw)}" is not Yes or No',
                           "Pick Yes or No from the drop-down.")]
 
 
 def _url(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(_as_text(raw))
+    text = clean_text(as_text(raw))
     if re.match(r"^www\.", text, re.I):
         return None, [Problem("bad-url", ERROR, f'"{text}" has no http:// or https:// at the start',
                               f"Write it as https://{text}")]
@@ -313,21 +313,21 @@ def url_is_clickable(url: str) -> bool:
 
 
 def _doi(raw: Any, spec: FieldSpec) -> Parsed:
-    text = _DOI_PREFIX.sub("", clean_text(_as_text(raw)))
+    text = _DOI_PREFIX.sub("", clean_text(as_text(raw)))
     if not _DOI.match(text):
-        return None, [Problem("bad-doi", ERROR, f'"{_as_text(raw)}" is not a DOI',
+        return None, [Problem("bad-doi", ERROR, f'"{as_text(raw)}" is not a DOI',
                               "A DOI starts with 10. and a slash, e.g. 10.1080/13645579.2021.1890000.")]
     return text, []
 
 
 def _identifier(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(_as_text(raw)).lstrip("'")
+    text = clean_text(as_text(raw)).lstrip("'")
     return (text or None), []
 
 
 def _names(raw: Any, spec: FieldSpec) -> Parsed:
     names: list[str] = []
-    for part in re.split(r"[;\n]", clean_text(_as_text(raw))):
+    for part in re.split(r"[;\n]", clean_text(as_text(raw))):
         part = part.strip()
         if part and part not in names:
             names.append(part)
@@ -347,7 +347,7 @@ def orcid_check_digit(digits: str) -> str:
 
 
 def _orcid(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(_as_text(raw))
+    text = clean_text(as_text(raw))
     match = _ORCID.match(text)
     if not match:
         return None, [Problem("bad-orcid", ERROR, f'"{text}" is not an ORCID iD',
@@ -361,9 +361,9 @@ def _orcid(raw: Any, spec: FieldSpec) -> Parsed:
 
 
 def _currency(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(_as_text(raw)).upper()
+    text = clean_text(as_text(raw)).upper()
     if not re.fullmatch(r"[A-Z]{3}", text):
-        return None, [Problem("bad-currency", ERROR, f'"{_as_text(raw)}" is not a currency code',
+        return None, [Problem("bad-currency", ERROR, f'"{as_text(raw)}" is not a currency code',
                               "Use the three-letter code, e.g. GBP, EUR or USD.")]
     if spec.vocabulary is not None and text not in spec.vocabulary.values:
         return text, [Problem("not-in-list", WARNING, f'"{text}" is not a currency code in the usual list',

@@ -96,7 +96,7 @@ def _field_view(spec: FieldSpec, value: Any, entry_values: dict[str, Any]) -> Fi
         return None
     if isinstance(value, (str, int, float)) and spec.type not in ("text", "long_text", "url",
                                                                   "identifier", "doi", "choice"):
-        text = fieldtypes._as_text(value)  # raw value that could not be typed
+        text = fieldtypes.as_text(value)  # raw value that could not be typed
     else:
         currency = entry_values.get(spec.currency) if spec.currency else None
         text = fieldtypes.display(spec, value, currency)
@@ -112,7 +112,7 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
     """The heading and labelled fields of one entry, leaving out empty optional fields."""
     section = entry.section
     heading_spec = section.heading_field
-    full = fieldtypes._as_text(entry.value_or_raw(heading_spec.key) or "")
+    full = fieldtypes.as_text(entry.value_or_raw(heading_spec.key) or "")
     heading = shorten(full, HEADING_LIMIT) if full else f"(no {heading_spec.label})"
     heading_complete = heading == one_line(full) and "\n" not in full.strip()
     currency_keys = {f.currency for f in section.fields if f.currency}
@@ -130,7 +130,7 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
         if view:
             fields.append(view)
     for header, value in entry.extra.items():
-        text = fieldtypes._as_text(value).strip()
+        text = fieldtypes.as_text(value).strip()
         if text:
             fields.append(FieldView(header, text, long="\n" in text or len(text) > 120))
     return EntryView(heading, fields)

@@ -29,7 +29,7 @@ def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, m
         sheet=record.origin.sheet,
         cell=cell,
         field=spec.label if spec else "",
-        value="" if value is None else fieldtypes._as_text(value),
+        value="" if value is None else fieldtypes.as_text(value),
     )
 
 
@@ -265,4 +265,4 @@ def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
 def entry_heading(entry: Entry) -> str:
     """The entry's heading text: its title (or description), on one line."""
     value = entry.value_or_raw(entry.section.heading)
-    return one_line(fieldtypes._as_text(value)) if value not in (None, "") else ""
+    return one_line(fieldtypes.as_text(value)) if value not in (None, "") else ""
