@@ -114,6 +114,14 @@ def _text(raw: Any, spec: FieldSpec) -> Parsed:
     return text, problems
 
 
+def _one_line_text(raw: Any, spec: FieldSpec) -> Parsed:
+    """Single-line text: line breaks (e.g. from a wrapped title) become spaces."""
+    value, problems = _text(raw, spec)
+    if value is not None and "\n" in value:
+        value = " ".join(value.split())
+    return value, problems
+
+
 def _year(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.year, []
@@ -321,7 +329,10 @@ def _doi(raw: Any, spec: FieldSpec) -> Parsed:
 
 
 def _identifier(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(as_text(raw)).lstrip("'")
+    text = clean_text(as_text(raw)).lstrip("'").strip()
+    if text.casefold().strip(" .") in _PLACEHOLDERS:
+        return None, [Problem("placeholder", WARNING, f'"{text}" is a placeholder, not a {spec.label}',
+                              f"Enter the real {spec.label}, or leave the cell empty.")]
     return (text or None), []
 
 
@@ -374,7 +385,7 @@ def _currency(raw: Any, spec: FieldSpec) -> Parsed:
 PARSERS: dict[str, Callable[[Any, FieldSpec], Parsed]] = {
     "orcid": _orcid,
     "currency": _currency,
-    "text": _text,
+    "text": _one_line_text,
     "long_text": _text,
     "year": _year,
     "years": _years,

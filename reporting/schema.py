@@ -43,7 +43,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def normalise(value: str) -> str:
     """Fold case and spacing so that near-identical wordings compare equal."""
-    value = value.replace("_", "/")
+    value = value.replace("_", "/").replace("&", " and ")
     return " ".join(value.casefold().split()).rstrip(".")
 
 
@@ -115,6 +115,9 @@ class FieldSpec:
     gtr: bool = True
     aliases: tuple[str, ...] = ()
     help: str = ""
+    recommended: bool = False
+    xml: str | None = None
+    api: str | None = None
 
     @property
     def is_long(self) -> bool:
@@ -135,6 +138,8 @@ class Section:
     gtr_signature: str | None = None
     help: str = ""
     aliases: tuple[str, ...] = ()
+    xml: str | None = None
+    api: tuple[str, ...] = ()
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -202,6 +207,9 @@ def _field(data: dict, vocabularies: dict[str, Vocabulary], where: str) -> Field
         gtr=bool(data.get("gtr", True)),
         aliases=tuple(data.get("aliases", ())),
         help=data.get("help", ""),
+        recommended=bool(data.get("recommended", False)),
+        xml=data.get("xml"),
+        api=data.get("api"),
     )
 
 
@@ -250,6 +258,8 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
             gtr_signature=raw.get("gtr_signature"),
             help=raw.get("help", ""),
             aliases=tuple(raw.get("aliases", ())),
+            xml=raw.get("xml"),
+            api=tuple(raw.get("api", ())),
         )
         _check_sheet_name(section.sheet, here)
         keys = [f.key for f in fields] + [f.key for f in common]

@@ -47,10 +47,15 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
             value, _ = fieldtypes.parse(spec, spec.default)
         if value is not None:
             values[spec.key] = value
-        elif spec.required and fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
-            findings.add(_finding(
-                record, spec, "missing-value", ERROR, "is required but empty",
-                f"Fill in {spec.label}. {spec.help}".strip()))
+        elif fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
+            if spec.required:
+                findings.add(_finding(
+                    record, spec, "missing-value", ERROR, "is required but empty",
+                    f"Fill in {spec.label}. {spec.help}".strip()))
+            elif spec.recommended:
+                findings.add(_finding(
+                    record, spec, "missing-recommended", WARNING, "is empty; researchfish asks for it",
+                    f"Fill in {spec.label} if you can. {spec.help}".strip()))
     return values
 
 
@@ -152,9 +157,13 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
         if earlier.origin.file != record.origin.file:
             where += f" of {earlier.origin.file}"
         same = "has the same DOI as" if key[1:2] == ("doi",) else "repeats"
+        ids = (earlier.raw.get("entry_id"), record.raw.get("entry_id"))
+        distinct = all(ids) and ids[0] != ids[1]
+        # Two different researchfish/GtR outcome IDs: maybe reported twice on purpose.
         findings.add(_finding(
-            record, entry.section.heading_field, "duplicate-entry", ERROR,
-            f"{same} the entry at {where}",
+            record, entry.section.heading_field,
+            "possible-duplicate" if distinct else "duplicate-entry", WARNING if distinct else ERROR,
+            f"{same} the entry at {where}" + (" (they have different Entry IDs)" if distinct else ""),
             "Delete one of the two, or make them differ if both are needed (e.g. the year).",
             entry.value_or_raw(entry.section.heading)))
 

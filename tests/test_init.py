@@ -30,7 +30,7 @@ def test_headers_are_gtr_labels_plus_common_columns(blank, schema):
     assert engagement == ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?",
                           "Geographic Reach", "Primary Audience", "Results and Impact",
                           "Year(s) Of Engagement Activity", "URL", "Type Of Presentation",
-                          "Award Reference", "Partners", "Visibility"]
+                          "Entry ID", "Award Reference", "Partners", "Visibility"]
     for section in schema.sections:
         header = [c.value for c in book[section.sheet][1]]
         assert header == [f.label for f in schema.columns(section)]
