@@ -20,6 +20,8 @@ from .text import clean_text, illegal_characters, strip_illegal
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 EXCEL_CELL_LIMIT = 32767
+#: Longest text accepted in one field; longer is certainly a mistake (or an attack).
+TEXT_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,15 @@ def _text(raw: Any, spec: FieldSpec) -> Parsed:
     text = clean_text(text)
     if not text:
         return None, problems
-    if len(text) > EXCEL_CELL_LIMIT:
+    if len(text) > TEXT_LIMIT:
         problems.append(Problem(
-            "too-long", ERROR,
-            f"is {len(text):,} characters long; an Excel cell holds at most {EXCEL_CELL_LIMIT:,}",
-            "Shorten the text, or move the detail to a linked document and give its URL."))
+            "too-long", ERROR, f"is {len(text):,} characters long, more than the {TEXT_LIMIT:,} accepted",
+            "Shorten it, or move the detail to a linked document and give its URL."))
+    elif len(text) > EXCEL_CELL_LIMIT:
+        problems.append(Problem(
+            "too-long", WARNING,
+            f"is {len(text):,} characters long, more than one Excel cell holds ({EXCEL_CELL_LIMIT:,})",
+            f'Excel files carry the rest in a "{spec.label} (continued)" column; consider shortening it.'))
     folded = text.casefold().strip(" .")
     if folded in _PLACEHOLDERS or (len(text) <= 40 and _PLACEHOLDER_PHRASE.search(text)):
         problems.append(Problem(
@@ -126,7 +132,8 @@ def _year(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.year, []
     text = as_text(raw).strip().lstrip("'").strip()
-    match = _YEAR_TOKEN.match(text)
+    iso = re.match(r"^(\d{4})-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?$", text)
+    match = _YEAR_TOKEN.match(iso.group(1) if iso else text)
     if not match:
         return None, [Problem("bad-year", ERROR, f'"{text}" is not a year',
                               "Enter a four-digit year, e.g. 2019.")]
@@ -226,8 +233,8 @@ def _money(raw: Any, spec: FieldSpec) -> Parsed:
     return Money(amount, currency), []
 
 
-def _choice_one(text: str, vocabulary: Vocabulary) -> tuple[str | None, list[Problem]]:
-    value, how = vocabulary.match(text)
+def _choice_one(text: str, vocabulary: Vocabulary, last: bool = False) -> tuple[str | None, list[Problem]]:
+    value, how = vocabulary.match(text, allow_prefix=last)
     if how == "exact":
         return value, []
     if how == "case":
@@ -238,6 +245,10 @@ def _choice_one(text: str, vocabulary: Vocabulary) -> tuple[str | None, list[Pro
         return value, [Problem("older-wording", WARNING,
                                f'"{text}" is an older or alternative wording of "{value}"',
                                f'It will be shown as "{value}"; pick it from the drop-down to silence this.')]
+    if how == "prefix":
+        return value, [Problem("cut-short-value", WARNING,
+                               f'"{text}" looks cut short; it was taken as "{value}"',
+                               f'Check it; pick "{value}" from the drop-down to silence this.')]
     if how == "legacy":
         return value, [Problem("legacy-value", WARNING,
                                f'"{text}" is an older value that researchfish no longer offers',
@@ -275,8 +286,10 @@ def _choices(raw: Any, spec: FieldSpec) -> Parsed:
     vocabulary = spec.vocabulary
     values: list[str] = []
     problems: list[Problem] = []
-    for part in split_choices(as_text(raw)):
-        value, found = _choice_one(part, vocabulary)
+    parts = split_choices(as_text(raw))
+    for index, part in enumerate(parts):
+        # Only the last value of a list can have been cut short (GtR truncates long lists).
+        value, found = _choice_one(part, vocabulary, last=index == len(parts) - 1 and len(parts) > 1)
         problems.extend(found)
         if value is not None and value not in values:
             values.append(value)
@@ -331,7 +344,7 @@ def _doi(raw: Any, spec: FieldSpec) -> Parsed:
 def _identifier(raw: Any, spec: FieldSpec) -> Parsed:
     text = clean_text(as_text(raw)).lstrip("'").strip()
     if text.casefold().strip(" .") in _PLACEHOLDERS:
-        return None, [Problem("placeholder", WARNING, f'"{text}" is a placeholder, not a {spec.label}',
+        return None, [Problem("placeholder", WARNING, f'"{text}" is a placeholder, not a real {spec.label}',
                               f"Enter the real {spec.label}, or leave the cell empty.")]
     return (text or None), []
 

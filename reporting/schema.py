@@ -47,6 +47,13 @@ def normalise(value: str) -> str:
     return " ".join(value.casefold().split()).rstrip(".")
 
 
+def header_key(text: object) -> str:
+    """A column header as compared: normalised, without a trailing required-marker '*'."""
+    if text is None:
+        return ""
+    return normalise(str(text).strip().rstrip("*").strip())
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """A controlled list of values, with older wordings and spelling variants."""
@@ -68,17 +75,24 @@ class Vocabulary:
             table[normalise(value)] = (value, "current")
         self._lookup.update(table)
 
-    def match(self, raw: str) -> tuple[str | None, str]:
+    def match(self, raw: str, allow_prefix: bool = False) -> tuple[str | None, str]:
         """Return (allowed value, how it matched) for `raw`.
 
         How it matched is ``exact``, ``case`` (differs only in case or spacing), ``variant``
         (an older wording or spelling, mapped to the current one), ``legacy`` (an old value
-        researchfish no longer offers) or ``unknown`` (value is None).
+        researchfish no longer offers), ``prefix`` (with `allow_prefix`: the start of exactly
+        one value, as when GtR cut a long list short) or ``unknown`` (value is None).
         """
         if raw in self.values:
             return raw, "exact"
-        hit = self._lookup.get(normalise(raw))
+        wanted = normalise(raw)
+        hit = self._lookup.get(wanted)
         if hit is None:
+            # A value cut short (GtR truncates long multi-value strings): a unique prefix.
+            if allow_prefix and len(wanted) >= 4:
+                starts = {v for k, (v, kind) in self._lookup.items() if k.startswith(wanted) and kind == "current"}
+                if len(starts) == 1:
+                    return starts.pop(), "prefix"
             return None, "unknown"
         value, kind = hit
         if kind == "current":
@@ -172,6 +186,27 @@ class Schema:
     def columns(self, section: Section) -> tuple[FieldSpec, ...]:
         """Every column of a section sheet: its own fields, then the common ones."""
         return section.fields + self.common_fields
+
+    def header_map(self, specs: tuple[FieldSpec, ...]) -> dict[str, FieldSpec]:
+        """Normalised header text (labels first, then aliases) -> field, for tolerant matching."""
+        labels: dict[str, FieldSpec] = {}
+        for spec in specs:
+            labels.setdefault(header_key(spec.label), spec)
+        for spec in specs:
+            for alias in spec.aliases:
+                labels.setdefault(header_key(alias), spec)
+        return labels
+
+    def section_for(self, name: str) -> Section | None:
+        """The section a sheet name, title, alias or API name refers to, if any."""
+        wanted = normalise(name)
+        for section in self.sections:
+            names = (section.sheet, section.title, *section.aliases, *section.api)
+            if section.xml:
+                names += (section.xml,)
+            if wanted in {normalise(n) for n in names}:
+                return section
+        return None
 
     def award_field(self, key: str) -> FieldSpec:
         for spec in self.award_fields:

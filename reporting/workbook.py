@@ -32,7 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .errors import InputFileError, OutputError
 from .findings import ERROR, WARNING, Finding, Findings
 from .model import AWARD, Origin, Record
-from .schema import FieldSpec, Schema, normalise
+from .schema import FieldSpec, Schema, header_key, normalise
 from .text import strip_illegal
 
 #: Sheets the tool writes itself and that hold no entries.
@@ -49,12 +49,6 @@ _READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, Va
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 
 
-def _header_key(text: Any) -> str:
-    if text is None:
-        return ""
-    return normalise(str(text).strip().rstrip("*").strip())
-
-
 def sheet_kinds(schema: Schema) -> dict[str, str]:
     """Map normalised sheet names (and aliases) to ``award`` or a section key."""
     kinds = {normalise(schema.award_sheet): AWARD}
@@ -69,16 +63,6 @@ def _columns(schema: Schema, kind: str) -> tuple[FieldSpec, ...]:
     if kind == AWARD:
         return schema.award_fields
     return schema.columns(schema.section(kind))
-
-
-def _label_map(specs: tuple[FieldSpec, ...]) -> dict[str, FieldSpec]:
-    labels: dict[str, FieldSpec] = {}
-    for spec in specs:
-        labels.setdefault(normalise(spec.label), spec)
-    for spec in specs:
-        for alias in spec.aliases:
-            labels.setdefault(normalise(alias), spec)
-    return labels
 
 
 def _check_file(path: Path) -> None:
@@ -111,7 +95,8 @@ def _check_file(path: Path) -> None:
             f"{path}: is damaged or cut short and cannot be opened ({_one_line(exc)}).",
             "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.") from None
     total = sum(m.file_size for m in members)
-    worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 2**20),
+    # Highly repetitive text compresses well, so the ratio only counts for big members.
+    worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 32 * 2**20),
                 default=0)
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
         raise InputFileError(
@@ -246,7 +231,7 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
 
 def _find_header(rows, labels: dict[str, FieldSpec]) -> tuple[int, tuple]:
     for number, row in enumerate(rows, start=1):
-        if any(_header_key(v) in labels for v in row):
+        if any(header_key(v) in labels for v in row):
             return number, row
         if number >= _HEADER_SCAN_ROWS:
             break
@@ -265,9 +250,9 @@ def _unknown_sheet(sheet, reader: _Reader) -> None:
     # A renamed section sheet still has that section's headers: say which it looks like.
     best, best_hits = None, 0
     first_rows = list(sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True))
-    headers = {_header_key(v) for row in first_rows for v in row if v is not None}
+    headers = {header_key(v) for row in first_rows for v in row if v is not None}
     for section in schema.sections:
-        hits = len(headers & set(_label_map(section.fields)))
+        hits = len(headers & set(reader.schema.header_map(section.fields)))
         if hits > best_hits:
             best, best_hits = section, hits
     names = [schema.award_sheet] + [s.sheet for s in schema.sections]
@@ -289,7 +274,7 @@ def _unknown_sheet(sheet, reader: _Reader) -> None:
 def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
     specs = _columns(reader.schema, kind)
-    labels = _label_map(specs)
+    labels = reader.schema.header_map(specs)
     header_row, header = _find_header(sheet.iter_rows(values_only=True), labels)
     title = sheet.title
     if not header_row:
@@ -298,7 +283,8 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
                        "Put the column names (e.g. " + ", ".join(s.label for s in specs[:3]) +
                        ") in the first row.", sheet=title)
         return []
-    columns, extras = _map_header(header, header_row, specs, labels, title, reader)
+    columns, extras, continued = _map_header(header, header_row, specs, labels, title, reader)
+    continued_order = sorted(continued, key=lambda i: continued[i][1])
     merges, has_formulas = _scan_xml(reader.path, getattr(sheet, "_worksheet_path", None))
     merged = _merged_cells(merges, header_row, title, reader)
     formulas = reader.formula_cells(title) if has_formulas else {}
@@ -338,6 +324,11 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
                 flagged.add(spec.key)
                 continue
             raw[spec.key] = value
+        for index in continued_order:
+            spec = continued[index][0]
+            piece = row[index] if index < len(row) else None
+            if isinstance(piece, str) and piece and isinstance(raw.get(spec.key), str):
+                raw[spec.key] += unescape(piece) if "_x" in piece else piece
         extra = {extras[i]: row[i] for i in extras if i < len(row) and row[i] not in (None, "")}
         records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
                               cells=cells, extra=extra, flagged=flagged))
@@ -350,18 +341,27 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     return records
 
 
+_CONTINUED = re.compile(r"^(.*?)\s*\(continued(?:\s+(\d+))?\)$", re.I)
+
+
 def _map_header(header: tuple, header_row: int, specs, labels, title: str,
-                reader: _Reader) -> tuple[dict[int, FieldSpec], dict[int, str]]:
+                reader: _Reader) -> tuple[dict[int, FieldSpec], dict[int, str], dict[int, tuple[FieldSpec, int]]]:
     columns: dict[int, FieldSpec] = {}
     extras: dict[int, str] = {}
+    continued: dict[int, tuple[FieldSpec, int]] = {}
     seen: dict[str, str] = {}
     for index, value in enumerate(header):
         letter = get_column_letter(index + 1)
-        key = _header_key(value)
+        key = header_key(value)
         if not key:
             continue
         spec = labels.get(key)
         name = str(value).strip()
+        more = _CONTINUED.match(name) if spec is None else None
+        if more and header_key(more.group(1)) in labels:
+            # Text too long for one cell, carried on in "<Label> (continued N)" columns.
+            continued[index] = (labels[header_key(more.group(1))], int(more.group(2) or 1))
+            continue
         if spec is None:
             extras[index] = name
             close = difflib.get_close_matches(name, [s.label for s in specs], n=1, cutoff=0.75)
@@ -384,7 +384,7 @@ def _map_header(header: tuple, header_row: int, specs, labels, title: str,
             reader.add("missing-column", ERROR, f'has no "{spec.label}" column, which is required',
                        f'Add a column headed "{spec.label}" (a workbook from `funder-report init` has it).',
                        sheet=title, field=spec.label)
-    return columns, extras
+    return columns, extras, continued
 
 
 def _merged_cells(merges: list[str], header_row: int, title: str,

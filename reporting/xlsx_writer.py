@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .fieldtypes import MonthYear, Money, url_is_clickable
+from .fieldtypes import EXCEL_CELL_LIMIT, MonthYear, Money, url_is_clickable
 from .model import Award, Entry
 from .schema import FieldSpec, Schema, Section, Vocabulary
 
@@ -271,6 +271,25 @@ def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
     return buffer.getvalue()
 
 
+def split_cell_text(text: str, limit: int = EXCEL_CELL_LIMIT) -> list[str]:
+    """Cut text longer than an Excel cell into cell-sized pieces, at a space where possible.
+
+    The pieces join back (with nothing between them) to exactly the original text.
+    """
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit) + 1 or limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
+
+
+def continuation_label(label: str, number: int) -> str:
+    """Header of the n-th overflow column of a field (see workbook.py, which joins them)."""
+    return f"{label} (continued)" if number == 1 else f"{label} (continued {number})"
+
+
 def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry], fmt: _Formats,
                    comments: bool, links: list[int] | None) -> int:
     columns = schema.columns(section)
@@ -279,9 +298,28 @@ def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry]
         for header in entry.extra:
             if header not in extras:
                 extras.append(header)
+    # Text longer than a cell continues in extra columns, so nothing is cut off.
+    overflow: dict[str, list[str]] = {}
+    for entry in entries:
+        for spec in columns:
+            value = entry.value_or_raw(spec.key)
+            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                pieces = split_cell_text(value)
+                overflow[(id(entry), spec.key)] = pieces
+                for number in range(1, len(pieces)):
+                    label = continuation_label(spec.label, number)
+                    if label not in extras:
+                        extras.append(label)
     last = _write_header(sheet, columns, fmt, comments, extras)
     for row, entry in enumerate(entries, start=1):
         for col, spec in enumerate(columns):
+            pieces = overflow.get((id(entry), spec.key))
+            if pieces:
+                sheet.write_string(row, col, pieces[0], _column_format(spec, fmt))
+                for number, piece in enumerate(pieces[1:], start=1):
+                    target = len(columns) + extras.index(continuation_label(spec.label, number))
+                    sheet.write_string(row, target, piece, fmt.wrap)
+                continue
             _write_value(sheet, row, col, spec, entry.value_or_raw(spec.key), fmt, links)
         for offset, header in enumerate(extras):
             if header in entry.extra:

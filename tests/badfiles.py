@@ -264,7 +264,7 @@ CASES: list[Case] = [
     Case("renamed-section-sheet", _engagement_case("renamed.xlsx", sheet="Engagement"), 1, "unknown-sheet"),
     Case("missing-required-column", _engagement_case("nocol.xlsx", rows=[GOOD_ROW[:3]], headers=ENGAGEMENT_HEADERS[:3]),
          1, "missing-column"),
-    Case("cell-over-excel-limit", _engagement_case("long.xlsx", rows=[_row(Results_and_Impact="x" * 40000)]),
+    Case("cell-over-limit", _engagement_case("long.xlsx", rows=[_row(Results_and_Impact="word " * 250_000)]),
          1, "too-long"),
     Case("error-value-cell", _engagement_case("ref.xlsx", rows=[_row(Geographic_Reach=Error("#REF!"))]), 1, "error-cell"),
     Case("formula-never-calculated", _engagement_case("calc.xlsx", rows=[_row(Description=Formula('"A"&"B"'))]),
@@ -299,6 +299,8 @@ CASES: list[Case] = [
     Case("blank-rows-and-title-rows", _engagement_case("gaps.xlsx", rows=[[], [], GOOD_ROW, [], [" ", None]]), 0, ""),
     Case("lying-dimension", _engagement_case("dimension.xlsx", rows=[GOOD_ROW, _row(Description="Row three")],
                                              dimension="A1:A1"), 0, "", ["Row three"]),
+    Case("cell-over-excel-limit", _engagement_case("over.xlsx", rows=[_row(Results_and_Impact="words " * 7000)]),
+         0, "too-long", ["words words"]),
     Case("duplicate-header", _engagement_case("twice.xlsx", rows=[GOOD_ROW + ["Other"]],
                                               headers=ENGAGEMENT_HEADERS + ["Description"]), 0, "duplicate-column"),
 ]

@@ -56,8 +56,18 @@ def import_file(path: Path | str, schema: Schema) -> ImportResult:
             f"{path}: is a spreadsheet; import reads GtR project pages saved as text.",
             "A workbook in the input layout can be given to `funder-report build` directly.")
     text = _read_text(path)
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        from .gtr_api import parse_gtr_xml
+
+        return parse_gtr_xml(path.read_bytes(), str(path), schema)
+    if stripped.startswith(("{", "[")):
+        from .gtr_api import parse_gtr_json
+
+        return parse_gtr_json(text, str(path), schema)
     if looks_like_gtr_page(text):
         return parse_gtr_page(text, str(path), schema)
     raise InputFileError(
         f"{path}: is not in a format this tool can import.",
-        "Supported: a Gateway to Research project page saved as text (File > Save As > Text).")
+        "Supported: GtR project pages saved as text, GtR project records (XML or JSON), GtR "
+        "outcome-search CSV exports and researchfish portfolio exports (.xlsx).")

@@ -1,0 +1,248 @@
+"""Import GtR project records: the project XML (``gtr:projectOverview``) and GtR JSON.
+
+Two shapes are read, both mapped by the schema's per-field paths, so a new field is a data
+edit: the GtR *website* format (XML or JSON: ``projectOverview/projectComposition/project``
+with ``output/*Outputs/*Output`` items; the schema's ``xml`` names), and *API-2* JSON (arrays
+such as ``dissemination`` on list pages; the schema's ``api`` names). Text GtR escaped twice
+(``A&amp;amp;E``) is unescaped, and simple HTML markup in titles (``<i>``) is removed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import Any, Iterator
+
+from ..errors import InputFileError
+from ..findings import ERROR, WARNING, Finding
+from ..model import AWARD, Origin, Record
+from ..schema import FieldSpec, Schema, Section
+from . import ImportResult
+
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
+_MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|u|span|p|br)\b[^>]*>", re.I)
+_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.I)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def element_to_tree(element: ET.Element) -> Any:
+    """An XML element as plain data: text for leaves, dicts for parents, lists for repeats."""
+    children = list(element)
+    if not children:
+        return None if element.get(_NIL) == "true" else element.text
+    tree: dict[str, Any] = {}
+    for child in children:
+        name, value = _local(child.tag), element_to_tree(child)
+        if name not in tree:
+            tree[name] = value
+        elif isinstance(tree[name], list):  # leaves are never lists, so a list means repeats
+            tree[name].append(value)
+        else:
+            tree[name] = [tree[name], value]
+    return tree
+
+
+def _values(node: Any, path: str) -> list[str]:
+    """Every string at `path` ("a/b/c") below `node`, walking through lists."""
+    current = [node]
+    for step in path.split("/"):
+        found = []
+        for item in current:
+            for one in item if isinstance(item, list) else [item]:
+                if isinstance(one, dict) and step in one:
+                    value = one[step]
+                    found.extend(value if isinstance(value, list) else [value])
+        current = found
+    out = []
+    for value in current:
+        if isinstance(value, bool):
+            out.append("true" if value else "false")
+        elif isinstance(value, (int, float)):
+            out.append(str(value))
+        elif isinstance(value, str):
+            out.append(value)
+    return out
+
+
+def clean_markup(text: str) -> str:
+    """Undo GtR's (sometimes double) HTML escaping and drop simple inline markup."""
+    for _ in range(3):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
+    return _MARKUP.sub("", text)
+
+
+def _join(spec: FieldSpec, values: list[str]) -> str | None:
+    values = [clean_markup(v) for v in values if v is not None and v.strip()]
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    separator = ", " if spec.type == "text" else "\n\n" if spec.type == "long_text" else "; "
+    return separator.join(values)
+
+
+def _find(node: Any, key: str) -> Iterator[Any]:
+    """Every value stored under `key` anywhere below `node` (lists flattened)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == key:
+                yield from (value if isinstance(value, list) else [value])
+            else:
+                yield from _find(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _find(item, key)
+
+
+def _record(section: Section, item: dict, paths: str, schema: Schema, source: str, where: str) -> Record:
+    raw: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    for spec in schema.columns(section):
+        path = getattr(spec, paths)
+        if not path:
+            continue
+        cells[spec.key] = f"{where}/{path}"
+        value = _join(spec, _values(item, path))
+        if value is not None:
+            raw[spec.key] = value
+    return Record(kind=section.key, raw=raw, origin=Origin(source), cells=cells)
+
+
+def _person(project_tree: Any) -> tuple[str | None, str | None]:
+    for role in _find(project_tree, "personRole"):
+        names = _values(role, "roles/role/name")
+        if "PRINCIPAL_INVESTIGATOR" in names:
+            person = " ".join(v for v in (_first(role, "firstName"), _first(role, "surname")) if v)
+            return person or None, _first(role, "orcidId")
+    return None, None
+
+
+def _first(node: Any, path: str) -> str | None:
+    values = _values(node, path)
+    return clean_markup(values[0]).strip() if values and values[0] and values[0].strip() else None
+
+
+def _award_website(root: Any, source: str) -> Record:
+    project = next(_find(root, "project"), {})
+    lead = next(_find(root, "leadResearchOrganisation"), {})
+    person, orcid = _person(root)
+    raw = {
+        "title": _first(project, "title"),
+        "award_reference": _first(project, "grantReference"),
+        "funder": _first(project, "fund/funder/name"),
+        "lead_research_organisation": _first(lead, "name"),
+        "department": _first(lead, "department"),
+        "principal_investigator": person,
+        "pi_orcid": orcid,
+        "start": _first(project, "fund/start"),
+        "end": _first(project, "fund/end"),
+        "abstract": _first(project, "abstractText"),
+        "planned_impact": _first(project, "potentialImpactText"),
+    }
+    return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source),
+                  cells={k: f"project/{k}" for k in raw})
+
+
+def _award_api(project: dict, source: str) -> Record:
+    reference = None
+    for identifier in _find(project, "identifier"):
+        if isinstance(identifier, dict) and identifier.get("value"):
+            reference = identifier["value"]
+            break
+    raw = {
+        "title": _first(project, "title"),
+        "award_reference": reference or _first(project, "grantReference"),
+        "funder": _first(project, "leadFunder"),
+        "department": _first(project, "leadOrganisationDepartment"),
+        "start": _first(project, "start"),
+        "end": _first(project, "end"),
+        "abstract": _first(project, "abstractText"),
+        "planned_impact": _first(project, "potentialImpact"),
+    }
+    return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source),
+                  cells={k: f"project/{k}" for k in raw})
+
+
+def _outcomes(root: Any, schema: Schema, source: str, paths: str, result: ImportResult) -> None:
+    for section in schema.sections:
+        names = (section.xml,) if paths == "xml" else section.api
+        for name in names:
+            if not name:
+                continue
+            for index, item in enumerate((i for i in _find(root, name) if isinstance(i, dict)), start=1):
+                where = f"{name}[{index}]"
+                result.records.append(_record(section, item, paths, schema, source, where))
+                result.read[section.key] = result.read.get(section.key, 0) + 1
+
+
+def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportResult) -> None:
+    """Say which outcome lists the record has that no section reads (nothing silently dropped)."""
+    known = {s.xml for s in schema.sections if s.xml}
+    output = next(_find(root, "output"), None)
+    if not isinstance(output, dict):
+        return
+    for container, value in output.items():
+        items = value if isinstance(value, dict) else {}
+        unknown = [k for k in items if k not in known] if isinstance(items, dict) else []
+        if container not in known and unknown and any(items.get(k) for k in unknown):
+            count = sum(len(v) if isinstance(v, list) else 1 for k, v in items.items() if k in unknown and v)
+            result.unplaced += count
+            result.notes.append(Finding(
+                "unknown-section", ERROR,
+                f"{count} record(s) in <{container}> belong to no known section and were not imported",
+                "Add them by hand, or add the section to the schema.", file=source, cell=container))
+
+
+def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
+    """Import a GtR project XML record (website format, as saved from gtr.ukri.org)."""
+    head = data[:4096].decode("utf-8", "replace")
+    if _DTD.search(head):
+        raise InputFileError(f"{source}: contains XML entity declarations, which GtR never sends; "
+                              "refusing to read it.")
+    try:
+        element = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise InputFileError(f"{source}: is not well-formed XML ({exc}).",
+                              "Save the record again from GtR.") from None
+    root = {_local(element.tag): element_to_tree(element)}
+    result = ImportResult(source=source, format="GtR project record (XML)")
+    result.records.append(_award_website(root, source))
+    _outcomes(root, schema, source, "xml", result)
+    _report_empty_lists(root, schema, source, result)
+    return result
+
+
+def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
+    """Import GtR JSON: a website-format project, or API-2 outcome pages (one or a list)."""
+    try:
+        root = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{source}: is not valid JSON ({exc}).") from None
+    website = any(True for _ in _find(root, "projectComposition")) or any(
+        True for _ in _find(root, "projectOverview"))
+    result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON")
+    if website:
+        result.records.append(_award_website(root, source))
+        _outcomes(root, schema, source, "xml", result)
+        _report_empty_lists(root, schema, source, result)
+        return result
+    projects = [p for p in _find(root, "project") if isinstance(p, dict)]
+    if isinstance(root, dict) and {"grantReference", "abstractText", "identifiers"} & set(root):
+        projects.insert(0, root)
+    for project in projects[:1]:
+        result.records.append(_award_api(project, source))
+    _outcomes(root, schema, source, "api", result)
+    if not sum(result.read.values()):
+        result.notes.append(Finding("nothing-found", WARNING, "holds no GtR outcomes this tool recognises",
+                                    "Export outcomes from the GtR API (e.g. /projects/{id}/outcomes).",
+                                    file=source))
+    return result
