@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 
 def measure(size: int) -> dict:
-    from reporting.docx_writer import render_docx
+    from reporting.docx_writer import WordTemplate
     from reporting.pipeline import read_inputs, templates_dir
     from reporting.returns import make_view
     from reporting.schema import load_schema
@@ -43,8 +43,9 @@ def measure(size: int) -> dict:
         times["validate"] = time.perf_counter() - t
         award, entries = dataset.by_award()[0]
         view = make_view(schema, award, entries)
+        word = WordTemplate(templates_dir() / "return.docx")
         t = time.perf_counter()
-        docx_bytes = render_docx(schema, view, templates_dir() / "return.docx")
+        docx_bytes = word.render(schema, view)
         times["render docx"] = time.perf_counter() - t
         t = time.perf_counter()
         xlsx_bytes = write_excel_return(schema, award, [(s.section, s.entries) for s in view.sections],

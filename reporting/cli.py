@@ -65,7 +65,13 @@ def _print_findings(findings: Findings, limit: int | None = None) -> None:
             click.echo(f"  {tag} {finding.describe()}", err=True)
             shown += 1
     if limit is not None and len(findings) > limit:
-        click.echo(f"  … and {len(findings) - limit} more (run `funder-report validate` for all).", err=True)
+        click.echo(f"  … and {len(findings) - limit} more (run `funder-report validate` for all). By kind:",
+                   err=True)
+        kinds: dict[tuple[str, str, str], int] = defaultdict(int)
+        for finding in findings:
+            kinds[(finding.severity, finding.code, finding.field)] += 1
+        for (severity, code, field), count in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            click.echo(f"    {count:>6}  {severity} {code}" + (f" ({field})" if field else ""), err=True)
     click.echo(f"{findings.summary()}.", err=True)
 
 
@@ -121,6 +127,14 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
     total_read = sum(report.result.read.values())
     total_written = sum(report.written.values())
     click.echo(f"{'Total':<55} {total_read:>6} {total_written:>8}")
+    if report.mappings:
+        click.echo("Mapped to current wordings:")
+        for (label, old, new), count in sorted(report.mappings.items()):
+            times = f" ({count} times)" if count > 1 else ""
+            click.echo(f'  {label}: "{old}" -> "{new}"{times}')
+    if report.result.merged:
+        click.echo(f"{report.result.merged} rows repeat an outcome already read for another award; "
+                   "each such outcome is one entry listing all its awards.")
     if report.result.unplaced:
         click.echo(f"{report.result.unplaced} record(s) matched no section; they are listed below.")
     if len(report.findings):

@@ -1,22 +1,23 @@
 """Write Word returns. The only module that imports python-docx.
 
-The Word template supplies every style, the page set-up and the footer. Entries are written as
-WordprocessingML text, one string per document, parsed once with python-docx's parser and
-inserted before the body's section properties. Building text and parsing once keeps rendering
-linear in the number of entries; python-docx's paragraph-by-paragraph API rescans the body and
-the style list on each call and grows superlinearly (../shared/docs/performance-notes.md).
+The Word template supplies every style, the page set-up and the footer; python-docx reads it.
+Entries are written as WordprocessingML text into the template's own main-document XML and
+zipped with the template's other parts. Building text keeps rendering linear in the number of
+entries; python-docx's paragraph-by-paragraph API rescans the body and the style list on each
+call and grows superlinearly (../shared/docs/performance-notes.md). Every output is checked
+by the tests, which reopen it with python-docx and parse each part.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
-from typing import Callable
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
+from docx.opc.oxml import serialize_part_xml
 
 from .errors import TemplateError
 from .returns import FieldView, ReturnView, entry_view
@@ -52,11 +53,11 @@ def _esc(text: str) -> str:
 class _Body:
     """Accumulates the body's WordprocessingML as text."""
 
-    def __init__(self, document, styles: dict[str, str | None]) -> None:
+    def __init__(self, styles: dict[str, str | None], taken: set[str]) -> None:
         self.parts: list[str] = []
         self.styles = styles
-        self._rels = document.part.rels
-        self._links: dict[str, str] = {}
+        self.links: dict[str, str] = {}  # url -> relationship id
+        self._taken = taken
         self._bookmark = 0
 
     def _ppr(self, role: str) -> str:
@@ -71,11 +72,13 @@ class _Body:
         return f'<w:r>{rpr}<w:t xml:space="preserve">{inner}</w:t></w:r>'
 
     def link(self, url: str, text: str | None = None) -> str:
-        rid = self._links.get(url)
+        rid = self.links.get(url)
         if rid is None:
-            rid = f"rIdFr{len(self._links) + 1}"
-            self._rels.add_relationship(RT.HYPERLINK, url, rid, is_external=True)
-            self._links[url] = rid
+            number = len(self.links) + 1
+            while f"rIdFr{number}" in self._taken:
+                number += 1
+            rid = f"rIdFr{number}"
+            self.links[url] = rid
         return f'<w:hyperlink r:id="{rid}" w:history="1">{self.run(text or url, "link")}</w:hyperlink>'
 
     def paragraph(self, role: str, content: str) -> None:
@@ -97,11 +100,11 @@ class _Body:
             for text in paragraphs(view.text):
                 self.paragraph("field_text", self.run(text))
             return
-        value = self.link(view.url, view.text) if view.url else self.run(view.text)
+        if view.url and view.link_text:
+            value = self.run(view.text + " ") + self.link(view.url, view.link_text)
+        else:
+            value = self.link(view.url, view.text) if view.url else self.run(view.text)
         self.paragraph(role, self.run(view.label, label_role) + '<w:r><w:tab/></w:r>' + value)
-
-    def xml(self) -> str:
-        return f'<w:body xmlns:w="{_W}" xmlns:r="{_R}">{"".join(self.parts)}</w:body>'
 
 
 def _style_ids(document) -> dict[str, str | None]:
@@ -123,22 +126,121 @@ def open_template(path: Path):
     """Open the Word template, raising TemplateError with a plain message if it cannot be used."""
     try:
         return Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise TemplateError(f"The Word template {path} cannot be opened ({exc}).",
                             "Check the file, or omit --template to use the default.") from None
 
 
-def render_docx(schema: Schema, view: ReturnView, template: Path,
-                progress: Callable[[int], None] | None = None) -> bytes:
-    """The Word return for one award, as the bytes of a .docx file."""
-    document = open_template(template)
-    styles = _style_ids(document)
-    body_element = document.element.body
-    for child in list(body_element):
-        if not child.tag.endswith("}sectPr"):
-            body_element.remove(child)
-    body = _Body(document, styles)
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:subject>Research outcomes return</dc:subject>"
+    "<dc:creator>funder-report</dc:creator><cp:lastModifiedBy>funder-report</cp:lastModifiedBy>"
+    "<cp:revision>1</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">{date}</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">{date}</dcterms:modified>'
+    "</cp:coreProperties>"
+)
 
+
+class WordTemplate:
+    """A Word template read once, then used to write any number of returns.
+
+    python-docx reads the template (its styles, relationships and section set-up); each
+    return's main document part is then written as text around the template's own XML and
+    zipped with the template's other parts, untouched. Entry dates in the zip are fixed, so the
+    same data always gives the same bytes.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        document = open_template(self.path)
+        self.styles = _style_ids(document)
+        part = document.part
+        self._main = part.partname.membername
+        self._main_rels = part.partname.rels_uri.membername
+        self._rels = [(r.rId, r.reltype, r.target_ref, r.is_external) for r in part.rels.values()]
+        core = [r.target_part.partname.membername for r in part.package.rels.values()
+                if r.reltype == RT.CORE_PROPERTIES]
+        self._core = core[0] if core else None
+        body = document.element.body
+        for child in list(body):
+            if not child.tag.endswith("}sectPr"):
+                body.remove(child)
+        xml = serialize_part_xml(document.element).decode("utf-8")
+        start = xml.index(">", xml.index("<w:body")) + 1
+        if xml[start - 2] == "/":  # an empty <w:body/>
+            self._head, self._tail = xml[: start - 2] + ">", "</w:body>" + xml[start:]
+        else:
+            sect = xml.find("<w:sectPr", start)
+            cut = sect if sect >= 0 else xml.index("</w:body>", start)
+            self._head, self._tail = xml[:start], xml[cut:]
+        root_end = self._head.index(">", self._head.index("<w:document"))
+        for prefix, uri in (("w", _W), ("r", _R)):
+            if f'xmlns:{prefix}="' not in self._head[:root_end]:
+                self._head = self._head[:root_end] + f' xmlns:{prefix}="{uri}"' + self._head[root_end:]
+                root_end = self._head.index(">", self._head.index("<w:document"))
+        with zipfile.ZipFile(self.path) as archive:
+            self._parts = [(info.filename, archive.read(info)) for info in archive.infolist()
+                           if not info.is_dir()]
+        if self._main not in {name for name, _ in self._parts}:
+            raise TemplateError(f"The Word template {self.path} has no main document part.")
+
+    def _rels_xml(self, links: dict[str, str]) -> str:
+        items = []
+        for rid, reltype, target, external in self._rels:
+            mode = ' TargetMode="External"' if external else ""
+            items.append(f'<Relationship Id="{_attr(rid)}" Type="{_attr(reltype)}" '
+                         f'Target="{_attr(target)}"{mode}/>')
+        for url, rid in links.items():
+            items.append(f'<Relationship Id="{rid}" Type="{RT.HYPERLINK}" Target="{_attr(url)}" '
+                         'TargetMode="External"/>')
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                + "".join(items) + "</Relationships>")
+
+    def render(self, schema: Schema, view: ReturnView) -> bytes:
+        """The Word return for one award, as the bytes of a .docx file."""
+        body = _Body(self.styles, {rid for rid, *_ in self._rels})
+        _write_return(body, schema, view)
+        dynamic = {
+            self._main: self._head + "".join(body.parts) + self._tail,
+            self._main_rels: self._rels_xml(body.links),
+        }
+        if self._core:
+            dynamic[self._core] = _CORE.format(title=_esc(view.title[:255]), date=FIXED_DATE)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            names = {name for name, _ in self._parts}
+            for name, data in self._parts:
+                content = dynamic.get(name, data)
+                _write_member(archive, name, content.encode("utf-8") if isinstance(content, str) else content)
+            for name, content in dynamic.items():
+                if name not in names:
+                    _write_member(archive, name, content.encode("utf-8"))
+        return buffer.getvalue()
+
+
+#: Date written into every return's document properties (reproducible files).
+FIXED_DATE = "2000-01-01T00:00:00Z"
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, _FIXED_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _attr(text: str) -> str:
+    return _esc(text).replace('"', "&quot;")
+
+
+def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
+    """The return's content, in order: header, contents, award texts, sections."""
     body.paragraph("title", body.run(view.title))
     for detail in view.details:
         body.field(detail, role="detail")
@@ -168,26 +270,14 @@ def render_docx(schema: Schema, view: ReturnView, template: Path,
             body.paragraph("field_text", body.run(para))
 
     for index, section in enumerate(view.sections):
-        count = len(section.entries)
-        body.heading("h1", f"{section.title} ({count})", names[index])
+        body.heading("h1", f"{section.title} ({len(section.entries)})", names[index])
         for entry in section.entries:
             shown = entry_view(schema, entry)
             body.heading("h2", shown.heading)
             for field in shown.fields:
                 body.field(field)
-        if progress:
-            progress(count)
 
-    content = parse_xml(body.xml().encode("utf-8"))
-    sect_pr = body_element.sectPr
-    for child in list(content):
-        if sect_pr is not None:
-            sect_pr.addprevious(child)
-        else:
-            body_element.append(child)
-    props = document.core_properties
-    props.title = view.title[:255]
-    props.subject = "Research outcomes return"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+
+def render_docx(schema: Schema, view: ReturnView, template: Path | str) -> bytes:
+    """The Word return for one award (reads the template; use WordTemplate for many awards)."""
+    return WordTemplate(template).render(schema, view)

@@ -32,6 +32,9 @@ class Problem:
     severity: str
     message: str
     hint: str = ""
+    replacement: str = ""
+    #: The part of the value the problem is about, when not the whole cell (one of a list).
+    found: str = ""
 
 
 class MonthYear(NamedTuple):
@@ -240,29 +243,31 @@ def _choice_one(text: str, vocabulary: Vocabulary, last: bool = False) -> tuple[
     if how == "case":
         return value, [Problem("not-in-list-case", WARNING,
                                f'"{text}" is written differently from the list value "{value}"',
-                               f'It will be shown as "{value}"; pick it from the drop-down to silence this.')]
+                               f'It will be shown as "{value}"; pick it from the drop-down to silence this.',
+                               value, text)]
     if how == "variant":
         return value, [Problem("older-wording", WARNING,
                                f'"{text}" is an older or alternative wording of "{value}"',
-                               f'It will be shown as "{value}"; pick it from the drop-down to silence this.')]
+                               f'It will be shown as "{value}"; pick it from the drop-down to silence this.',
+                               value, text)]
     if how == "prefix":
         return value, [Problem("cut-short-value", WARNING,
                                f'"{text}" looks cut short; it was taken as "{value}"',
-                               f'Check it; pick "{value}" from the drop-down to silence this.')]
+                               f'Check it; pick "{value}" from the drop-down to silence this.', value, text)]
     if how == "legacy":
         return value, [Problem("legacy-value", WARNING,
                                f'"{text}" is an older value that researchfish no longer offers',
-                               "Pick the closest current value from the drop-down if one fits.")]
+                               "Pick the closest current value from the drop-down if one fits.", found=text)]
     suggestions = vocabulary.suggest(text)
     if vocabulary.open:
         hint = (f'Did you mean "{suggestions[0]}"? ' if suggestions else "") + \
             "Values outside the list are kept, but check the spelling."
-        return text, [Problem("not-in-list", WARNING, f'"{text}" is not in the usual list', hint)]
+        return text, [Problem("not-in-list", WARNING, f'"{text}" is not in the usual list', hint, found=text)]
     if suggestions:
         hint = "Did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?"
     else:
         hint = "Pick a value from the cell's drop-down list."
-    return None, [Problem("not-in-list", ERROR, f'"{text}" is not one of the allowed values', hint)]
+    return None, [Problem("not-in-list", ERROR, f'"{text}" is not one of the allowed values', hint, found=text)]
 
 
 def _choice(raw: Any, spec: FieldSpec) -> Parsed:

@@ -27,6 +27,8 @@ class Finding:
     cell: str = ""
     field: str = ""
     value: str = ""
+    #: The value used instead of `value`, when the tool corrected it (e.g. an older wording).
+    replacement: str = ""
 
     @property
     def location(self) -> str:

@@ -19,6 +19,14 @@ class Origin:
     row: int = 0
 
 
+def describe_origin(origin: Origin) -> str:
+    """Where a record is, in words: "Engagement Activities row 14", "row 16", "line 65"."""
+    if origin.sheet:
+        return f"{origin.sheet} row {origin.row}"
+    unit = "row" if origin.file.lower().endswith(".csv") else "line"
+    return f"{unit} {origin.row}" if origin.row else origin.file
+
+
 @dataclass
 class Record:
     """One row as read, before validation.
@@ -35,6 +43,8 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Field keys whose cell was already reported by the reader (e.g. an Excel error value).
     flagged: set[str] = field(default_factory=set)
+    #: Cell references of the `extra` values, by header.
+    extra_cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

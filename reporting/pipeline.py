@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .docx_writer import render_docx
+from .docx_writer import WordTemplate
 from .errors import OutputError, UsageError
 from .findings import Findings
 from .importers import ImportResult, import_file
@@ -20,7 +20,7 @@ from .schema import Schema, load_schema
 from .text import slugify
 from .validation import validate
 from .workbook import annotate, read_workbook
-from .xlsx_writer import write_excel_return, write_input_workbook
+from .xlsx_writer import write_excel_return, write_input_workbook, write_portfolio_summary
 
 DEFAULT_INPUTS = Path("inputs")
 DEFAULT_OUTPUTS = Path("outputs")
@@ -131,16 +131,17 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
                          entries=len(dataset.entries), rows_read=rows)
     if not findings.ok:
         return result
-    template = Path(template) if template else templates_dir() / "return.docx"
+    word = WordTemplate(Path(template) if template else templates_dir() / "return.docx")
     out_dir = Path(out_dir)
-    taken: set[str] = set()
+    taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
     total = sum(len(entries) for _, entries in groups)
     done = 0
+    summary: list[tuple[Award, dict[str, int]]] = []
     for award, entries in groups:
         view = make_view(schema, award, entries)
         stem = unique_name(output_stem(award), taken)
-        docx_bytes = render_docx(schema, view, template)
+        docx_bytes = word.render(schema, view)
         xlsx_bytes = write_excel_return(schema, award, [(s.section, s.entries) for s in view.sections],
                                         view.summary_rows(), view.years)
         result.outputs.append(write_atomic(out_dir / f"{stem}.docx", docx_bytes))
@@ -148,6 +149,10 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
         done += len(entries)
         if progress:
             progress(done, total)
+        summary.append((award, {s.section.key: len(s.entries) for s in view.sections}))
+    if len(groups) > 1:
+        result.outputs.append(write_atomic(out_dir / "portfolio-summary.xlsx",
+                                           write_portfolio_summary(schema, summary)))
     return result
 
 
@@ -165,14 +170,23 @@ def init_workbook(path: Path | str, schema: Schema | None = None, force: bool = 
     return write_atomic(path, write_input_workbook(schema))
 
 
+#: Findings an import resolves itself by writing the current wording (listed as mappings).
+MAPPED_CODES = {"older-wording", "not-in-list-case", "cut-short-value"}
+
+
 @dataclass
 class ImportReport:
-    """An import: what was read from the source and what was written per section."""
+    """An import: what was read from the source and what was written per section.
+
+    `mappings` counts (field, value found, value written) for values the import cleaned up
+    (older vocabulary wordings, case variants); `findings` holds everything else to check.
+    """
 
     result: ImportResult
     findings: Findings
     written: dict[str, int]
     output: Path
+    mappings: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 def import_to_workbook(source: Path | str, out: Path | str | None = None,
@@ -182,13 +196,21 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
     result = import_file(source, schema)
     dataset, findings = validate(result.records, schema)
     notes = Findings(list(result.notes))
-    notes.extend(findings)
+    mappings: dict[tuple[str, str, str], int] = {}
+    for finding in findings:
+        if finding.code in MAPPED_CODES and finding.replacement:
+            key = (finding.field, finding.value, finding.replacement)
+            mappings[key] = mappings.get(key, 0) + 1
+        else:
+            notes.add(finding)
     written: dict[str, int] = {}
     for entry in dataset.entries:
-        written[entry.section.key] = written.get(entry.section.key, 0) + 1
+        # An outcome counted for several awards is one entry listed in each award's return:
+        # count it once per award, as the source lists it.
+        written[entry.section.key] = written.get(entry.section.key, 0) + max(len(entry.awards), 1)
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
     out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
     _refuse_overwrite(out, force)
     data = write_input_workbook(schema, dataset.awards, dataset.entries, title=title)
     write_atomic(out, data)
-    return ImportReport(result, notes, written, out)
+    return ImportReport(result, notes, written, out, mappings)

@@ -22,12 +22,14 @@ _HIDDEN_COMMON = {"award_reference", "visibility"}
 
 @dataclass
 class FieldView:
-    """One labelled value. `url` is set when the value should be a clickable link."""
+    """One labelled value. `url` makes the value a link; with `link_text` the link is added
+    after the text instead (e.g. a citation followed by its DOI)."""
 
     label: str
     text: str
     long: bool = False
     url: str | None = None
+    link_text: str | None = None
 
 
 @dataclass
@@ -108,6 +110,26 @@ def _field_view(spec: FieldSpec, value: Any, entry_values: dict[str, Any]) -> Fi
     return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=url)
 
 
+def citation(entry: Entry) -> FieldView | None:
+    """A publication as a reference: Author (Year). Title. Journal, Volume(Issue), Pages. DOI"""
+    get = entry.values.get
+    if not get("title"):
+        return None
+    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {get('title').rstrip('.')}."
+    source = get("journal") or ""
+    if get("volume"):
+        source += f", {get('volume')}" if source else str(get("volume"))
+    if get("issue"):
+        source += f"({get('issue')})"
+    if get("pages"):
+        source += f", {get('pages')}" if source else str(get("pages"))
+    if source:
+        text += f" {source}."
+    doi = get("doi")
+    url = f"https://doi.org/{doi}" if doi else None
+    return FieldView("Citation", text, url=url, link_text=url)
+
+
 def entry_view(schema: Schema, entry: Entry) -> EntryView:
     """The heading and labelled fields of one entry, leaving out empty optional fields."""
     section = entry.section
@@ -117,6 +139,10 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
     heading_complete = heading == one_line(full) and "\n" not in full.strip()
     currency_keys = {f.currency for f in section.fields if f.currency}
     fields: list[FieldView] = []
+    if section.key == "publications":
+        reference = citation(entry)
+        if reference:
+            fields.append(reference)
     for spec in section.fields:
         if spec.key in currency_keys or (spec.key == heading_spec.key and heading_complete):
             continue
@@ -164,4 +190,5 @@ def make_view(schema: Schema, award: Award, entries: list[Entry]) -> ReturnView:
         if shown:
             (texts if spec.is_long else details).append(shown)
     years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
-    return ReturnView(award, award.title or "Research outcomes", details, texts, sections, years)
+    title = award.title or (f"Award {award.reference}" if award.reference else "Research outcomes")
+    return ReturnView(award, title, details, texts, sections, years)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import replace
 from typing import Any, Iterable
 
 from . import fieldtypes
 from .findings import ERROR, WARNING, Finding, Findings
-from .model import AWARD, Award, Dataset, Entry, Origin, Record
+from .model import AWARD, Award, Dataset, Entry, Origin, Record, describe_origin
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
 
@@ -19,7 +20,7 @@ def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, m
              hint: str = "", value: Any = None) -> Finding:
     cell = record.cells.get(spec.key, "") if spec else ""
     if not cell and record.origin.row:
-        cell = f"row {record.origin.row}" if record.origin.sheet else f"line {record.origin.row}"
+        cell = describe_origin(record.origin).removeprefix(f"{record.origin.sheet} ")
     return Finding(
         code=code,
         severity=severity,
@@ -41,8 +42,11 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         raw = record.raw.get(spec.key)
         value, problems = fieldtypes.parse(spec, raw)
         for problem in problems:
-            findings.add(_finding(record, spec, problem.code, problem.severity,
-                                  problem.message, problem.hint, raw))
+            finding = _finding(record, spec, problem.code, problem.severity, problem.message,
+                               problem.hint, problem.found or raw)
+            if problem.replacement:
+                finding = replace(finding, replacement=problem.replacement)
+            findings.add(finding)
         if value is None and not problems and spec.default is not None:
             value, _ = fieldtypes.parse(spec, spec.default)
         if value is not None:
@@ -130,10 +134,12 @@ def _check_long_title(record: Record, section: Section, values: dict[str, Any], 
 
 
 def _duplicate_key(entry: Entry) -> tuple:
-    """What makes two entries the same: every field of the section, compared loosely."""
+    """What makes two entries the same: every field of the section, compared loosely, for
+    the same award(s). (One outcome counted for several awards is one entry listing them all.)"""
+    awards = tuple(entry.values.get("award_reference") or ())
     doi = entry.values.get("doi")
     if doi:
-        return (entry.section.key, "doi", doi.casefold())
+        return (entry.section.key, "doi", doi.casefold(), awards)
     parts = []
     for spec in entry.section.fields:
         value = entry.value_or_raw(spec.key)
@@ -142,7 +148,7 @@ def _duplicate_key(entry: Entry) -> tuple:
         elif isinstance(value, list):
             value = tuple(value)
         parts.append(value)
-    return (entry.section.key, *map(str, parts))
+    return (entry.section.key, *map(str, parts), awards)
 
 
 def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -> None:
@@ -152,8 +158,7 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
         earlier = first.setdefault(key, record)
         if earlier is record:
             continue
-        where = f"{earlier.origin.sheet or entry.section.title} row {earlier.origin.row}" \
-            if earlier.origin.sheet else f"line {earlier.origin.row}"
+        where = describe_origin(earlier.origin)
         if earlier.origin.file != record.origin.file:
             where += f" of {earlier.origin.file}"
         same = "has the same DOI as" if key[1:2] == ("doi",) else "repeats"
@@ -229,11 +234,13 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             file=name, sheet=schema.award_sheet))
 
     for award in dataset.awards:
-        if not award.title and award.origin.row:
+        if not award.title and not award.reference and award.origin.row:
             findings.add(Finding(
-                "missing-value", WARNING, "the award has no Title", "Fill in the award's Title.",
+                "missing-value", ERROR, "the award has neither a Title nor an Award Reference",
+                "Fill in at least one of them, so the return can say which award it is.",
                 file=award.origin.file, sheet=award.origin.sheet,
-                cell=f"row {award.origin.row}" if award.origin.row else "", field="Title"))
+                cell=f"row {award.origin.row}" if award.origin.sheet else f"line {award.origin.row}",
+                field="Title"))
     _check_duplicates(pending, findings)
     _link_entries(pending, dataset, awards_by_file, schema, findings)
     return dataset, findings

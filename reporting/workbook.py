@@ -329,9 +329,10 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
             piece = row[index] if index < len(row) else None
             if isinstance(piece, str) and piece and isinstance(raw.get(spec.key), str):
                 raw[spec.key] += unescape(piece) if "_x" in piece else piece
-        extra = {extras[i]: row[i] for i in extras if i < len(row) and row[i] not in (None, "")}
+        kept = [i for i in extras if i < len(row) and row[i] not in (None, "")]
         records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
-                              cells=cells, extra=extra, flagged=flagged))
+                              cells=cells, extra={extras[i]: row[i] for i in kept}, flagged=flagged,
+                              extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
     for label, refs in formula_columns.items():
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         reader.add("formula", WARNING,

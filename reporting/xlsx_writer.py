@@ -372,3 +372,35 @@ def write_excel_return(schema: Schema, award: Award, sections: list[tuple[Sectio
         section_sheet.autofilter(0, 0, max(len(entries), 1), max(last - 1, 0))
     book.close()
     return buffer.getvalue()
+
+
+def write_portfolio_summary(schema: Schema, rows: list[tuple[Award, dict[str, int]]]) -> bytes:
+    """Awards x sections: how many entries each award's return holds in each section."""
+    buffer = io.BytesIO()
+    book, fmt = _new_book(buffer, "Portfolio summary")
+    sheet = book.add_worksheet("Portfolio")
+    used = [s for s in schema.sections if any(counts.get(s.key) for _, counts in rows)]
+    headers = ["Award Reference", "Title", *[s.title for s in used], "Total"]
+    for col, text in enumerate(headers):
+        sheet.write_string(0, col, text, fmt.optional)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 50, fmt.wrap)
+    sheet.set_column(2, len(headers) - 1, 14)
+    totals = [0] * (len(used) + 1)
+    for row, (award, counts) in enumerate(rows, start=1):
+        sheet.write_string(row, 0, award.reference, fmt.cell)
+        sheet.write_string(row, 1, award.title, fmt.wrap)
+        numbers = [counts.get(s.key, 0) for s in used]
+        numbers.append(sum(numbers))
+        for col, number in enumerate(numbers, start=2):
+            sheet.write_number(row, col, number, fmt.number)
+            totals[col - 2] += number
+    last = len(rows) + 1
+    sheet.write_string(last, 1, "Total", fmt.total)
+    for col, number in enumerate(totals, start=2):
+        sheet.write_number(last, col, number, fmt.total)
+    sheet.set_row(0, 45)
+    sheet.freeze_panes(1, 2)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+    book.close()
+    return buffer.getvalue()

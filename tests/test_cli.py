@@ -143,7 +143,7 @@ def test_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(reporting.pipeline, "render_docx", boom)
+    monkeypatch.setattr(reporting.pipeline, "write_excel_return", boom)
     result = run("build", ROOT / "inputs", "-o", tmp_path / "out")
     assert result.exit_code == 3
     assert "kaboom" in result.output and "bug" in result.output

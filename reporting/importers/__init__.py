@@ -28,6 +28,47 @@ class ImportResult:
     read: dict[str, int] = field(default_factory=dict)
     notes: list[Finding] = field(default_factory=list)
     unplaced: int = 0
+    #: Records folded into another because they are one outcome counted for several awards.
+    merged: int = 0
+
+
+def merge_shared_entries(result: ImportResult) -> None:
+    """One outcome counted for several awards arrives once per award: make it one entry.
+
+    Records of a section with the same Entry ID and otherwise identical values become one
+    record listing every award reference. Records sharing an Entry ID but differing are kept
+    apart, and a note says so.
+    """
+    from ..findings import WARNING
+
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for record in result.records:
+        entry_id = record.raw.get("entry_id")
+        if record.kind != "award" and entry_id:
+            groups.setdefault((record.kind, str(entry_id)), []).append(record)
+    drop: set[int] = set()
+    for (kind, entry_id), members in groups.items():
+        if len(members) < 2:
+            continue
+        def content(record: Record) -> dict:
+            return {k: v for k, v in record.raw.items() if k != "award_reference"}
+        if any(content(m) != content(members[0]) for m in members[1:]):
+            result.notes.append(Finding(
+                "same-id-different-content", WARNING,
+                f"{len(members)} records share Entry ID {entry_id} but differ; they are kept apart",
+                "Check whether they are the same outcome.", file=result.source,
+                cell=", ".join(f"row {m.origin.row}" for m in members[:5])))
+            continue
+        references: list[str] = []
+        for member in members:
+            for ref in str(member.raw.get("award_reference", "")).split(";"):
+                if ref.strip() and ref.strip() not in references:
+                    references.append(ref.strip())
+        members[0].raw["award_reference"] = "; ".join(references)
+        drop.update(id(m) for m in members[1:])
+    if drop:
+        result.merged = len(drop)
+        result.records = [r for r in result.records if id(r) not in drop]
 
 
 def _read_text(path: Path) -> str:
@@ -52,9 +93,18 @@ def import_file(path: Path | str, schema: Schema) -> ImportResult:
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputFileError(
-            f"{path}: is a spreadsheet; import reads GtR project pages saved as text.",
-            "A workbook in the input layout can be given to `funder-report build` directly.")
+        from ..workbook import read_workbook
+        from .researchfish import looks_like_researchfish, parse_researchfish
+
+        records, layout = read_workbook(path, schema)  # refuses damaged or hostile files
+        if looks_like_researchfish(records):
+            return parse_researchfish(path, schema, records, list(layout))
+        result = ImportResult(source=str(path), format="input workbook (.xlsx)", records=records,
+                              notes=list(layout))
+        for record in records:
+            if record.kind != "award":
+                result.read[record.kind] = result.read.get(record.kind, 0) + 1
+        return result
     text = _read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("<"):
@@ -65,6 +115,10 @@ def import_file(path: Path | str, schema: Schema) -> ImportResult:
         from .gtr_api import parse_gtr_json
 
         return parse_gtr_json(text, str(path), schema)
+    from .gtr_csv import looks_like_gtr_csv, parse_gtr_csv
+
+    if looks_like_gtr_csv(text):
+        return parse_gtr_csv(text, str(path), schema)
     if looks_like_gtr_page(text):
         return parse_gtr_page(text, str(path), schema)
     raise InputFileError(

@@ -1,0 +1,125 @@
+"""Import GtR outcome-search CSV exports (gtr.ukri.org search -> export).
+
+One file holds many projects: rows are grouped by Project Reference into awards. Each row's
+section comes from its Outcome Type (or the file name, e.g. ``spinoutsearch-….csv``). The
+shared project columns fill the award header; the section's own columns are matched by label
+or alias like workbook headers. Files are UTF-8 with a byte-order mark, fields may run over
+several lines, and text may be HTML-escaped once or twice (``&amp;pound;``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from ..findings import ERROR, WARNING, Finding
+from ..model import AWARD, Origin, Record
+from ..schema import Schema, Section, header_key
+from . import ImportResult, merge_shared_entries
+from .gtr_api import clean_markup
+
+#: Project columns every GtR outcome CSV starts and ends with (schema document §1.2).
+AWARD_COLUMNS = {
+    "project reference": "award_reference",
+    "funding orgname": "funder",
+    "leadro name": "lead_research_organisation",
+    "department": "department",
+    "pi orcid id": "pi_orcid",
+}
+PERSON_COLUMNS = ("pi first name", "pi surname")
+#: Identifier columns of the project and organisations, not of the outcome.
+IGNORED_COLUMNS = {"projectcategory", "outcome type", "gtrprojecturl", "projectid", "fundingorgid",
+                   "leadroid", "piid"}
+_OUTCOME_ID = re.compile(r"outcomeId=([^&#]+)")
+
+
+def looks_like_gtr_csv(text: str) -> bool:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "," in first and ("Project Reference" in first or "Outcome Type" in first)
+
+
+def _section_from_name(name: str, schema: Schema) -> Section | None:
+    stem = Path(name).name.lower()
+    match = re.match(r"([a-z]+?)s?search", stem)
+    if not match:
+        return None
+    wanted = match.group(1)
+    for section in schema.sections:
+        for api in section.api:
+            if api.lower() == wanted or api.lower().rstrip("s") == wanted:
+                return section
+    return schema.section_for(wanted)
+
+
+def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
+    """Import a GtR outcome-search CSV: awards grouped by project, one record per row."""
+    result = ImportResult(source=source, format="GtR outcome-search export (CSV)")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return result
+    keys = [header_key(h) for h in header]
+    default_section = _section_from_name(source, schema)
+    awards: dict[str, dict[str, str]] = {}
+    skipped: set[str] = set()
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {keys[i]: clean_markup(cell).strip() for i, cell in enumerate(row) if i < len(keys)}
+        kind = values.get("outcome type")
+        section = schema.section_for(kind) if kind else default_section
+        if section is None:
+            result.unplaced += 1
+            result.notes.append(Finding(
+                "unknown-record", ERROR,
+                f'the outcome type "{kind or "?"}" matches no section, so this row was not imported',
+                "Add it by hand to the right sheet.", file=source, cell=f"row {number}",
+                value=" | ".join(v for v in row if v)[:300]))
+            continue
+        reference = values.get("project reference", "")
+        award = awards.setdefault(reference, {"_row": str(number)})
+        for column, key in AWARD_COLUMNS.items():
+            if values.get(column) and key not in award:
+                award[key] = values[column]
+        person = " ".join(values.get(c, "") for c in PERSON_COLUMNS).strip()
+        if person and "principal_investigator" not in award:
+            award["principal_investigator"] = person
+        labels = schema.header_map(section.fields + tuple(
+            f for f in schema.common_fields if f.key != "award_reference"))
+        raw: dict[str, str] = {}
+        extra: dict[str, str] = {}
+        cells: dict[str, str] = {}
+        for index, column in enumerate(keys):
+            value = values.get(column, "")
+            if column in AWARD_COLUMNS or column in PERSON_COLUMNS or column in IGNORED_COLUMNS:
+                continue
+            spec = labels.get(column)
+            if spec is not None:
+                cells[spec.key] = f"row {number}, column {header[index]}"
+                if value:
+                    raw[spec.key] = value
+            elif value:
+                extra[header[index].strip()] = value
+                if column not in {"gtr outcome url"}:
+                    skipped.add(header[index].strip())
+        outcome_id = _OUTCOME_ID.search(values.get("gtr outcome url", ""))
+        if outcome_id and "entry_id" not in raw:
+            raw["entry_id"] = outcome_id.group(1)
+        if reference:
+            raw["award_reference"] = reference
+        result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, "", number),
+                                     cells=cells, extra=extra))
+        result.read[section.key] = result.read.get(section.key, 0) + 1
+    for reference, award in awards.items():
+        row = int(award.pop("_row"))
+        result.records.insert(0, Record(kind=AWARD, raw=award, origin=Origin(source, "", row)))
+    merge_shared_entries(result)
+    if skipped:
+        result.notes.append(Finding(
+            "kept-columns", WARNING,
+            f"columns kept as notes (no field of their section): {', '.join(sorted(skipped))}",
+            "They are in extra columns of the workbook.", file=source))
+    return result
