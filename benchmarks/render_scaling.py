@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 def measure(size: int) -> dict:
     from reporting.docx_writer import WordTemplate
     from reporting.pipeline import read_inputs, templates_dir
-    from reporting.returns import make_view
+    from reporting.returns import award_view
     from reporting.schema import load_schema
     from reporting.validation import validate
     from reporting.xlsx_writer import write_excel_return
@@ -42,14 +42,13 @@ def measure(size: int) -> dict:
         dataset, findings = validate(records, schema)
         times["validate"] = time.perf_counter() - t
         award, entries = dataset.by_award()[0]
-        view = make_view(schema, award, entries)
+        view = award_view(schema, award, entries)
         word = WordTemplate(templates_dir() / "return.docx")
         t = time.perf_counter()
         docx_bytes = word.render(schema, view)
         times["render docx"] = time.perf_counter() - t
         t = time.perf_counter()
-        xlsx_bytes = write_excel_return(schema, award, [(s.section, s.entries) for s in view.sections],
-                                        view.summary_rows(), view.years)
+        xlsx_bytes = write_excel_return(schema, view)
         times["render xlsx"] = time.perf_counter() - t
         t = time.perf_counter()
         write_atomic(Path(tmp) / "out.docx", docx_bytes)

@@ -42,7 +42,13 @@ STYLE_NAMES = {
     "field_text": "Field Text",
     "label": "Field Label",
     "link": "Hyperlink",
+    "mark": "Change Mark",
+    "note": "Cover Note",
+    "table": "Table Grid",
+    "table_text": "Table Text",
 }
+#: Usable page width in twentieths of a point (A4, 2.2 cm margins) for the summary table.
+_TABLE_WIDTH = 9400
 _ESSENTIAL = ("h1", "h2")
 
 
@@ -239,30 +245,89 @@ def _attr(text: str) -> str:
     return _esc(text).replace('"', "&quot;")
 
 
+CHANGES_TITLE = "Changes since last submission"
+
+
+def _summary_table(body: "_Body", view: ReturnView) -> None:
+    """Entries per section and per year, as a Word table."""
+    years = [str(y) for y in view.years]
+    headers = ["Section", "Entries", *years, "Undated"]
+    first, second = 2900, 750
+    rest = max((_TABLE_WIDTH - first - second) // max(len(headers) - 2, 1), 400)
+    widths = [first, second] + [rest] * (len(headers) - 2)
+    style = body.styles.get("table")
+    rows = [headers]
+    for title, count, per_year, undated in view.summary_rows():
+        rows.append([title, str(count), *[str(per_year.get(int(y), 0) or "") for y in years],
+                     str(undated or "")])
+    totals = ["Total", str(view.entry_count)]
+    for index in range(2, len(headers)):
+        totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
+    rows.append(totals)
+    parts = ['<w:tbl><w:tblPr>' + (f'<w:tblStyle w:val="{_attr(style)}"/>' if style else "") +
+             '<w:tblW w:w="0" w:type="auto"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" '
+             'w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+             + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+    for number, row in enumerate(rows):
+        header = '<w:trPr><w:tblHeader/></w:trPr>' if number == 0 else '<w:trPr><w:cantSplit/></w:trPr>'
+        cells = []
+        for width, text in zip(widths, row):
+            bold = number in (0, len(rows) - 1)
+            run = body.run(text) if not bold else body.run(text).replace("<w:r>", "<w:r><w:rPr><w:b/></w:rPr>", 1)
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                         f'<w:p>{body._ppr("table_text")}{run}</w:p></w:tc>')
+        parts.append(f"<w:tr>{header}{''.join(cells)}</w:tr>")
+    parts.append("</w:tbl>")
+    body.parts.append("".join(parts))
+
+
+def _changes(body: "_Body", view: ReturnView, bookmark: str) -> None:
+    changes = view.changes
+    body.heading("h1", f"{CHANGES_TITLE} ({changes.summary()})", bookmark)
+    groups = [("Added", changes.of_kind("added")), ("Changed", changes.of_kind("changed")),
+              ("Removed", changes.of_kind("removed"))]
+    for label, items in groups:
+        body.paragraph("award_heading", body.run(f"{label} ({len(items)})"))
+        if not items:
+            body.paragraph("field_text", body.run("None."))
+        for item in items:
+            text = f"{item.section}: {item.heading}"
+            if item.fields:
+                text += " (" + ", ".join(f.label for f in item.fields) + ")"
+            body.paragraph("field_text", body.run(text))
+
+
 def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
-    """The return's content, in order: header, contents, award texts, sections."""
+    """The return's content, in order: header, summary, contents, changes, award texts, sections."""
     body.paragraph("title", body.run(view.title))
     for detail in view.details:
         body.field(detail, role="detail")
-    body.paragraph("subtitle", body.run(
-        f"Research outcomes: {view.entry_count} entries in {len(view.sections)} sections"))
+    body.paragraph("subtitle", body.run(view.subtitle))
+    for note in view.notes:
+        body.paragraph("note", body.run(note))
+    if view.sections:
+        _summary_table(body, view)
 
     # Contents: a Word TOC field whose cached result already lists the sections, so the
     # list is readable before anyone updates fields (Word replaces it when updated).
     body.paragraph("toc_heading", body.run("Contents"))
-    names = [f"_Sec{index}" for index in range(1, len(view.sections) + 1)]
-    for index, section in enumerate(view.sections):
-        text = f"{section.title} ({len(section.entries)})"
+    headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
+    if view.changes is not None:
+        headings.insert(0, f"{CHANGES_TITLE} ({view.changes.summary()})")
+    names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
+    for index, text in enumerate(headings):
         entry = f'<w:hyperlink w:anchor="{names[index]}" w:history="1">{body.run(text)}</w:hyperlink>'
         if index == 0:
             entry = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
                      ' TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
                      '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + entry)
-        if index == len(view.sections) - 1:
+        if index == len(headings) - 1:
             entry += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         body.paragraph("toc1", entry)
     if not view.sections:
-        body.paragraph("field_text", body.run("This award has no entries yet."))
+        body.paragraph("field_text", body.run("There are no entries yet."))
+    if view.changes is not None:
+        _changes(body, view, names.pop(0))
 
     for text in view.texts:
         body.paragraph("award_heading", body.run(text.label))
@@ -270,10 +335,11 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
             body.paragraph("field_text", body.run(para))
 
     for index, section in enumerate(view.sections):
-        body.heading("h1", f"{section.title} ({len(section.entries)})", names[index])
+        body.heading("h1", headings[index + (1 if view.changes is not None else 0)], names[index])
         for entry in section.entries:
             shown = entry_view(schema, entry)
-            body.heading("h2", shown.heading)
+            marks = "".join(body.run(f" [{m}]", "mark") for m in view.marks.get(id(entry), ()))
+            body.paragraph("h2", body.run(shown.heading) + marks)
             for field in shown.fields:
                 body.field(field)
 

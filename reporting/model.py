@@ -8,6 +8,8 @@ from typing import Any
 from .schema import Section
 
 AWARD = "award"
+ORGANISATION = "organisation"
+SUGGESTION = "suggestion"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,24 @@ class Award:
 
 
 @dataclass
+class Organisation:
+    """A partner organisation: from the Organisations sheet, or `implicit` when only named
+    by an entry (a collaboration's Organisation, a Partners cell)."""
+
+    values: dict[str, Any]
+    origin: Origin
+    implicit: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.values.get("name") or ""
+
+    @property
+    def aliases(self) -> list[str]:
+        return list(self.values.get("aliases") or [])
+
+
+@dataclass
 class Entry:
     """One outcome entry with typed values; `raw` keeps what was read for values that failed."""
 
@@ -74,6 +94,12 @@ class Entry:
     cells: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     awards: list["Award"] = field(default_factory=list)
+    #: Partner organisations linked to the entry (Partners column, Organisation field, accepted suggestions).
+    partners: list[Organisation] = field(default_factory=list)
+
+    @property
+    def internal(self) -> bool:
+        return self.values.get("visibility") == "Internal"
 
     def value_or_raw(self, key: str) -> Any:
         """The typed value, or the raw one where it could not be typed (so nothing is lost)."""
@@ -88,6 +114,7 @@ class Dataset:
 
     awards: list[Award] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
 
     def by_award(self) -> list[tuple[Award, list[Entry]]]:
         """Each award with the entries that count for it (an entry may count for several)."""

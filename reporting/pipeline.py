@@ -15,7 +15,7 @@ from .findings import Findings
 from .importers import ImportResult, import_file
 from .model import Award, Dataset, Record
 from .outputs import unique_name, write_atomic
-from .returns import make_view
+from .returns import award_view
 from .schema import Schema, load_schema
 from .text import slugify
 from .validation import validate
@@ -139,11 +139,10 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     done = 0
     summary: list[tuple[Award, dict[str, int]]] = []
     for award, entries in groups:
-        view = make_view(schema, award, entries)
+        view = award_view(schema, award, entries)
         stem = unique_name(output_stem(award), taken)
         docx_bytes = word.render(schema, view)
-        xlsx_bytes = write_excel_return(schema, award, [(s.section, s.entries) for s in view.sections],
-                                        view.summary_rows(), view.years)
+        xlsx_bytes = write_excel_return(schema, view)
         result.outputs.append(write_atomic(out_dir / f"{stem}.docx", docx_bytes))
         result.outputs.append(write_atomic(out_dir / f"{stem}.xlsx", xlsx_bytes))
         done += len(entries)
@@ -211,6 +210,7 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
     out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
     _refuse_overwrite(out, force)
-    data = write_input_workbook(schema, dataset.awards, dataset.entries, title=title)
+    data = write_input_workbook(schema, dataset.awards, dataset.entries, title=title,
+                                organisations=dataset.organisations)
     write_atomic(out, data)
     return ImportReport(result, notes, written, out, mappings)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fieldtypes
-from .fieldtypes import MonthYear
-from .model import Award, Entry
+from .model import Award, Entry, Organisation
+from .periods import entry_years
 from .schema import FieldSpec, Schema, Section
 from .text import one_line, shorten
 
@@ -52,12 +52,28 @@ class SectionView:
 
 @dataclass
 class ReturnView:
-    award: Award
+    """Everything a return (or a partner profile) shows, ready for either renderer.
+
+    `notes` are cover lines (the reporting period, internal entries included, ...); `marks`
+    labels entries by id (e.g. "New", "Changed", "Internal"); `changes` is the "Changes since
+    last submission" list, when asked for.
+    """
+
     title: str
     details: list[FieldView]
     texts: list[FieldView]
     sections: list[SectionView]
     years: list[int]
+    kind: str = "return"
+    reference: str = ""
+    notes: list[str] = field(default_factory=list)
+    marks: dict[int, list[str]] = field(default_factory=dict)
+    changes: Any = None
+
+    @property
+    def subtitle(self) -> str:
+        what = "Partner impact profile" if self.kind == "profile" else "Research outcomes"
+        return f"{what}: {self.entry_count} entries in {len(self.sections)} sections"
 
     @property
     def entry_count(self) -> int:
@@ -65,32 +81,6 @@ class ReturnView:
 
     def summary_rows(self) -> list[tuple[str, int, dict[int, int], int]]:
         return [(s.title, len(s.entries), dict(s.per_year), s.undated) for s in self.sections]
-
-
-def entry_years(entry: Entry) -> set[int]:
-    """The years an entry touches, from its section's dating field(s); empty if undated."""
-    period = entry.section.period
-    if not period:
-        return set()
-
-    def year_of(value: Any) -> list[int]:
-        if value is None:
-            return []
-        if isinstance(value, MonthYear):
-            return [value.year]
-        if isinstance(value, list):
-            return [v for v in value if isinstance(v, int)]
-        return [value] if isinstance(value, int) else []
-
-    if len(period) == 1:
-        return set(year_of(entry.values.get(period[0])))
-    start = year_of(entry.values.get(period[0]))
-    end = year_of(entry.values.get(period[1]))
-    if not start:
-        return set(end)
-    if not end or end[0] < start[0]:
-        return {start[0]}
-    return set(range(start[0], end[0] + 1))
 
 
 def _field_view(spec: FieldSpec, value: Any, entry_values: dict[str, Any]) -> FieldView | None:
@@ -162,7 +152,8 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
     return EntryView(heading, fields)
 
 
-def make_view(schema: Schema, award: Award, entries: list[Entry]) -> ReturnView:
+def make_view(schema: Schema, entries: list[Entry], title: str, details: list[FieldView] | None = None,
+              texts: list[FieldView] | None = None, **options: Any) -> ReturnView:
     """Group `entries` by section in schema order and count them per year."""
     by_section: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -182,6 +173,12 @@ def make_view(schema: Schema, award: Award, entries: list[Entry]) -> ReturnView:
             else:
                 view.undated += 1
         sections.append(view)
+    years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
+    return ReturnView(title, details or [], texts or [], sections, years, **options)
+
+
+def award_view(schema: Schema, award: Award, entries: list[Entry], **options: Any) -> ReturnView:
+    """The view of one award's return: its header fields, then its entries."""
     details, texts = [], []
     for spec in schema.award_fields:
         if spec.key == "title":
@@ -189,6 +186,25 @@ def make_view(schema: Schema, award: Award, entries: list[Entry]) -> ReturnView:
         shown = _field_view(spec, award.values.get(spec.key), award.values)
         if shown:
             (texts if spec.is_long else details).append(shown)
-    years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
     title = award.title or (f"Award {award.reference}" if award.reference else "Research outcomes")
-    return ReturnView(award, title, details, texts, sections, years)
+    return make_view(schema, entries, title, details, texts, reference=award.reference, **options)
+
+
+def profile_view(schema: Schema, organisation: Organisation, entries: list[Entry], **options: Any) -> ReturnView:
+    """The view of a partner impact profile: the organisation, then every entry linked to it."""
+    details = []
+    for spec in schema.organisation_fields:
+        if spec.key == "name":
+            continue
+        shown = _field_view(spec, organisation.values.get(spec.key), organisation.values)
+        if shown:
+            details.append(shown)
+    awards = []
+    for entry in entries:
+        for award in entry.awards:
+            label = award.reference or award.title
+            if label and label not in awards:
+                awards.append(label)
+    if awards:
+        details.append(FieldView("Awards", "; ".join(awards)))
+    return make_view(schema, entries, organisation.name, details, kind="profile", **options)

@@ -176,6 +176,9 @@ class Schema:
     common_fields: tuple[FieldSpec, ...]
     sections: tuple[Section, ...]
     vocabularies: dict[str, Vocabulary]
+    organisation_sheet: str = "Organisations"
+    organisation_sheet_aliases: tuple[str, ...] = ()
+    organisation_fields: tuple[FieldSpec, ...] = ()
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -307,9 +310,14 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
             if spec.type == "money" and spec.currency not in keys:
                 raise SchemaError(f"{here}: money field {spec.label!r} needs a currency field.")
         sections.append(section)
+    organisations = data.get("organisations", {"sheet": "Organisations"})
+    organisation_fields = tuple(_field(f, vocabularies, f"{where} [organisations]")
+                                for f in organisations.get("fields", ()))
+    _check_sheet_name(organisations.get("sheet", ""), f"{where} [organisations]")
     _unique([s.key for s in sections], "section key", where)
     _unique(
-        [normalise(s.sheet) for s in sections] + [normalise(award.get("sheet", ""))],
+        [normalise(s.sheet) for s in sections]
+        + [normalise(award.get("sheet", "")), normalise(organisations.get("sheet", ""))],
         "sheet name",
         where,
     )
@@ -322,6 +330,9 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
         common_fields=common,
         sections=tuple(sections),
         vocabularies=vocabularies,
+        organisation_sheet=organisations["sheet"],
+        organisation_sheet_aliases=tuple(organisations.get("aliases", ())),
+        organisation_fields=organisation_fields,
     )
 
 

@@ -9,7 +9,8 @@ from typing import Any, Iterable
 
 from . import fieldtypes
 from .findings import ERROR, WARNING, Finding, Findings
-from .model import AWARD, Award, Dataset, Entry, Origin, Record, describe_origin
+from . import partners
+from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record, describe_origin
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
 
@@ -185,6 +186,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
     awards_by_id: dict[str, Award] = {}
     awards_by_file: dict[str, list[Award]] = {}
     pending: list[tuple[Entry, Record]] = []
+    suggestions: list[tuple[Record, dict]] = []
     sections = {s.key: s for s in schema.sections}
     files = [str(f) for f in files]
 
@@ -211,6 +213,14 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             awards_by_id[key] = award
             awards_by_file.setdefault(record.origin.file, []).append(award)
             dataset.awards.append(award)
+            continue
+        if record.kind == ORGANISATION:
+            values = _parse_fields(record, schema.organisation_fields, findings)
+            if values.get("name"):
+                dataset.organisations.append(Organisation(values=values, origin=record.origin))
+            continue
+        if record.kind == SUGGESTION:
+            suggestions.append((record, _parse_fields(record, partners.SUGGESTION_FIELDS, findings)))
             continue
         section = sections[record.kind]
         values = _parse_fields(record, schema.columns(section), findings)
@@ -243,6 +253,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
                 field="Title"))
     _check_duplicates(pending, findings)
     _link_entries(pending, dataset, awards_by_file, schema, findings)
+    partners.link(dataset, suggestions, findings)
     return dataset, findings
 
 

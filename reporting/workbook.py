@@ -31,7 +31,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import InputFileError, OutputError
 from .findings import ERROR, WARNING, Finding, Findings
-from .model import AWARD, Origin, Record
+from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record
+from .partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from .schema import FieldSpec, Schema, header_key, normalise
 from .text import strip_illegal
 
@@ -50,9 +51,13 @@ _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 
 
 def sheet_kinds(schema: Schema) -> dict[str, str]:
-    """Map normalised sheet names (and aliases) to ``award`` or a section key."""
+    """Map normalised sheet names (and aliases) to ``award``, ``organisation``, ``suggestion``
+    or a section key."""
     kinds = {normalise(schema.award_sheet): AWARD}
     kinds.update({normalise(a): AWARD for a in schema.award_sheet_aliases})
+    kinds[normalise(schema.organisation_sheet)] = ORGANISATION
+    kinds.update({normalise(a): ORGANISATION for a in schema.organisation_sheet_aliases})
+    kinds[normalise(SUGGESTION_SHEET)] = SUGGESTION
     for section in schema.sections:
         for name in (section.sheet, section.title, *section.aliases):
             kinds.setdefault(normalise(name), section.key)
@@ -62,6 +67,10 @@ def sheet_kinds(schema: Schema) -> dict[str, str]:
 def _columns(schema: Schema, kind: str) -> tuple[FieldSpec, ...]:
     if kind == AWARD:
         return schema.award_fields
+    if kind == ORGANISATION:
+        return schema.organisation_fields
+    if kind == SUGGESTION:
+        return SUGGESTION_FIELDS
     return schema.columns(schema.section(kind))
 
 

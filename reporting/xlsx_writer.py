@@ -17,7 +17,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .fieldtypes import EXCEL_CELL_LIMIT, MonthYear, Money, url_is_clickable
-from .model import Award, Entry
+from .model import Award, Entry, Organisation
+from .returns import ReturnView
 from .schema import FieldSpec, Schema, Section, Vocabulary
 
 #: Fixed document date so that rebuilding the same data gives identical files.
@@ -221,8 +222,9 @@ def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> N
         "Years are four digits (2019); several years are separated by commas (2018, 2019). "
         "Dates are month and year (07/2018). Amounts are plain numbers; the currency has its "
         "own column.",
-        "Partners: the partner organisations an entry involved, separated by ';'. "
-        "Visibility: Public, or Internal for entries that must not be published.",
+        "Partners: the partner organisations an entry involved, separated by ';'. List each "
+        f"organisation once on the {schema.organisation_sheet} sheet, with other names it goes by "
+        "under Aliases. Visibility: Public, or Internal for entries that must not be published.",
         "Award Reference: leave blank when this workbook holds one award.",
         "Line breaks inside a cell (Alt+Enter) become paragraphs in the Word return.",
         "Check your entries with `funder-report validate`, then make the returns with "
@@ -244,8 +246,9 @@ def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> N
 
 
 def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
-                         entries: list[Entry] | None = None, title: str = "Research outcomes") -> bytes:
-    """An input workbook in the tool's layout, empty or holding `awards` and `entries`."""
+                         entries: list[Entry] | None = None, title: str = "Research outcomes",
+                         organisations: list[Organisation] | None = None) -> bytes:
+    """An input workbook in the tool's layout, empty or holding awards, entries and partners."""
     buffer = io.BytesIO()
     book, fmt = _new_book(buffer, title)
     _instructions(book, schema, fmt)
@@ -254,11 +257,20 @@ def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
     for row, award in enumerate(awards or [], start=1):
         for col, spec in enumerate(schema.award_fields):
             _write_value(award_sheet, row, col, spec, award.values.get(spec.key), fmt)
+    partner_sheet = book.add_worksheet(schema.organisation_sheet)
+    _write_header(partner_sheet, schema.organisation_fields, fmt, comments=True)
+    for row, organisation in enumerate(organisations or [], start=1):
+        for col, spec in enumerate(schema.organisation_fields):
+            _write_value(partner_sheet, row, col, spec, organisation.values.get(spec.key), fmt)
     by_section: dict[str, list[Entry]] = {}
     for entry in entries or []:
         by_section.setdefault(entry.section.key, []).append(entry)
     sheets = [(section, book.add_worksheet(section.sheet)) for section in schema.sections]
     list_names = _lists_sheet(book, schema, fmt)
+    for col, spec in enumerate(schema.organisation_fields):
+        rule = _validation(spec, list_names)
+        if rule:
+            partner_sheet.data_validation(1, col, MAX_ROWS - 1, col, rule)
     for section, sheet in sheets:
         rows = by_section.get(section.key, [])
         _write_entries(sheet, schema, section, rows, fmt, comments=True, links=None)
@@ -335,25 +347,27 @@ def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry]
 
 # -- Excel returns ---------------------------------------------------------------------------
 
-def write_excel_return(schema: Schema, award: Award, sections: list[tuple[Section, list[Entry]]],
-                       summary: list[tuple[str, int, dict[int, int], int]], years: list[int]) -> bytes:
-    """The Excel return: a Summary sheet, then one sheet per non-empty section.
-
-    `summary` holds (section title, entries, entries per year, undated entries) per section.
-    """
+def write_excel_return(schema: Schema, view: ReturnView) -> bytes:
+    """The Excel return (or profile): a Summary sheet, then one sheet per non-empty section."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, award.title or "Research outcomes return")
+    book, fmt = _new_book(buffer, view.title)
     sheet = book.add_worksheet("Summary")
-    sheet.write_string(0, 0, award.title or "Research outcomes", fmt.title)
-    if award.reference:
-        sheet.write_string(1, 0, f"Award Reference: {award.reference}", fmt.cell)
-    top = 3
+    sheet.write_string(0, 0, view.title, fmt.title)
+    lines = [view.subtitle]
+    if view.reference:
+        lines.insert(0, f"Award Reference: {view.reference}")
+    lines.extend(view.notes)
+    for row, line in enumerate(lines, start=1):
+        sheet.write_string(row, 0, line, fmt.cell)
+    top = len(lines) + 2
+    years = view.years
     headers = ["Section", "Entries", *[str(y) for y in years], "Undated"]
     for col, text in enumerate(headers):
         sheet.write_string(top, col, text, fmt.optional)
     sheet.set_column(0, 0, 50)
     sheet.set_column(1, len(headers) - 1, 9)
     totals = [0] * (len(headers) - 1)
+    summary = view.summary_rows()
     for row, (title, count, per_year, undated) in enumerate(summary, start=top + 1):
         sheet.write_string(row, 0, title, fmt.cell)
         numbers = [count, *[per_year.get(y, 0) for y in years], undated]
@@ -366,10 +380,11 @@ def write_excel_return(schema: Schema, award: Award, sections: list[tuple[Sectio
         sheet.write_number(total_row, col, number, fmt.total)
     sheet.write_string(total_row + 2, 0, "Entries spanning several years count in each year.", fmt.cell)
     sheet.freeze_panes(top + 1, 1)
-    for section, entries in sections:
-        section_sheet = book.add_worksheet(section.sheet)
-        last = _write_entries(section_sheet, schema, section, entries, fmt, comments=False, links=[0])
-        section_sheet.autofilter(0, 0, max(len(entries), 1), max(last - 1, 0))
+    for section in view.sections:
+        section_sheet = book.add_worksheet(section.section.sheet)
+        last = _write_entries(section_sheet, schema, section.section, section.entries, fmt,
+                              comments=False, links=[0])
+        section_sheet.autofilter(0, 0, max(len(section.entries), 1), max(last - 1, 0))
     book.close()
     return buffer.getvalue()
 

@@ -134,7 +134,7 @@ def test_init_then_build_round_trip(tmp_path):
     result = run("build", path, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     document = docx.Document(str(next((tmp_path / "out").glob("*.docx"))))
-    assert "This award has no entries yet." in [p.text for p in document.paragraphs]
+    assert "There are no entries yet." in [p.text for p in document.paragraphs]
 
 
 def test_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ def blank(tmp_path_factory):
 
 def test_sheets_in_order(blank, schema):
     book = openpyxl.load_workbook(blank)
-    expected = ["Instructions", "Award"] + [s.sheet for s in schema.sections] + ["Lists"]
+    expected = ["Instructions", "Award", "Organisations"] + [s.sheet for s in schema.sections] + ["Lists"]
     assert book.sheetnames == expected
     assert book["Lists"].sheet_state == "hidden"
     assert book.active.title == "Instructions"

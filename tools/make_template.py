@@ -91,6 +91,14 @@ def main(out: Path) -> None:
     text = _paragraph_style(styles, "Field Text", size=10, after=4)
     text.paragraph_format.left_indent = Cm(0.4)
 
+    note = _paragraph_style(styles, "Cover Note", size=10, color=GREY, after=4)
+    note.font.italic = True
+    table_text = _paragraph_style(styles, "Table Text", size=9, after=0)
+    table_text.paragraph_format.space_before = Pt(0)
+    mark = styles.add_style("Change Mark", WD_STYLE_TYPE.CHARACTER)
+    mark.font.bold = True
+    mark.font.color.rgb = RGBColor(0xC5, 0x5A, 0x11)
+
     label = styles.add_style("Field Label", WD_STYLE_TYPE.CHARACTER)
     label.font.bold = True
     label.font.color.rgb = GREY

@@ -1,0 +1,184 @@
+"""What changed between two submissions: entries added, removed and changed, field by field.
+
+Entries are matched within each section: first by Entry ID where both have one; then by their
+title (or description, for sections without a title), compared without case or extra spaces;
+then by titles at least SIMILARITY alike (difflib's ratio), the closest pairs first. Where
+several entries share a title (one collaboration per partner), the pair with the most equal
+fields is taken. No I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from . import fieldtypes
+from .model import Dataset, Entry
+from .schema import FieldSpec, Schema
+
+#: How alike two titles must be (0-1, difflib's ratio) to be taken as the same entry.
+SIMILARITY = 0.85
+#: Above this many candidate pairs in one section, unmatched titles are not compared loosely.
+MAX_FUZZY_PAIRS = 2_000_000
+_IGNORED = {"entry_id"}
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class EntryChange:
+    """One entry added, removed or changed. `entry` is the current entry (the previous one
+    for a removal); `how` says how a changed entry was matched."""
+
+    kind: str
+    section: str
+    heading: str
+    entry: Entry
+    previous: Entry | None = None
+    fields: list[FieldChange] = field(default_factory=list)
+    how: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "section": self.section,
+            "entry": self.heading,
+            "matched_by": self.how,
+            "fields": [{"field": f.label, "old": f.old, "new": f.new} for f in self.fields],
+        }
+
+
+@dataclass
+class Changes:
+    items: list[EntryChange] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[EntryChange]:
+        return [c for c in self.items if c.kind == kind]
+
+    def summary(self) -> str:
+        return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
+                f"{len(self.of_kind(CHANGED))} changed")
+
+    def marks(self) -> dict[int, str]:
+        """id(current entry) -> "New" or "Changed", for marking a return."""
+        return {id(c.entry): "New" if c.kind == ADDED else "Changed"
+                for c in self.items if c.kind in (ADDED, CHANGED)}
+
+    def to_dict(self) -> dict:
+        return {"similarity_threshold": SIMILARITY,
+                "added": len(self.of_kind(ADDED)), "removed": len(self.of_kind(REMOVED)),
+                "changed": len(self.of_kind(CHANGED)), "changes": [c.to_dict() for c in self.items]}
+
+
+def _heading(entry: Entry) -> str:
+    value = entry.value_or_raw(entry.section.heading)
+    return " ".join(fieldtypes.as_text(value).split()) if value not in (None, "") else ""
+
+
+def _key(entry: Entry) -> str:
+    return _heading(entry).casefold()
+
+
+def _shown(spec: FieldSpec, entry: Entry) -> str:
+    value = entry.value_or_raw(spec.key)
+    if value is None or value == [] or value == "":
+        return ""
+    if isinstance(value, (str, int, float)) and spec.type not in ("text", "long_text"):
+        typed = entry.values.get(spec.key)
+        if typed is None:
+            return fieldtypes.as_text(value)
+        value = typed
+    currency = entry.values.get(spec.currency) if spec.currency else None
+    return fieldtypes.display(spec, value, currency)
+
+
+def field_changes(schema: Schema, old: Entry, new: Entry) -> list[FieldChange]:
+    changed = []
+    for spec in schema.columns(new.section):
+        if spec.key in _IGNORED:
+            continue
+        before, after = _shown(spec, old), _shown(spec, new)
+        if before != after:
+            changed.append(FieldChange(spec.label, before, after))
+    return changed
+
+
+def _pair_best(schema: Schema, entry: Entry, candidates: list[Entry]) -> Entry:
+    return min(candidates, key=lambda c: len(field_changes(schema, c, entry)))
+
+
+def compare(previous: Dataset, current: Dataset, schema: Schema) -> Changes:
+    """Entries added, removed and changed from `previous` to `current`, in schema order."""
+    changes = Changes()
+    for section in schema.sections:
+        old = [e for e in previous.entries if e.section.key == section.key]
+        new = [e for e in current.entries if e.section.key == section.key]
+        if not old and not new:
+            continue
+        pairs: list[tuple[Entry, Entry, str]] = []
+        # 1. Entry ID.
+        by_id = {}
+        for entry in old:
+            if entry.values.get("entry_id"):
+                by_id.setdefault(entry.values["entry_id"], entry)
+        unmatched_new = []
+        for entry in new:
+            match = by_id.pop(entry.values.get("entry_id"), None) if entry.values.get("entry_id") else None
+            if match is not None:
+                pairs.append((match, entry, "Entry ID"))
+            else:
+                unmatched_new.append(entry)
+        matched_old = {id(p[0]) for p in pairs}
+        remaining_old = [e for e in old if id(e) not in matched_old]
+        # 2. Same title, the closest in content when several share it.
+        by_title: dict[str, list[Entry]] = {}
+        for entry in remaining_old:
+            by_title.setdefault(_key(entry), []).append(entry)
+        still_new = []
+        for entry in unmatched_new:
+            candidates = by_title.get(_key(entry))
+            if candidates:
+                match = _pair_best(schema, entry, candidates)
+                candidates.remove(match)
+                pairs.append((match, entry, "title"))
+            else:
+                still_new.append(entry)
+        left_old = [e for group in by_title.values() for e in group]
+        # 3. Similar titles, closest first.
+        if still_new and left_old and len(still_new) * len(left_old) <= MAX_FUZZY_PAIRS:
+            scored = []
+            for i, entry in enumerate(still_new):
+                matcher = difflib.SequenceMatcher(None, "", _key(entry))  # b is cached
+                for j, candidate in enumerate(left_old):
+                    matcher.set_seq1(_key(candidate))
+                    if matcher.real_quick_ratio() >= SIMILARITY and matcher.quick_ratio() >= SIMILARITY:
+                        ratio = matcher.ratio()
+                        if ratio >= SIMILARITY:
+                            scored.append((ratio, i, j))
+            used_new, used_old = set(), set()
+            for ratio, i, j in sorted(scored, reverse=True):
+                if i in used_new or j in used_old:
+                    continue
+                used_new.add(i)
+                used_old.add(j)
+                pairs.append((left_old[j], still_new[i], f"similar title ({ratio:.0%})"))
+            still_new = [e for i, e in enumerate(still_new) if i not in used_new]
+            left_old = [e for j, e in enumerate(left_old) if j not in used_old]
+        order = {id(e): n for n, e in enumerate(new)}
+        for before, after, how in sorted(pairs, key=lambda p: order[id(p[1])]):
+            fields = field_changes(schema, before, after)
+            if fields:
+                changes.items.append(EntryChange(CHANGED, section.title, _heading(after), after, before,
+                                                 fields, how))
+        for entry in still_new:
+            changes.items.append(EntryChange(ADDED, section.title, _heading(entry), entry))
+        for entry in left_old:
+            changes.items.append(EntryChange(REMOVED, section.title, _heading(entry), entry))
+    return changes
