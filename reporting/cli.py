@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, pipeline
+from . import __version__, changes as changes_module, periods, pipeline
 from .errors import ReportingError
 from .findings import Finding, Findings
 from .schema import load_schema
@@ -171,18 +171,65 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
 
 
+def _selection_options(command):
+    """--period / --from / --to / --public, shared by build and profiles."""
+    command = click.option("--public", is_flag=True, help="Leave out entries marked Internal.")(command)
+    command = click.option("--to", "end", metavar="YYYY-MM", help="End of a reporting window.")(command)
+    command = click.option("--from", "start", metavar="YYYY-MM", help="Start of a reporting window.")(command)
+    command = click.option("--period", metavar="YEAR", help="Keep the entries dated in this year (e.g. 2019).")(command)
+    return command
+
+
+def _output_options(command):
+    command = click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                           help="Word template to take styles from (default templates/return.docx).")(command)
+    command = click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                           default=pipeline.DEFAULT_OUTPUTS, show_default=True,
+                           help="Folder for the files written.")(command)
+    return command
+
+
+def _report_outputs(ctx: click.Context, result, what: str) -> None:
+    if not result.built:
+        _print_findings(result.findings, limit=30)
+        errors = len(result.findings.errors)
+        click.echo(f"Nothing written: {errors} error{'s' if errors != 1 else ''} must be fixed first. "
+                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
+                   "with the problem cells highlighted.", err=True)
+        ctx.exit(EXIT_INVALID)
+    undated = [f for f in result.findings if f.code == "undated-entry"]
+    if undated:
+        click.echo(f"{len(undated)} entries have no date and are not in the period:", err=True)
+        for finding in undated[:20]:
+            click.echo(f"  {finding.location}: {finding.value}", err=True)
+        if len(undated) > 20:
+            click.echo(f"  … and {len(undated) - 20} more.", err=True)
+    others = len(result.findings.warnings) - len(undated)
+    if others:
+        click.echo(f"{others} warnings (run `funder-report validate` to see them).", err=True)
+    click.echo(what)
+    for path in result.outputs:
+        click.echo(f"  {path}")
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=pipeline.DEFAULT_OUTPUTS, show_default=True, help="Folder for the returns.")
-@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Word template to take styles from (default templates/return.docx).")
+@_output_options
+@_selection_options
+@click.option("--since", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="The previous submission (workbook, folder or Excel return): mark what changed.")
 @click.pass_context
-def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None) -> None:
+def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
+          period: str | None, start: str | None, end: str | None, public: bool,
+          since: tuple[Path, ...]) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
-    Entries are validated first; while any has an error, no return is written.
+    Entries are validated first; while any has an error, no return is written. --period 2019
+    or --from 2019-04 --to 2020-03 keeps the entries dated in that period (entries without a
+    date are listed); --public leaves out Internal entries; --since PREVIOUS marks new and
+    changed entries and lists the changes.
     """
+    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
     bar = {}
 
     def progress(done: int, total: int) -> None:
@@ -196,23 +243,95 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
         bar["done"] = done
 
     try:
-        result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress))
+        result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
+                                                  period=chosen, public=public, since=since))
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
-    if not result.built:
-        _print_findings(result.findings, limit=30)
-        errors = len(result.findings.errors)
-        click.echo(f"No return written: {errors} error{'s' if errors != 1 else ''} must be fixed first. "
-                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
-                   "with the problem cells highlighted.", err=True)
-        ctx.exit(EXIT_INVALID)
-    if result.findings.warnings:
-        click.echo(f"{len(result.findings.warnings)} warnings (run `funder-report validate` to see them).",
-                   err=True)
-    click.echo(f"Built {result.awards} award return(s) from {result.entries} entries:")
-    for path in result.outputs:
-        click.echo(f"  {path}")
+    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--partner", "names", multiple=True, metavar="NAME",
+              help="Only this partner (repeat for several). Default: every partner with a linked entry.")
+@_output_options
+@_selection_options
+@click.pass_context
+def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
+             template: Path | None, period: str | None, start: str | None, end: str | None,
+             public: bool) -> None:
+    """Write a partner impact profile (Word and Excel) per partner organisation.
+
+    A profile holds the organisation's details, counts by section and year, then every entry
+    linked to it: through the Partners column, a collaboration's or further funding's
+    Organisation, or an accepted partner suggestion.
+    """
+    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
+    result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template,
+                                                 period=chosen, public=public))
+    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):")
+
+
+@cli.command("suggest-partners")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Copy to write (default INPUT-suggested.xlsx beside INPUT).")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@click.pass_context
+def suggest_partners(ctx: click.Context, input_path: Path, output: Path | None, force: bool) -> None:
+    """Propose links between entries and the partner organisations they mention.
+
+    Writes a copy of INPUT with a Partner Suggestions sheet. Nothing is linked until a person
+    puts Yes in its Accept column; build and profiles then use the accepted links.
+    """
+    report = _run(ctx, lambda: pipeline.suggest_partners(input_path, output, force=force))
+    counts: dict[str, int] = defaultdict(int)
+    for item in report.suggestions:
+        counts[item.organisation.name] += 1
+    click.echo(f"Found {len(report.suggestions)} possible links to {len(counts)} organisations:")
+    for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {count:>4}  {name}")
+    if report.organisations_added:
+        click.echo(f"Added {report.organisations_added} organisations named by entries to the Organisations sheet.")
+    click.echo(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
+               f"then build from that workbook.")
+
+
+@cli.command()
+@click.argument("previous", type=click.Path(exists=True, path_type=Path))
+@click.argument("current", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.pass_context
+def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> None:
+    """List entries added, removed and changed (field by field) from PREVIOUS to CURRENT.
+
+    Each is a workbook, a folder of workbooks or an earlier Excel return. Entries match by
+    Entry ID where both have one, otherwise by section and title (or description), allowing
+    titles that are at least 85% alike.
+    """
+    changes = _run(ctx, lambda: pipeline.diff([previous], [current]))
+    if as_json:
+        click.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Changes from {previous} to {current} (entries matched by Entry ID, else by title "
+               f"at {changes_module.SIMILARITY:.0%} similarity or more):")
+    sections: dict[str, list] = defaultdict(list)
+    for item in changes.items:
+        sections[item.section].append(item)
+    symbols = {"added": "+", "removed": "-", "changed": "~"}
+    for section, items in sections.items():
+        click.echo(click.style(section, bold=True))
+        for item in items:
+            click.echo(f"  {symbols[item.kind]} {item.kind}: {item.heading}")
+            for change in item.fields:
+                click.echo(f'      {change.label}: "{_short(change.old)}" -> "{_short(change.new)}"')
+    click.echo(f"{changes.summary()}.")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def main() -> None:

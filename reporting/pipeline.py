@@ -10,16 +10,20 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .docx_writer import WordTemplate
+from . import periods
+from .changes import Changes, compare
 from .errors import OutputError, UsageError
-from .findings import Findings
+from .findings import WARNING, Finding, Findings
 from .importers import ImportResult, import_file
-from .model import Award, Dataset, Record
+from .model import Award, Dataset, Entry, Record
+from .partners import Directory, Suggestion, org_key, suggest
+from .periods import Period
 from .outputs import unique_name, write_atomic
-from .returns import award_view
+from .returns import award_view, profile_view
 from .schema import Schema, load_schema
 from .text import slugify
 from .validation import validate
-from .workbook import annotate, read_workbook
+from .workbook import annotate, read_workbook, write_suggestions
 from .xlsx_writer import write_excel_return, write_input_workbook, write_portfolio_summary
 
 DEFAULT_INPUTS = Path("inputs")
@@ -121,16 +125,95 @@ def output_stem(award: Award) -> str:
     return slugify(award.title).lower() + "-return" if award.title else "return"
 
 
+@dataclass
+class Selection:
+    """What to put in a return: a reporting period, public entries only, changes to mark."""
+
+    period: Period | None = None
+    public: bool = False
+    changes: Changes | None = None
+    since: str = ""
+
+    @property
+    def suffix(self) -> str:
+        return (f"-{self.period.slug}" if self.period else "") + ("-public" if self.public else "")
+
+
+def select_entries(entries: list[Entry], selection: Selection, findings: Findings,
+                   what: str) -> tuple[list[Entry], dict]:
+    """Apply the selection to `entries`: (entries kept, the view options that say so).
+
+    Undated entries cannot be placed in a period: each becomes a warning, never silently
+    dropped or included.
+    """
+    notes: list[str] = []
+    marks: dict[int, list[str]] = {}
+    internal = [e for e in entries if e.internal]
+    if selection.public:
+        entries = [e for e in entries if not e.internal]
+        if internal:
+            notes.append(f"Public version: {len(internal)} internal entries are left out.")
+    elif internal:
+        notes.append(f"Includes {len(internal)} internal entries, marked [Internal]: not for publication. "
+                     "Build with --public for a version to publish.")
+        for entry in internal:
+            marks.setdefault(id(entry), []).append("Internal")
+    if selection.period is not None:
+        entries, undated = periods.select(entries, selection.period)
+        note = f"Reporting period: {selection.period.label}."
+        if undated:
+            note += f" {len(undated)} entries without a date are not included (see the warnings)."
+        notes.insert(0, note)
+        for entry in undated:
+            dating = ", ".join(entry.section.field(k).label for k in entry.section.period) or "a date"
+            findings.add(Finding(
+                "undated-entry", WARNING,
+                f"has no date, so it is not in the {selection.period.label} {what}",
+                f"Fill in {dating} to place it in a period." if entry.section.period else
+                f"{entry.section.title} entries carry no date; they appear only in returns without --period.",
+                file=entry.origin.file, sheet=entry.origin.sheet,
+                cell=entry.cells.get(entry.section.period[0], "") if entry.section.period else
+                entry.cells.get(entry.section.heading, ""),
+                field=entry.section.heading_field.label, value=str(entry.value_or_raw(entry.section.heading))[:80]))
+    changes = None
+    if selection.changes is not None:
+        ids = {id(e) for e in entries}
+        changes = Changes([c for c in selection.changes.items
+                           if (id(c.entry) in ids) or (c.kind == "removed" and _same_awards(c.entry, entries))])
+        for entry_id, label in selection.changes.marks().items():
+            if entry_id in ids:
+                marks.setdefault(entry_id, []).insert(0, label)
+        notes.append(f"Changes since {selection.since}: {changes.summary()}; "
+                     "new and changed entries are marked [New] and [Changed].")
+    return entries, {"notes": notes, "marks": marks, "changes": changes}
+
+
+def _same_awards(removed: Entry, entries: list[Entry]) -> bool:
+    """Whether a removed entry belonged to the award these entries belong to."""
+    wanted = {a.reference or a.title for e in entries[:1] for a in e.awards}
+    return bool(wanted & {a.reference or a.title for a in removed.awards})
+
+
 def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
           schema: Schema | None = None, template: Path | str | None = None,
-          progress: Progress | None = None) -> BuildResult:
-    """Validate the inputs and, when there are no errors, write a Word and an Excel return per award."""
+          progress: Progress | None = None, period: Period | None = None, public: bool = False,
+          since: Sequence[Path | str] = ()) -> BuildResult:
+    """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
+
+    `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
+    names the previous submission, whose differences are marked and listed.
+    """
     schema = schema or load_schema()
     dataset, findings, rows = load(paths, schema)
     result = BuildResult(findings=findings, awards=len(dataset.awards),
                          entries=len(dataset.entries), rows_read=rows)
     if not findings.ok:
         return result
+    selection = Selection(period=period, public=public)
+    if since:
+        previous, _, _ = load(since, schema)
+        selection.changes = compare(previous, dataset, schema)
+        selection.since = ", ".join(Path(p).name for p in since)
     word = WordTemplate(Path(template) if template else templates_dir() / "return.docx")
     out_dir = Path(out_dir)
     taken: set[str] = {"portfolio-summary"}
@@ -139,8 +222,9 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     done = 0
     summary: list[tuple[Award, dict[str, int]]] = []
     for award, entries in groups:
-        view = award_view(schema, award, entries)
-        stem = unique_name(output_stem(award), taken)
+        kept, options = select_entries(entries, selection, findings, "return")
+        view = award_view(schema, award, kept, **options)
+        stem = unique_name(output_stem(award) + selection.suffix, taken)
         docx_bytes = word.render(schema, view)
         xlsx_bytes = write_excel_return(schema, view)
         result.outputs.append(write_atomic(out_dir / f"{stem}.docx", docx_bytes))
@@ -150,9 +234,91 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
             progress(done, total)
         summary.append((award, {s.section.key: len(s.entries) for s in view.sections}))
     if len(groups) > 1:
-        result.outputs.append(write_atomic(out_dir / "portfolio-summary.xlsx",
-                                           write_portfolio_summary(schema, summary)))
+        name = f"portfolio-summary{selection.suffix}.xlsx"
+        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(schema, summary)))
     return result
+
+
+def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
+         schema: Schema | None = None) -> Changes:
+    """Entries added, removed and changed between two submissions (workbooks or Excel returns)."""
+    schema = schema or load_schema()
+    before, _, _ = load(previous, schema)
+    after, _, _ = load(current, schema)
+    return compare(before, after, schema)
+
+
+def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
+             out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
+             template: Path | str | None = None, period: Period | None = None,
+             public: bool = False) -> BuildResult:
+    """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
+    schema = schema or load_schema()
+    dataset, findings, rows = load(paths, schema)
+    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
+                         rows_read=rows)
+    if not findings.ok:
+        return result
+    linked: dict[int, list[Entry]] = {}
+    for entry in dataset.entries:
+        for organisation in entry.partners:
+            linked.setdefault(id(organisation), []).append(entry)
+    directory = Directory(dataset.organisations)
+    if names:
+        chosen = []
+        for name in names:
+            organisation = directory.find(name)
+            if organisation is None:
+                close = directory.suggest(name)
+                raise UsageError(
+                    f'No partner organisation is called "{name}".',
+                    (f'Did you mean "{close[0]}"? ' if close else "") +
+                    "Partners are the organisations on the Organisations sheet and those named by entries.")
+            chosen.append(organisation)
+    else:
+        chosen = [o for o in dataset.organisations if linked.get(id(o))]
+    word = WordTemplate(Path(template) if template else templates_dir() / "return.docx")
+    taken: set[str] = set()
+    selection = Selection(period=period, public=public)
+    for organisation in chosen:
+        kept, options = select_entries(linked.get(id(organisation), []), selection, findings, "profile")
+        view = profile_view(schema, organisation, kept, **options)
+        stem = unique_name("profile-" + slugify(organisation.name).lower() + selection.suffix, taken)
+        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.docx", word.render(schema, view)))
+        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.xlsx", write_excel_return(schema, view)))
+    result.awards = len(chosen)
+    return result
+
+
+@dataclass
+class SuggestionReport:
+    output: Path
+    suggestions: list[Suggestion]
+    organisations_added: int
+
+
+def suggest_partners(source: Path | str, out: Path | str | None = None, schema: Schema | None = None,
+                     force: bool = False) -> SuggestionReport:
+    """Find mentions of partner organisations in entries not linked to them, and write a copy of
+    the workbook with them on a Partner Suggestions sheet for a person to accept."""
+    schema = schema or load_schema()
+    source = Path(source)
+    dataset, findings, _ = load([source], schema)
+    found = suggest(dataset, schema)
+    listed = {org_key(o.name) for o in dataset.organisations if not o.implicit}
+    new_orgs = [o for o in dataset.organisations if o.implicit and org_key(o.name) not in listed]
+    out = Path(out) if out else source.with_name(f"{source.stem}-suggested.xlsx")
+    if out.resolve() == source.resolve():
+        raise UsageError(f"{out} is the input itself; the input is never modified.",
+                         "Choose another name with -o.")
+    _refuse_overwrite(out, force)
+    rows = [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
+             "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
+             "organisation": s.organisation.name, "found": s.found, "context": s.context}
+            for s in found if s.entry.origin.file == str(source)]
+    data = write_suggestions(source, rows, [o.values for o in new_orgs], schema)
+    write_atomic(out, data)
+    return SuggestionReport(out, found, len(new_orgs))
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:

@@ -502,3 +502,69 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
 def _safe(value: str) -> str:
     """Text that openpyxl can store (no control characters, within Excel's cell limit)."""
     return strip_illegal(value or "")[:32000]
+
+
+# -- partner suggestions -----------------------------------------------------------------------
+
+def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: list[dict[str, Any]],
+                      schema: Schema) -> bytes:
+    """A copy of `source` with a Partner Suggestions sheet (Accept left blank for a person to
+    fill in) and any organisations only named by entries added to the Organisations sheet.
+    Suggestions already accepted in `source` are kept. The input file is only read."""
+    import io
+
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    _check_file(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(source)
+    except (*_READ_ERRORS, TypeError, AttributeError) as exc:
+        raise InputFileError(f"{source}: cannot be opened to add suggestions ({_one_line(exc)}).") from None
+    kinds = sheet_kinds(schema)
+    headers = [spec.label for spec in SUGGESTION_FIELDS]
+    kept: list[list[Any]] = []
+    for sheet in list(book.worksheets):
+        if kinds.get(normalise(sheet.title)) == SUGGESTION:
+            for row in sheet.iter_rows(min_row=2, values_only=True):
+                if row and str(row[0] or "").strip().casefold() in ("yes", "y", "true", "1"):
+                    kept.append(list(row[: len(headers)]))
+            book.remove(sheet)
+    partner_sheet = next((s for s in book.worksheets if kinds.get(normalise(s.title)) == ORGANISATION), None)
+    if partner_sheet is None:
+        partner_sheet = book.create_sheet(schema.organisation_sheet, 1 if book.worksheets else 0)
+        partner_sheet.append([spec.label for spec in schema.organisation_fields])
+        for cell in partner_sheet[1]:
+            cell.font = Font(bold=True)
+    header = [header_key(c.value) for c in partner_sheet[1]]
+    for values in organisations:
+        line = [None] * max(len(header), 1)
+        for spec in schema.organisation_fields:
+            key = header_key(spec.label)
+            if key in header and values.get(spec.key):
+                value = values[spec.key]
+                line[header.index(key)] = "; ".join(value) if isinstance(value, list) else value
+        partner_sheet.append(line)
+    sheet = book.create_sheet(SUGGESTION_SHEET)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in kept:
+        sheet.append([strip_illegal(str(v)) if isinstance(v, str) else v for v in row])
+    for item in rows:
+        sheet.append([None] + [_safe(str(item.get(spec.key, ""))) if spec.key != "row" else item["row"]
+                               for spec in SUGGESTION_FIELDS[1:]])
+        for cell in sheet[sheet.max_row][1:]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    choice = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True,
+                            promptTitle="Accept?", prompt="Yes links the entry to the organisation.")
+    sheet.add_data_validation(choice)
+    choice.add(f"A2:A{max(sheet.max_row, 2) + 500}")
+    for letter, width in zip("ABCDEFG", (9, 26, 7, 50, 36, 22, 70)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -104,7 +104,7 @@ def test_build_refuses_invalid_entries_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "Engagement Activities!D2" in result.output
     assert 'Did you mean "Regional"' in result.output
-    assert "No return written" in result.output
+    assert "Nothing written: 1 error must be fixed first" in result.output
     assert not (tmp_path / "out").exists()
     assert digest(source) == before
 
