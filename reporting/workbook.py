@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextlib import ExitStack, closing
 import warnings
 import zipfile
 import zlib
@@ -167,11 +168,12 @@ def _scan_xml(path: Path, member: str | None) -> tuple[list[str], bool]:
 class _Reader:
     """Reads one workbook's sheets, collecting records and findings."""
 
-    def __init__(self, path: Path, schema: Schema) -> None:
+    def __init__(self, path: Path, schema: Schema, stack: ExitStack) -> None:
         self.path = path
         self.file = str(path)
         self.schema = schema
         self.findings = Findings()
+        self._stack = stack
         self._formula_book = None
 
     def add(self, code: str, severity: str, message: str, hint: str = "", **where: str) -> None:
@@ -180,31 +182,27 @@ class _Reader:
     def formula_cells(self, title: str) -> dict[str, str]:
         """Coordinates of formula cells in a sheet -> their formula text."""
         if self._formula_book is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._formula_book = load_workbook(self.path, read_only=True, data_only=False)
+            self._formula_book = _open_book(self._stack, self.path, read_only=True, data_only=False)
         found: dict[str, str] = {}
-        for row in self._formula_book[title].iter_rows():
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    found[cell.coordinate] = str(cell.value)
+        with closing(self._formula_book[title].iter_rows()) as rows:
+            for row in rows:
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        found[cell.coordinate] = str(cell.value)
         return found
 
-    def close(self) -> None:
-        if self._formula_book is not None:
-            self._formula_book.close()
 
+def _open_book(stack: ExitStack, path: Path, **options: Any):
+    """Load a workbook from a file handle the stack closes, whatever happens while reading.
 
-def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findings]:
-    """Read every recognised sheet of one workbook into records, with findings about layout."""
-    path = Path(path)
-    _check_file(path)
-    reader = _Reader(path, schema)
+    (Given a path, openpyxl opens the file itself and leaves it open when parsing fails.)
+    """
     try:
+        handle = stack.enter_context(path.open("rb"))
         with warnings.catch_warnings():
             # openpyxl warns about data validation extensions and the like; not our concern.
             warnings.simplefilter("ignore")
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(handle, **options)
     except (*_READ_ERRORS, TypeError, AttributeError) as exc:  # openpyxl's reaction to bad parts
         raise InputFileError(
             f"{path}: cannot be opened as an Excel workbook ({_one_line(exc)}).",
@@ -212,25 +210,34 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
             "and save it again as an Excel Workbook (.xlsx).") from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc}).") from None
+    if options.get("read_only"):
+        stack.callback(book.close)
+    return book
+
+
+def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findings]:
+    """Read every recognised sheet of one workbook into records, with findings about layout."""
+    path = Path(path)
+    _check_file(path)
     records: list[Record] = []
     kinds = sheet_kinds(schema)
     known = 0
-    try:
-        for sheet in book.worksheets:
-            kind = kinds.get(normalise(sheet.title))
-            if kind is None:
-                if normalise(sheet.title) not in OWN_SHEETS:
-                    _unknown_sheet(sheet, reader)
-                continue
-            known += 1
-            records.extend(_read_sheet(sheet, kind, reader))
-    except _READ_ERRORS as exc:
-        raise InputFileError(
-            f"{path}: is damaged and could not be read to the end ({_one_line(exc)}).",
-            "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") from None
-    finally:
-        book.close()
-        reader.close()
+    with ExitStack() as stack:
+        reader = _Reader(path, schema, stack)
+        book = _open_book(stack, path, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                kind = kinds.get(normalise(sheet.title))
+                if kind is None:
+                    if normalise(sheet.title) not in OWN_SHEETS:
+                        _unknown_sheet(sheet, reader)
+                    continue
+                known += 1
+                records.extend(_read_sheet(sheet, kind, reader))
+        except _READ_ERRORS as exc:
+            raise InputFileError(
+                f"{path}: is damaged and could not be read to the end ({_one_line(exc)}).",
+                "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") from None
     if not known:
         reader.add("no-sheets", ERROR, "has no sheet this tool recognises, so nothing was read",
                    "Start from a workbook made by `funder-report init`, or rename the sheets to "
@@ -248,7 +255,8 @@ def _find_header(rows, labels: dict[str, FieldSpec]) -> tuple[int, tuple]:
 
 
 def _has_data(sheet) -> bool:
-    return any(any(v not in (None, "") for v in row) for row in sheet.iter_rows(values_only=True))
+    with closing(sheet.iter_rows(values_only=True)) as rows:
+        return any(any(v not in (None, "") for v in row) for row in rows)
 
 
 def _unknown_sheet(sheet, reader: _Reader) -> None:
@@ -258,7 +266,8 @@ def _unknown_sheet(sheet, reader: _Reader) -> None:
     schema = reader.schema
     # A renamed section sheet still has that section's headers: say which it looks like.
     best, best_hits = None, 0
-    first_rows = list(sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True))
+    with closing(sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)) as rows:
+        first_rows = list(rows)
     headers = {header_key(v) for row in first_rows for v in row if v is not None}
     for section in schema.sections:
         hits = len(headers & set(reader.schema.header_map(section.fields)))
@@ -284,7 +293,9 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
     specs = _columns(reader.schema, kind)
     labels = reader.schema.header_map(specs)
-    header_row, header = _find_header(sheet.iter_rows(values_only=True), labels)
+    # Row generators are closed explicitly: a half-read sheet must not keep the file open.
+    with closing(sheet.iter_rows(values_only=True)) as rows:
+        header_row, header = _find_header(rows, labels)
     title = sheet.title
     if not header_row:
         if _has_data(sheet):
@@ -302,46 +313,46 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     merge_values: dict[str, Any] = {}
     merge_width = max((c for _, c in merged), default=-1) + 1
     records: list[Record] = []
-    for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
-                                 start=header_row + 1):
-        if merged:
-            row = _fill_merged(row, number, merged, merge_values, merge_width)
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
-            continue
-        raw: dict[str, Any] = {}
-        cells: dict[str, str] = {}
-        flagged: set[str] = set()
-        for index, spec in columns.items():
-            ref = f"{letters[index]}{number}"
-            cells[spec.key] = ref
-            value = row[index] if index < len(row) else None
-            if ref in formulas:
-                if value is None:
-                    reader.add("formula-no-value", ERROR,
-                               f"holds a formula ({formulas[ref]}) that has never been calculated",
-                               "Open the workbook in Excel or LibreOffice and save it, or type the value.",
-                               sheet=title, cell=ref, field=spec.label, value=formulas[ref])
-                    flagged.add(spec.key)
-                else:
-                    formula_columns.setdefault(spec.label, []).append(ref)
-            if isinstance(value, str) and "_x" in value:
-                value = unescape(value)  # Excel writes control characters as _xHHHH_
-            if isinstance(value, str) and value in ERROR_CODES:
-                reader.add("error-cell", ERROR, f"shows the Excel error {value}",
-                           "Fix the formula that produces it, or type the value.",
-                           sheet=title, cell=ref, field=spec.label, value=value)
-                flagged.add(spec.key)
+    with closing(sheet.iter_rows(min_row=header_row + 1, values_only=True)) as rows:
+        for number, row in enumerate(rows, start=header_row + 1):
+            if merged:
+                row = _fill_merged(row, number, merged, merge_values, merge_width)
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 continue
-            raw[spec.key] = value
-        for index in continued_order:
-            spec = continued[index][0]
-            piece = row[index] if index < len(row) else None
-            if isinstance(piece, str) and piece and isinstance(raw.get(spec.key), str):
-                raw[spec.key] += unescape(piece) if "_x" in piece else piece
-        kept = [i for i in extras if i < len(row) and row[i] not in (None, "")]
-        records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
-                              cells=cells, extra={extras[i]: row[i] for i in kept}, flagged=flagged,
-                              extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
+            raw: dict[str, Any] = {}
+            cells: dict[str, str] = {}
+            flagged: set[str] = set()
+            for index, spec in columns.items():
+                ref = f"{letters[index]}{number}"
+                cells[spec.key] = ref
+                value = row[index] if index < len(row) else None
+                if ref in formulas:
+                    if value is None:
+                        reader.add("formula-no-value", ERROR,
+                                   f"holds a formula ({formulas[ref]}) that has never been calculated",
+                                   "Open the workbook in Excel or LibreOffice and save it, or type the value.",
+                                   sheet=title, cell=ref, field=spec.label, value=formulas[ref])
+                        flagged.add(spec.key)
+                    else:
+                        formula_columns.setdefault(spec.label, []).append(ref)
+                if isinstance(value, str) and "_x" in value:
+                    value = unescape(value)  # Excel writes control characters as _xHHHH_
+                if isinstance(value, str) and value in ERROR_CODES:
+                    reader.add("error-cell", ERROR, f"shows the Excel error {value}",
+                               "Fix the formula that produces it, or type the value.",
+                               sheet=title, cell=ref, field=spec.label, value=value)
+                    flagged.add(spec.key)
+                    continue
+                raw[spec.key] = value
+            for index in continued_order:
+                spec = continued[index][0]
+                piece = row[index] if index < len(row) else None
+                if isinstance(piece, str) and piece and isinstance(raw.get(spec.key), str):
+                    raw[spec.key] += unescape(piece) if "_x" in piece else piece
+            kept = [i for i in extras if i < len(row) and row[i] not in (None, "")]
+            records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
+                                  cells=cells, extra={extras[i]: row[i] for i in kept}, flagged=flagged,
+                                  extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
     for label, refs in formula_columns.items():
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         reader.add("formula", WARNING,
@@ -445,12 +456,8 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     import io
 
     _check_file(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(source)
-    except _READ_ERRORS as exc:
-        raise InputFileError(f"{source}: cannot be opened to annotate ({exc}).") from None
+    with ExitStack() as stack:
+        book = _open_book(stack, source)
     if "Findings" in book.sheetnames:
         del book["Findings"]
     notes: dict[tuple[str, str], list[Finding]] = {}
@@ -516,12 +523,8 @@ def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: l
     from openpyxl.worksheet.datavalidation import DataValidation
 
     _check_file(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(source)
-    except (*_READ_ERRORS, TypeError, AttributeError) as exc:
-        raise InputFileError(f"{source}: cannot be opened to add suggestions ({_one_line(exc)}).") from None
+    with ExitStack() as stack:
+        book = _open_book(stack, source)
     kinds = sheet_kinds(schema)
     headers = [spec.label for spec in SUGGESTION_FIELDS]
     kept: list[list[Any]] = []
