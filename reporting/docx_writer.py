@@ -11,6 +11,7 @@ by the tests, which reopen it with python-docx and parse each part.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
 
 from .errors import TemplateError
-from .returns import FieldView, ReturnView, entry_view
+from .returns import ChartView, FieldView, ReturnView, entry_view
 from .schema import Schema
 from .text import paragraphs, strip_illegal
 
@@ -46,6 +47,8 @@ STYLE_NAMES = {
     "note": "Cover Note",
     "table": "Table Grid",
     "table_text": "Table Text",
+    "intro": "Section Intro",
+    "figure": "Figure",
 }
 #: Usable page width in twentieths of a point (A4, 2.2 cm margins) for the summary table.
 _TABLE_WIDTH = 9400
@@ -63,6 +66,7 @@ class _Body:
         self.parts: list[str] = []
         self.styles = styles
         self.links: dict[str, str] = {}  # url -> relationship id
+        self.charts: list[tuple[str, ChartView]] = []  # (relationship id, chart)
         self._taken = taken
         self._bookmark = 0
 
@@ -86,6 +90,26 @@ class _Body:
             rid = f"rIdFr{number}"
             self.links[url] = rid
         return f'<w:hyperlink r:id="{rid}" w:history="1">{self.run(text or url, "link")}</w:hyperlink>'
+
+    def chart(self, chart: ChartView) -> None:
+        """A native chart, inline in its own paragraph, with its text alternative."""
+        number = len(self.charts) + 1
+        rid = f"rIdFrChart{number}"
+        self.charts.append((rid, chart))
+        width = 5_760_000  # 16 cm in EMU
+        height = (360_000 * len(chart.categories) + 900_000) if chart.horizontal else 2_700_000
+        height = min(max(height, 1_800_000), 7_200_000)
+        drawing = (
+            f'<w:r><w:drawing><wp:inline xmlns:wp="{_WP}" distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{width}" cy="{height}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{1000 + number}" name="Chart {number}" descr="{_attr(chart.alt)}"/>'
+            '<wp:cNvGraphicFramePr/>'
+            f'<a:graphic xmlns:a="{_A}"><a:graphicData uri="{_C}">'
+            f'<c:chart xmlns:c="{_C}" r:id="{rid}"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+        self.paragraph("figure", drawing)
+
+    def page_break(self) -> None:
+        self.parts.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
     def paragraph(self, role: str, content: str) -> None:
         self.parts.append(f"<w:p>{self._ppr(role)}{content}</w:p>")
@@ -192,10 +216,20 @@ class WordTemplate:
         with zipfile.ZipFile(self.path) as archive:
             self._parts = [(info.filename, archive.read(info)) for info in archive.infolist()
                            if not info.is_dir()]
-        if self._main not in {name for name, _ in self._parts}:
+        names = {name for name, _ in self._parts}
+        if self._main not in names:
             raise TemplateError(f"The Word template {self.path} has no main document part.")
+        # Headers and footers may hold the {{ header }} placeholder, filled per return.
+        folder = self._main.rsplit("/", 1)[0] + "/"
+        self._running = [folder + target for _, reltype, target, external in self._rels
+                         if not external and reltype in (RT.HEADER, RT.FOOTER) and folder + target in names]
+        settings = [folder + target for _, reltype, target, external in self._rels
+                    if not external and reltype == RT.SETTINGS]
+        self._parts = [(name, _update_fields_on_open(data) if name in settings else data)
+                       for name, data in self._parts]
+        self._content_types = "[Content_Types].xml"
 
-    def _rels_xml(self, links: dict[str, str]) -> str:
+    def _rels_xml(self, links: dict[str, str], charts: list[tuple[str, str]]) -> str:
         items = []
         for rid, reltype, target, external in self._rels:
             mode = ' TargetMode="External"' if external else ""
@@ -204,18 +238,41 @@ class WordTemplate:
         for url, rid in links.items():
             items.append(f'<Relationship Id="{rid}" Type="{RT.HYPERLINK}" Target="{_attr(url)}" '
                          'TargetMode="External"/>')
+        for rid, target in charts:
+            items.append(f'<Relationship Id="{rid}" Type="{RT.CHART}" Target="{target}"/>')
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
                 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                 + "".join(items) + "</Relationships>")
 
     def render(self, schema: Schema, view: ReturnView) -> bytes:
-        """The Word return for one award, as the bytes of a .docx file."""
+        """The Word return (or profile) for one view, as the bytes of a .docx file."""
         body = _Body(self.styles, {rid for rid, *_ in self._rels})
         _write_return(body, schema, view)
-        dynamic = {
+        folder = self._main.rsplit("/", 1)[0] + "/"
+        dynamic: dict[str, str | bytes] = {
             self._main: self._head + "".join(body.parts) + self._tail,
-            self._main_rels: self._rels_xml(body.links),
+            self._main_rels: self._rels_xml(body.links, [(rid, f"charts/chart{n}.xml")
+                                                         for n, (rid, _) in enumerate(body.charts, start=1)]),
         }
+        for number, (_, chart) in enumerate(body.charts, start=1):
+            dynamic[f"{folder}charts/chart{number}.xml"] = chart_xml(chart)
+        if body.charts:
+            types = dict(self._parts)[self._content_types].decode("utf-8")
+            overrides = "".join(
+                f'<Override PartName="/{folder}charts/chart{n}.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+                for n in range(1, len(body.charts) + 1))
+            dynamic[self._content_types] = types.replace("</Types>", overrides + "</Types>")
+        token = _esc(HEADER_TOKEN)
+        for name in self._running:
+            xml = dict(self._parts)[name].decode("utf-8")
+            if token in xml:
+                xml = xml.replace(token, _esc(view.header))
+                dynamic[name] = xml
+            if "{{" in re.sub(r"<[^>]+>", "", xml):
+                raise TemplateError(
+                    f"The Word template {self.path} has a placeholder in {name} that Word split apart.",
+                    f"Delete it and type {HEADER_TOKEN} again in one go (no formatting changes inside).")
         if self._core:
             dynamic[self._core] = _CORE.format(title=_esc(view.title[:255]), date=FIXED_DATE)
         buffer = io.BytesIO()
@@ -234,6 +291,82 @@ class WordTemplate:
 FIXED_DATE = "2000-01-01T00:00:00Z"
 
 
+HEADER_TOKEN = "{{ header }}"
+#: Settings that come after updateFields in CT_Settings; it goes before the first one present.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+                        "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+                        "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _update_fields_on_open(settings: bytes) -> bytes:
+    """settings.xml with <w:updateFields/>, so Word fills the contents and page numbers on opening."""
+    xml = settings.decode("utf-8")
+    if "updateFields" in xml:
+        return settings
+    positions = [m.start() for m in re.finditer(r"<\w+:(%s)\b" % "|".join(_AFTER_UPDATE_FIELDS), xml)]
+    where = min(positions) if positions else xml.rindex("</w:settings>")
+    return (xml[:where] + '<w:updateFields w:val="true"/>' + xml[where:]).encode("utf-8")
+
+
+_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_CHART_COLOUR = "2E74B5"
+
+
+def _chart_text(size: int, bold: bool = False) -> str:
+    b = ' b="1"' if bold else ' b="0"'
+    return (f'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="{size}"{b}/></a:pPr>'
+            '<a:endParaRPr lang="en-GB"/></a:p></c:txPr>')
+
+
+def chart_xml(chart: ChartView) -> str:
+    """A native Word bar chart (DrawingML) with its data cached in the part itself."""
+    n = len(chart.categories)
+    categories = "".join(f'<c:pt idx="{i}"><c:v>{_esc(c)}</c:v></c:pt>' for i, c in enumerate(chart.categories))
+    values = "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(chart.values))
+    horizontal = chart.horizontal
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{_R}">'
+        '<c:roundedCorners val="0"/><c:chart>'
+        f'<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1100" b="1"/></a:pPr>'
+        f'<a:r><a:rPr lang="en-GB" sz="1100" b="1"/><a:t>{_esc(chart.title)}</a:t></a:r></a:p></c:rich></c:tx>'
+        '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>'
+        f'<c:barChart><c:barDir val="{"bar" if horizontal else "col"}"/><c:grouping val="clustered"/>'
+        '<c:varyColors val="0"/><c:ser><c:idx val="0"/><c:order val="0"/>'
+        '<c:tx><c:strRef><c:f>Sheet1!$B$1</c:f><c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>Entries</c:v>'
+        '</c:pt></c:strCache></c:strRef></c:tx>'
+        f'<c:spPr><a:solidFill><a:srgbClr val="{_CHART_COLOUR}"/></a:solidFill></c:spPr>'
+        '<c:invertIfNegative val="0"/>'
+        f'<c:dLbls><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{_chart_text(800)}'
+        '<c:dLblPos val="outEnd"/><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
+        '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'
+        f'<c:cat><c:strRef><c:f>Sheet1!$A$2:$A${n + 1}</c:f><c:strCache><c:ptCount val="{n}"/>{categories}'
+        '</c:strCache></c:strRef></c:cat>'
+        f'<c:val><c:numRef><c:f>Sheet1!$B$2:$B${n + 1}</c:f><c:numCache><c:formatCode>General</c:formatCode>'
+        f'<c:ptCount val="{n}"/>{values}</c:numCache></c:numRef></c:val></c:ser>'
+        '<c:gapWidth val="60"/><c:axId val="5001"/><c:axId val="5002"/></c:barChart>'
+        f'<c:catAx><c:axId val="5001"/><c:scaling><c:orientation val="{"maxMin" if horizontal else "minMax"}"/>'
+        f'</c:scaling><c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>'
+        '<c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/>'
+        f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{_chart_text(800)}<c:crossAx val="5002"/>'
+        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>'
+        '<c:noMultiLvlLbl val="0"/></c:catAx>'
+        f'<c:valAx><c:axId val="5002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{"b" if horizontal else "l"}"/><c:majorGridlines><c:spPr><a:ln w="3175">'
+        '<a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>'
+        '<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+        f'<c:tickLblPos val="nextTo"/>{_chart_text(800)}<c:crossAx val="5001"/><c:crosses val="autoZero"/>'
+        f'<c:crossBetween val="between"/></c:valAx></c:plotArea><c:plotVisOnly val="1"/>'
+        '<c:dispBlanksAs val="gap"/></c:chart>'
+        '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
+        f'{_chart_text(900)}</c:chartSpace>'
+    )
+
+
 def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, _FIXED_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -248,24 +381,33 @@ def _attr(text: str) -> str:
 CHANGES_TITLE = "Changes since last submission"
 
 
+#: At most this many year columns in the summary table; earlier years are added up in one.
+MAX_YEAR_COLUMNS = 8
+
+
 def _summary_table(body: "_Body", view: ReturnView) -> None:
-    """Entries per section and per year, as a Word table."""
-    years = [str(y) for y in view.years]
-    headers = ["Section", "Entries", *years, "Undated"]
-    first, second = 2900, 750
-    rest = max((_TABLE_WIDTH - first - second) // max(len(headers) - 2, 1), 400)
-    widths = [first, second] + [rest] * (len(headers) - 2)
+    """Entries per section and per year, as a Word table (fixed column widths)."""
+    years = view.years
+    shown = years[-MAX_YEAR_COLUMNS:] if len(years) > MAX_YEAR_COLUMNS else years
+    earlier = years[: len(years) - len(shown)]
+    headers = ["Section", "Entries", *([f"To {earlier[-1]}"] if earlier else []), *map(str, shown), "Undated"]
+    first, number = 2200, 950
+    rest = max((_TABLE_WIDTH - first - 2 * number) // max(len(headers) - 3, 1), 420)
+    widths = [first, number] + [rest] * (len(headers) - 3) + [number]
     style = body.styles.get("table")
     rows = [headers]
     for title, count, per_year, undated in view.summary_rows():
-        rows.append([title, str(count), *[str(per_year.get(int(y), 0) or "") for y in years],
-                     str(undated or "")])
+        before = sum(per_year.get(y, 0) for y in earlier)
+        rows.append([title, str(count), *([str(before or "")] if earlier else []),
+                     *[str(per_year.get(y, 0) or "") for y in shown], str(undated or "")])
     totals = ["Total", str(view.entry_count)]
     for index in range(2, len(headers)):
         totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
     rows.append(totals)
     parts = ['<w:tbl><w:tblPr>' + (f'<w:tblStyle w:val="{_attr(style)}"/>' if style else "") +
-             '<w:tblW w:w="0" w:type="auto"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" '
+             f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+             '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" '
              'w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
              + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
     for number, row in enumerate(rows):
@@ -298,15 +440,23 @@ def _changes(body: "_Body", view: ReturnView, bookmark: str) -> None:
 
 
 def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
-    """The return's content, in order: header, summary, contents, changes, award texts, sections."""
+    """The return's content: cover page; at a glance (table, charts) and contents; changes;
+    award texts; then the sections."""
     body.paragraph("title", body.run(view.title))
+    body.paragraph("subtitle", body.run(view.cover_subtitle or view.subtitle))
     for detail in view.details:
         body.field(detail, role="detail")
-    body.paragraph("subtitle", body.run(view.subtitle))
     for note in view.notes:
         body.paragraph("note", body.run(note))
+    if view.generated:
+        body.paragraph("note", body.run(view.generated))
+    body.page_break()
     if view.sections:
+        body.paragraph("award_heading", body.run("At a glance"))
+        body.paragraph("field_text", body.run(view.subtitle + "."))
         _summary_table(body, view)
+        for chart in view.charts:
+            body.chart(chart)
 
     # Contents: a Word TOC field whose cached result already lists the sections, so the
     # list is readable before anyone updates fields (Word replaces it when updated).
@@ -336,6 +486,9 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
 
     for index, section in enumerate(view.sections):
         body.heading("h1", headings[index + (1 if view.changes is not None else 0)], names[index])
+        intro = view.intros.get(section.section.key)
+        if intro:
+            body.paragraph("intro", body.run(intro))
         for entry in section.entries:
             shown = entry_view(schema, entry)
             marks = "".join(body.run(f" [{m}]", "mark") for m in view.marks.get(id(entry), ()))

@@ -5,6 +5,9 @@ Nothing here prints or exits; each function returns a result object the CLI repo
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -19,9 +22,10 @@ from .model import Award, Dataset, Entry, Record
 from .partners import Directory, Suggestion, org_key, suggest
 from .periods import Period
 from .outputs import unique_name, write_atomic
-from .returns import award_view, profile_view
+from .returns import ReturnView, award_view, profile_view
 from .schema import Schema, load_schema
 from .text import slugify
+from .texts import TEXTS_FILE, Texts, namespace
 from .validation import validate
 from .workbook import annotate, read_workbook, write_suggestions
 from .xlsx_writer import write_excel_return, write_input_workbook, write_portfolio_summary
@@ -33,14 +37,81 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 Progress = Callable[[int, int], None]
 
 
+TEMPLATE_FILES = ("return.docx", TEXTS_FILE)
+
+
 def templates_dir() -> Path:
-    """The folder holding the default Word template (installed, or in the source tree)."""
+    """The folder holding the default templates (installed, or in the source tree)."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / "return.docx").is_file():
             return candidate
     raise OutputError("The default Word template (templates/return.docx) is missing.",
                       "Reinstall funder-report, or pass --template PATH.")
+
+
+def export_templates(target: Path | str, force: bool = False) -> list[Path]:
+    """Copy the default templates into `target` for editing (used with --templates)."""
+    target = Path(target)
+    written = []
+    for name in TEMPLATE_FILES:
+        destination = target / name
+        _refuse_overwrite(destination, force)
+        written.append(write_atomic(destination, (templates_dir() / name).read_bytes()))
+    return written
+
+
+def generated_date() -> str:
+    """Today's date for covers, or SOURCE_DATE_EPOCH's when set (for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.") from None
+    return f"{day.day} {day:%B %Y}"
+
+
+class Renderer:
+    """The templates of a build (Word template and texts), read once and used for every file."""
+
+    def __init__(self, templates: Path | str | None = None, template: Path | str | None = None) -> None:
+        folder = Path(templates) if templates else None
+        if folder is not None:
+            if not folder.is_dir():
+                raise UsageError(f"--templates {folder}: no such folder.",
+                                 "Make one with `funder-report templates export DIR`.")
+            if not any((folder / name).is_file() for name in TEMPLATE_FILES):
+                raise UsageError(f"--templates {folder} holds neither {' nor '.join(TEMPLATE_FILES)}.")
+
+        def pick(name: str) -> Path:
+            if folder is not None and (folder / name).is_file():
+                return folder / name
+            return templates_dir() / name
+
+        self.word = WordTemplate(Path(template) if template else pick("return.docx"))
+        self.texts = Texts(pick(TEXTS_FILE))
+        self.generated = generated_date()
+
+    def decorate(self, view: ReturnView, period: Period | None, **names: dict) -> None:
+        """Fill the view's cover, header and section intro texts from the text templates."""
+        context = dict(title=view.title, kind=view.kind, reference=view.reference,
+                       period=period.label if period else "", generated=self.generated,
+                       entries=view.entry_count, sections=len(view.sections))
+        context.update({key: namespace(key, values) for key, values in names.items()})
+        view.cover_subtitle = self.texts.render("cover.subtitle", **context)
+        view.generated = self.texts.render("cover.generated", **context)
+        view.header = self.texts.render("header.text", **context)
+        for section in view.sections:
+            key = section.section.key
+            name = f"intro.{key}" if self.texts.has(f"intro.{key}") else "intro.default"
+            view.intros[key] = self.texts.render(name, section=namespace("section", {
+                "key": key, "title": section.title, "help": section.section.help,
+                "count": len(section.entries)}), **context)
+
+    def file_stem(self, kind: str, **context: str) -> str:
+        stem = self.texts.render(f"files.{kind}", **context)
+        stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", stem).strip(" .-")
+        return stem or kind
 
 
 def find_inputs(paths: Sequence[Path | str] = ()) -> list[Path]:
@@ -119,10 +190,10 @@ class BuildResult:
 
 
 def output_stem(award: Award) -> str:
-    """The file-name stem for an award's return: its reference, else its title."""
+    """The award part of its files' names: its reference, else its title, made file-safe."""
     if award.reference:
-        return slugify(award.reference) + "-return"
-    return slugify(award.title).lower() + "-return" if award.title else "return"
+        return slugify(award.reference)
+    return slugify(award.title).lower() if award.title else "award"
 
 
 @dataclass
@@ -197,7 +268,7 @@ def _same_awards(removed: Entry, entries: list[Entry]) -> bool:
 def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
-          since: Sequence[Path | str] = ()) -> BuildResult:
+          since: Sequence[Path | str] = (), templates: Path | str | None = None) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
 
     `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
@@ -214,7 +285,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
         previous, _, _ = load(since, schema)
         selection.changes = compare(previous, dataset, schema)
         selection.since = ", ".join(Path(p).name for p in since)
-    word = WordTemplate(Path(template) if template else templates_dir() / "return.docx")
+    renderer = Renderer(templates, template)
     out_dir = Path(out_dir)
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
@@ -224,8 +295,9 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     for award, entries in groups:
         kept, options = select_entries(entries, selection, findings, "return")
         view = award_view(schema, award, kept, **options)
-        stem = unique_name(output_stem(award) + selection.suffix, taken)
-        docx_bytes = word.render(schema, view)
+        renderer.decorate(view, period, award=award.values)
+        stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
+        docx_bytes = renderer.word.render(schema, view)
         xlsx_bytes = write_excel_return(schema, view)
         result.outputs.append(write_atomic(out_dir / f"{stem}.docx", docx_bytes))
         result.outputs.append(write_atomic(out_dir / f"{stem}.xlsx", xlsx_bytes))
@@ -251,7 +323,7 @@ def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
 def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
              out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
              template: Path | str | None = None, period: Period | None = None,
-             public: bool = False) -> BuildResult:
+             public: bool = False, templates: Path | str | None = None) -> BuildResult:
     """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
     schema = schema or load_schema()
     dataset, findings, rows = load(paths, schema)
@@ -277,14 +349,16 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
             chosen.append(organisation)
     else:
         chosen = [o for o in dataset.organisations if linked.get(id(o))]
-    word = WordTemplate(Path(template) if template else templates_dir() / "return.docx")
+    renderer = Renderer(templates, template)
     taken: set[str] = set()
     selection = Selection(period=period, public=public)
     for organisation in chosen:
         kept, options = select_entries(linked.get(id(organisation), []), selection, findings, "profile")
         view = profile_view(schema, organisation, kept, **options)
-        stem = unique_name("profile-" + slugify(organisation.name).lower() + selection.suffix, taken)
-        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.docx", word.render(schema, view)))
+        renderer.decorate(view, period, organisation=organisation.values)
+        stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
+                                              suffix=selection.suffix), taken)
+        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.docx", renderer.word.render(schema, view)))
         result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.xlsx", write_excel_return(schema, view)))
     result.awards = len(chosen)
     return result

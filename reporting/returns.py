@@ -51,6 +51,21 @@ class SectionView:
 
 
 @dataclass
+class ChartView:
+    """One bar chart: categories and counts, with a text alternative for screen readers."""
+
+    title: str
+    categories: list[str]
+    values: list[int]
+    horizontal: bool = True
+
+    @property
+    def alt(self) -> str:
+        pairs = ", ".join(f"{c}: {v}" for c, v in zip(self.categories, self.values))
+        return f"Bar chart, {self.title.lower()}. {pairs}."
+
+
+@dataclass
 class ReturnView:
     """Everything a return (or a partner profile) shows, ready for either renderer.
 
@@ -69,6 +84,13 @@ class ReturnView:
     notes: list[str] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)
     changes: Any = None
+    #: Texts rendered from templates/texts.toml (see pipeline): cover lines, running header,
+    #: and one intro line per section key.
+    cover_subtitle: str = ""
+    generated: str = ""
+    header: str = ""
+    intros: dict[str, str] = field(default_factory=dict)
+    charts: list[ChartView] = field(default_factory=list)
 
     @property
     def subtitle(self) -> str:
@@ -174,7 +196,44 @@ def make_view(schema: Schema, entries: list[Entry], title: str, details: list[Fi
                 view.undated += 1
         sections.append(view)
     years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
-    return ReturnView(title, details or [], texts or [], sections, years, **options)
+    view = ReturnView(title, details or [], texts or [], sections, years, **options)
+    view.charts = make_charts(schema, view, by_section)
+    return view
+
+
+def _counts(entries: list[Entry], key: str, order: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    counted = Counter(entry.values.get(key) for entry in entries if entry.values.get(key))
+    names = [v for v in order if counted.get(v)] + sorted(v for v in counted if v not in order)
+    return names, [counted[n] for n in names]
+
+
+def make_charts(schema: Schema, view: ReturnView, by_section: dict[str, list[Entry]]) -> list[ChartView]:
+    """The charts of a return: entries per section; engagement by year, by primary audience
+    and by geographic reach (policy influence's reach when there is no engagement)."""
+    charts: list[ChartView] = []
+    if view.sections:
+        charts.append(ChartView("Entries per section", [s.title for s in view.sections],
+                                [len(s.entries) for s in view.sections]))
+    engagement = by_section.get("engagement_activities", [])
+    if engagement:
+        section = schema.section("engagement_activities")
+        per_year = Counter(y for e in engagement for y in entry_years(e))
+        if per_year:
+            years = list(range(min(per_year), max(per_year) + 1))
+            charts.append(ChartView("Engagement activities by year", [str(y) for y in years],
+                                    [per_year.get(y, 0) for y in years], horizontal=False))
+        audience = section.field("primary_audience")
+        names, values = _counts(engagement, "primary_audience", audience.vocabulary.values if audience.vocabulary else ())
+        if names:
+            charts.append(ChartView("Engagement activities by primary audience", names, values))
+    reach_source = engagement or by_section.get("policy_influence", [])
+    if reach_source:
+        spec = reach_source[0].section.field("geographic_reach")
+        names, values = _counts(reach_source, "geographic_reach", spec.vocabulary.values if spec.vocabulary else ())
+        if names:
+            what = "Engagement activities" if engagement else "Influence on policy"
+            charts.append(ChartView(f"{what} by geographic reach", names, values, horizontal=False))
+    return charts
 
 
 def award_view(schema: Schema, award: Award, entries: list[Entry], **options: Any) -> ReturnView:

@@ -157,7 +157,11 @@ def test_excel_return_summary(built):
     assert header[1] == "Entries" and header[-1] == "Undated"
     years = [int(h) for h in header[2:-1]]
     assert years == list(range(min(years), max(years) + 1))
-    table = {r[0]: dict(zip(header[1:], r[1:])) for r in rows[header_index + 1:] if r[0] and r[1] is not None}
+    table = {}
+    for r in rows[header_index + 1:]:
+        table[r[0]] = dict(zip(header[1:], r[1:]))
+        if r[0] == "Total":
+            break
     assert table["Engagement Activities"]["Entries"] == 223
     # 2019 alone: 66 entries, plus the two spanning 2018-2019 (counted in each year they touch).
     assert table["Engagement Activities"]["2019"] == 68

@@ -93,7 +93,7 @@ def main(out: Path) -> None:
 
     note = _paragraph_style(styles, "Cover Note", size=10, color=GREY, after=4)
     note.font.italic = True
-    table_text = _paragraph_style(styles, "Table Text", size=9, after=0)
+    table_text = _paragraph_style(styles, "Table Text", size=8, after=0)
     table_text.paragraph_format.space_before = Pt(0)
     mark = styles.add_style("Change Mark", WD_STYLE_TYPE.CHARACTER)
     mark.font.bold = True
@@ -105,6 +105,22 @@ def main(out: Path) -> None:
     link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
     link.font.underline = True
+
+    intro = _paragraph_style(styles, "Section Intro", size=10, color=GREY, after=8)
+    intro.font.italic = True
+    figure = _paragraph_style(styles, "Figure", size=10, before=6, after=10)
+    figure.paragraph_format.keep_with_next = False
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    # The cover page has no header or footer; later pages carry the running header
+    # ({{ header }} is replaced by the award reference and title) and "Page X of Y".
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.style = styles["Header"]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.add_run("{{ header }}")
+    header.runs[0].font.size = Pt(8)
+    header.runs[0].font.color.rgb = GREY
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
