@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, changes as changes_module, periods, pipeline
+from . import __version__, changes as changes_module, pdf as pdf_module, periods, pipeline
 from .errors import ReportingError
 from .findings import Finding, Findings
 from .schema import load_schema
@@ -181,6 +181,10 @@ def _selection_options(command):
 
 
 def _output_options(command):
+    command = click.option("--pdf", is_flag=True,
+                           help="Also convert each Word file to PDF (needs LibreOffice).")(command)
+    command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                           help="Folder of edited templates (from `funder-report templates export`).")(command)
     command = click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                            help="Word template to take styles from (default templates/return.docx).")(command)
     command = click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -189,7 +193,7 @@ def _output_options(command):
     return command
 
 
-def _report_outputs(ctx: click.Context, result, what: str) -> None:
+def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) -> None:
     if not result.built:
         _print_findings(result.findings, limit=30)
         errors = len(result.findings.errors)
@@ -210,6 +214,12 @@ def _report_outputs(ctx: click.Context, result, what: str) -> None:
     click.echo(what)
     for path in result.outputs:
         click.echo(f"  {path}")
+    if pdf:
+        documents = [p for p in result.outputs if p.suffix == ".docx"]
+        if documents and sys.stderr.isatty():
+            click.echo(f"Converting {len(documents)} Word file(s) to PDF with LibreOffice…", err=True)
+        for path in _run(ctx, lambda: pdf_module.convert(documents)):
+            click.echo(f"  {path}")
 
 
 @cli.command()
@@ -220,8 +230,8 @@ def _report_outputs(ctx: click.Context, result, what: str) -> None:
               help="The previous submission (workbook, folder or Excel return): mark what changed.")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
-          period: str | None, start: str | None, end: str | None, public: bool,
-          since: tuple[Path, ...]) -> None:
+          templates_dir: Path | None, pdf: bool, period: str | None, start: str | None, end: str | None,
+          public: bool, since: tuple[Path, ...]) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -244,11 +254,12 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
 
     try:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
-                                                  period=chosen, public=public, since=since))
+                                                  period=chosen, public=public, since=since,
+                                                  templates=templates_dir))
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
-    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:")
+    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf)
 
 
 @cli.command()
@@ -259,8 +270,8 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
 @_selection_options
 @click.pass_context
 def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
-             template: Path | None, period: str | None, start: str | None, end: str | None,
-             public: bool) -> None:
+             template: Path | None, templates_dir: Path | None, pdf: bool, period: str | None,
+             start: str | None, end: str | None, public: bool) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
@@ -269,8 +280,29 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     """
     chosen = _run(ctx, lambda: periods.make_period(period, start, end))
     result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template,
-                                                 period=chosen, public=public))
-    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):")
+                                                 period=chosen, public=public, templates=templates_dir))
+    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf)
+
+
+@cli.group()
+def templates() -> None:
+    """Copy out and use your own Word template and texts."""
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace files already in FOLDER.")
+@click.pass_context
+def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
+    """Copy the default templates into FOLDER for editing.
+
+    return.docx holds the styles, page set-up, header and footer (edit it in Word: Home >
+    Styles > Modify); texts.toml holds the cover, header and section intro texts and the file
+    name patterns (jinja2 placeholders such as {{ award.title }}). Build with --templates FOLDER.
+    """
+    for path in _run(ctx, lambda: pipeline.export_templates(folder, force=force)):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Edit them, then: funder-report build --templates {folder}")
 
 
 @cli.command("suggest-partners")

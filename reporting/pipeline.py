@@ -295,7 +295,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     for award, entries in groups:
         kept, options = select_entries(entries, selection, findings, "return")
         view = award_view(schema, award, kept, **options)
-        renderer.decorate(view, period, award=award.values)
+        renderer.decorate(view, period, award={f.key: award.values.get(f.key) for f in schema.award_fields})
         stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
         docx_bytes = renderer.word.render(schema, view)
         xlsx_bytes = write_excel_return(schema, view)
@@ -355,7 +355,8 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
     for organisation in chosen:
         kept, options = select_entries(linked.get(id(organisation), []), selection, findings, "profile")
         view = profile_view(schema, organisation, kept, **options)
-        renderer.decorate(view, period, organisation=organisation.values)
+        renderer.decorate(view, period, organisation={f.key: organisation.values.get(f.key)
+                                                      for f in schema.organisation_fields})
         stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
                                               suffix=selection.suffix), taken)
         result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.docx", renderer.word.render(schema, view)))
