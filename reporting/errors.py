@@ -9,7 +9,7 @@ class ReportingError(Exception):
     exit_code = 3
 
     def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message, hint)  # both in args, so the error survives a worker process
         self.message = message
         self.hint = hint
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,46 @@ ORGANISATION = "organisation"
 SUGGESTION = "suggestion"
 
 
-@dataclass(frozen=True)
+class SheetCells(Mapping):
+    """Cell references of one sheet row (``E14``), made from the sheet's column letters.
+
+    One letters map is shared by every row of a sheet, so a record carries no per-cell strings;
+    references a reader or importer sets itself (``setdefault``) are kept alongside.
+    """
+
+    __slots__ = ("_letters", "_row", "_more")
+
+    def __init__(self, letters: dict[str, str], row: int) -> None:
+        self._letters = letters
+        self._row = row
+        self._more: dict[str, str] | None = None
+
+    def __getitem__(self, key: str) -> str:
+        if self._more and key in self._more:
+            return self._more[key]
+        return f"{self._letters[key]}{self._row}"
+
+    def __iter__(self):
+        yield from self._letters
+        if self._more:
+            yield from (k for k in self._more if k not in self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters) + sum(1 for k in self._more or () if k not in self._letters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._letters or bool(self._more and key in self._more)
+
+    def setdefault(self, key: str, value: str) -> str:
+        if key in self:
+            return self[key]
+        if self._more is None:
+            self._more = {}
+        self._more[key] = value
+        return value
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a record came from: a file, a sheet and a 1-based row (0 when not a sheet row)."""
 
@@ -29,7 +69,7 @@ def describe_origin(origin: Origin) -> str:
     return f"{unit} {origin.row}" if origin.row else origin.file
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One row as read, before validation.
 
@@ -41,10 +81,10 @@ class Record:
     kind: str
     raw: dict[str, Any]
     origin: Origin
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     #: Field keys whose cell was already reported by the reader (e.g. an Excel error value).
-    flagged: set[str] = field(default_factory=set)
+    flagged: frozenset[str] | set[str] = frozenset()
     #: Cell references of the `extra` values, by header.
     extra_cells: dict[str, str] = field(default_factory=dict)
 
@@ -83,7 +123,7 @@ class Organisation:
         return list(self.values.get("aliases") or [])
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One outcome entry with typed values; `raw` keeps what was read for values that failed."""
 
@@ -91,7 +131,7 @@ class Entry:
     values: dict[str, Any]
     raw: dict[str, Any]
     origin: Origin
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     awards: list["Award"] = field(default_factory=list)
     #: Partner organisations linked to the entry (Partners column, Organisation field, accepted suggestions).

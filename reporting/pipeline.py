@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .docx_writer import WordTemplate
-from . import periods
+from . import parallel, periods
 from .changes import Changes, compare
 from .errors import OutputError, UsageError
 from .findings import WARNING, Finding, Findings
@@ -268,11 +268,14 @@ def _same_awards(removed: Entry, entries: list[Entry]) -> bool:
 def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
-          since: Sequence[Path | str] = (), templates: Path | str | None = None) -> BuildResult:
+          since: Sequence[Path | str] = (), templates: Path | str | None = None,
+          workers: int | None = None) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
 
     `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
-    names the previous submission, whose differences are marked and listed.
+    names the previous submission, whose differences are marked and listed. Files are
+    rendered on `workers` processes (default: every core); the files are the same either way.
+    `progress(awards done, awards)` is called as returns are written.
     """
     schema = schema or load_schema()
     dataset, findings, rows = load(paths, schema)
@@ -289,26 +292,51 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     out_dir = Path(out_dir)
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
-    total = sum(len(entries) for _, entries in groups)
-    done = 0
+    jobs: list[_Job] = []
     summary: list[tuple[Award, dict[str, int]]] = []
     for award, entries in groups:
         kept, options = select_entries(entries, selection, findings, "return")
         view = award_view(schema, award, kept, **options)
         renderer.decorate(view, period, award={f.key: award.values.get(f.key) for f in schema.award_fields})
         stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
-        docx_bytes = renderer.word.render(schema, view)
-        xlsx_bytes = write_excel_return(schema, view)
-        result.outputs.append(write_atomic(out_dir / f"{stem}.docx", docx_bytes))
-        result.outputs.append(write_atomic(out_dir / f"{stem}.xlsx", xlsx_bytes))
-        done += len(entries)
-        if progress:
-            progress(done, total)
+        jobs.extend(_jobs(schema, renderer, view, out_dir / stem))
         summary.append((award, {s.section.key: len(s.entries) for s in view.sections}))
+    result.outputs.extend(_render(jobs, workers, progress, len(groups)))
     if len(groups) > 1:
         name = f"portfolio-summary{selection.suffix}.xlsx"
         result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(schema, summary)))
     return result
+
+
+@dataclass
+class _Job:
+    """One file to render and write: the Word or the Excel version of a view."""
+
+    schema: Schema
+    renderer: Renderer
+    view: ReturnView
+    path: Path
+
+
+def _jobs(schema: Schema, renderer: Renderer, view: ReturnView, stem: Path) -> list[_Job]:
+    return [_Job(schema, renderer, view, stem.with_name(stem.name + ".docx")),
+            _Job(schema, renderer, view, stem.with_name(stem.name + ".xlsx"))]
+
+
+def _render_job(job: _Job) -> Path:
+    if job.path.suffix == ".docx":
+        data = job.renderer.word.render(job.schema, job.view)
+    else:
+        data = write_excel_return(job.schema, job.view)
+    return write_atomic(job.path, data)
+
+
+def _render(jobs: list[_Job], workers: int | None, progress: Progress | None, items: int) -> list[Path]:
+    """Render every job on every core; report progress in items (awards or partners) done."""
+    def advance(done: int) -> None:
+        if progress:
+            progress(done // 2, items)
+    return parallel.run(_render_job, jobs, workers, advance)
 
 
 def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
@@ -323,7 +351,8 @@ def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
 def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
              out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
              template: Path | str | None = None, period: Period | None = None,
-             public: bool = False, templates: Path | str | None = None) -> BuildResult:
+             public: bool = False, templates: Path | str | None = None,
+             workers: int | None = None, progress: Progress | None = None) -> BuildResult:
     """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
     schema = schema or load_schema()
     dataset, findings, rows = load(paths, schema)
@@ -352,6 +381,7 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
     renderer = Renderer(templates, template)
     taken: set[str] = set()
     selection = Selection(period=period, public=public)
+    jobs: list[_Job] = []
     for organisation in chosen:
         kept, options = select_entries(linked.get(id(organisation), []), selection, findings, "profile")
         view = profile_view(schema, organisation, kept, **options)
@@ -359,8 +389,8 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
                                                       for f in schema.organisation_fields})
         stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
                                               suffix=selection.suffix), taken)
-        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.docx", renderer.word.render(schema, view)))
-        result.outputs.append(write_atomic(Path(out_dir) / f"{stem}.xlsx", write_excel_return(schema, view)))
+        jobs.extend(_jobs(schema, renderer, view, Path(out_dir) / stem))
+    result.outputs.extend(_render(jobs, workers, progress, len(chosen)))
     result.awards = len(chosen)
     return result
 

@@ -26,7 +26,11 @@ def clean_text(text: str) -> str:
 
     Non-breaking spaces become ordinary spaces, trailing spaces go from each line, and leading
     and trailing blank lines go; paragraph breaks (blank lines) inside the text are kept.
+    Text that needs none of this is returned as it is (the same string, not a copy).
     """
+    if (text and not text[0].isspace() and not text[-1].isspace() and "\r" not in text
+            and "\u00a0" not in text and " \n" not in text and "\t\n" not in text):
+        return text  # the common case, checked with fast substring scans
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = [line.rstrip(" \t") for line in text.split("\n")]
     return "\n".join(lines).strip("\n").strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 from dataclasses import replace
 from typing import Any, Iterable
 
@@ -41,7 +42,10 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         if spec.key in record.flagged:
             continue
         raw = record.raw.get(spec.key)
-        value, problems = fieldtypes.parse(spec, raw)
+        if raw is None:
+            value, problems = None, ()
+        else:
+            value, problems = fieldtypes.parse(spec, raw)
         for problem in problems:
             finding = _finding(record, spec, problem.code, problem.severity, problem.message,
                                problem.hint, problem.found or raw)
@@ -136,20 +140,20 @@ def _check_long_title(record: Record, section: Section, values: dict[str, Any], 
 
 def _duplicate_key(entry: Entry) -> tuple:
     """What makes two entries the same: every field of the section, compared loosely, for
-    the same award(s). (One outcome counted for several awards is one entry listing them all.)"""
+    the same award(s). (One outcome counted for several awards is one entry listing them all.)
+    The fields are kept as a digest, so checking 100,000 entries copies no text."""
     awards = tuple(entry.values.get("award_reference") or ())
     doi = entry.values.get("doi")
     if doi:
         return (entry.section.key, "doi", doi.casefold(), awards)
-    parts = []
+    digest = hashlib.blake2b(digest_size=16)
     for spec in entry.section.fields:
-        value = entry.value_or_raw(spec.key)
+        value = entry.values.get(spec.key, entry.raw.get(spec.key))
         if isinstance(value, str):
-            value = " ".join(value.casefold().split())
-        elif isinstance(value, list):
-            value = tuple(value)
-        parts.append(value)
-    return (entry.section.key, *map(str, parts), awards)
+            # Titles compare without case or spacing; long texts without case.
+            value = value.casefold() if spec.is_long else " ".join(value.casefold().split())
+        digest.update(str(value).encode("utf-8", "surrogatepass") + b"\x1f")
+    return (entry.section.key, digest.digest(), awards)
 
 
 def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -> None:
@@ -230,6 +234,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
         _check_long_title(record, section, values, findings)
         entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
                       cells=record.cells, extra=record.extra)
+        # Once typed, only the values that could not be typed need their raw form.
         pending.append((entry, record))
 
     if not dataset.awards:
@@ -252,6 +257,8 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
                 cell=f"row {award.origin.row}" if award.origin.sheet else f"line {award.origin.row}",
                 field="Title"))
     _check_duplicates(pending, findings)
+    for entry, _ in pending:
+        entry.raw = {k: v for k, v in entry.raw.items() if k not in entry.values}
     _link_entries(pending, dataset, awards_by_file, schema, findings)
     partners.link(dataset, suggestions, findings)
     return dataset, findings

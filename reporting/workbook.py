@@ -32,7 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import InputFileError, OutputError
 from .findings import ERROR, WARNING, Finding, Findings
-from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record
+from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record, SheetCells
 from .partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from .schema import FieldSpec, Schema, header_key, normalise
 from .text import strip_illegal
@@ -313,6 +313,7 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     merge_values: dict[str, Any] = {}
     merge_width = max((c for _, c in merged), default=-1) + 1
     records: list[Record] = []
+    column_letters = {spec.key: letters[index] for index, spec in columns.items()}
     with closing(sheet.iter_rows(min_row=header_row + 1, values_only=True)) as rows:
         for number, row in enumerate(rows, start=header_row + 1):
             if merged:
@@ -320,12 +321,12 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 continue
             raw: dict[str, Any] = {}
-            cells: dict[str, str] = {}
             flagged: set[str] = set()
             for index, spec in columns.items():
-                ref = f"{letters[index]}{number}"
-                cells[spec.key] = ref
                 value = row[index] if index < len(row) else None
+                ref = f"{letters[index]}{number}" if formulas else ""
+                if value is None and ref not in formulas:
+                    continue  # empty cells are simply absent from `raw`
                 if ref in formulas:
                     if value is None:
                         reader.add("formula-no-value", ERROR,
@@ -340,7 +341,7 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
                 if isinstance(value, str) and value in ERROR_CODES:
                     reader.add("error-cell", ERROR, f"shows the Excel error {value}",
                                "Fix the formula that produces it, or type the value.",
-                               sheet=title, cell=ref, field=spec.label, value=value)
+                               sheet=title, cell=f"{letters[index]}{number}", field=spec.label, value=value)
                     flagged.add(spec.key)
                     continue
                 raw[spec.key] = value
@@ -351,7 +352,8 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
                     raw[spec.key] += unescape(piece) if "_x" in piece else piece
             kept = [i for i in extras if i < len(row) and row[i] not in (None, "")]
             records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, title, number),
-                                  cells=cells, extra={extras[i]: row[i] for i in kept}, flagged=flagged,
+                                  cells=SheetCells(column_letters, number),
+                                  extra={extras[i]: row[i] for i in kept}, flagged=flagged or frozenset(),
                                   extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
     for label, refs in formula_columns.items():
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
