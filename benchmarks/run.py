@@ -35,7 +35,7 @@ def _peak_mb() -> tuple[float, float]:
 
 def measure_stages(path: Path, out: Path) -> dict:
     """funder-report on one core, stage by stage."""
-    from reporting.pipeline import Renderer, _jobs, _render_job, output_stem, read_inputs
+    from reporting.pipeline import Renderer, output_stem, read_inputs
     from reporting.returns import award_view
     from reporting.schema import load_schema
     from reporting.validation import validate

@@ -495,8 +495,3 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
             body.paragraph("h2", body.run(shown.heading) + marks)
             for field in shown.fields:
                 body.field(field)
-
-
-def render_docx(schema: Schema, view: ReturnView, template: Path | str) -> bytes:
-    """The Word return for one award (reads the template; use WordTemplate for many awards)."""
-    return WordTemplate(template).render(schema, view)

@@ -211,12 +211,6 @@ class Schema:
                 return section
         return None
 
-    def award_field(self, key: str) -> FieldSpec:
-        for spec in self.award_fields:
-            if spec.key == key:
-                return spec
-        raise KeyError(key)
-
 
 def _field(data: dict, vocabularies: dict[str, Vocabulary], where: str) -> FieldSpec:
     try:

@@ -68,14 +68,6 @@ class Texts:
         except jinja2.TemplateError as exc:
             raise TemplateError(f"{self.path}: {name} cannot be rendered ({exc}).") from None
 
-    def check(self, **context: Any) -> None:
-        """Render every text once with sample values, so mistakes show before any file is written."""
-        for name in self._templates:
-            sample = dict(context)
-            if name.startswith("intro."):
-                sample["section"] = {"title": "Engagement Activities", "help": "…", "count": 1, "key": "x"}
-            self.render(name, **sample)
-
 
 def _missing_name(message: str) -> str:
     attribute = re.search(r"'(\w+) object' has no attribute '([^']+)'", message)

@@ -13,7 +13,6 @@ from .findings import ERROR, WARNING, Finding, Findings
 from . import partners
 from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record, describe_origin
 from .schema import FieldSpec, Schema, Section, normalise
-from .text import one_line
 
 TITLE_LIMIT = 250
 
@@ -294,9 +293,3 @@ def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
                     f"{ref_spec.label} column."))
         if entry.awards:
             dataset.entries.append(entry)
-
-
-def entry_heading(entry: Entry) -> str:
-    """The entry's heading text: its title (or description), on one line."""
-    value = entry.value_or_raw(entry.section.heading)
-    return one_line(fieldtypes.as_text(value)) if value not in (None, "") else ""

@@ -47,7 +47,7 @@ def merge_shared_entries(result: ImportResult) -> None:
         if record.kind != "award" and entry_id:
             groups.setdefault((record.kind, str(entry_id)), []).append(record)
     drop: set[int] = set()
-    for (kind, entry_id), members in groups.items():
+    for (_, entry_id), members in groups.items():
         if len(members) < 2:
             continue
         def content(record: Record) -> dict:
