@@ -169,7 +169,7 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
             fields.append(view)
     for header, value in entry.extra.items():
         text = fieldtypes.as_text(value).strip()
-        if text:
+        if text and not header.startswith("GtR "):  # GtR identifiers stay in the Excel files
             fields.append(FieldView(header, text, long="\n" in text or len(text) > 120))
     return EntryView(heading, fields)
 

@@ -37,6 +37,8 @@ from .partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from .schema import FieldSpec, Schema, header_key, normalise
 from .text import strip_illegal
 
+#: Extra columns with these header prefixes are notes: kept, shown in Excel, not reported.
+NOTE_PREFIXES = ("gtr ", "note")
 #: Sheets the tool writes itself and that hold no entries.
 OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme"}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -387,6 +389,8 @@ def _map_header(header: tuple, header_row: int, specs, labels, title: str,
             continue
         if spec is None:
             extras[index] = name
+            if name.casefold().startswith(NOTE_PREFIXES):
+                continue  # a deliberate notes column (imports write "GtR id" and the like)
             close = difflib.get_close_matches(name, [s.label for s in specs], n=1, cutoff=0.75)
             reader.add("unknown-column", WARNING,
                        f'column "{name}" is not a field of this sheet; it is kept but not checked',

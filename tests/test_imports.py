@@ -350,3 +350,19 @@ def test_researchfish_portfolio_builds_one_return_per_award(portfolio):
     assert table["RF/A/1"]["Engagement Activities"] == 2
     assert table["RF/C/3"]["Engagement Activities"] == 1 and table["RF/C/3"]["Collaborations and Partnerships"] == 1
     assert table["RF/B/2"]["Total"] == 2
+
+
+def test_xml_elements_no_field_reads_are_kept_not_dropped(phronesis):
+    report, built = phronesis
+    book = openpyxl.load_workbook(report.output)
+    funding = book["Further Funding"]
+    header = [c.value for c in funding[1]]
+    row = dict(zip(header, [c.value for c in funding[2]]))
+    assert row["GtR currLang"] == "en_GB" and row["GtR currCountryCode"] == "United Kingdom"
+    assert row["GtR id"] == "B046BCFA-FEC5-4F39-8A12-06DF1C171F95"
+    ip = book["Intellectual Property"]
+    assert "GtR grantRef" in [c.value for c in ip[1]]
+    _, findings, _ = load([report.output])
+    assert not [f for f in findings if f.code == "unknown-column"]  # notes columns, not mistakes
+    document = docx.Document(str(next(p for p in built.outputs if p.suffix == ".docx")))
+    assert "en_GB" not in "\n".join(p.text for p in document.paragraphs)  # identifiers stay in Excel

@@ -106,15 +106,28 @@ def _find(node: Any, key: str) -> Iterator[Any]:
 def _record(section: Section, item: dict, paths: str, schema: Schema, source: str, where: str) -> Record:
     raw: dict[str, Any] = {}
     cells: dict[str, str] = {}
+    used: set[str] = set()
     for spec in schema.columns(section):
         path = getattr(spec, paths)
         if not path:
             continue
+        used.add(path.split("/", 1)[0])
         cells[spec.key] = f"{where}/{path}"
         value = _join(spec, _values(item, path))
         if value is not None:
             raw[spec.key] = value
-    return Record(kind=section.key, raw=raw, origin=Origin(source), cells=cells)
+    # Whatever no field reads is kept, in a column named after the element (nothing dropped).
+    extra = {}
+    for name, value in item.items():
+        if name in used or value in (None, "", [], {}):
+            continue
+        texts = [clean_markup(v) for v in _values({name: value}, name)]
+        if not texts and isinstance(value, (dict, list)):
+            texts = [json.dumps(value, ensure_ascii=False)]
+        if texts:
+            extra[f"GtR {name}"] = "; ".join(t for t in texts if t.strip())
+    return Record(kind=section.key, raw=raw, origin=Origin(source), cells=cells,
+                  extra={k: v for k, v in extra.items() if v})
 
 
 def _person(project_tree: Any) -> tuple[str | None, str | None]:

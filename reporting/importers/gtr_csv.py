@@ -117,6 +117,13 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
         row = int(award.pop("_row"))
         result.records.insert(0, Record(kind=AWARD, raw=award, origin=Origin(source, "", row)))
     merge_shared_entries(result)
+    dropped = [h.strip() for h, k in zip(header, keys) if k in IGNORED_COLUMNS and k != "outcome type"]
+    if dropped:
+        result.notes.append(Finding(
+            "project-columns", WARNING,
+            f"project and organisation identifiers are not carried into the workbook: {', '.join(dropped)}",
+            "They identify GtR records, not outcomes; the GTR Outcome URL column is kept as a link back.",
+            file=source))
     if skipped:
         result.notes.append(Finding(
             "kept-columns", WARNING,
