@@ -37,6 +37,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
     except OSError as exc:
         _cleanup(handle)
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    except BaseException:  # interrupted (Ctrl-C): leave no temporary file behind
+        _cleanup(handle)
+        raise
     return path
 
 
