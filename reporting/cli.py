@@ -171,6 +171,34 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
 
 
+class _Progress:
+    """A progress bar of items done, on a terminal only; says what it is reading first."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.done = 0
+
+    def __enter__(self) -> "_Progress":
+        if self.tty:
+            click.echo("Reading and checking the workbooks…", err=True)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.tty:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def _selection_options(command):
     """--period / --from / --to / --public, shared by build and profiles."""
     command = click.option("--public", is_flag=True, help="Leave out entries marked Internal.")(command)
@@ -240,25 +268,10 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     changed entries and lists the changes.
     """
     chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    bar = {}
-
-    def progress(done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if "bar" not in bar:
-            bar["bar"] = click.progressbar(length=total, label="Rendering", file=sys.stderr)
-            bar["bar"].__enter__()
-            bar["done"] = 0
-        bar["bar"].update(done - bar["done"])
-        bar["done"] = done
-
-    try:
+    with _Progress("Rendering returns") as progress:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
                                                   period=chosen, public=public, since=since,
                                                   templates=templates_dir))
-    finally:
-        if "bar" in bar:
-            bar["bar"].__exit__(None, None, None)
     _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf)
 
 
@@ -279,8 +292,9 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     Organisation, or an accepted partner suggestion.
     """
     chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template,
-                                                 period=chosen, public=public, templates=templates_dir))
+    with _Progress("Rendering profiles") as progress:
+        result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
+                                                     public=public, templates=templates_dir, progress=progress))
     _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf)
 
 
