@@ -207,9 +207,8 @@ def _validation(spec: FieldSpec, list_names: dict[str, str]) -> dict | None:
 
 def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> None:
     sheet = book.add_worksheet("Instructions")
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 34)
-    sheet.set_column(2, 2, 90)
+    sheet.set_column(0, 0, 100)
+    sheet.set_column(1, 1, 32)
     sheet.write_string(0, 0, "How to fill in this workbook", fmt.title)
     steps = [
         f"Put the award's details on the {schema.award_sheet} sheet: one row per award.",
@@ -231,18 +230,26 @@ def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> N
         "`funder-report build`.",
     ]
     for row, step in enumerate(steps, start=2):
-        sheet.write_string(row, 0, f"{row - 1}.", fmt.bold)
-        sheet.merge_range(row, 1, row, 2, step, fmt.para)
-        sheet.set_row(row, 30)
+        text = f"{row - 1}. {step}"
+        sheet.write_string(row, 0, text, fmt.para)
+        sheet.set_row(row, _wrapped_height(text, 100))
     row = len(steps) + 3
-    sheet.write_string(row, 0, "Section", fmt.optional)
+    sheet.write_string(row, 0, "Section: what to report", fmt.optional)
     sheet.write_string(row, 1, "Sheet", fmt.optional)
-    sheet.write_string(row, 2, "What to report", fmt.optional)
     for offset, section in enumerate(schema.sections, start=1):
-        sheet.write_string(row + offset, 0, section.title, fmt.para)
-        sheet.write_string(row + offset, 1, section.sheet, fmt.para)
         note = section.help + ("" if section.gtr else " Not published on Gateway to Research.")
-        sheet.write_string(row + offset, 2, note, fmt.para)
+        sheet.write_rich_string(row + offset, 0, fmt.bold, section.title, fmt.para, f": {note}", fmt.para)
+        sheet.write_string(row + offset, 1, section.sheet, fmt.para)
+        sheet.set_row(row + offset, _wrapped_height(f"{section.title}: {note}", 100))
+
+
+def _wrapped_height(text: str, width: float) -> float:
+    """Row height (points) that shows `text` wrapped in a column `width` characters wide.
+
+    Spreadsheet programs do not always size rows to wrapped text on their own.
+    """
+    lines = sum(max(1, -(-len(part) // int(width * 1.05))) for part in text.split("\n"))
+    return 14.0 * lines + 2
 
 
 def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
