@@ -161,8 +161,7 @@ def _award_website(root: Any, source: str) -> Record:
         "abstract": _first(project, "abstractText"),
         "planned_impact": _first(project, "potentialImpactText"),
     }
-    return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source),
-                  cells={k: f"project/{k}" for k in raw})
+    return _award_record(raw, source)
 
 
 def _award_api(project: dict, source: str) -> Record:
@@ -181,6 +180,11 @@ def _award_api(project: dict, source: str) -> Record:
         "abstract": _first(project, "abstractText"),
         "planned_impact": _first(project, "potentialImpact"),
     }
+    return _award_record(raw, source)
+
+
+def _award_record(raw: dict[str, str | None], source: str) -> Record:
+    """The award header as a record; absent values are left out, every field has a place."""
     return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source),
                   cells={k: f"project/{k}" for k in raw})
 
