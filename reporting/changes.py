@@ -66,6 +66,27 @@ class Changes:
         return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
                 f"{len(self.of_kind(CHANGED))} changed")
 
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "section": self.section,
+            "entry": self.heading,
+            "matched_by": self.how,
+            "fields": [{"field": f.label, "old": f.old, "new": f.new} for f in self.fields],
+        }
+
+
+@dataclass
+class Changes:
+    items: list[EntryChange] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[EntryChange]:
+        return [c for c in self.items if c.kind == kind]
+
+    def summary(self) -> str:
+        return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
+                f"{len(self.of_kind(CHANGED))} changed")
+
     def marks(self) -> dict[int, str]:
         """id(current entry) -> "New" or "Changed", for marking a return."""
         return {id(c.entry): "New" if c.kind == ADDED else "Changed"

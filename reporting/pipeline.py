@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .docx_writer import WordTemplate
 from . import parallel, periods
+from .docx_writer import WordTemplate
 from .changes import Changes, compare
 from .errors import OutputError, UsageError
 from .findings import WARNING, Finding, Findings
 from .importers import ImportResult, import_file
 from .model import Award, Dataset, Entry, Record
+from .outputs import unique_name, write_atomic
 from .partners import Directory, Suggestion, org_key, suggest
 from .periods import Period
-from .outputs import unique_name, write_atomic
 from .returns import ReturnView, award_view, profile_view
 from .schema import Schema, load_schema
 from .text import slugify
@@ -133,11 +133,10 @@ def find_inputs(paths: Sequence[Path | str] = ()) -> list[Path]:
             found.extend(members)
         else:
             found.append(path)  # read_workbook reports a missing or wrong file by name
-    unique: list[Path] = []
+    unique: dict[Path, Path] = {}
     for path in found:
-        if path.resolve() not in {p.resolve() for p in unique}:
-            unique.append(path)
-    return unique
+        unique.setdefault(path.resolve(), path)  # the same file named twice is read once
+    return list(unique.values())
 
 
 def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Findings]:
@@ -211,7 +210,7 @@ class Selection:
 
 
 def select_entries(entries: list[Entry], selection: Selection, findings: Findings,
-                   what: str) -> tuple[list[Entry], dict]:
+                   what: str, award: Award | None = None) -> tuple[list[Entry], dict]:
     """Apply the selection to `entries`: (entries kept, the view options that say so).
 
     Undated entries cannot be placed in a period: each becomes a warning, never silently
@@ -249,20 +248,15 @@ def select_entries(entries: list[Entry], selection: Selection, findings: Finding
     changes = None
     if selection.changes is not None:
         ids = {id(e) for e in entries}
-        changes = Changes([c for c in selection.changes.items
-                           if (id(c.entry) in ids) or (c.kind == "removed" and _same_awards(c.entry, entries))])
-        for entry_id, label in selection.changes.marks().items():
-            if entry_id in ids:
-                marks.setdefault(entry_id, []).insert(0, label)
+        wanted = {award.reference or award.title} if award is not None else set()
+        changes = Changes([c for c in selection.changes.items if id(c.entry) in ids or (
+            c.kind == "removed" and wanted & {a.reference or a.title for a in c.entry.awards})])
+        for item in changes.items:
+            if item.kind != "removed":
+                marks.setdefault(id(item.entry), []).insert(0, "New" if item.kind == "added" else "Changed")
         notes.append(f"Changes since {selection.since}: {changes.summary()}; "
                      "new and changed entries are marked [New] and [Changed].")
     return entries, {"notes": notes, "marks": marks, "changes": changes}
-
-
-def _same_awards(removed: Entry, entries: list[Entry]) -> bool:
-    """Whether a removed entry belonged to the award these entries belong to."""
-    wanted = {a.reference or a.title for e in entries[:1] for a in e.awards}
-    return bool(wanted & {a.reference or a.title for a in removed.awards})
 
 
 def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
@@ -295,7 +289,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     jobs: list[_Job] = []
     summary: list[tuple[Award, dict[str, int]]] = []
     for award, entries in groups:
-        kept, options = select_entries(entries, selection, findings, "return")
+        kept, options = select_entries(entries, selection, findings, "return", award)
         view = award_view(schema, award, kept, **options)
         renderer.decorate(view, period, award={f.key: award.values.get(f.key) for f in schema.award_fields})
         stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
