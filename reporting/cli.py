@@ -209,6 +209,8 @@ def _selection_options(command):
 
 
 def _output_options(command):
+    command = click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+                           help="Processes to render with (default: every core).")(command)
     command = click.option("--pdf", is_flag=True,
                            help="Also convert each Word file to PDF (needs LibreOffice).")(command)
     command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -258,8 +260,8 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) ->
               help="The previous submission (workbook, folder or Excel return): mark what changed.")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
-          templates_dir: Path | None, pdf: bool, period: str | None, start: str | None, end: str | None,
-          public: bool, since: tuple[Path, ...]) -> None:
+          templates_dir: Path | None, pdf: bool, jobs: int | None, period: str | None, start: str | None,
+          end: str | None, public: bool, since: tuple[Path, ...]) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -271,7 +273,7 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     with _Progress("Rendering returns") as progress:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
                                                   period=chosen, public=public, since=since,
-                                                  templates=templates_dir))
+                                                  templates=templates_dir, workers=jobs))
     _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf)
 
 
@@ -283,8 +285,8 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
 @_selection_options
 @click.pass_context
 def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
-             template: Path | None, templates_dir: Path | None, pdf: bool, period: str | None,
-             start: str | None, end: str | None, public: bool) -> None:
+             template: Path | None, templates_dir: Path | None, pdf: bool, jobs: int | None,
+             period: str | None, start: str | None, end: str | None, public: bool) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
@@ -294,7 +296,8 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     chosen = _run(ctx, lambda: periods.make_period(period, start, end))
     with _Progress("Rendering profiles") as progress:
         result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
-                                                     public=public, templates=templates_dir, progress=progress))
+                                                     public=public, templates=templates_dir, progress=progress,
+                                                     workers=jobs))
     _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf)
 
 
