@@ -24,7 +24,7 @@ from .partners import Directory, Suggestion, org_key, suggest
 from .periods import Period
 from .returns import ReturnView, award_view, profile_view
 from .schema import Schema, load_schema
-from .text import slugify
+from .text import plural, slugify
 from .texts import TEXTS_FILE, Texts, namespace
 from .validation import validate
 from .workbook import annotate, read_workbook, write_suggestions
@@ -222,9 +222,11 @@ def select_entries(entries: list[Entry], selection: Selection, findings: Finding
     if selection.public:
         entries = [e for e in entries if not e.internal]
         if internal:
-            notes.append(f"Public version: {len(internal)} internal entries are left out.")
+            notes.append(f"Public version: {plural(len(internal), 'internal entry', 'internal entries')} "
+                         "left out.")
     elif internal:
-        notes.append(f"Includes {len(internal)} internal entries, marked [Internal]: not for publication. "
+        notes.append(f"Includes {plural(len(internal), 'internal entry', 'internal entries')}, marked "
+                     "[Internal]: not for publication. "
                      "Build with --public for a version to publish.")
         for entry in internal:
             marks.setdefault(id(entry), []).append("Internal")
@@ -232,7 +234,8 @@ def select_entries(entries: list[Entry], selection: Selection, findings: Finding
         entries, undated = periods.select(entries, selection.period)
         note = f"Reporting period: {selection.period.label}."
         if undated:
-            note += f" {len(undated)} entries without a date are not included (see the warnings)."
+            note += (f" {plural(len(undated), 'entry', 'entries')} without a date "
+                     f"{'is' if len(undated) == 1 else 'are'} not included (see the warnings).")
         notes.insert(0, note)
         for entry in undated:
             dating = ", ".join(entry.section.field(k).label for k in entry.section.period) or "a date"

@@ -13,7 +13,7 @@ from . import fieldtypes
 from .model import Award, Entry, Organisation
 from .periods import entry_years
 from .schema import FieldSpec, Schema, Section
-from .text import one_line, shorten
+from .text import one_line, plural, shorten
 
 HEADING_LIMIT = 200
 #: Award fields shown as the header's detail lines (the rest are the title and long texts).
@@ -95,7 +95,8 @@ class ReturnView:
     @property
     def subtitle(self) -> str:
         what = "Partner impact profile" if self.kind == "profile" else "Research outcomes"
-        return f"{what}: {self.entry_count} entries in {len(self.sections)} sections"
+        return (f"{what}: {plural(self.entry_count, 'entry', 'entries')} in "
+                f"{plural(len(self.sections), 'section')}")
 
     @property
     def entry_count(self) -> int:

@@ -65,3 +65,8 @@ def slugify(text: str, limit: int = 60) -> str:
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0]
     return slug or "award"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """"1 entry", "2 entries": a count with its noun in the right number."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"

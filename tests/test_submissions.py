@@ -172,7 +172,7 @@ def test_public_leaves_out_internal_entries(tmp_path):
     default = build([source], tmp_path / "all")
     text = "\n".join(p.text for p in docx.Document(str(next(p for p in default.outputs if p.suffix == ".docx"))).paragraphs)
     assert "Confidential briefing [Internal]" in text
-    assert "Includes 1 internal entries" in text
+    assert "Includes 1 internal entry, marked [Internal]" in text
     public = build([source], tmp_path / "pub", public=True)
     docx_path = next(p for p in public.outputs if p.suffix == ".docx")
     assert docx_path.name.endswith("-public.docx")
