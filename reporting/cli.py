@@ -110,10 +110,12 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace the output workbook if it exists.")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) -> None:
-    """Convert FILE (a GtR project page saved as text) into an input workbook.
+    """Convert FILE into an input workbook (the format is recognised from the content).
 
-    Prints how many records it read and wrote per section; the two always match, and anything
-    it could not place is listed.
+    FILE is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
+    JSON, a GtR outcome-search CSV export or a researchfish portfolio export (.xlsx). Prints
+    how many records it read and wrote per section (the two always match), the values it mapped
+    to current wordings, and anything it could not place.
     """
     report = _run(ctx, lambda: pipeline.import_to_workbook(file, output, force=force))
     schema = load_schema()
