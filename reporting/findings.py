@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "project-columns": "import: project identifier columns were left out",
     "same-id-different-content": "import: records share an Entry ID but differ",
     "stale-suggestion": "an accepted partner suggestion no longer matches its row",
+    "too-many-rows": "a sheet has more entries than one workbook may hold",
     "too-long": "a text is longer than an Excel cell (warning) or than accepted (error)",
     "undated-entry": "an entry has no date, so it is not in the reporting period",
     "unknown-award": "an entry names an award that is not on the Award sheet",

@@ -43,6 +43,8 @@ NOTE_PREFIXES = ("gtr ", "note")
 OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme"}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SCAN_ROWS = 10
+#: Entries read from one sheet at most, which bounds the memory a hostile file can take.
+MAX_ROWS_PER_SHEET = 250_000
 #: Refuse workbooks whose contents would expand beyond these sizes (zip bombs).
 MAX_UNCOMPRESSED = 1024 * 2**20
 MAX_RATIO = 500
@@ -318,6 +320,12 @@ def _read_sheet(sheet, kind: str, reader: _Reader) -> list[Record]:
     column_letters = {spec.key: letters[index] for index, spec in columns.items()}
     with closing(sheet.iter_rows(min_row=header_row + 1, values_only=True)) as rows:
         for number, row in enumerate(rows, start=header_row + 1):
+            if len(records) >= MAX_ROWS_PER_SHEET:
+                reader.add("too-many-rows", ERROR,
+                           f"has more than {MAX_ROWS_PER_SHEET:,} entries; the rest were not read",
+                           "Split the entries over several workbooks (a folder of workbooks is read as one).",
+                           sheet=title, cell=f"A{number}")
+                break
             if merged:
                 row = _fill_merged(row, number, merged, merge_values, merge_width)
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):

@@ -220,3 +220,13 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch, importe
         build([imported.output], out)
     assert sorted(os.listdir(out)) == sorted(p.name for p in old)
     assert all(p.read_bytes() == data for p, data in old.items())
+
+
+def test_rows_beyond_the_limit_are_an_error_not_read(tmp_path, monkeypatch):
+    import reporting.workbook
+
+    monkeypatch.setattr(reporting.workbook, "MAX_ROWS_PER_SHEET", 3)
+    rows = [{**TALK, "Description": f"Talk {n}"} for n in range(5)]
+    path, findings = findings_for(tmp_path, {"Engagement Activities": rows})
+    [limit] = by_code(findings, "too-many-rows")
+    assert limit.location == "Engagement Activities!A5" and not findings.ok
