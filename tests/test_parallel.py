@@ -42,3 +42,32 @@ def test_errors_in_workers_reach_the_caller():
         assert error.message == "Cannot write x.docx: disk full." and error.hint == "Free some space."
     else:
         raise AssertionError("the worker's error was lost")
+
+
+def test_a_failed_job_leaves_no_half_written_files(tmp_path, monkeypatch):
+    import os
+    import time
+
+    import reporting.outputs
+    from reporting.errors import OutputError
+    from reporting.outputs import write_atomic
+
+    def slow_fsync(fd):
+        time.sleep(0.3)  # every other worker is mid-write when the first job fails
+
+    monkeypatch.setattr(reporting.outputs.os, "fsync", slow_fsync)
+
+    def job(n):
+        if n == 0:
+            time.sleep(0.05)
+            raise OutputError("Cannot write the first file.")
+        return write_atomic(tmp_path / f"{n}.bin", b"x" * 1000)
+
+    try:
+        run(job, list(range(8)), workers=2)
+    except OutputError:
+        pass
+    else:
+        raise AssertionError("the failure was lost")
+    time.sleep(0.2)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
