@@ -57,6 +57,8 @@ class EntryChange:
 
 @dataclass
 class Changes:
+    """Every entry added, removed or changed, in schema order."""
+
     items: list[EntryChange] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[EntryChange]:
@@ -65,32 +67,6 @@ class Changes:
     def summary(self) -> str:
         return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
                 f"{len(self.of_kind(CHANGED))} changed")
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "section": self.section,
-            "entry": self.heading,
-            "matched_by": self.how,
-            "fields": [{"field": f.label, "old": f.old, "new": f.new} for f in self.fields],
-        }
-
-
-@dataclass
-class Changes:
-    items: list[EntryChange] = field(default_factory=list)
-
-    def of_kind(self, kind: str) -> list[EntryChange]:
-        return [c for c in self.items if c.kind == kind]
-
-    def summary(self) -> str:
-        return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
-                f"{len(self.of_kind(CHANGED))} changed")
-
-    def marks(self) -> dict[int, str]:
-        """id(current entry) -> "New" or "Changed", for marking a return."""
-        return {id(c.entry): "New" if c.kind == ADDED else "Changed"
-                for c in self.items if c.kind in (ADDED, CHANGED)}
 
     def to_dict(self) -> dict:
         return {"similarity_threshold": SIMILARITY,
