@@ -227,6 +227,7 @@ class WordTemplate:
                     if not external and reltype == RT.SETTINGS]
         self._parts = [(name, _update_fields_on_open(data) if name in settings else data)
                        for name, data in self._parts]
+        self._part = dict(self._parts)  # by name, for the parts filled in per return
         self._content_types = "[Content_Types].xml"
 
     def _rels_xml(self, links: dict[str, str], charts: list[tuple[str, str]]) -> str:
@@ -257,7 +258,7 @@ class WordTemplate:
         for number, (_, chart) in enumerate(body.charts, start=1):
             dynamic[f"{folder}charts/chart{number}.xml"] = chart_xml(chart)
         if body.charts:
-            types = dict(self._parts)[self._content_types].decode("utf-8")
+            types = self._part[self._content_types].decode("utf-8")
             overrides = "".join(
                 f'<Override PartName="/{folder}charts/chart{n}.xml" '
                 'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
@@ -265,7 +266,7 @@ class WordTemplate:
             dynamic[self._content_types] = types.replace("</Types>", overrides + "</Types>")
         token = _esc(HEADER_TOKEN)
         for name in self._running:
-            xml = dict(self._parts)[name].decode("utf-8")
+            xml = self._part[name].decode("utf-8")
             if token in xml:
                 xml = xml.replace(token, _esc(view.header))
                 dynamic[name] = xml
@@ -277,12 +278,11 @@ class WordTemplate:
             dynamic[self._core] = _CORE.format(title=_esc(view.title[:255]), date=FIXED_DATE)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            names = {name for name, _ in self._parts}
             for name, data in self._parts:
                 content = dynamic.get(name, data)
                 _write_member(archive, name, content.encode("utf-8") if isinstance(content, str) else content)
             for name, content in dynamic.items():
-                if name not in names:
+                if name not in self._part:
                     _write_member(archive, name, content.encode("utf-8"))
         return buffer.getvalue()
 
