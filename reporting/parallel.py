@@ -3,15 +3,16 @@
 Jobs are forked from the process that built them (on systems with fork), so nothing large is
 copied or pickled: each worker reads its job from memory it shares with the parent, renders and
 writes its file, and sends back only the path. Where fork is unavailable, or there is one job
-or one core, jobs run in this process. Results come back in job order. If a job fails, the
-other workers are stopped; each removes the temporary file it was writing.
+or one core, jobs run in this process. Results come back in job order. If a job fails, jobs
+not yet started are cancelled and those running finish (their writes are atomic), so a failed
+build leaves no half-written file; a worker that dies is an error, never a hang.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -21,18 +22,9 @@ _JOBS: Sequence = ()
 _WORK: Callable | None = None
 
 
-def _stop_cleanly(*_: object) -> None:
-    """In a worker, turn the pool's SIGTERM into an exception, so a half-written file is removed."""
-    raise SystemExit(1)
-
-
-def _worker_start() -> None:
-    signal.signal(signal.SIGTERM, _stop_cleanly)
-
-
 def _run_one(index: int):
     assert _WORK is not None
-    return index, _WORK(_JOBS[index])
+    return _WORK(_JOBS[index])
 
 
 def cores() -> int:
@@ -51,21 +43,26 @@ def run(work: Callable[[T], R], jobs: Sequence[T], workers: int | None = None,
     """
     global _JOBS, _WORK
     workers = min(workers or cores(), len(jobs))
-    results: list = [None] * len(jobs)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
         for index, job in enumerate(jobs):
-            results[index] = work(job)
+            results.append(work(job))
             if progress:
                 progress(index + 1)
         return results
     _JOBS, _WORK = jobs, work
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
-            chunk = max(1, len(jobs) // (workers * 8))
-            for done, (index, result) in enumerate(pool.imap_unordered(_run_one, range(len(jobs)), chunk), 1):
-                results[index] = result
+        futures = {pool.submit(_run_one, index): index for index in range(len(jobs))}
+        pending, done_count = set(futures), 0
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                future.result()  # a job's error (or a dead worker) is raised here
+                done_count += 1
                 if progress:
-                    progress(done)
+                    progress(done_count)
+        return [future.result() for future in futures]
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _JOBS, _WORK = (), None
-    return results
