@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import fieldtypes
 from .model import Dataset, Entry
-from .schema import FieldSpec, Schema
+from .schema import Schema
 
 #: How alike two titles must be (0-1, difflib's ratio) to be taken as the same entry.
 SIMILARITY = 0.85
@@ -83,25 +83,12 @@ def _key(entry: Entry) -> str:
     return _heading(entry).casefold()
 
 
-def _shown(spec: FieldSpec, entry: Entry) -> str:
-    value = entry.value_or_raw(spec.key)
-    if value is None or value == [] or value == "":
-        return ""
-    if isinstance(value, (str, int, float)) and spec.type not in ("text", "long_text"):
-        typed = entry.values.get(spec.key)
-        if typed is None:
-            return fieldtypes.as_text(value)
-        value = typed
-    currency = entry.values.get(spec.currency) if spec.currency else None
-    return fieldtypes.display(spec, value, currency)
-
-
 def field_changes(schema: Schema, old: Entry, new: Entry) -> list[FieldChange]:
     changed = []
     for spec in schema.columns(new.section):
         if spec.key in _IGNORED:
             continue
-        before, after = _shown(spec, old), _shown(spec, new)
+        before, after = fieldtypes.show(spec, old.values, old.raw), fieldtypes.show(spec, new.values, new.raw)
         if before != after:
             changed.append(FieldChange(spec.label, before, after))
     return changed

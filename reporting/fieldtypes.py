@@ -450,3 +450,13 @@ def display(spec: FieldSpec, value: Any, currency: str | None = None) -> str:
     if kind == "yes_no":
         return "Yes" if value else "No"
     return str(value)
+
+
+def show(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> str:
+    """A field's value as text for a return: its typed value displayed, or, where it could not
+    be typed, the value as it was entered; "" when empty."""
+    if spec.key in values and values[spec.key] not in (None, "", []):
+        currency = values.get(spec.currency) if spec.currency else None
+        return display(spec, values[spec.key], currency)
+    value = (raw or {}).get(spec.key)
+    return "" if value in (None, "") else as_text(value)

@@ -106,15 +106,10 @@ class ReturnView:
         return [(s.title, len(s.entries), dict(s.per_year), s.undated) for s in self.sections]
 
 
-def _field_view(spec: FieldSpec, value: Any, entry_values: dict[str, Any]) -> FieldView | None:
-    if value is None or value == "" or value == []:
+def _field_view(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> FieldView | None:
+    text = fieldtypes.show(spec, values, raw)
+    if not text:
         return None
-    if isinstance(value, (str, int, float)) and spec.type not in ("text", "long_text", "url",
-                                                                  "identifier", "doi", "choice"):
-        text = fieldtypes.as_text(value)  # raw value that could not be typed
-    else:
-        currency = entry_values.get(spec.currency) if spec.currency else None
-        text = fieldtypes.display(spec, value, currency)
     url = None
     if spec.type == "url" and fieldtypes.url_is_clickable(text):
         url = text
@@ -159,13 +154,13 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
     for spec in section.fields:
         if spec.key in currency_keys or (spec.key == heading_spec.key and heading_complete):
             continue
-        view = _field_view(spec, entry.value_or_raw(spec.key), entry.values)
+        view = _field_view(spec, entry.values, entry.raw)
         if view:
             fields.append(view)
     for spec in schema.common_fields:
         if spec.key in _HIDDEN_COMMON:
             continue
-        view = _field_view(spec, entry.value_or_raw(spec.key), entry.values)
+        view = _field_view(spec, entry.values, entry.raw)
         if view:
             fields.append(view)
     for header, value in entry.extra.items():
@@ -243,7 +238,7 @@ def award_view(schema: Schema, award: Award, entries: list[Entry], **options: An
     for spec in schema.award_fields:
         if spec.key == "title":
             continue
-        shown = _field_view(spec, award.values.get(spec.key), award.values)
+        shown = _field_view(spec, award.values)
         if shown:
             (texts if spec.is_long else details).append(shown)
     title = award.title or (f"Award {award.reference}" if award.reference else "Research outcomes")
@@ -256,7 +251,7 @@ def profile_view(schema: Schema, organisation: Organisation, entries: list[Entry
     for spec in schema.organisation_fields:
         if spec.key == "name":
             continue
-        shown = _field_view(spec, organisation.values.get(spec.key), organisation.values)
+        shown = _field_view(spec, organisation.values)
         if shown:
             details.append(shown)
     awards = []
