@@ -1,6 +1,6 @@
 """Realistic synthetic input workbooks for benchmarks.
 
-Entries are copies of the real Jam and Justice records (tests/data), so sections are spread
+Entries are copies of the real Jam and Justice records (../shared/data), so sections are spread
 and text lengths vary as in a real return; each copy gets a numbered title so no two are equal.
 """
 
@@ -16,7 +16,7 @@ from reporting.schema import load_schema
 from reporting.validation import validate
 from reporting.xlsx_writer import write_input_workbook
 
-SEED = Path(__file__).parent.parent / "tests" / "data" / "000_dc8e63340d1037c7.txt"
+SEED = Path(__file__).parent.parent.parent / "shared" / "data" / "000_dc8e63340d1037c7.txt"
 
 
 def seed_dataset():

@@ -1,7 +1,13 @@
-"""Shared fixtures: the real GtR records in tests/data, and returns built from them once."""
+"""Shared fixtures: the real records in ../shared/data, and returns built from them once.
+
+The real files (GtR pages, records and exports, researchfish exports) are not the project's to
+commit: they are read from ``../shared/data`` beside the checkout, or from the folder named by
+``FUNDER_REPORT_SHARED_DATA``. Tests that need them skip cleanly when they are absent.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -11,9 +17,30 @@ import pytest
 
 from reporting import build, import_to_workbook, load_schema
 
-DATA = Path(__file__).parent / "data"
-SEED = DATA / "000_dc8e63340d1037c7.txt"
 ROOT = Path(__file__).parent.parent
+
+
+def _shared_data() -> Path:
+    named = os.environ.get("FUNDER_REPORT_SHARED_DATA")
+    return Path(named) if named else ROOT.parent / "shared" / "data"
+
+
+DATA = _shared_data()
+REAL = DATA / "real"
+SEED = DATA / "000_dc8e63340d1037c7.txt"
+
+
+def require(*paths: Path) -> None:
+    """Skip the calling test when a real file it reads is not on this machine."""
+    for path in paths:
+        if not path.exists():
+            pytest.skip(f"{path} is not here (the real files live in ../shared/data)")
+
+
+def pytest_runtest_setup(item):
+    """Tests marked `shared` read ../shared/data: skip them when it is absent."""
+    if item.get_closest_marker("shared") is not None:
+        require(SEED)
 NBSP = "\u00a0"
 
 
@@ -25,6 +52,7 @@ def schema():
 @pytest.fixture(scope="session")
 def imported(tmp_path_factory):
     """The Jam and Justice page imported into a workbook (done once per test run)."""
+    require(SEED)
     out = tmp_path_factory.mktemp("import") / "jam.xlsx"
     report = import_to_workbook(SEED, out)
     return report

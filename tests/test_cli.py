@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import docx
+import pytest
 from click.testing import CliRunner
 
 from reporting import load
@@ -48,6 +49,7 @@ def test_python_dash_m_reporting_works():
     assert result.returncode == 0 and "build" in result.stdout
 
 
+@pytest.mark.shared
 def test_import_prints_read_and_written_per_section(tmp_path):
     out = tmp_path / "jam.xlsx"
     before = digest(SEED)
@@ -61,6 +63,7 @@ def test_import_prints_read_and_written_per_section(tmp_path):
     assert digest(SEED) == before
 
 
+@pytest.mark.shared
 def test_import_refuses_to_overwrite(tmp_path):
     out = tmp_path / "jam.xlsx"
     out.write_bytes(b"someone's work")

@@ -12,6 +12,8 @@ from reporting.importers.gtr_page import parse_gtr_page
 
 from conftest import SEED, expected_pieces, seed_records, squash
 
+pytestmark = pytest.mark.shared
+
 EXPECTED = {
     "publications": 11,
     "artistic_products": 23,

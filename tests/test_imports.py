@@ -17,6 +17,8 @@ from reporting import build, import_to_workbook, load
 
 from conftest import DATA, squash
 
+pytestmark = pytest.mark.shared
+
 XML = DATA / "gtr-api-project-phronesis-AH-M006646-1.xml"
 CSV = DATA / "gtr-export-spinouts-2017.csv"
 

@@ -1,6 +1,6 @@
 """Import a Gateway to Research project page saved as plain text.
 
-The page (e.g. tests/data/000_dc8e63340d1037c7.txt) has the award header, a "Publications"
+The page (e.g. ../shared/data/000_dc8e63340d1037c7.txt) has the award header, a "Publications"
 list of citation lines, then outcome records separated by lines holding only a non-breaking
 space. Only "Publications" is headed: every other record's section is recognised from a label
 only that section carries (the schema's ``gtr_signature``). Fields are "Label value" lines;
