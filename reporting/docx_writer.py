@@ -74,9 +74,10 @@ class _Body:
         style = self.styles.get(role)
         return f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
 
-    def run(self, text: str, role: str | None = None) -> str:
+    def run(self, text: str, role: str | None = None, italic: bool = False) -> str:
         style = self.styles.get(role) if role else None
-        rpr = f'<w:rPr><w:rStyle w:val="{style}"/></w:rPr>' if style else ""
+        props = (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:i/>" if italic else "")
+        rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
         pieces = _esc(text).split("\t")
         inner = "</w:t><w:tab/><w:t xml:space=\"preserve\">".join(pieces)
         return f'<w:r>{rpr}<w:t xml:space="preserve">{inner}</w:t></w:r>'
@@ -90,6 +91,21 @@ class _Body:
             rid = f"rIdFr{number}"
             self.links[url] = rid
         return f'<w:hyperlink r:id="{rid}" w:history="1">{self.run(text or url, "link")}</w:hyperlink>'
+
+    def linked_text(self, text: str, urls: tuple[str, ...]) -> str:
+        """`text` with each of `urls` made a link where it stands."""
+        pieces, rest = [], text
+        for url in urls:
+            at = rest.find(url)
+            if at < 0:
+                continue
+            if at:
+                pieces.append(self.run(rest[:at]))
+            pieces.append(self.link(url, url))
+            rest = rest[at + len(url):]
+        if rest:
+            pieces.append(self.run(rest))
+        return "".join(pieces)
 
     def chart(self, chart: ChartView) -> None:
         """A native chart, inline in its own paragraph, with its text alternative."""
@@ -130,8 +146,12 @@ class _Body:
             for text in paragraphs(view.text):
                 self.paragraph("field_text", self.run(text))
             return
-        if view.url and view.link_text:
+        if view.missing:
+            value = self.run(view.text, italic=True)
+        elif view.url and view.link_text:
             value = self.run(view.text + " ") + self.link(view.url, view.link_text)
+        elif view.links:
+            value = self.linked_text(view.text, view.links)
         else:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
         self.paragraph(role, self.run(view.label, label_role) + '<w:r><w:tab/></w:r>' + value)

@@ -50,6 +50,22 @@ class MonthYear(NamedTuple):
         return dt.date(self.year, self.month, 1)
 
 
+class BeforeYear(int):
+    """A year researchfish only knows was before another, as in "Pre-2006".
+
+    Its number is the latest year it can be (2005), so it sorts and compares as a year, but it
+    reads as it was written and counts in no year of its own.
+    """
+
+    def __str__(self) -> str:
+        return f"Pre-{int(self) + 1}"
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class Money(NamedTuple):
     """An amount with (if it was written in the amount itself) its currency."""
 
@@ -63,6 +79,9 @@ _PLACEHOLDERS = {"tbc", "tbd", "to input", "to be confirmed", "to follow", "n/a"
                  "xxx", "?", "-", "todo", "to do", "placeholder", "lorem ipsum"}
 _PLACEHOLDER_PHRASE = re.compile(r"\b(to input|tbc|tbd|to be confirmed|lorem ipsum)\b", re.I)
 _YEAR_TOKEN = re.compile(r"^(\d{4})(?:\.0+)?$")
+_BEFORE_YEAR = re.compile(r"^(?:pre|before)[-\s]?(\d{4})$", re.I)
+#: Years written together without a separator, as some researchfish exports do ("20192020").
+_RUN_OF_YEARS = re.compile(r"^(?:(?:19|20)\d{2}){2,}$")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
 _MONTHS = {name: i for i, name in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -135,6 +154,9 @@ def _year(raw: Any, spec: FieldSpec) -> Parsed:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.year, []
     text = as_text(raw).strip().lstrip("'").strip()
+    before = _BEFORE_YEAR.match(text)
+    if before and MIN_YEAR < int(before.group(1)) <= MAX_YEAR:
+        return BeforeYear(int(before.group(1)) - 1), []
     iso = re.match(r"^(\d{4})-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?$", text)
     match = _YEAR_TOKEN.match(iso.group(1) if iso else text)
     if not match:
@@ -155,9 +177,19 @@ def _years(raw: Any, spec: FieldSpec) -> Parsed:
     years: set[int] = set()
     bad: list[str] = []
     text = re.sub(r"(\d{4})\s*[-–]\s*(\d{4})", r"\1-\2", text)
+    tokens: list[str] = []
     for token in re.split(r"[,;/\s]+", text):
+        if _RUN_OF_YEARS.match(token):
+            tokens.extend(token[i:i + 4] for i in range(0, len(token), 4))
+        else:
+            tokens.append(token)
+    for token in tokens:
         token = token.strip()
         if not token:
+            continue
+        before = _BEFORE_YEAR.match(token)
+        if before and MIN_YEAR < int(before.group(1)) <= MAX_YEAR:
+            years.add(BeforeYear(int(before.group(1)) - 1))
             continue
         rng = _YEAR_RANGE.match(token)
         if rng:
@@ -271,9 +303,25 @@ def _choice_one(text: str, vocabulary: Vocabulary, last: bool = False) -> tuple[
 
 
 def _choice(raw: Any, spec: FieldSpec) -> Parsed:
-    text = clean_text(as_text(raw))
     assert spec.vocabulary is not None
+    if isinstance(raw, (dt.date, dt.datetime)):
+        undone = _undo_excel_date(raw, spec.vocabulary)
+        if undone is not None:
+            return undone, [Problem(
+                "older-wording", WARNING,
+                f'Excel turned "{undone}" into a date ({raw:%d/%m/%Y}); it was read back as "{undone}"',
+                f'Format the column as Text and type "{undone}" again to silence this.', undone, as_text(raw))]
+    text = clean_text(as_text(raw))
     return _choice_one(text, spec.vocabulary)
+
+
+def _undo_excel_date(when: dt.date, vocabulary: Vocabulary) -> str | None:
+    """The list value Excel read as a date: "11 - 50" becomes 1 Nov 1950, "1 - 10" 1 Oct."""
+    for candidate in (f"{when.month} - {when.year % 100}", f"{when.day} - {when.month}"):
+        value, how = vocabulary.match(candidate)
+        if value is not None and how in ("exact", "case", "variant"):
+            return value
+    return None
 
 
 def split_choices(text: str) -> list[str]:
@@ -317,8 +365,28 @@ def _yes_no(raw: Any, spec: FieldSpec) -> Parsed:
                           "Pick Yes or No from the drop-down.")]
 
 
+#: A web address inside other text; trailing punctuation is not part of it.
+_URL_IN_TEXT = re.compile(r"(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I)
+#: What may stand between several addresses in one cell without being "other text".
+_URL_SEPARATORS = re.compile(r"^(?:[\s,;|/&]|\band\b|\bor\b)*$", re.I)
+
+
+def urls_in(text: str) -> list[str]:
+    """The complete web addresses in `text`, in order (cut-short ones ending "..." left out)."""
+    return [u for u in _URL_IN_TEXT.findall(text) if not text[text.find(u) + len(u):].startswith("...")]
+
+
 def _url(raw: Any, spec: FieldSpec) -> Parsed:
     text = clean_text(as_text(raw))
+    if not _URL.match(text):
+        found = _URL_IN_TEXT.findall(text)
+        if found:
+            rest = _URL_IN_TEXT.sub(" ", text)
+            if _URL_SEPARATORS.match(rest.replace("...", " ")):
+                return text, []  # several addresses in one cell: each is linked
+            return text, [Problem("url-with-text", WARNING, "holds words as well as web addresses",
+                                  "Keep only the address(es) here and put the words in a text field; "
+                                  "the addresses are linked, the rest is shown as it is.")]
     if re.match(r"^www\.", text, re.I):
         return None, [Problem("bad-url", ERROR, f'"{text}" has no http:// or https:// at the start',
                               f"Write it as https://{text}")]
@@ -391,6 +459,9 @@ def _orcid(raw: Any, spec: FieldSpec) -> Parsed:
 
 def _currency(raw: Any, spec: FieldSpec) -> Parsed:
     text = clean_text(as_text(raw)).upper()
+    named = re.fullmatch(r"([A-Z]{3})\s+[A-Z][A-Z .'()-]+", text)  # "GBP British Pound Sterling"
+    if named:
+        text = named.group(1)
     if not re.fullmatch(r"[A-Z]{3}", text):
         return None, [Problem("bad-currency", ERROR, f'"{as_text(raw)}" is not a currency code',
                               "Use the three-letter code, e.g. GBP, EUR or USD.")]

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "no-sheets": "a workbook has no sheet the tool knows",
     "not-in-list": "a value is not in its drop-down list",
     "not-in-list-case": "a value differs from the list only in case or spacing",
+    "not-recorded": "an entry the funder accepted lacks a field researchfish asks for today",
     "nothing-found": "import: a file holds no outcomes",
     "older-wording": "an older wording was mapped to the current one",
     "placeholder": "placeholder text such as TBC",
@@ -60,7 +61,9 @@ CODES: dict[str, str] = {
     "unknown-section": "import: a list belongs to no section",
     "unknown-sheet": "a sheet is not one the tool knows",
     "unlabelled-text": "import: text before the first label was kept as a note",
+    "untitled": "an entry the funder accepted has no title, so it is titled from its first words",
     "url-cut-short": "a URL ends with '...' and was probably cut short",
+    "url-with-text": "a URL field holds words as well as web addresses",
     "which-award": "an entry does not say which of several awards it belongs to",
 }
 

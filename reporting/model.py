@@ -89,6 +89,16 @@ class Record:
     extra_cells: dict[str, str] = field(default_factory=dict)
 
 
+#: The columns whose presence marks an entry as already accepted by the funder.
+ACCEPTED_MARKERS = ("entry_id", "imported_from")
+
+
+def is_accepted(values: Mapping[str, Any]) -> bool:
+    """True when `values` carry an Entry ID or say where they were imported from."""
+    return any(values.get(key) not in (None, "", "\u00a0") and str(values.get(key)).strip()
+               for key in ACCEPTED_MARKERS)
+
+
 @dataclass
 class Award:
     """An award (grant) with typed header values."""
@@ -140,6 +150,12 @@ class Entry:
     @property
     def internal(self) -> bool:
         return self.values.get("visibility") == "Internal"
+
+    @property
+    def accepted(self) -> bool:
+        """True for an entry the funder already accepted (it has an Entry ID or came from an
+        import): gaps researchfish did not ask about at the time are reported, not refused."""
+        return is_accepted(self.values) or is_accepted(self.raw)
 
     def value_or_raw(self, key: str) -> Any:
         """The typed value, or the raw one where it could not be typed (so nothing is lost)."""

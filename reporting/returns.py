@@ -16,8 +16,8 @@ from .schema import FieldSpec, Schema, Section
 from .text import one_line, plural, shorten
 
 HEADING_LIMIT = 200
-#: Award fields shown as the header's detail lines (the rest are the title and long texts).
-_HIDDEN_COMMON = {"award_reference", "visibility"}
+#: What a return shows for a field the funder did not ask for when it accepted the entry.
+NOT_RECORDED = "not recorded"
 
 
 @dataclass
@@ -30,6 +30,10 @@ class FieldView:
     long: bool = False
     url: str | None = None
     link_text: str | None = None
+    #: Web addresses inside `text` to link where they stand (several in one cell).
+    links: tuple[str, ...] = ()
+    #: True when the value was not recorded (shown as "not recorded", set apart).
+    missing: bool = False
 
 
 @dataclass
@@ -110,12 +114,14 @@ def _field_view(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | N
     text = fieldtypes.show(spec, values, raw)
     if not text:
         return None
-    url = None
+    url, links = None, ()
     if spec.type == "url" and fieldtypes.url_is_clickable(text):
         url = text
+    elif spec.type == "url":
+        links = tuple(fieldtypes.urls_in(text))
     elif spec.type == "doi":
         url = f"https://doi.org/{text}"
-    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=url)
+    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=url, links=links)
 
 
 def citation(entry: Entry) -> FieldView | None:
@@ -151,14 +157,17 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
         reference = citation(entry)
         if reference:
             fields.append(reference)
+    accepted = entry.accepted
     for spec in section.fields:
         if spec.key in currency_keys or (spec.key == heading_spec.key and heading_complete):
             continue
         view = _field_view(spec, entry.values, entry.raw)
         if view:
             fields.append(view)
+        elif accepted and (spec.required or spec.recommended):
+            fields.append(FieldView(spec.label, NOT_RECORDED, missing=True))
     for spec in schema.common_fields:
-        if spec.key in _HIDDEN_COMMON:
+        if not spec.in_return:
             continue
         view = _field_view(spec, entry.values, entry.raw)
         if view:
@@ -236,7 +245,7 @@ def award_view(schema: Schema, award: Award, entries: list[Entry], **options: An
     """The view of one award's return: its header fields, then its entries."""
     details, texts = [], []
     for spec in schema.award_fields:
-        if spec.key == "title":
+        if spec.key == "title" or not spec.in_return:
             continue
         shown = _field_view(spec, award.values)
         if shown:

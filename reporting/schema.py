@@ -63,6 +63,9 @@ class Vocabulary:
     legacy: tuple[str, ...] = ()
     variants: dict[str, str] = field(default_factory=dict)
     open: bool = False
+    #: Values may carry a qualifier after a comma that the list leaves out, as GtR writes
+    #: countries ("Switzerland, Swiss Confederation" is "Switzerland").
+    qualified: bool = False
     _lookup: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +90,10 @@ class Vocabulary:
             return raw, "exact"
         wanted = normalise(raw)
         hit = self._lookup.get(wanted)
+        if hit is None and self.qualified and ", " in raw:
+            head = self._lookup.get(normalise(raw.split(", ", 1)[0]))
+            if head is not None:
+                return head[0], "variant"
         if hit is None:
             # A value cut short (GtR truncates long multi-value strings): a unique prefix.
             if allow_prefix and len(wanted) >= 4:
@@ -132,6 +139,13 @@ class FieldSpec:
     recommended: bool = False
     xml: str | None = None
     api: str | None = None
+    #: Alternative column groups whose values, joined, give this field on import: a name in
+    #: "PI Name" and "PI Surname", a month and year in "Fund Start Month" and "Fund Start Year".
+    parts: tuple[tuple[str, ...], ...] = ()
+    #: A column researchfish exports carry: kept when imported, not offered in blank workbooks.
+    export_only: bool = False
+    #: False for bookkeeping columns (award reference, visibility) that returns do not list.
+    in_return: bool = True
 
     @property
     def is_long(self) -> bool:
@@ -242,7 +256,39 @@ def _field(data: dict, vocabularies: dict[str, Vocabulary], where: str) -> Field
         recommended=bool(data.get("recommended", False)),
         xml=data.get("xml"),
         api=data.get("api"),
+        parts=tuple(tuple(group) for group in data.get("parts", ())),
+        export_only=bool(data.get("export_only", False)),
+        in_return=bool(data.get("in_return", True)),
     )
+
+
+def _vocabularies(data: dict, where: str) -> dict[str, Vocabulary]:
+    """Every vocabulary; one that `extends` another has the other's values, then its own."""
+    raw = data.get("vocabularies", {})
+    built: dict[str, Vocabulary] = {}
+
+    def make(key: str, seen: tuple[str, ...] = ()) -> Vocabulary:
+        if key in built:
+            return built[key]
+        spec = raw[key]
+        values, legacy, variants = [], [], {}
+        base = spec.get("extends")
+        if base is not None:
+            if base not in raw or base in seen:
+                raise SchemaError(f"{where}: vocabulary {key!r} extends {base!r}, which is not a vocabulary "
+                                  "(or extends it back).")
+            parent = make(base, seen + (key,))
+            values, legacy, variants = list(parent.values), list(parent.legacy), dict(parent.variants)
+        values += [v for v in spec.get("values", ()) if v not in values]
+        legacy += [v for v in spec.get("legacy", ()) if v not in legacy]
+        variants.update(spec.get("variants", {}))
+        built[key] = Vocabulary(key=key, values=tuple(values), legacy=tuple(legacy), variants=variants,
+                                open=bool(spec.get("open", False)), qualified=bool(spec.get("qualified", False)))
+        return built[key]
+
+    for key in raw:
+        make(key)
+    return built
 
 
 def _check_sheet_name(name: str, where: str) -> None:
@@ -261,16 +307,7 @@ def _unique(keys: list[str], what: str, where: str) -> None:
 
 def parse_schema(data: dict, where: str = "schema") -> Schema:
     """Build a Schema from already-parsed TOML data, checking it as it goes."""
-    vocabularies = {
-        key: Vocabulary(
-            key=key,
-            values=tuple(spec.get("values", ())),
-            legacy=tuple(spec.get("legacy", ())),
-            variants=dict(spec.get("variants", {})),
-            open=bool(spec.get("open", False)),
-        )
-        for key, spec in data.get("vocabularies", {}).items()
-    }
+    vocabularies = _vocabularies(data, where)
     award = data.get("award", {})
     award_fields = tuple(_field(f, vocabularies, f"{where} [award]") for f in award.get("fields", ()))
     common = tuple(_field(f, vocabularies, f"{where} [common]") for f in data.get("common", ()))
@@ -301,7 +338,7 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
             if name not in keys:
                 raise SchemaError(f"{here}: heading/period names unknown field {name!r}.")
         for spec in fields:
-            if spec.type == "money" and spec.currency not in keys:
+            if spec.type == "money" and spec.currency is not None and spec.currency not in keys:
                 raise SchemaError(f"{here}: money field {spec.label!r} needs a currency field.")
         sections.append(section)
     organisations = data.get("organisations", {"sheet": "Organisations"})

@@ -11,10 +11,15 @@ from typing import Any, Iterable
 from . import fieldtypes
 from .findings import ERROR, WARNING, Finding, Findings
 from . import partners
-from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record, describe_origin
+from .model import (AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record,
+                    describe_origin, is_accepted)
 from .schema import FieldSpec, Schema, Section, normalise
+from .text import one_line
 
 TITLE_LIMIT = 250
+#: Words of the first text an untitled entry the funder accepted is titled with.
+TITLE_WORDS = 12
+_KEPT = "Kept as the funder accepted it; the return shows it as reported."
 
 
 def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, message: str,
@@ -35,7 +40,14 @@ def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, m
     )
 
 
-def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings) -> dict[str, Any]:
+def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings,
+                  accepted: bool = False, untitled: str = "") -> dict[str, Any]:
+    """Type each field of `record`.
+
+    For an entry the funder `accepted`, nothing it holds is refused: a value that cannot be
+    typed is kept as reported with a warning, and a field researchfish did not ask for at the
+    time is "not recorded" (a warning), except `untitled`, the heading titled afterwards.
+    """
     values: dict[str, Any] = {}
     for spec in specs:
         if spec.key in record.flagged:
@@ -46,8 +58,10 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         else:
             value, problems = fieldtypes.parse(spec, raw)
         for problem in problems:
-            finding = _finding(record, spec, problem.code, problem.severity, problem.message,
-                               problem.hint, problem.found or raw)
+            severity, hint = problem.severity, problem.hint
+            if accepted and severity == ERROR:
+                severity, hint = WARNING, f"{_KEPT} {hint}".strip()
+            finding = _finding(record, spec, problem.code, severity, problem.message, hint, problem.found or raw)
             if problem.replacement:
                 finding = replace(finding, replacement=problem.replacement)
             findings.add(finding)
@@ -56,7 +70,13 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         if value is not None:
             values[spec.key] = value
         elif fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
-            if spec.required:
+            if accepted and (spec.required or spec.recommended):
+                if spec.key != untitled:
+                    findings.add(_finding(
+                        record, spec, "not-recorded", WARNING,
+                        "was not recorded: researchfish did not ask for it when this entry was reported",
+                        f'The return shows "not recorded". Fill in {spec.label} if you know it.'))
+            elif spec.required:
                 findings.add(_finding(
                     record, spec, "missing-value", ERROR, "is required but empty",
                     f"Fill in {spec.label}. {spec.help}".strip()))
@@ -67,16 +87,42 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
     return values
 
 
-def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+def _title_from_text(section: Section, values: dict[str, Any]) -> str:
+    """A heading for an untitled entry: the first words of its first text, else its first value."""
     for spec in section.fields:
-        if spec.type != "money" or spec.key not in values:
+        value = values.get(spec.key)
+        if spec.type in ("text", "long_text") and isinstance(value, str) and value.strip():
+            words = one_line(value).split(" ")
+            return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    for spec in section.fields:
+        if spec.key in values:
+            return f"{spec.label.rstrip('?')}: {fieldtypes.display(spec, values[spec.key])}"
+    return f"Untitled {section.title} entry"
+
+
+def _check_title(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+    """An accepted entry without a heading is titled from its first words, with a warning."""
+    spec = section.heading_field
+    if spec.key in values:
+        return
+    title = _title_from_text(section, values)
+    values[spec.key] = title
+    findings.add(_finding(
+        record, spec, "untitled", WARNING, f'has no {spec.label}; it is titled from its first words: "{title}"',
+        f"Fill in {spec.label} to give it a title of your own."))
+
+
+def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings,
+                 severity: str = ERROR) -> None:
+    for spec in section.fields:
+        if spec.type != "money" or spec.key not in values or spec.currency is None:
             continue
         money: fieldtypes.Money = values[spec.key]
         stated = values.get(spec.currency)
         column = section.field(spec.currency)
         if money.currency and record.raw.get(spec.currency) not in (None, "") and stated != money.currency:
             findings.add(_finding(
-                record, spec, "currency-mismatch", ERROR,
+                record, spec, "currency-mismatch", severity,
                 f"says {money.currency} but the {column.label} column says {stated}",
                 f"Make the amount and the {column.label} column agree.", record.raw.get(spec.key)))
         elif money.currency:
@@ -84,7 +130,8 @@ def _check_money(record: Record, section: Section, values: dict[str, Any], findi
         values[spec.key] = fieldtypes.Money(money.amount, values.get(spec.currency))
 
 
-def _check_period(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
+def _check_period(record: Record, section: Section, values: dict[str, Any], findings: Findings,
+                  severity: str = ERROR) -> None:
     if len(section.period) != 2:
         return
     start_key, end_key = section.period
@@ -92,7 +139,7 @@ def _check_period(record: Record, section: Section, values: dict[str, Any], find
     if start is not None and end is not None and end < start:
         end_spec, start_spec = section.field(end_key), section.field(start_key)
         findings.add(_finding(
-            record, end_spec, "end-before-start", ERROR,
+            record, end_spec, "end-before-start", severity,
             f"{end} is before {start_spec.label} ({start})",
             f"Check both dates; {end_spec.label} cannot come before {start_spec.label}.",
             record.raw.get(end_key)))
@@ -103,7 +150,7 @@ def _award_id(values: dict[str, Any], origin: Origin) -> str:
 
 
 def _check_future(record: Record, section: Section, values: dict[str, Any], this_year: int,
-                  findings: Findings) -> None:
+                  findings: Findings, lenient: bool = False) -> None:
     """Outcomes are things that have happened: a year after this one is a mistake.
 
     Period ends (End Year, End) may lie ahead; a publication year ahead is only a warning,
@@ -118,7 +165,7 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
         ahead = [y for y in years if y > this_year]
         if not ahead:
             continue
-        lenient = section.key == "publications"
+        lenient = lenient or section.key == "publications"
         findings.add(_finding(
             record, spec, "future-year", WARNING if lenient else ERROR,
             f"{', '.join(map(str, ahead))} is in the future",
@@ -167,12 +214,14 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
             where += f" of {earlier.origin.file}"
         same = "has the same DOI as" if key[1:2] == ("doi",) else "repeats"
         ids = (earlier.raw.get("entry_id"), record.raw.get("entry_id"))
-        distinct = all(ids) and ids[0] != ids[1]
-        # Two different researchfish/GtR outcome IDs: maybe reported twice on purpose.
+        # Two different researchfish/GtR outcome IDs, or entries the funder already accepted:
+        # maybe reported twice on purpose, and in any case not for this tool to refuse.
+        distinct = (all(ids) and ids[0] != ids[1]) or is_accepted(earlier.raw) or is_accepted(record.raw)
         findings.add(_finding(
             record, entry.section.heading_field,
             "possible-duplicate" if distinct else "duplicate-entry", WARNING if distinct else ERROR,
-            f"{same} the entry at {where}" + (" (they have different Entry IDs)" if distinct else ""),
+            f"{same} the entry at {where}" + (" (they have different Entry IDs)" if all(ids) and ids[0] != ids[1]
+                                              else " (both came from the funder)" if distinct else ""),
             "Delete one of the two, or make them differ if both are needed (e.g. the year).",
             entry.value_or_raw(entry.section.heading)))
 
@@ -226,10 +275,15 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             suggestions.append((record, _parse_fields(record, partners.SUGGESTION_FIELDS, findings)))
             continue
         section = sections[record.kind]
-        values = _parse_fields(record, schema.columns(section), findings)
-        _check_money(record, section, values, findings)
-        _check_period(record, section, values, findings)
-        _check_future(record, section, values, this_year, findings)
+        accepted = is_accepted(record.raw)
+        values = _parse_fields(record, schema.columns(section), findings, accepted,
+                               untitled=section.heading if accepted else "")
+        severity = WARNING if accepted else ERROR
+        _check_money(record, section, values, findings, severity)
+        _check_period(record, section, values, findings, severity)
+        _check_future(record, section, values, this_year, findings, lenient=accepted)
+        if accepted:
+            _check_title(record, section, values, findings)
         _check_long_title(record, section, values, findings)
         entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
                       cells=record.cells, extra=record.extra)

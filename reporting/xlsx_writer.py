@@ -16,9 +16,9 @@ from typing import Any, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .fieldtypes import EXCEL_CELL_LIMIT, MonthYear, Money, url_is_clickable
+from .fieldtypes import EXCEL_CELL_LIMIT, BeforeYear, MonthYear, Money, url_is_clickable, urls_in
 from .model import Award, Entry, Organisation
-from .returns import ReturnView
+from .returns import NOT_RECORDED, ReturnView
 from .schema import FieldSpec, Schema, Section, Vocabulary
 
 #: Fixed document date so that rebuilding the same data gives identical files.
@@ -47,6 +47,7 @@ class _Formats:
         self.money = book.add_format({**base, "num_format": "#,##0.00"})
         self.year = book.add_format({**base, "num_format": "0", "align": "left"})
         self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
+        self.missing = book.add_format({**base, "font_color": "#7F7F7F", "italic": True})
         header = {"bold": True, "text_wrap": True, "valign": "top", "font_size": 10, "border": 1,
                   "border_color": "#8EA9DB"}
         self.required = book.add_format({**header, "bg_color": "#1F4E79", "font_color": "#FFFFFF"})
@@ -107,6 +108,8 @@ def _cell_value(spec: FieldSpec, value: Any) -> Any:
     """A typed value as the value to store in a cell."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, BeforeYear):
+        return str(value)
     if isinstance(value, Money):
         return value.amount
     if isinstance(value, MonthYear):
@@ -129,10 +132,12 @@ def _write_value(sheet, row: int, col: int, spec: FieldSpec, value: Any, fmt: _F
         sheet.write_datetime(row, col, value, fmt.month if spec.type == "month_year" else fmt.cell)
     else:
         text = str(value)
-        if (links is not None and spec.type == "url" and url_is_clickable(text)
-                and len(text) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET):
+        target = text if url_is_clickable(text) else next(iter(urls_in(text)), "") if spec.type == "url" else ""
+        if (links is not None and spec.type == "url" and target
+                and len(target) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET):
+            # One link per cell is all Excel holds: the first address when a cell has several.
             links[0] += 1
-            sheet.write_url(row, col, text, fmt.link, string=text)
+            sheet.write_url(row, col, target, fmt.link, string=text)
         else:
             sheet.write_string(row, col, text, _column_format(spec, fmt))
 
@@ -280,8 +285,8 @@ def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
             partner_sheet.data_validation(1, col, MAX_ROWS - 1, col, rule)
     for section, sheet in sheets:
         rows = by_section.get(section.key, [])
-        _write_entries(sheet, schema, section, rows, fmt, comments=True, links=None)
-        for col, spec in enumerate(schema.columns(section)):
+        _, columns = _write_entries(sheet, schema, section, rows, fmt, comments=True, links=None)
+        for col, spec in enumerate(columns):
             rule = _validation(spec, list_names)
             if rule:
                 sheet.data_validation(1, col, MAX_ROWS - 1, col, rule)
@@ -309,9 +314,16 @@ def continuation_label(label: str, number: int) -> str:
     return f"{label} (continued)" if number == 1 else f"{label} (continued {number})"
 
 
+def sheet_columns(schema: Schema, section: Section, entries: Iterable[Entry]) -> tuple[FieldSpec, ...]:
+    """The columns of a section sheet: every field, except export-only ones no entry uses."""
+    entries = list(entries)
+    return tuple(spec for spec in schema.columns(section)
+                 if not spec.export_only or any(e.value_or_raw(spec.key) not in (None, "") for e in entries))
+
+
 def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry], fmt: _Formats,
-                   comments: bool, links: list[int] | None) -> int:
-    columns = schema.columns(section)
+                   comments: bool, links: list[int] | None) -> tuple[int, tuple[FieldSpec, ...]]:
+    columns = sheet_columns(schema, section, entries)
     extras: list[str] = []
     for entry in entries:
         for header in entry.extra:
@@ -339,7 +351,12 @@ def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry]
                     target = len(columns) + extras.index(continuation_label(spec.label, number))
                     sheet.write_string(row, target, piece, fmt.wrap)
                 continue
-            _write_value(sheet, row, col, spec, entry.value_or_raw(spec.key), fmt, links)
+            value = entry.value_or_raw(spec.key)
+            if (links is not None and value in (None, "") and (spec.required or spec.recommended)
+                    and entry.accepted):
+                sheet.write_string(row, col, NOT_RECORDED, fmt.missing)  # a return, not an input
+                continue
+            _write_value(sheet, row, col, spec, value, fmt, links)
         for offset, header in enumerate(extras):
             if header in entry.extra:
                 value = entry.extra[header]
@@ -349,7 +366,7 @@ def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry]
                     sheet.write_datetime(row, len(columns) + offset, value, fmt.cell)
                 else:
                     sheet.write_string(row, len(columns) + offset, str(value), fmt.wrap)
-    return last
+    return last, columns
 
 
 # -- Excel returns ---------------------------------------------------------------------------
@@ -390,8 +407,8 @@ def write_excel_return(schema: Schema, view: ReturnView) -> bytes:
     sheet.freeze_panes(top + 1, 1)
     for section in view.sections:
         section_sheet = book.add_worksheet(section.section.sheet)
-        last = _write_entries(section_sheet, schema, section.section, section.entries, fmt,
-                              comments=False, links=[0])
+        last, _ = _write_entries(section_sheet, schema, section.section, section.entries, fmt,
+                                 comments=False, links=[0])
         section_sheet.autofilter(0, 0, max(len(section.entries), 1), max(last - 1, 0))
     book.close()
     return buffer.getvalue()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from reporting.fieldtypes import Money, MonthYear, display, parse, split_choices
+from reporting.fieldtypes import Money, MonthYear, display, parse, show, split_choices, urls_in
 
 
 def spec(schema, section, key):
@@ -32,15 +32,48 @@ def test_bad_year(schema, raw):
 @pytest.mark.parametrize("raw, expected", [
     ("2018,2019", [2018, 2019]), ("2019, 2018", [2018, 2019]), ("'2019,2020      ", [2019, 2020]),
     (2019, [2019]), ("2017-2019", [2017, 2018, 2019]), ("2017 - 2018", [2017, 2018]),
-    ("2018; 2018", [2018]),
+    ("2018; 2018", [2018]), ("20192020", [2019, 2020]), ("201820192020", [2018, 2019, 2020]),
 ])
 def test_years(schema, raw, expected):
     assert parse(spec(schema, "engagement_activities", "years"), raw) == (expected, [])
 
 
 def test_bad_years_names_the_token(schema):
-    value, problems = parse(spec(schema, "engagement_activities", "years"), "2018, Pre-2006")
-    assert value is None and "'Pre-2006'" in problems[0].message
+    value, problems = parse(spec(schema, "engagement_activities", "years"), "2018, 20l9")
+    assert value is None and "'20l9'" in problems[0].message
+
+
+def test_pre_2006_is_a_year_that_reads_as_written(schema):
+    """researchfish's "Pre-2006" answer is valid: it sorts before 2006 and shows as written."""
+    field = spec(schema, "engagement_activities", "years")
+    value, problems = parse(field, "Pre-2006,2006,2007,")
+    assert problems == [] and value == [2005, 2006, 2007]
+    assert show(field, {"years": value}) == "Pre-2006, 2006, 2007"
+    year, problems = parse(spec(schema, "research_databases", "year_produced"), "Pre-2006")
+    assert problems == [] and f"{year}" == "Pre-2006" and year < 2006
+
+
+def test_excel_dates_made_of_ranges_are_read_back(schema):
+    """Excel turns the audience size "11 - 50" into 1 Nov 1950 and "1 - 10" into 1 October."""
+    field = spec(schema, "engagement_activities", "audience_size")
+    assert parse(field, dt.datetime(1950, 11, 1))[0] == "11 - 50"
+    assert parse(field, dt.datetime(2022, 10, 1))[0] == "1 - 10"
+
+
+def test_several_urls_in_one_cell_are_valid_and_each_found(schema):
+    field = spec(schema, "engagement_activities", "url")
+    text = "https://a.example/one https://b.example/two, https://c.example/three"
+    assert parse(field, text) == (text, [])
+    assert urls_in(text) == ["https://a.example/one", "https://b.example/two", "https://c.example/three"]
+    value, problems = parse(field, "See https://a.example/one for more")
+    assert value and [p.code for p in problems] == ["url-with-text"]
+
+
+def test_gtr_country_names_map_to_the_list(schema):
+    countries = schema.vocabularies["countries"]
+    assert countries.match("Switzerland, Swiss Confederation") == ("Switzerland", "variant")
+    assert countries.match("Vietnam, Socialist Republic of") == ("Viet Nam", "variant")
+    assert countries.match("Korea, Republic of") == ("Korea, Republic of", "exact")
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -10,7 +10,8 @@ from reporting.errors import SchemaError
 from reporting.schema import SCHEMA_PATH, FIELD_TYPES, parse_schema
 
 
-def test_seventeen_sections_in_gtr_order(schema):
+def test_every_researchfish_section_in_gtr_order(schema):
+    """GtR's sections in its order, then researchfish's own (Next Destination ... funder questions)."""
     assert [s.title for s in schema.sections] == [
         "Publications",
         "Artistic and Creative Products",
@@ -29,7 +30,12 @@ def test_seventeen_sections_in_gtr_order(schema):
         "Next Destination",
         "Awards and Recognition",
         "Use of Facilities and Resources",
+        "Other Outputs and Knowledge",
+        "Secondments",
+        "Skills Shortage",
+        "Additional Funder Questions",
     ]
+    assert [s.gtr for s in schema.sections].index(False) == 14  # the GtR sections come first
 
 
 def test_labels_exactly_as_gtr_prints_them(schema):
@@ -72,7 +78,8 @@ def test_vocabularies(schema):
 def test_award_header_fields(schema):
     assert [f.label for f in schema.award_fields] == [
         "Title", "Award Reference", "Funder", "Lead Research Organisation", "Department Name",
-        "Principal Investigator", "PI ORCID iD", "Start", "End", "Abstract", "Planned Impact"]
+        "Principal Investigator", "PI ORCID iD", "Start", "End", "Funded Value", "Award Type", "Scheme",
+        "Group", "Abstract", "Planned Impact"]
 
 
 def _data():

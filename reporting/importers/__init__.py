@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 from ..findings import Finding
-from ..model import Record
+from ..model import AWARD, ORGANISATION, SUGGESTION, Record
 from ..schema import Schema
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -30,6 +30,17 @@ class ImportResult:
     unplaced: int = 0
     #: Records folded into another because they are one outcome counted for several awards.
     merged: int = 0
+    #: Whose records these are ("GtR", "researchfish"): written to each entry's Imported From,
+    #: which marks it as accepted by the funder. Empty for the tool's own workbooks.
+    provenance: str = ""
+
+    def mark_provenance(self) -> None:
+        """Say on every entry where it came from (entries that already say are left alone)."""
+        if not self.provenance:
+            return
+        for record in self.records:
+            if record.kind not in (AWARD, ORGANISATION, SUGGESTION) and not record.raw.get("imported_from"):
+                record.raw["imported_from"] = self.provenance
 
 
 def merge_shared_entries(result: ImportResult) -> None:
@@ -83,6 +94,12 @@ def _read_text(path: Path) -> str:
 
 def import_file(path: Path | str, schema: Schema) -> ImportResult:
     """Detect the format of `path` and import it."""
+    result = _import(Path(path), schema)
+    result.mark_provenance()
+    return result
+
+
+def _import(path: Path, schema: Schema) -> ImportResult:
     from .gtr_page import looks_like_gtr_page, parse_gtr_page
 
     path = Path(path)

@@ -231,7 +231,7 @@ def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
         raise InputFileError(f"{source}: is not well-formed XML ({exc}).",
                               "Save the record again from GtR.") from None
     root = {_local(element.tag): element_to_tree(element)}
-    result = ImportResult(source=source, format="GtR project record (XML)")
+    result = ImportResult(source=source, format="GtR project record (XML)", provenance="GtR")
     result.records.append(_award_website(root, source))
     _outcomes(root, schema, source, "xml", result)
     _report_empty_lists(root, schema, source, result)
@@ -246,7 +246,8 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         raise InputFileError(f"{source}: is not valid JSON ({exc}).") from None
     website = any(True for _ in _find(root, "projectComposition")) or any(
         True for _ in _find(root, "projectOverview"))
-    result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON")
+    result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON",
+                          provenance="GtR")
     if website:
         result.records.append(_award_website(root, source))
         _outcomes(root, schema, source, "xml", result)

@@ -55,7 +55,7 @@ def _section_from_name(name: str, schema: Schema) -> Section | None:
 
 def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     """Import a GtR outcome-search CSV: awards grouped by project, one record per row."""
-    result = ImportResult(source=source, format="GtR outcome-search export (CSV)")
+    result = ImportResult(source=source, format="GtR outcome-search export (CSV)", provenance="GtR")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
         header = next(reader)

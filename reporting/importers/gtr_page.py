@@ -40,7 +40,7 @@ def _is_separator(line: str) -> bool:
 def parse_gtr_page(text: str, source: str, schema: Schema) -> ImportResult:
     """Parse a GtR page into records (award header, publications, outcomes)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    result = ImportResult(source=source, format="GtR project page (text)")
+    result = ImportResult(source=source, format="GtR project page (text)", provenance="GtR")
     end_of_header = next((i for i, line in enumerate(lines)
                           if line.strip() == "Publications" or _is_separator(line)), len(lines))
     result.records.append(_award(lines[:end_of_header], source))

@@ -112,7 +112,7 @@ def parse_researchfish(path: Path, schema: Schema, records: list[Record] | None 
     if records is None:
         records, findings = read_workbook(path, schema)
         layout = list(findings)
-    result = ImportResult(source=str(path), format="researchfish portfolio export (.xlsx)")
+    result = ImportResult(source=str(path), format="researchfish portfolio export (.xlsx)", provenance="researchfish")
     awards: dict[str, dict[str, Any]] = {}
     first_seen: dict[str, Origin] = {}
     for record in records:
