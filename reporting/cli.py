@@ -17,6 +17,7 @@ from . import __version__, changes as changes_module, pdf as pdf_module, periods
 from .errors import ReportingError
 from .findings import Finding, Findings
 from .schema import load_schema
+from .text import plural
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -119,31 +120,51 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
     """
     report = _run(ctx, lambda: pipeline.import_to_workbook(file, output, force=force))
     schema = load_schema()
+    titles = {section.key: section.title for section in schema.sections}
     click.echo(f"Read {file} ({report.result.format}).")
-    click.echo(f"{'Section':<55} {'read':>6} {'written':>8}")
-    for section in schema.sections:
-        read = report.result.read.get(section.key, 0)
-        written = report.written.get(section.key, 0)
-        if read or written:
-            click.echo(f"{section.title:<55} {read:>6} {written:>8}")
-    total_read = sum(report.result.read.values())
-    total_written = sum(report.written.values())
-    click.echo(f"{'Total':<55} {total_read:>6} {total_written:>8}")
+    click.echo(_import_table(report.result.tallies, titles))
     if report.mappings:
         click.echo("Mapped to current wordings:")
         for (label, old, new), count in sorted(report.mappings.items()):
             times = f" ({count} times)" if count > 1 else ""
             click.echo(f'  {label}: "{old}" -> "{new}"{times}')
-    if report.result.merged:
-        click.echo(f"{report.result.merged} rows repeat an outcome already read for another award; "
-                   "each such outcome is one entry listing all its awards.")
-    if report.result.unplaced:
-        click.echo(f"{report.result.unplaced} record(s) matched no section; they are listed below.")
     if len(report.findings):
         _print_findings(report.findings, limit=40)
-    click.echo(f"Wrote {report.output}.")
-    if total_read != total_written or report.result.unplaced:
+    entries = sum(report.written.values())
+    click.echo(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for "
+               f"{plural(report.awards, 'award')}.")
+    if not report.ok:
         ctx.exit(EXIT_INVALID)
+
+
+def _import_table(tallies, titles: dict[str, str]) -> str:
+    """What became of the source's rows, part by part: the import's accounting."""
+    head = f"{'Source':<28} {'Section':<34} {'rows':>6} {'entries':>8} {'merged':>7} {'empty':>6} {'not placed':>11}"
+    lines = [head]
+    totals = [0, 0, 0, 0, 0]
+    for tally in tallies:
+        where = titles.get(tally.section, "") if tally.section else f"({tally.note or 'left out'})"
+        if tally.section and tally.note:
+            where += f" ({tally.note})"
+        numbers = [tally.rows, tally.entries, tally.merged, tally.empty, tally.unplaced]
+        if tally.section is not None:
+            totals = [a + b for a, b in zip(totals, numbers)]
+        shown = [str(n) if n else "" for n in numbers]
+        if tally.section is None and tally.entries:
+            shown[1] = f"{tally.entries} award{'s' if tally.entries != 1 else ''}"
+        lines.append(f"{_cut(tally.part, 28):<28} {_cut(where, 34):<34} {shown[0]:>6} {shown[1]:>8} "
+                     f"{shown[2]:>7} {shown[3]:>6} {shown[4]:>11}")
+        if tally.joined:
+            lines.append(f"{'':<28} ({tally.joined} rows the source cut in two were joined back)")
+    lines.append(f"{'Total (outcome rows)':<63} {totals[0]:>6} {totals[1]:>8} {totals[2]:>7} {totals[3]:>6} "
+                 f"{totals[4]:>11}")
+    lines.append("rows = entries + merged (the same outcome for another award: one entry lists all its awards) "
+                 "+ empty (nothing but the source's own columns) + not placed (each named below).")
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @cli.command()

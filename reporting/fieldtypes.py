@@ -170,6 +170,8 @@ def _year(raw: Any, spec: FieldSpec) -> Parsed:
 
 
 def _years(raw: Any, spec: FieldSpec) -> Parsed:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 10000:
+        raw = as_text(raw)  # years run together into one number: 20192020
     if isinstance(raw, (int, float, dt.date)) and not isinstance(raw, bool):
         year, problems = _year(raw, spec)
         return ([year] if year is not None else None), problems

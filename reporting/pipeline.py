@@ -16,7 +16,7 @@ from . import parallel, periods
 from .docx_writer import WordTemplate
 from .changes import Changes, compare
 from .errors import OutputError, UsageError
-from .findings import WARNING, Finding, Findings
+from .findings import ERROR, WARNING, Finding, Findings
 from .importers import ImportResult, import_file
 from .model import Award, Dataset, Entry, Record
 from .outputs import unique_name, write_atomic
@@ -445,6 +445,8 @@ MAPPED_CODES = {"older-wording", "not-in-list-case", "cut-short-value"}
 class ImportReport:
     """An import: what was read from the source and what was written per section.
 
+    `result.tallies` say what became of every row of the source; `written` counts the entries
+    the workbook holds per section (an outcome counted for several awards is one entry).
     `mappings` counts (field, value found, value written) for values the import cleaned up
     (older vocabulary wordings, case variants); `findings` holds everything else to check.
     """
@@ -454,6 +456,12 @@ class ImportReport:
     written: dict[str, int]
     output: Path
     mappings: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    awards: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when every row of the source is in the workbook or accounted for, without errors."""
+        return self.findings.ok
 
 
 def import_to_workbook(source: Path | str, out: Path | str | None = None,
@@ -472,13 +480,38 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
             notes.add(finding)
     written: dict[str, int] = {}
     for entry in dataset.entries:
-        # An outcome counted for several awards is one entry listed in each award's return:
-        # count it once per award, as the source lists it.
-        written[entry.section.key] = written.get(entry.section.key, 0) + max(len(entry.awards), 1)
+        written[entry.section.key] = written.get(entry.section.key, 0) + 1
+    _check_accounting(result, written, notes)
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
     out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
     _refuse_overwrite(out, force)
     data = write_input_workbook(schema, dataset.awards, dataset.entries, title=title,
                                 organisations=dataset.organisations)
     write_atomic(out, data)
-    return ImportReport(result, notes, written, out, mappings)
+    return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards))
+
+
+def _check_accounting(result: ImportResult, written: dict[str, int], notes: Findings) -> None:
+    """Every row read must be in the workbook or named by a finding: say so when it is not."""
+    made: dict[str, int] = {}
+    for tally in result.tallies:
+        if tally.section is not None:
+            made[tally.section] = made.get(tally.section, 0) + tally.entries
+        if not tally.balanced:
+            notes.add(Finding(
+                "rows-unaccounted", ERROR,
+                f"{tally.rows} rows were read but {tally.entries + tally.merged + tally.empty + tally.unplaced} "
+                "are accounted for", "This is a fault in the tool: please report it with the file.",
+                file=result.source, sheet=tally.part))
+    for section, count in made.items():
+        if written.get(section, 0) < count:
+            notes.add(Finding(
+                "rows-unaccounted", ERROR,
+                f"{count - written.get(section, 0)} of {count} entries read for {section.replace('_', ' ')} "
+                "are not in the workbook (see the errors above)",
+                "Fix what the errors name in the source and import it again.", file=result.source))
+    rows = sum(t.rows for t in result.tallies)
+    if rows and not sum(written.values()):
+        notes.add(Finding(
+            "nothing-written", ERROR, f"{rows} rows were read and no entry was written",
+            "Check that the file is the export or record it should be.", file=result.source))

@@ -193,6 +193,8 @@ class Schema:
     organisation_sheet: str = "Organisations"
     organisation_sheet_aliases: tuple[str, ...] = ()
     organisation_fields: tuple[FieldSpec, ...] = ()
+    #: How other tools' files are read, by source (``researchfish``): lists of column names.
+    imports: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -364,6 +366,8 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
         organisation_sheet=organisations["sheet"],
         organisation_sheet_aliases=tuple(organisations.get("aliases", ())),
         organisation_fields=organisation_fields,
+        imports={source: {key: tuple(value) for key, value in table.items()}
+                 for source, table in data.get("imports", {}).items()},
     )
 
 

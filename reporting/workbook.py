@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
 import warnings
 import zipfile
 import zlib
@@ -38,7 +39,7 @@ from .schema import FieldSpec, Schema, header_key, normalise
 from .text import strip_illegal
 
 #: Extra columns with these header prefixes are notes: kept, shown in Excel, not reported.
-NOTE_PREFIXES = ("gtr ", "note")
+NOTE_PREFIXES = ("gtr ", "note", "researchfish:")
 #: Sheets the tool writes itself and that hold no entries.
 OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme"}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -229,6 +230,8 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
     with ExitStack() as stack:
         reader = _Reader(path, schema, stack)
         book = _open_book(stack, path, read_only=True, data_only=True)
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
         try:
             for sheet in book.worksheets:
                 kind = kinds.get(normalise(sheet.title))
@@ -247,6 +250,103 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
                    "Start from a workbook made by `funder-report init`, or rename the sheets to "
                    "the section names (e.g. Engagement Activities).")
     return records, reader.findings
+
+
+@dataclass
+class Table:
+    """One sheet of a workbook as it stands: its header row and the non-blank rows below it.
+
+    For files in other tools' layouts (researchfish exports), which the importers map
+    themselves. Cells keep their values as read (text, numbers, dates); Excel error values are
+    None, reported as findings.
+    """
+
+    sheet: str
+    header_row: int = 0
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, tuple]] = field(default_factory=list)
+    #: Rows before the header and blank-looking rows are not counted; rows of formulas are.
+    hidden: bool = False
+
+    def column(self, index: int) -> str:
+        """The column letter of a 0-based index (for cell references in findings)."""
+        return get_column_letter(index + 1)
+
+
+def _header_index(rows: list[tuple]) -> int:
+    """The first row (0-based) of at least two texts, mostly texts: a header. -1 if none."""
+    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        filled = [v for v in row if v not in (None, "")]
+        texts = [v for v in filled if isinstance(v, str) and v.strip()]
+        if len(texts) >= 2 and len(texts) * 2 >= len(filled):
+            return index
+    return -1
+
+
+def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table], Findings]:
+    """Every sheet of a workbook as a Table, after the same hostile-file checks as any input.
+
+    `limit` caps the rows read below each header (0: just the headers, to recognise a layout).
+    """
+    path = Path(path)
+    _check_file(path)
+    tables: list[Table] = []
+    findings = Findings()
+    with ExitStack() as stack:
+        book = _open_book(stack, path, read_only=True, data_only=True)
+        # openpyxl warns of cells it cannot read (a date out of range): they come back as errors.
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        try:
+            for sheet in book.worksheets:
+                sheet.reset_dimensions()
+                tables.append(_table(sheet, str(path), findings, limit))
+        except _READ_ERRORS as exc:
+            raise InputFileError(
+                f"{path}: is damaged and could not be read to the end ({_one_line(exc)}).",
+                "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") from None
+    return tables, findings
+
+
+def _table(sheet, file: str, findings: Findings, limit: int | None = None) -> Table:
+    table = Table(sheet.title, hidden=getattr(sheet, "sheet_state", "visible") != "visible")
+    head: list[tuple] = []
+    with closing(sheet.iter_rows(values_only=True)) as rows:
+        for number, row in enumerate(rows, start=1):
+            if len(head) < _HEADER_SCAN_ROWS and not table.header_row:
+                head.append(row)
+                found = _header_index(head)
+                if found >= 0:
+                    table.header_row = found + 1
+                    table.header = ["" if v is None else " ".join(str(v).split()) for v in head[found]]
+                    head = []
+                continue
+            if not table.header_row:
+                continue
+            if limit is not None and len(table.rows) >= limit:
+                break
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                continue
+            if len(table.rows) >= MAX_ROWS_PER_SHEET:
+                findings.add(Finding(
+                    "too-many-rows", ERROR, f"has more than {MAX_ROWS_PER_SHEET:,} rows; the rest were not read",
+                    "Split the file into several.", file=file, sheet=table.sheet, cell=f"A{number}"))
+                break
+            cells = []
+            for index, value in enumerate(row):
+                if isinstance(value, str):
+                    if value in ERROR_CODES:
+                        findings.add(Finding(
+                            "error-cell", WARNING, f"shows the Excel error {value}; the cell is read as empty",
+                            "Fix the formula that produces it in the source, if the value matters.",
+                            file=file, sheet=table.sheet, cell=f"{get_column_letter(index + 1)}{number}",
+                            value=value))
+                        value = None
+                    elif "_x" in value:
+                        value = unescape(value)
+                cells.append(value)
+            table.rows.append((number, tuple(cells)))
+    return table
 
 
 def _find_header(rows, labels: dict[str, FieldSpec]) -> tuple[int, tuple]:

@@ -261,7 +261,7 @@ CASES: list[Case] = [
     Case("missing-file", lambda tmp: tmp / "nowhere.xlsx", 3, "no such file"),
     # -- findings: exit 1 ------------------------------------------------------------------
     Case("empty-workbook", _with_sheets("blank.xlsx", Sheet1=sheet_xml([])), 1, "no-sheets"),
-    Case("renamed-section-sheet", _engagement_case("renamed.xlsx", sheet="Engagement"), 1, "unknown-sheet"),
+    Case("renamed-section-sheet", _engagement_case("renamed.xlsx", sheet="Outreach log"), 1, "unknown-sheet"),
     Case("missing-required-column", _engagement_case("nocol.xlsx", rows=[GOOD_ROW[:3]], headers=ENGAGEMENT_HEADERS[:3]),
          1, "missing-column"),
     Case("cell-over-limit", _engagement_case("long.xlsx", rows=[_row(Results_and_Impact="word " * 250_000)]),

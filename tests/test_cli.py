@@ -57,9 +57,10 @@ def test_import_prints_read_and_written_per_section(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Engagement Activities" in result.output
     line = next(l for l in result.output.splitlines() if l.startswith("Engagement Activities"))
-    assert line.split()[-2:] == ["223", "223"]
+    assert line.split()[-2:] == ["223", "223"]  # rows read, entries written
     total = next(l for l in result.output.splitlines() if l.startswith("Total"))
-    assert total.split()[-2:] == ["299", "299"]
+    assert total.split()[-5:] == ["299", "299", "0", "0", "0"]  # rows, entries, merged, empty, not placed
+    assert f"Wrote {out}: 299 entries for 1 award." in result.output
     assert digest(SEED) == before
 
 

@@ -1,147 +1,587 @@
-"""Import researchfish portfolio exports (.xlsx): one sheet per section, many awards.
+"""Import researchfish portfolio exports (.xlsx) of any year and layout.
 
-The export's sheets and columns are matched like any input workbook (sheet names and headers
-by label or alias, the trailing required-marker ``*`` ignored); this module adds what is
-particular to the export (schema document §1.2 and §3.3):
+A funder's export has one sheet per section (named differently from year to year: `Funding`
+or `FurtherFunding`, `Dissemination` or `Engagement`, `1B Pubs`...), often an `Awards` sheet,
+and sometimes sheets of its own (an `Intro` of formulas, a scratch `Sheet1`, a funder's extra
+questions such as `NPRI`). Every outcome row starts with the award's columns, then the outcome's
+identifiers, then its fields, then researchfish's bookkeeping.
 
-- there is no Award sheet: awards come from the ``Award Reference`` column of every sheet,
-  with ``RO``, ``Award Title`` and ``Funder`` where the export has them;
-- dates are split into month and year columns (``Fund Start Month*``, ``Fund Start Year*``);
-- years can be one 0/1 column per year instead of a list;
-- ``Active?`` holds "Still Active" or the year a collaboration ended;
-- ``Other Authors`` continues ``Author``;
-- one outcome counted for several awards is one row per award with the same ``Entry ID``.
+What is read where is data (`[imports.researchfish]` and the fields' labels, aliases and `parts`
+in schema.toml); this module applies it:
+
+- a sheet is recognised by its name and, failing that, by its `Outcome Type` or its columns;
+  a sheet of award rows with answers to no known section becomes Additional Funder Questions;
+  a sheet without an award column and without outcome columns is a summary, left out and named;
+- the award's columns (title, funder, organisation, PI, dates, amount) fill the Award sheet;
+- the outcome's identifiers give its Entry ID, the same for every award it counts for, so one
+  outcome counted for several awards becomes one entry listing them all;
+- month and year in separate columns, names in several columns and 0/1 columns per year or per
+  list value are joined into their field;
+- every other column is kept, as a `researchfish: ...` column, except researchfish's own
+  bookkeeping (named in one finding).
+
+Every row ends in an entry, in an entry it repeats (merged), as an empty row (nothing but the
+export's own columns) or in a finding: the tallies say how many of each, per sheet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..fieldtypes import as_text
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, Findings
 from ..model import AWARD, Origin, Record
-from ..schema import Schema, header_key
-from ..workbook import read_workbook
-from . import ImportResult, merge_shared_entries
+from ..schema import FieldSpec, Schema, Section, Vocabulary, header_key, normalise
+from ..text import plural
+from ..workbook import Table, read_tables
+from . import ImportResult, Tally, merge_shared_entries
 
-_YEAR_HEADER = re.compile(r"^\d{4}$")
-_SPLIT_DATE = re.compile(r"^(?:fund\s+)?(start|end)\s+(month|year)$")
-_AWARD_EXTRAS = {"ro": "lead_research_organisation", "research organisation": "lead_research_organisation",
-                 "award title": "title", "funder": "funder", "lead funder": "funder"}
-#: Columns this module reads itself; the reader's "unknown column" notes about them are dropped.
-_CONSUMED = {"ro", "award title", "funder", "lead funder", "research organisation", "active?",
-             "other authors", "fund start month", "fund start year", "fund end month",
-             "fund end year", "start month", "start year", "end month", "end year"}
-
-
-def looks_like_researchfish(records: list[Record]) -> bool:
-    """A workbook without an Award sheet whose entries name their awards."""
-    return (not any(r.kind == AWARD for r in records)
-            and any(r.raw.get("award_reference") for r in records))
-
-
-def _extra(record: Record, name: str) -> tuple[str | None, Any]:
-    for header, value in record.extra.items():
-        if header_key(header) == name:
-            return header, value
-    return None, None
+#: Columns the tool keeps without a field of their own are headed with this, so that reading
+#: the workbook back knows them for notes rather than mistyped headers.
+EXTRA_PREFIX = "researchfish: "
+_YEAR_HEADER = re.compile(r"^(?:19|20)\d{2}$")
+_SHEET_CODE = re.compile(r"^\d+[a-z]?[\s._-]+", re.I)  # "1B Pubs", "1H Engagements"
+#: A researchfish row id: the outcome's id (PHP uniqid: 14 hex digits, a dot, 8 digits), the
+#: submission's timestamp (10 digits) and, for a collaboration, the collaborator's number.
+_ROW_ID = re.compile(r"^([0-9a-f]{14}\.\d{8})\d{10}(-\d+)?$")
+_YES = {"1", "1.0", "true", "yes", "y"}
+_NO = {"0", "0.0", "false", "no", "n"}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: Columns that need this many matches with a section's fields for the sheet to be that section.
+_MIN_COLUMN_HITS = 3
 
 
-def _take(record: Record, name: str) -> Any:
-    header, value = _extra(record, name)
-    if header is not None:
-        del record.extra[header]
-    return value
+class _Config:
+    """The `[imports.researchfish]` data and the schema's labels, as header keys."""
+
+    def __init__(self, schema: Schema) -> None:
+        data = schema.imports.get("researchfish", {})
+        self.schema = schema
+        self.entry_ids = [header_key(n) for n in data.get("entry_ids", ())]
+        self.row_ids = [header_key(n) for n in data.get("row_ids", ())]
+        entry_spec = next(f for f in schema.common_fields if f.key == "entry_id")
+        self.entry_columns = {header_key(n) for n in (entry_spec.label, *entry_spec.aliases)}
+        self.ids = set(self.entry_ids) | set(self.row_ids) | self.entry_columns
+        self.outcome_type = {header_key(n) for n in data.get("outcome_type", ())}
+        self.bookkeeping = {header_key(n) for n in data.get("bookkeeping", ())}
+        self.prefixes = tuple(p.casefold() for p in data.get("bookkeeping_prefixes", ()))
+        self.empty = {v.casefold() for v in data.get("empty", ())}
+        self.ongoing = {v.casefold() for v in data.get("ongoing", ())}
+        self.award_labels = schema.header_map(schema.award_fields)
+        self.award_refs = {k for k, spec in self.award_labels.items() if spec.key == "award_reference"}
+        self.award_sheets = {_compact(n) for n in (schema.award_sheet, *schema.award_sheet_aliases)}
+        self.sections: dict[str, Section] = {}
+        for section in schema.sections:
+            for name in (section.sheet, section.title, *section.aliases, *section.api):
+                self.sections.setdefault(_compact(name), section)
+
+    def is_bookkeeping(self, header: str) -> bool:
+        return header_key(header) in self.bookkeeping or header.casefold().startswith(self.prefixes)
+
+    def section_named(self, name: str) -> Section | None:
+        return self.sections.get(_compact(_SHEET_CODE.sub("", name.strip())))
 
 
-def _month_year(month: Any, year: Any) -> str | None:
-    if year in (None, ""):
+def _compact(name: str) -> str:
+    return normalise(name).replace(" ", "")
+
+
+def looks_like_researchfish(tables: list[Table], schema: Schema) -> bool:
+    """True for a workbook with a sheet of award columns followed by outcome identifiers."""
+    config = _Config(schema)
+    for table in tables:
+        keys = [header_key(h) for h in table.header]
+        refs = [i for i, k in enumerate(keys) if k in config.award_refs]
+        ids = [i for i, k in enumerate(keys) if k in config.ids]
+        # The tool's own workbooks carry an Award Reference too, but after the Entry ID.
+        if refs and ids and refs[0] < ids[0]:
+            return True
+    return False
+
+
+@dataclass
+class _Column:
+    """What one column of a sheet is: its role, and the field it feeds, if any."""
+
+    index: int
+    header: str
+    role: str  # award, field, duplicate, entry, row, type, part, flag, year, bookkeeping, extra
+    spec: FieldSpec | None = None
+    rank: int = 0
+
+
+@dataclass
+class _Layout:
+    """How one sheet's columns are read."""
+
+    columns: list[_Column]
+    #: Fields filled from several columns, with the columns (in order) that make them.
+    joined: dict[str, tuple[FieldSpec, list[int]]]
+
+    def of(self, *roles: str) -> list[_Column]:
+        return [c for c in self.columns if c.role in roles]
+
+
+class _Import:
+    """One export being imported: awards gathered from every sheet, records, tallies, notes."""
+
+    def __init__(self, path: Path, schema: Schema) -> None:
+        self.path = path
+        self.file = str(path)
+        self.schema = schema
+        self.config = _Config(schema)
+        self.result = ImportResult(source=self.file, format="researchfish portfolio export (.xlsx)",
+                                   provenance="researchfish")
+        self.awards: dict[str, dict[str, Any]] = {}
+        self.award_origin: dict[str, Origin] = {}
+        self.left_out: dict[str, list[str]] = {}
+
+    # -- values --------------------------------------------------------------------------
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.strip().casefold() in self.config.empty or not value.strip():
+                return None
+        return value
+
+    def note(self, code: str, severity: str, message: str, hint: str = "", **where: str) -> None:
+        self.result.notes.append(Finding(code, severity, message, hint, file=self.file, **where))
+
+    # -- sheets --------------------------------------------------------------------------
+
+    def run(self, tables: list[Table]) -> ImportResult:
+        # Award sheets first, so their details win over the copies on outcome sheets.
+        kinds = [(table, *self.classify(table)) for table in tables]
+        for table, kind, section in sorted(kinds, key=lambda k: k[1] != "award"):
+            tally = Tally(part=table.sheet, section=section.key if section else None)
+            self.result.tallies.append(tally)
+            if kind == "award":
+                tally.note = "award details"
+                self.read_awards(table, tally)
+            elif kind == "outcomes" and section is not None:
+                self.read_outcomes(table, section, tally)
+            else:
+                self.leave_out(table, tally)
+        for reference, values in self.awards.items():
+            self.result.records.insert(0, Record(kind=AWARD, raw={"award_reference": reference, **values},
+                                                 origin=self.award_origin[reference]))
+        self.result.records.sort(key=lambda r: r.kind != AWARD)
+        if self.left_out:
+            named = "; ".join(f"{sheet}: {', '.join(columns)}" for sheet, columns in self.left_out.items())
+            self.note("bookkeeping-columns", WARNING,
+                      f"researchfish's own bookkeeping columns were left out ({named})",
+                      "They record when and how researchfish collected each outcome, not the outcome.")
+        merged = merge_shared_entries(self.result)
+        for record in merged:
+            tally = self.result.tally(record.origin.sheet)
+            tally.entries -= 1
+            tally.merged += 1
+        return self.result
+
+    def classify(self, table: Table) -> tuple[str, Section | None]:
+        """("award" | "outcomes" | "other", section) for one sheet."""
+        config = self.config
+        keys = [header_key(h) for h in table.header]
+        has_award = any(k in config.award_refs for k in keys)
+        if _compact(table.sheet) in config.award_sheets and has_award and not any(k in config.ids for k in keys):
+            return "award", None
+        section = config.section_named(table.sheet) or self.by_outcome_type(table, keys) or \
+            self.by_columns(keys)
+        if has_award:
+            return "outcomes", section or self.schema.section("additional_questions")
+        return "other", section
+
+    def by_outcome_type(self, table: Table, keys: list[str]) -> Section | None:
+        at = next((i for i, k in enumerate(keys) if k in self.config.outcome_type), None)
+        if at is None:
+            return None
+        for _, row in table.rows:
+            value = self.clean(row[at] if at < len(row) else None)
+            if value is not None:
+                return self.config.section_named(as_text(value))
         return None
-    year_text = as_text(year).strip().lstrip("'")
-    month_text = as_text(month).strip() if month not in (None, "") else ""
-    if not month_text:
-        return year_text
-    return f"{month_text} {year_text}" if not month_text.isdigit() else f"{int(month_text):02d}/{year_text}"
 
+    def by_columns(self, keys: list[str]) -> Section | None:
+        """The section whose field labels the columns match best (at least three, no tie)."""
+        wanted = set(keys) - self.config.bookkeeping - set(self.config.award_labels) - self.config.ids
+        scores = sorted(((len(wanted & set(self.schema.header_map(s.fields))), s.key) for s in self.schema.sections),
+                        reverse=True)
+        (best, key), (second, _) = scores[0], scores[1]
+        return self.schema.section(key) if best >= _MIN_COLUMN_HITS and best > second else None
 
-def _fix_record(record: Record, schema: Schema) -> None:
-    section = schema.section(record.kind)
-    keys = {f.key for f in section.fields}
-    # Month and year in separate columns.
-    for end in ("start", "end"):
-        if end in keys and section.field(end).type == "month_year" and not record.raw.get(end):
-            month = _take(record, f"fund {end} month")
-            if month is None:
-                month = _take(record, f"{end} month")
-            year = _take(record, f"fund {end} year")
-            if year is None:
-                year = _take(record, f"{end} year")
-            where = next((record.extra_cells[h] for h in record.extra_cells
-                          if header_key(h) in (f"fund {end} year", f"{end} year")), None)
-            value = _month_year(month, year)
-            if value:
-                record.raw[end] = value
-            record.cells.setdefault(end, where or f"A{record.origin.row}")
-    # One 0/1 column per year.
-    for spec in section.fields:
-        if spec.type == "years" and not record.raw.get(spec.key):
-            years = [h for h, v in record.extra.items()
-                     if _YEAR_HEADER.match(str(h).strip()) and str(v).strip() in ("1", "1.0", "True", "Yes")]
-            if years:
-                record.raw[spec.key] = ", ".join(sorted(str(y).strip() for y in years))
-                record.cells.setdefault(spec.key, record.extra_cells.get(years[0], ""))
-            for header in [h for h in record.extra if _YEAR_HEADER.match(str(h).strip())]:
-                del record.extra[header]
-    # "Active?": still active, or the year it ended.
-    active = _take(record, "active?")
-    if "end_year" in keys and active not in (None, "") and not record.raw.get("end_year"):
-        text = as_text(active).strip()
-        if re.fullmatch(r"\d{4}(\.0)?", text):
-            record.raw["end_year"] = text[:4]
-    # Author and Other Authors.
-    others = _take(record, "other authors")
-    if "author" in keys and others not in (None, ""):
-        record.raw["author"] = ", ".join(p for p in (as_text(record.raw.get("author") or ""), as_text(others)) if p)
+    def leave_out(self, table: Table, tally: Tally) -> None:
+        """A sheet with no award column: a summary or working sheet, or outcomes that cannot be
+        placed (an error when the export has more than one award)."""
+        rows = len(table.rows)
+        tally.rows = rows
+        if tally.section is not None and rows:
+            if len(self.awards) == 1:
+                self.read_outcomes(table, self.schema.section(tally.section), tally, award=next(iter(self.awards)))
+                return
+            tally.unplaced = rows
+            self.note("unplaced-sheet", ERROR,
+                      f"looks like {self.schema.section(tally.section).title} but has no Award Reference column, "
+                      f"so its {rows} row(s) cannot be given to an award",
+                      "Add the award reference column to the sheet (as researchfish exports it) and import again.",
+                      sheet=table.sheet)
+            return
+        tally.section = None
+        tally.empty = rows
+        tally.note = "no outcomes: left out"
+        if rows:
+            self.note("left-out-sheet", WARNING,
+                      f"holds no outcomes (no award column and no outcome columns): its {rows} row(s) were left out",
+                      "It looks like a summary or working sheet of the export; check it holds nothing to report.",
+                      sheet=table.sheet)
 
+    # -- awards --------------------------------------------------------------------------
 
-def parse_researchfish(path: Path, schema: Schema, records: list[Record] | None = None,
-                       layout: list[Finding] | None = None) -> ImportResult:
-    """Import a researchfish portfolio export: awards from references, entries from sheets."""
-    if records is None:
-        records, findings = read_workbook(path, schema)
-        layout = list(findings)
-    result = ImportResult(source=str(path), format="researchfish portfolio export (.xlsx)", provenance="researchfish")
-    awards: dict[str, dict[str, Any]] = {}
-    first_seen: dict[str, Origin] = {}
-    for record in records:
-        for header, value in list(record.extra.items()):
-            key = _AWARD_EXTRAS.get(header_key(header))
-            if key is None:
+    def read_awards(self, table: Table, tally: Tally) -> None:
+        layout = self.layout(table, None)
+        tally.rows = len(table.rows)
+        for number, row in table.rows:
+            reference = self.award_of(layout, row)
+            if reference:
+                self.award_origin.setdefault(reference, Origin(self.file, table.sheet, number))
+                tally.entries += 1
+            else:
+                tally.empty += 1
+
+    def award_of(self, layout: _Layout, row: tuple) -> str:
+        """The award reference of a row, recording the award's details on the way."""
+        values: dict[str, Any] = {}
+        for column in layout.of("award"):
+            value = self.clean(_cell(row, column.index))
+            if value is not None and column.spec is not None:
+                values.setdefault(column.spec.key, value)
+        for key, (spec, indexes) in layout.joined.items():
+            if spec in self.schema.award_fields:
+                joined = _join(spec, [self.clean(_cell(row, i)) for i in indexes])
+                if joined:
+                    values.setdefault(key, joined)
+        reference = as_text(values.pop("award_reference", "") or "").strip()
+        if reference:
+            known = self.awards.setdefault(reference, {})
+            for key, value in values.items():
+                known.setdefault(key, value)
+        return reference
+
+    # -- outcomes ------------------------------------------------------------------------
+
+    def read_outcomes(self, table: Table, section: Section, tally: Tally, award: str = "") -> None:
+        layout = self.layout(table, section)
+        questions = section.key == "additional_questions"
+        if questions:
+            tally.note = "a funder's own questions"
+        for number, row in self.rejoin(table, layout, tally):
+            tally.rows += 1
+            reference = self.award_of(layout, row) or award
+            record = self.record(table, section, layout, number, row)
+            if record is None:
+                tally.empty += 1
                 continue
-            for reference in str(record.raw.get("award_reference") or "").split(";"):
-                reference = reference.strip()
-                if reference and value not in (None, ""):
-                    awards.setdefault(reference, {}).setdefault(key, value)
-            del record.extra[header]
-        _fix_record(record, schema)
-        for reference in str(record.raw.get("award_reference") or "").split(";"):
-            if reference.strip():
-                awards.setdefault(reference.strip(), {})
-                first_seen.setdefault(reference.strip(), record.origin)
-        result.read[record.kind] = result.read.get(record.kind, 0) + 1
-    for reference, values in awards.items():
-        raw = {"award_reference": reference, **values}
-        result.records.append(Record(kind=AWARD, raw=raw, origin=first_seen[reference]))
-    result.records.extend(records)
-    consumed = _CONSUMED | set(_AWARD_EXTRAS)
-    for finding in layout or []:
-        column = re.match(r'column "(.+?)" is not a field', finding.message)
-        if column and (header_key(column.group(1)) in consumed or _YEAR_HEADER.match(column.group(1))):
-            continue
-        if finding.code == "missing-column" and finding.field in ("Start", "Year(s) Of Engagement Activity"):
-            continue  # supplied from split month/year or 0/1 year columns, checked on validation
-        result.notes.append(finding)
-    merge_shared_entries(result)
-    return result
+            if not reference:
+                tally.unplaced += 1
+                self.note("unplaced-row", ERROR, "names no award, so it cannot be placed in a return",
+                          "Fill in its award reference in the export and import again.",
+                          sheet=table.sheet, cell=f"A{number}",
+                          value=" | ".join(as_text(v) for v in row if v not in (None, ""))[:200])
+                continue
+            self.award_origin.setdefault(reference, Origin(self.file, table.sheet, number))
+            if questions:
+                record.raw["question_set"] = table.sheet
+            record.raw["award_reference"] = reference
+            self.result.records.append(record)
+            self.result.read[section.key] = self.result.read.get(section.key, 0) + 1
+            tally.entries += 1
+
+    def rejoin(self, table: Table, layout: _Layout, tally: Tally) -> list[tuple[int, tuple]]:
+        """The sheet's rows, with rows the export cut in two put back together.
+
+        Some exports break a row where a cell (an award title) holds a line break: the first
+        part has only the award's columns; the second starts with the rest of that cell, and
+        its outcome columns are shifted. The shift is the one that best fits the second part's
+        values to what the sheet's whole rows hold in each column (text, number or date); the
+        outcome's columns are taken from it, the award's from the first part, and a finding
+        names both rows.
+        """
+        award_end = min((c.index for c in layout.columns if c.role in ("row", "entry")), default=0)
+        if not award_end:
+            return table.rows
+        awards = {c.index for c in layout.of("award")}
+        shapes: dict[int, set[str]] = {}
+        for _, row in table.rows[:500]:
+            if any(self.clean(v) is not None for v in row[award_end:]):
+                for index, value in enumerate(row):
+                    if self.clean(value) is not None:
+                        shapes.setdefault(index, set()).add(_shape(value))
+        rows: list[tuple[int, tuple]] = []
+        pending: tuple[int, tuple] | None = None
+        cut: list[str] = []
+        for number, row in table.rows:
+            filled = [i for i, v in enumerate(row) if self.clean(v) is not None]
+            if pending is not None:
+                first_number, first = pending
+                pending = None
+                shift = _best_shift(row, filled, shapes, award_end, len(table.header))
+                if shift is not None:
+                    width = max(len(table.header), len(row) + shift)
+                    joined = tuple(first[i] if i < award_end and i < len(first) else
+                                   _cell(row, i - shift) if i >= award_end else None for i in range(width))
+                    rows.append((first_number, joined))
+                    tally.joined += 1
+                    cut.append(f"{first_number}-{number}")
+                    continue
+                rows.append((first_number, first))
+            if filled and max(filled) < award_end and awards & set(filled):
+                pending = (number, row)  # only the award's columns: maybe the first part of a cut row
+                continue
+            rows.append((number, row))
+        if pending is not None:
+            rows.append(pending)
+        if cut:
+            self.note("split-row", WARNING,
+                      f"{plural(len(cut), 'row')} of the export were cut in two at a line break "
+                      f"(sheet rows {', '.join(cut)}); each pair was read as one row",
+                      "Check those entries in the return.", sheet=table.sheet, cell=f"A{cut[0].split('-')[0]}")
+        return rows
+
+    def record(self, table: Table, section: Section, layout: _Layout, number: int, row: tuple) -> Record | None:
+        """One outcome row as a record, or None when it holds nothing but the export's columns."""
+        raw: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        extra: dict[str, Any] = {}
+        extra_cells: dict[str, str] = {}
+        for column in layout.of("field", "duplicate"):
+            spec = column.spec
+            assert spec is not None
+            if column.role == "field":
+                cells[spec.key] = f"{table.column(column.index)}{number}"
+            value = self.value(spec, _cell(row, column.index))
+            if value is None:
+                continue
+            if spec.key not in raw:
+                raw[spec.key] = value
+            elif _same(raw[spec.key], value):
+                continue
+            else:  # a second column of the same field that says something else: kept
+                extra[EXTRA_PREFIX + column.header] = value
+                extra_cells[EXTRA_PREFIX + column.header] = f"{table.column(column.index)}{number}"
+        for key, (spec, indexes) in layout.joined.items():
+            if spec in self.schema.award_fields:
+                continue
+            joined = _join(spec, [self.value(spec, _cell(row, i)) for i in indexes])
+            if joined:
+                raw[key] = joined
+                cells.setdefault(key, f"{table.column(indexes[-1])}{number}")
+        self.flags(section, layout, row, raw)
+        for column in layout.of("extra"):
+            value = self.clean(_cell(row, column.index))
+            if value is not None:
+                extra[EXTRA_PREFIX + column.header] = value
+                extra_cells[EXTRA_PREFIX + column.header] = f"{table.column(column.index)}{number}"
+        if not raw and not extra:
+            return None
+        for spec in section.fields:  # a field with no column is reported on its row
+            cells.setdefault(spec.key, f"row {number}")
+        entry_id = raw.get("entry_id") or self.entry_id(layout, row)
+        if entry_id:
+            raw["entry_id"] = entry_id
+        return Record(kind=section.key, raw=raw, origin=Origin(self.file, table.sheet, number), cells=cells,
+                      extra=extra, extra_cells=extra_cells)
+
+    def value(self, spec: FieldSpec, value: Any) -> Any:
+        value = self.clean(value)
+        if (isinstance(value, str) and spec.type in ("year", "month_year")
+                and value.strip().casefold() in self.config.ongoing):
+            return None  # "Still Active": no end yet
+        return value
+
+    def flags(self, section: Section, layout: _Layout, row: tuple, raw: dict[str, Any]) -> None:
+        """Fields given as one 0/1 column per value (per year, per impact type) when they have
+        no value of their own."""
+        chosen: dict[str, list[str]] = {}
+        for column in layout.of("flag", "year"):
+            assert column.spec is not None
+            if as_text(self.clean(_cell(row, column.index)) or "").strip().casefold() in _YES:
+                chosen.setdefault(column.spec.key, []).append(column.header)
+        for key, headers in chosen.items():
+            if raw.get(key) in (None, ""):
+                raw[key] = "; ".join(headers) if section.field(key).type == "choices" else ", ".join(headers)
+
+    def entry_id(self, layout: _Layout, row: tuple) -> str:
+        """The outcome's own identifier (the same for every award it counts for), else one
+        derived from the row's id, else the row's id."""
+        for column in sorted(layout.of("entry"), key=lambda c: c.rank):
+            value = self.clean(_cell(row, column.index))
+            if value is not None:
+                return as_text(value).strip()
+        for column in layout.of("row"):
+            value = self.clean(_cell(row, column.index))
+            if value is not None:
+                text = as_text(value).strip()
+                match = _ROW_ID.match(text)
+                return match.group(1) + (match.group(2) or "") if match else text
+        return ""
+
+    # -- columns -------------------------------------------------------------------------
+
+    def layout(self, table: Table, section: Section | None) -> _Layout:
+        """What each column of a sheet is (see the module docstring)."""
+        config, schema = self.config, self.schema
+        keys = [header_key(h) for h in table.header]
+        first_id = next((i for i, k in enumerate(keys) if k in config.ids), len(keys))
+        specs = tuple(f for f in schema.columns(section) if f.key != "award_reference") if section else ()
+        labels = schema.header_map(specs)
+        joined, part_columns = self.joins(keys, specs + schema.award_fields)
+        flags = _flag_vocabularies(section) if section else {}
+        years = next((f for f in (section.fields if section else ()) if f.type == "years"), None)
+        columns: list[_Column] = []
+        seen: set[str] = set()
+        left_out: list[str] = []
+        for index, (header, key) in enumerate(zip(table.header, keys)):
+            if not key:
+                if any(_cell(row, index) not in (None, "") for _, row in table.rows):
+                    columns.append(_Column(index, f"column {table.column(index)}", "extra"))
+                continue
+            column = _Column(index, header, "extra")
+            if index < first_id and key in config.award_labels:
+                column.role, column.spec = "award", config.award_labels[key]
+            elif key in config.outcome_type:
+                column.role = "type"
+            elif key in config.entry_ids:
+                column.role, column.rank = "entry", config.entry_ids.index(key)
+            elif key in config.row_ids:
+                column.role = "row"
+            elif key in labels:
+                column.spec = labels[key]
+                column.role = "duplicate" if column.spec.key in seen else "field"
+                seen.add(column.spec.key)
+            elif key in config.award_labels:
+                column.role, column.spec = "award", config.award_labels[key]
+            elif key in part_columns:
+                column.role = "part"
+            elif config.is_bookkeeping(header):
+                column.role = "bookkeeping"
+                left_out.append(header)
+            elif years is not None and _YEAR_HEADER.match(header.strip()) and self.all_flags(table, index):
+                column.role, column.spec = "year", years
+            elif section is not None:
+                spec = _flag_of(header, flags)
+                if spec is not None and self.all_flags(table, index):
+                    column.role, column.spec = "flag", spec
+            if column.role == "extra" and index < first_id:
+                column.role = "bookkeeping"  # the award's own identifiers (region, ids...)
+                left_out.append(header)
+            columns.append(column)
+        if left_out:
+            self.left_out[table.sheet] = left_out
+        return _Layout(columns, joined)
+
+    def joins(self, keys: list[str], specs: tuple[FieldSpec, ...]) -> tuple[dict[str, tuple[FieldSpec, list[int]]], set[str]]:
+        """Fields made of several columns (`parts`), when the sheet has all of one group's
+        columns; and the header keys those columns use."""
+        joined: dict[str, tuple[FieldSpec, list[int]]] = {}
+        used: set[str] = set()
+        own = {header_key(s.label) for s in specs} | {header_key(a) for s in specs for a in s.aliases}
+        for spec in specs:
+            for group in spec.parts:
+                wanted = [header_key(h) for h in group]
+                if all(w in keys for w in wanted):
+                    joined[spec.key] = (spec, [keys.index(w) for w in wanted])
+                    used.update(w for w in wanted if w not in own)
+                    break
+        return joined, used
+
+    def all_flags(self, table: Table, index: int) -> bool:
+        values = {as_text(_cell(row, index)).strip().casefold() for _, row in table.rows
+                  if self.clean(_cell(row, index)) is not None}
+        return bool(values) and values <= _YES | _NO
+
+
+def _cell(row: tuple, index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return "text"
+
+
+def _best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award_end: int,
+                width: int) -> int | None:
+    """How far right a cut row's second part must move so that its values fall in columns that
+    hold values of their kind; None when no shift makes most of them fit."""
+    values = [i for i in filled if i > 0]
+    if len(values) < 3:
+        return None
+    best, best_score = None, 0
+    for shift in range(1, award_end + 1):
+        score = sum(1 for i in values if i + shift >= award_end and i + shift < width
+                    and _shape(row[i]) in shapes.get(i + shift, ()))
+        if score > best_score:
+            best, best_score = shift, score
+    placed = sum(1 for i in values if i + (best or 0) >= award_end)
+    return best if best is not None and placed and best_score * 4 >= placed * 3 else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two cells say the same thing (1 and Yes do)."""
+    def norm(v: Any) -> str:
+        text = normalise(as_text(v))
+        return "yes" if text in _YES else "no" if text in _NO else text
+    return norm(a) == norm(b)
+
+
+def _join(spec: FieldSpec, values: list[Any]) -> str | None:
+    """Values from a field's `parts` columns, as one: "07/2020" from 7 and 2020, a name from
+    its parts, an author list from Author and Other Authors."""
+    texts = [as_text(v).strip().lstrip("'").strip() for v in values if v not in (None, "")]
+    if not texts:
+        return None
+    if spec.type == "month_year" and len(values) == 2:
+        month, year = (as_text(v).strip() if v not in (None, "") else "" for v in values)
+        if not year:
+            return month or None
+        if month.isdigit() and 1 <= int(month) <= 12:
+            return f"{int(month):02d}/{year}"
+        if month[:3].casefold() in _MONTHS:
+            return f"{month} {year}"
+        return year  # no month, or "00": the year alone (reported as such on validation)
+    separator = ", " if header_key(spec.label) in {header_key(h) for g in spec.parts for h in g} else " "
+    unique: list[str] = []
+    for text in texts:
+        if text not in unique:
+            unique.append(text)
+    return separator.join(unique)
+
+
+def _flag_vocabularies(section: Section) -> dict[str, tuple[FieldSpec, Vocabulary]]:
+    return {spec.key: (spec, spec.vocabulary) for spec in section.fields
+            if spec.type == "choices" and spec.vocabulary is not None}
+
+
+def _flag_of(header: str, flags: dict[str, tuple[FieldSpec, Vocabulary]]) -> FieldSpec | None:
+    """The choices field a "0/1 per value" column belongs to, if its header is one of the values."""
+    for spec, vocabulary in flags.values():
+        value, how = vocabulary.match(header)
+        if value is not None and how in ("exact", "case", "variant", "legacy"):
+            return spec
+    return None
+
+
+def parse_researchfish(path: Path, schema: Schema, tables: list[Table] | None = None,
+                       layout: Findings | None = None) -> ImportResult:
+    """Import a researchfish portfolio export: awards, then one record per outcome row."""
+    if tables is None:
+        tables, layout = read_tables(path)
+    job = _Import(Path(path), schema)
+    job.result.notes.extend(layout or [])
+    return job.run(tables)
