@@ -1,0 +1,147 @@
+"""Every real file research offices hold (../shared/data and ../shared/data/real) imports and
+builds, and every record it holds is in both returns of its award.
+
+The records are read from the files by tests/oracles.py, which does not use the importers; the
+returns are read as the text of their parts. The imports and builds run through the library,
+one build per kind of file over all its workbooks (rendered on every core).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from reporting import build, import_to_workbook
+
+from conftest import DATA, REAL, require
+from oracles import (docx_text, gtr_csv_records, gtr_xml_records, missing, researchfish_records, return_files,
+                     xlsx_text)
+
+pytestmark = pytest.mark.shared
+
+GTR_XML = sorted((REAL / "gtr-xml").glob("*.xml")) + sorted(DATA.glob("gtr-api-project-*.xml"))
+GTR_CSV = sorted((REAL / "gtr-csv").glob("*.csv")) + sorted(DATA.glob("gtr-export-*.csv"))
+RESEARCHFISH = sorted((REAL / "researchfish").glob("*.xlsx"))
+
+
+def _import(job: tuple[Path, Path]):
+    return import_to_workbook(*job)
+
+
+def _import_and_build(files: list[Path], folder: Path):
+    """Import every file into its own workbook (on every core), then build them all at once."""
+    inputs = folder / "inputs"
+    jobs = [(f, inputs / f"{f.stem}.xlsx") for f in files]
+    if len(jobs) > 1:
+        with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+            reports = list(pool.map(_import, jobs, chunksize=8))
+    else:
+        reports = [_import(job) for job in jobs]
+    return reports, build([inputs], folder / "returns")
+
+
+@lru_cache(maxsize=None)
+def _texts(docx: Path, xlsx: Path) -> tuple[str, str]:
+    return docx_text(docx), xlsx_text(xlsx)
+
+
+def _check(records: list[tuple[str, str, list[str]]], returns: Path) -> None:
+    """Each (award, where, texts) record's texts are in its award's Word and Excel returns."""
+    lost: dict[str, list[str]] = defaultdict(list)
+    checked = 0
+    for reference, where, texts in records:
+        docx, xlsx = return_files(returns, reference)
+        assert docx.is_file() and xlsx.is_file(), (reference, where)
+        word, excel = _texts(docx, xlsx)
+        for kind, text in (("Word", word), ("Excel", excel)):
+            for piece in missing(texts, text):
+                lost[f"{reference} {where} ({kind})"].append(piece)
+        checked += 1
+    assert checked and not lost, dict(list(lost.items())[:10])
+
+
+@pytest.fixture(scope="module")
+def gtr_xml(tmp_path_factory):
+    require(*GTR_XML[:1])
+    return _import_and_build(GTR_XML, tmp_path_factory.mktemp("gtr-xml"))
+
+
+def test_every_gtr_record_imports_and_builds(gtr_xml):
+    reports, result = gtr_xml
+    assert len(reports) == len(GTR_XML) >= 200
+    refused = {r.result.source: [f.describe() for f in r.findings.errors][:3] for r in reports if not r.ok}
+    assert not refused
+    assert result.built, [f.describe() for f in result.findings.errors][:10]
+    assert result.awards == len(GTR_XML)
+
+
+def test_every_gtr_record_is_in_both_returns(gtr_xml):
+    _, result = gtr_xml
+    records = []
+    for path in GTR_XML:
+        reference, items = gtr_xml_records(path)
+        records.extend((reference, f"{path.name} {name}", texts) for name, texts in items)
+    assert len(records) >= 5434
+    _check(records, result.outputs[0].parent)
+
+
+def test_gtr_records_every_row_accounted_for(gtr_xml):
+    reports, _ = gtr_xml
+    for report in reports:
+        assert all(t.balanced for t in report.result.tallies), report.result.source
+        assert sum(t.entries for t in report.result.tallies) == sum(report.written.values())
+
+
+@pytest.fixture(scope="module")
+def gtr_csv(tmp_path_factory):
+    require(*GTR_CSV[:1])
+    return _import_and_build(GTR_CSV, tmp_path_factory.mktemp("gtr-csv"))
+
+
+def test_every_gtr_csv_row_imports_builds_and_is_in_both_returns(gtr_csv):
+    reports, result = gtr_csv
+    assert all(r.ok for r in reports), [f.describe() for r in reports for f in r.findings.errors][:5]
+    assert result.built, [f.describe() for f in result.findings.errors][:10]
+    records = [(reference, path.name, texts) for path in GTR_CSV for reference, texts in gtr_csv_records(path)]
+    assert len(records) >= 2567 + 656
+    _check(records, result.outputs[0].parent)
+
+
+@pytest.fixture(scope="module")
+def researchfish(tmp_path_factory):
+    require(*RESEARCHFISH[:1])
+    folder = tmp_path_factory.mktemp("researchfish")
+    # Each export is a portfolio of its own: built separately (awards may be in both years).
+    return [(path, *_import_and_build([path], folder / path.stem)) for path in RESEARCHFISH]
+
+
+def test_researchfish_exports_of_every_layout_import_and_build(researchfish):
+    assert len(researchfish) >= 2
+    for path, reports, result in researchfish:
+        (report,) = reports
+        assert report.ok, [f.describe() for f in report.findings.errors][:5]
+        assert result.built, [f.describe() for f in result.findings.errors][:10]
+        tallies = report.result.tallies
+        assert all(t.balanced for t in tallies)
+        # no outcome sheet is dropped: every sheet with an award column gave entries or empty rows
+        assert not [t for t in tallies if t.section is None and t.entries == 0 and not t.empty], path.name
+
+
+def test_every_researchfish_row_is_in_both_returns(researchfish):
+    for path, _, result in researchfish:
+        records = [(reference, f"{sheet} row {number}", texts)
+                   for reference, sheet, number, texts in researchfish_records(path)]
+        assert len(records) > 1000, path.name
+        _check(records, result.outputs[0].parent)
+
+
+def test_researchfish_sections_gtr_does_not_show_are_kept(researchfish):
+    """Other Outputs, Secondments, Skills Shortage, funder questions: nothing dropped."""
+    sections = {t.section for _, reports, _ in researchfish for t in reports[0].result.tallies}
+    assert {"other_outputs", "secondments", "skills_shortage", "next_destination", "awards_recognition",
+            "facilities", "additional_questions"} <= sections
