@@ -63,7 +63,7 @@ CODES: dict[str, str] = {
     "unknown-column": "a column is not a field of its sheet (kept)",
     "unknown-partner": "a partner is not on the Organisations sheet",
     "unknown-record": "import: a record matches no section",
-    "unknown-section": "import: a list belongs to no section",
+    "unknown-section": "import: a list belongs to no section (kept under Other Outputs)",
     "unplaced-row": "import: a row names no award, so it cannot be placed",
     "unplaced-sheet": "import: a sheet of outcomes has no award column, so its rows cannot be placed",
     "unknown-sheet": "a sheet is not one the tool knows",

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, Iterator
 
 from ..errors import InputFileError
-from ..findings import ERROR, WARNING, Finding
+from ..findings import WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import FieldSpec, Schema, Section
 from . import ImportResult
@@ -201,22 +201,37 @@ def _outcomes(root: Any, schema: Schema, source: str, paths: str, result: Import
                 result.read[section.key] = result.read.get(section.key, 0) + 1
 
 
+#: Where outcomes of a list no section names go, so that nothing GtR holds is lost.
+FALLBACK_SECTION = "other_outputs"
+
+
 def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportResult) -> None:
-    """Say which outcome lists the record has that no section reads (nothing silently dropped)."""
+    """Outcome lists the record has that no section reads are kept under Other Outputs, with
+    every element as a note, and named in a warning (nothing silently dropped)."""
     known = {s.xml for s in schema.sections if s.xml}
     output = next(_find(root, "output"), None)
     if not isinstance(output, dict):
         return
+    fallback = schema.section(FALLBACK_SECTION)
     for container, value in output.items():
         items = value if isinstance(value, dict) else {}
         unknown = [k for k in items if k not in known] if isinstance(items, dict) else []
-        if container not in known and unknown and any(items.get(k) for k in unknown):
-            count = sum(len(v) if isinstance(v, list) else 1 for k, v in items.items() if k in unknown and v)
-            result.unplaced += count
+        if container in known or not unknown:
+            continue
+        count = 0
+        for name in unknown:
+            for one in items.get(name) if isinstance(items.get(name), list) else [items.get(name)]:
+                if isinstance(one, dict) and one:
+                    count += 1
+                    result.records.append(_record(fallback, one, "xml", schema, source, f"{name}[{count}]"))
+                    result.read[fallback.key] = result.read.get(fallback.key, 0) + 1
+        if count:
             result.notes.append(Finding(
-                "unknown-section", ERROR,
-                f"{count} record(s) in <{container}> belong to no known section and were not imported",
-                "Add them by hand, or add the section to the schema.", file=source, cell=container))
+                "unknown-section", WARNING,
+                f"{count} record(s) in <{container}> belong to no section this tool knows; they were kept "
+                f"under {fallback.title}, every element as a note",
+                "Check them in the return, and move them to the right sheet if one fits.", file=source,
+                cell=container))
 
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:

@@ -187,7 +187,8 @@ class _Import:
         config = self.config
         keys = [header_key(h) for h in table.header]
         has_award = any(k in config.award_refs for k in keys)
-        if _compact(table.sheet) in config.award_sheets and has_award and not any(k in config.ids for k in keys):
+        if (_compact(_SHEET_CODE.sub("", table.sheet.strip())) in config.award_sheets and has_award
+                and not any(k in config.ids for k in keys)):
             return "award", None
         section = config.section_named(table.sheet) or self.by_outcome_type(table, keys) or \
             self.by_columns(keys)
