@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .errors import UsageError
-from .fieldtypes import MonthYear
+from .fieldtypes import BeforeYear, MonthYear
 from .model import Entry
 
 _OPEN_END = MonthYear(9999, 12)
@@ -83,14 +83,19 @@ def make_period(year: str | None = None, start: str | None = None, end: str | No
     return None
 
 
+def _year(value: object) -> bool:
+    """A year that dates an entry ("Pre-2006" does not: it could be any year before)."""
+    return isinstance(value, int) and not isinstance(value, (bool, BeforeYear))
+
+
 def _bounds(value: object, is_end: bool) -> list[MonthYear]:
-    if value is None:
+    if value is None or isinstance(value, BeforeYear):
         return []
     if isinstance(value, MonthYear):
         return [value]
     if isinstance(value, list):
-        return [MonthYear(y, 12 if is_end else 1) for y in value if isinstance(y, int)]
-    if isinstance(value, int):
+        return [MonthYear(y, 12 if is_end else 1) for y in value if _year(y)]
+    if _year(value):
         return [MonthYear(value, 12 if is_end else 1)]
     return []
 
@@ -103,7 +108,7 @@ def intervals(entry: Entry) -> list[tuple[MonthYear, MonthYear]]:
     if len(period) == 1:
         value = entry.values.get(period[0])
         if isinstance(value, list):
-            return [(MonthYear(y, 1), MonthYear(y, 12)) for y in value if isinstance(y, int)]
+            return [(MonthYear(y, 1), MonthYear(y, 12)) for y in value if _year(y)]
         starts, ends = _bounds(value, False), _bounds(value, True)
         return [(starts[0], ends[0])] if starts else []
     starts = _bounds(entry.values.get(period[0]), False)

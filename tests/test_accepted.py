@@ -104,3 +104,5 @@ def test_pre_2006_builds_and_reads_as_written(tmp_path):
     excel = openpyxl.load_workbook(next(p for p in result.outputs if p.suffix == ".xlsx"))
     values = [c.value for row in excel["Engagement Activities"].iter_rows() for c in row]
     assert "Pre-2006, 2006" in values
+    summary = [c.value for row in excel["Summary"].iter_rows() for c in row]
+    assert "2006" in summary and "2005" not in summary  # "Pre-2006" counts in no year of its own
