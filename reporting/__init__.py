@@ -5,22 +5,37 @@ Library use::
     from reporting import load_schema, load, build
     dataset, findings, rows = load(["outcomes.xlsx"])
     result = build(["outcomes.xlsx"], "outputs")
+
+The package is lazy: `import reporting` (or `reporting.schema`) loads no document library; the
+names below are imported on first use.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .errors import ReportingError  # noqa: E402
-from .findings import Finding, Findings  # noqa: E402
-from .pipeline import build, import_to_workbook, init_workbook, load  # noqa: E402
-from .schema import load_schema  # noqa: E402
+from importlib import import_module
+from typing import Any
+
+from .version import __version__
 
 __all__ = [
     "Finding",
     "Findings",
     "ReportingError",
+    "__version__",
     "build",
     "import_to_workbook",
     "init_workbook",
     "load",
     "load_schema",
 ]
+
+_WHERE = {
+    "Finding": "findings", "Findings": "findings", "ReportingError": "errors", "build": "pipeline",
+    "import_to_workbook": "pipeline", "init_workbook": "pipeline", "load": "pipeline", "load_schema": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'reporting' has no attribute {name!r}")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, changes as changes_module, pdf as pdf_module, periods, pipeline
+from . import changes as changes_module, pdf as pdf_module, periods, pipeline
+from .version import __version__
 from .errors import ReportingError
 from .findings import Finding, Findings
 from .schema import load_schema

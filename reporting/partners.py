@@ -197,7 +197,7 @@ def suggest(dataset: Dataset, schema: Schema) -> list[Suggestion]:
     found: list[Suggestion] = []
     for entry in dataset.entries:
         texts = [str(entry.value_or_raw(spec.key)) for spec in entry.section.fields
-                 if spec.type in ("text", "long_text") and entry.value_or_raw(spec.key)]
+                 if spec.kind.textual and entry.value_or_raw(spec.key)]
         text = "\n".join(texts)
         for organisation, compiled in patterns:
             if any(p is organisation for p in entry.partners):

@@ -114,14 +114,10 @@ def _field_view(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | N
     text = fieldtypes.show(spec, values, raw)
     if not text:
         return None
-    url, links = None, ()
-    if spec.type == "url" and fieldtypes.url_is_clickable(text):
-        url = text
-    elif spec.type == "url":
-        links = tuple(fieldtypes.urls_in(text))
-    elif spec.type == "doi":
-        url = f"https://doi.org/{text}"
-    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=url, links=links)
+    links = spec.kind.links(text) if spec.key in values else ()
+    whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
+    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=links[0] if whole else None,
+                     links=() if whole else links)
 
 
 def citation(entry: Entry) -> FieldView | None:

@@ -7,7 +7,6 @@ consistent, so a mistake in the data file is reported when the tool starts, not 
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -15,111 +14,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import SchemaError
+from .fieldtypes import REGISTRY, FieldType
+from .vocabulary import Vocabulary, header_key, normalise
+
+__all__ = ["FIELD_TYPES", "SCHEMA_PATH", "FieldSpec", "Schema", "Section", "Vocabulary", "header_key",
+           "load_schema", "normalise", "parse_schema"]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.toml")
 
-FIELD_TYPES = frozenset(
-    {
-        "text",  # one line of free text
-        "long_text",  # free text that may run to several paragraphs
-        "year",  # a four-digit year
-        "years",  # one or more years
-        "month_year",  # month and year, e.g. 07/2018
-        "money",  # an amount; its currency is in the field named by `currency`
-        "choice",  # one value of a vocabulary
-        "choices",  # several values of a vocabulary
-        "yes_no",
-        "url",
-        "doi",
-        "identifier",  # a code kept exactly as typed (stored as text in Excel)
-        "names",  # a list of names separated by ';'
-        "orcid",  # an ORCID iD, checked with its checksum
-        "currency",  # a three-letter ISO 4217 code (its vocabulary feeds the drop-down)
-    }
-)
+#: The field types the schema may name (one class each, in reporting/fieldtypes).
+FIELD_TYPES = frozenset(REGISTRY)
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def normalise(value: str) -> str:
-    """Fold case and spacing so that near-identical wordings compare equal."""
-    value = value.replace("_", "/").replace("&", " and ")
-    return " ".join(value.casefold().split()).rstrip(".")
-
-
-def header_key(text: object) -> str:
-    """A column header as compared: normalised, without a trailing required-marker '*'."""
-    if text is None:
-        return ""
-    return normalise(str(text).strip().rstrip("*").strip())
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """A controlled list of values, with older wordings and spelling variants."""
-
-    key: str
-    values: tuple[str, ...]
-    legacy: tuple[str, ...] = ()
-    variants: dict[str, str] = field(default_factory=dict)
-    open: bool = False
-    #: Values may carry a qualifier after a comma that the list leaves out, as GtR writes
-    #: countries ("Switzerland, Swiss Confederation" is "Switzerland").
-    qualified: bool = False
-    _lookup: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        table: dict[str, tuple[str, str]] = {}
-        for old, new in self.variants.items():
-            table[normalise(old)] = (new, "variant")
-        for value in self.legacy:
-            table[normalise(value)] = (value, "legacy")
-        for value in self.values:
-            table[normalise(value)] = (value, "current")
-        self._lookup.update(table)
-
-    def match(self, raw: str, allow_prefix: bool = False) -> tuple[str | None, str]:
-        """Return (allowed value, how it matched) for `raw`.
-
-        How it matched is ``exact``, ``case`` (differs only in case or spacing), ``variant``
-        (an older wording or spelling, mapped to the current one), ``legacy`` (an old value
-        researchfish no longer offers), ``prefix`` (with `allow_prefix`: the start of exactly
-        one value, as when GtR cut a long list short) or ``unknown`` (value is None).
-        """
-        if raw in self.values:
-            return raw, "exact"
-        wanted = normalise(raw)
-        hit = self._lookup.get(wanted)
-        if hit is None and self.qualified and ", " in raw:
-            head = self._lookup.get(normalise(raw.split(", ", 1)[0]))
-            if head is not None:
-                return head[0], "variant"
-        if hit is None:
-            # A value cut short (GtR truncates long multi-value strings): a unique prefix.
-            if allow_prefix and len(wanted) >= 4:
-                starts = {v for k, (v, kind) in self._lookup.items() if k.startswith(wanted) and kind == "current"}
-                if len(starts) == 1:
-                    return starts.pop(), "prefix"
-            return None, "unknown"
-        value, kind = hit
-        if kind == "current":
-            return value, "case"
-        return value, kind
-
-    def suggest(self, raw: str, n: int = 3) -> list[str]:
-        """Up to `n` allowed values closest to `raw`, best first."""
-        wanted = normalise(raw)
-        keys = list(self._lookup)
-        close = difflib.get_close_matches(wanted, keys, n=n * 2, cutoff=0.6)
-        if not close:
-            # A short value inside a long one ("Policymakers" -> "Policymakers/politicians").
-            close = [k for k in keys if wanted and (k.startswith(wanted) or wanted in k.split("/"))]
-        seen: list[str] = []
-        for key in close:
-            value = self._lookup[key][0]
-            if value not in seen:
-                seen.append(value)
-        return seen[:n]
 
 
 @dataclass(frozen=True)
@@ -148,8 +54,13 @@ class FieldSpec:
     in_return: bool = True
 
     @property
+    def kind(self) -> FieldType:
+        """The field's type: how its values are parsed, shown and written."""
+        return REGISTRY[self.type]
+
+    @property
     def is_long(self) -> bool:
-        return self.type == "long_text"
+        return self.kind.long
 
 
 @dataclass(frozen=True)

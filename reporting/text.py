@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -9,6 +10,8 @@ import unicodedata
 # refuse files that contain them. U+FFFE/U+FFFF and lone surrogates are also illegal.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
+_MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|u|span|p|br)\b[^>]*>", re.I)
 
 
 def illegal_characters(text: str) -> list[str]:
@@ -70,3 +73,13 @@ def slugify(text: str, limit: int = 60) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """"1 entry", "2 entries": a count with its noun in the right number."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def clean_markup(text: str) -> str:
+    """Undo GtR's (sometimes double) HTML escaping and drop simple inline markup."""
+    for _ in range(3):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
+    return _MARKUP.sub("", text)

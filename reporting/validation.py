@@ -91,12 +91,12 @@ def _title_from_text(section: Section, values: dict[str, Any]) -> str:
     """A heading for an untitled entry: the first words of its first text, else its first value."""
     for spec in section.fields:
         value = values.get(spec.key)
-        if spec.type in ("text", "long_text") and isinstance(value, str) and value.strip():
+        if spec.kind.textual and isinstance(value, str) and value.strip():
             words = one_line(value).split(" ")
             return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
     for spec in section.fields:
         if spec.key in values:
-            return f"{spec.label.rstrip('?')}: {fieldtypes.display(spec, values[spec.key])}"
+            return f"{spec.label.rstrip('?')}: {fieldtypes.display(spec, values[spec.key], values)}"
     return f"Untitled {section.title} entry"
 
 
@@ -115,7 +115,7 @@ def _check_title(record: Record, section: Section, values: dict[str, Any], findi
 def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings,
                  severity: str = ERROR) -> None:
     for spec in section.fields:
-        if spec.type != "money" or spec.key not in values or spec.currency is None:
+        if not isinstance(values.get(spec.key), fieldtypes.Money) or spec.currency is None:
             continue
         money: fieldtypes.Money = values[spec.key]
         stated = values.get(spec.currency)
@@ -158,11 +158,9 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
     """
     ends = set(section.period[1:]) if len(section.period) == 2 else set()
     for spec in section.fields:
-        if spec.type not in ("year", "years") or spec.key in ends or spec.key not in values:
+        if spec.key in ends or spec.key not in values:
             continue
-        value = values[spec.key]
-        years = value if isinstance(value, list) else [value]
-        ahead = [y for y in years if y > this_year]
+        ahead = [y for y in spec.kind.years(values[spec.key]) if y > this_year]
         if not ahead:
             continue
         lenient = lenient or section.key == "publications"
@@ -177,7 +175,7 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
 def _check_long_title(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
     spec = section.heading_field
     value = values.get(spec.key)
-    if spec.type == "text" and isinstance(value, str) and len(value) > TITLE_LIMIT:
+    if spec.kind.textual and not spec.kind.long and isinstance(value, str) and len(value) > TITLE_LIMIT:
         findings.add(_finding(
             record, spec, "long-title", WARNING,
             f"is {len(value)} characters long; a {spec.label.lower()} is usually under {TITLE_LIMIT}",

@@ -16,10 +16,10 @@ from typing import Any, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .fieldtypes import EXCEL_CELL_LIMIT, BeforeYear, MonthYear, Money, url_is_clickable, urls_in
+from .fieldtypes import EXCEL_CELL_LIMIT, Cell, as_text
 from .model import Award, Entry, Organisation
 from .returns import NOT_RECORDED, ReturnView
-from .schema import FieldSpec, Schema, Section, Vocabulary
+from .schema import FieldSpec, Schema, Section
 
 #: Fixed document date so that rebuilding the same data gives identical files.
 FIXED_DATE = dt.datetime(2000, 1, 1)
@@ -58,6 +58,12 @@ class _Formats:
         self.para = book.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
         self.number = book.add_format({"font_size": 10})
         self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
+        self._styles = {"text": self.cell, "wrap": self.wrap, "identifier": self.text, "month": self.month,
+                        "money": self.money, "year": self.year, "number": self.cell}
+
+    def style(self, name: str):
+        """The cell format of a field type's style (see fieldtypes.Cell)."""
+        return self._styles.get(name, self.cell)
 
 
 def _new_book(buffer: io.BytesIO, title: str) -> tuple[xlsxwriter.Workbook, _Formats]:
@@ -69,77 +75,46 @@ def _new_book(buffer: io.BytesIO, title: str) -> tuple[xlsxwriter.Workbook, _For
 
 def column_width(spec: FieldSpec) -> float:
     """A sensible width for a column of this field."""
-    if spec.type in ("choice", "choices") and spec.vocabulary:
-        longest = max((len(v) for v in spec.vocabulary.values), default=10)
-        return float(min(max(longest + 2, len(spec.label) + 2, 12), 45))
-    return float(max(_WIDTHS.get(spec.type, 20), min(len(spec.label) + 2, 30)))
+    return spec.kind.column_width(spec)
 
 
 def _column_format(spec: FieldSpec, fmt: _Formats):
-    if spec.type == "long_text":
-        return fmt.wrap
-    if spec.type in _TEXT_COLUMNS:
-        return fmt.text
-    if spec.type == "month_year":
-        return fmt.month
-    if spec.type == "money":
-        return fmt.money
-    if spec.type == "year":
-        return fmt.year
-    return fmt.cell
+    return fmt.style(spec.kind.style)
 
 
 def _comment(spec: FieldSpec) -> str:
     need = "Required." if spec.required else "Optional."
-    how = {
-        "choice": "Pick one value from the drop-down.",
-        "choices": "Pick from the drop-down; for several, type them separated by ';'.",
-        "year": "A four-digit year.",
-        "years": "One or more years, separated by commas.",
-        "month_year": "Month and year, e.g. 07/2018.",
-        "yes_no": "Yes or No.",
-        "url": "A full web address starting https://.",
-        "names": "Separate several with ';'.",
-    }.get(spec.type, "")
-    return " ".join(p for p in (spec.label + ":", spec.help, how, need) if p)
+    return " ".join(p for p in (spec.label + ":", spec.help, spec.kind.hint, need) if p)
 
 
-def _cell_value(spec: FieldSpec, value: Any) -> Any:
-    """A typed value as the value to store in a cell."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, BeforeYear):
-        return str(value)
-    if isinstance(value, Money):
-        return value.amount
-    if isinstance(value, MonthYear):
-        return value.as_date()
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if spec.type == "years" else "; ".join(value)
-    return value
-
-
-def _write_value(sheet, row: int, col: int, spec: FieldSpec, value: Any, fmt: _Formats,
-                 links: list[int] | None = None) -> None:
-    """Write one value; text is always written as text, never as a formula."""
-    value = _cell_value(spec, value)
+def field_cell(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> Cell | None:
+    """A field of an entry (or award, or organisation) as a cell: its typed value, else the
+    value as it was entered (kept as it is: nothing is lost), else None."""
+    if spec.key in values and values[spec.key] not in (None, "", []):
+        return spec.kind.cell(values[spec.key], spec, values)
+    value = (raw or {}).get(spec.key)
     if value is None or value == "":
+        return None
+    return Cell(value if isinstance(value, (int, float, str, dt.date)) else as_text(value), spec.kind.style)
+
+
+def _write_cell(sheet, row: int, col: int, cell: Cell | None, fmt: _Formats,
+                links: list[int] | None = None) -> None:
+    """Write one cell; text is always written as text, never as a formula."""
+    if cell is None or cell.value is None or cell.value == "":
         return
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        number_format = fmt.money if spec.type == "money" else fmt.year if spec.type == "year" else fmt.cell
-        sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, number_format)
+    value, style = cell.value, fmt.style(cell.style)
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "Yes" if value else "No", style)
+    elif isinstance(value, (int, float, Decimal)):
+        sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, style)
     elif isinstance(value, (dt.date, dt.datetime)):
-        sheet.write_datetime(row, col, value, fmt.month if spec.type == "month_year" else fmt.cell)
+        sheet.write_datetime(row, col, value, style if cell.style == "month" else fmt.cell)
+    elif (links is not None and cell.link and len(cell.link) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET):
+        links[0] += 1
+        sheet.write_url(row, col, cell.link, fmt.link, string=str(value))
     else:
-        text = str(value)
-        target = text if url_is_clickable(text) else next(iter(urls_in(text)), "") if spec.type == "url" else ""
-        if (links is not None and spec.type == "url" and target
-                and len(target) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET):
-            # One link per cell is all Excel holds: the first address when a cell has several.
-            links[0] += 1
-            sheet.write_url(row, col, target, fmt.link, string=text)
-        else:
-            sheet.write_string(row, col, text, _column_format(spec, fmt))
+        sheet.write_string(row, col, str(value), style)
 
 
 def _write_header(sheet, specs: Iterable[FieldSpec], fmt: _Formats, comments: bool,
@@ -181,33 +156,7 @@ def _lists_sheet(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> di
 
 def _validation(spec: FieldSpec, list_names: dict[str, str]) -> dict | None:
     """The Excel data validation (drop-down or range check) for a column, if any."""
-    if spec.type in ("choice", "choices", "currency") and spec.vocabulary is not None:
-        vocabulary: Vocabulary = spec.vocabulary
-        several = spec.type == "choices"
-        lenient = several or vocabulary.open
-        return {
-            "validate": "list",
-            "source": "=" + list_names[vocabulary.key],
-            "input_title": spec.label[:32],
-            "input_message": ("Pick one; for several, type them separated by ;" if several
-                              else "Pick a value from the list.")[:255],
-            "error_title": "Not in the list",
-            "error_message": (f"{spec.label}: this value is not in the list." +
-                              (" It is kept, but check the spelling." if lenient
-                               else " Pick a value from the drop-down."))[:255],
-            "error_type": "information" if several else "warning" if vocabulary.open else "stop",
-        }
-    if spec.type == "yes_no":
-        return {"validate": "list", "source": ["Yes", "No"], "error_title": "Yes or No",
-                "error_message": f"{spec.label}: choose Yes or No."}
-    if spec.type == "year":
-        return {"validate": "integer", "criteria": "between", "minimum": 1900, "maximum": 2100,
-                "error_title": "Not a year",
-                "error_message": f"{spec.label}: enter a four-digit year, e.g. 2019."}
-    if spec.type == "money":
-        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "Not an amount",
-                "error_message": f"{spec.label}: enter the amount as a number, e.g. 53886."}
-    return None
+    return spec.kind.validation(spec, list_names.get(spec.vocabulary.key) if spec.vocabulary else None)
 
 
 def _instructions(book: xlsxwriter.Workbook, schema: Schema, fmt: _Formats) -> None:
@@ -268,12 +217,12 @@ def write_input_workbook(schema: Schema, awards: list[Award] | None = None,
     _write_header(award_sheet, schema.award_fields, fmt, comments=True)
     for row, award in enumerate(awards or [], start=1):
         for col, spec in enumerate(schema.award_fields):
-            _write_value(award_sheet, row, col, spec, award.values.get(spec.key), fmt)
+            _write_cell(award_sheet, row, col, field_cell(spec, award.values), fmt)
     partner_sheet = book.add_worksheet(schema.organisation_sheet)
     _write_header(partner_sheet, schema.organisation_fields, fmt, comments=True)
     for row, organisation in enumerate(organisations or [], start=1):
         for col, spec in enumerate(schema.organisation_fields):
-            _write_value(partner_sheet, row, col, spec, organisation.values.get(spec.key), fmt)
+            _write_cell(partner_sheet, row, col, field_cell(spec, organisation.values), fmt)
     by_section: dict[str, list[Entry]] = {}
     for entry in entries or []:
         by_section.setdefault(entry.section.key, []).append(entry)
@@ -356,7 +305,7 @@ def _write_entries(sheet, schema: Schema, section: Section, entries: list[Entry]
                     and entry.accepted):
                 sheet.write_string(row, col, NOT_RECORDED, fmt.missing)  # a return, not an input
                 continue
-            _write_value(sheet, row, col, spec, value, fmt, links)
+            _write_cell(sheet, row, col, field_cell(spec, entry.values, entry.raw), fmt, links)
         for offset, header in enumerate(extras):
             if header in entry.extra:
                 value = entry.extra[header]

@@ -101,8 +101,8 @@ def test_money(schema, raw, amount, currency):
 
 def test_money_display_is_gtr_style(schema):
     amount = spec(schema, "further_funding", "amount")
-    assert display(amount, Money(Decimal("53886"), None), "GBP") == "£53,886 (GBP)"
-    assert display(amount, Money(Decimal("1000.5"), None), "SEK") == "1,000.50 (SEK)"
+    assert display(amount, Money(Decimal("53886"), None), {"currency": "GBP"}) == "£53,886 (GBP)"
+    assert display(amount, Money(Decimal("1000.5"), None), {"currency": "SEK"}) == "1,000.50 (SEK)"
 
 
 def test_choices_split_on_gtr_commas_and_semicolons(schema):

@@ -9,7 +9,6 @@ such as ``dissemination`` on list pages; the schema's ``api`` names). Text GtR e
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -19,10 +18,9 @@ from ..errors import InputFileError
 from ..findings import WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import FieldSpec, Schema, Section
-from . import ImportResult
+from ..text import clean_markup
+from .result import ImportResult
 
-_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
-_MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|u|span|p|br)\b[^>]*>", re.I)
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.I)
 
@@ -70,24 +68,13 @@ def _values(node: Any, path: str) -> list[str]:
     return out
 
 
-def clean_markup(text: str) -> str:
-    """Undo GtR's (sometimes double) HTML escaping and drop simple inline markup."""
-    for _ in range(3):
-        if not _ENTITY.search(text):
-            break
-        text = html.unescape(text)
-    text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
-    return _MARKUP.sub("", text)
-
-
 def _join(spec: FieldSpec, values: list[str]) -> str | None:
     values = [clean_markup(v) for v in values if v is not None and v.strip()]
     if not values:
         return None
     if len(values) == 1:
         return values[0]
-    separator = ", " if spec.type == "text" else "\n\n" if spec.type == "long_text" else "; "
-    return separator.join(values)
+    return spec.kind.joiner.join(values)
 
 
 def _find(node: Any, key: str) -> Iterator[Any]:

@@ -17,8 +17,8 @@ from pathlib import Path
 from ..findings import ERROR, WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import Schema, Section, header_key
-from . import ImportResult, merge_shared_entries
-from .gtr_api import clean_markup
+from .result import ImportResult, merge_shared_entries
+from ..text import clean_markup
 
 #: Project columns every GtR outcome CSV starts and ends with (schema document §1.2).
 AWARD_COLUMNS = {

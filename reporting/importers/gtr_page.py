@@ -16,7 +16,7 @@ from ..findings import ERROR, WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import Schema, Section
 from ..text import clean_text
-from . import ImportResult
+from .result import ImportResult
 
 _NBSP = "\u00a0"
 _CITATION = re.compile(r"^(?P<author>.+?) \((?P<year>\d{4})\) (?P<rest>.+)$")

@@ -38,7 +38,7 @@ from ..model import AWARD, Origin, Record
 from ..schema import FieldSpec, Schema, Section, Vocabulary, header_key, normalise
 from ..text import plural
 from ..workbook import Table, read_tables
-from . import ImportResult, Tally, merge_shared_entries
+from .result import ImportResult, Tally, merge_shared_entries
 
 #: Columns the tool keeps without a field of their own are headed with this, so that reading
 #: the workbook back knows them for notes rather than mistyped headers.
@@ -50,7 +50,6 @@ _SHEET_CODE = re.compile(r"^\d+[a-z]?[\s._-]+", re.I)  # "1B Pubs", "1H Engageme
 _ROW_ID = re.compile(r"^([0-9a-f]{14}\.\d{8})\d{10}(-\d+)?$")
 _YES = {"1", "1.0", "true", "yes", "y"}
 _NO = {"0", "0.0", "false", "no", "n"}
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 #: Columns that need this many matches with a section's fields for the sheet to be that section.
 _MIN_COLUMN_HITS = 3
 
@@ -397,7 +396,7 @@ class _Import:
 
     def value(self, spec: FieldSpec, value: Any) -> Any:
         value = self.clean(value)
-        if (isinstance(value, str) and spec.type in ("year", "month_year")
+        if (isinstance(value, str) and spec.kind.dated
                 and value.strip().casefold() in self.config.ongoing):
             return None  # "Still Active": no end yet
         return value
@@ -412,7 +411,7 @@ class _Import:
                 chosen.setdefault(column.spec.key, []).append(column.header)
         for key, headers in chosen.items():
             if raw.get(key) in (None, ""):
-                raw[key] = "; ".join(headers) if section.field(key).type == "choices" else ", ".join(headers)
+                raw[key] = section.field(key).kind.joiner.join(headers)
 
     def entry_id(self, layout: _Layout, row: tuple) -> str:
         """The outcome's own identifier (the same for every award it counts for), else one
@@ -440,7 +439,7 @@ class _Import:
         labels = schema.header_map(specs)
         joined, part_columns = self.joins(keys, specs + schema.award_fields)
         flags = _flag_vocabularies(section) if section else {}
-        years = next((f for f in (section.fields if section else ()) if f.type == "years"), None)
+        years = next((f for f in (section.fields if section else ()) if f.kind.multiple and f.kind.dated), None)
         columns: list[_Column] = []
         seen: set[str] = set()
         left_out: list[str] = []
@@ -542,31 +541,18 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _join(spec: FieldSpec, values: list[Any]) -> str | None:
-    """Values from a field's `parts` columns, as one: "07/2020" from 7 and 2020, a name from
-    its parts, an author list from Author and Other Authors."""
-    texts = [as_text(v).strip().lstrip("'").strip() for v in values if v not in (None, "")]
-    if not texts:
+    """Values from a field's `parts` columns, as one (its type knows how: "07/2020" from 7 and
+    2020, a name from its parts, an author list from Author and Other Authors)."""
+    parts = [as_text(v).strip().lstrip("'").strip() if v not in (None, "") else "" for v in values]
+    if not any(parts):
         return None
-    if spec.type == "month_year" and len(values) == 2:
-        month, year = (as_text(v).strip() if v not in (None, "") else "" for v in values)
-        if not year:
-            return month or None
-        if month.isdigit() and 1 <= int(month) <= 12:
-            return f"{int(month):02d}/{year}"
-        if month[:3].casefold() in _MONTHS:
-            return f"{month} {year}"
-        return year  # no month, or "00": the year alone (reported as such on validation)
-    separator = ", " if header_key(spec.label) in {header_key(h) for g in spec.parts for h in g} else " "
-    unique: list[str] = []
-    for text in texts:
-        if text not in unique:
-            unique.append(text)
-    return separator.join(unique)
+    continuation = header_key(spec.label) in {header_key(h) for g in spec.parts for h in g}
+    return spec.kind.join(parts, continuation) or None
 
 
 def _flag_vocabularies(section: Section) -> dict[str, tuple[FieldSpec, Vocabulary]]:
     return {spec.key: (spec, spec.vocabulary) for spec in section.fields
-            if spec.type == "choices" and spec.vocabulary is not None}
+            if spec.kind.multiple and spec.vocabulary is not None}
 
 
 def _flag_of(header: str, flags: dict[str, tuple[FieldSpec, Vocabulary]]) -> FieldSpec | None:

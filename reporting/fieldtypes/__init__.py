@@ -1,0 +1,47 @@
+"""Field types: one class per type (parse, display, Excel cell, column, help, validation),
+registered here by the name the schema uses. The schema resolves each field's type once, when it
+is loaded (`FieldSpec.kind`); nothing else in the tool switches on a type's name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import (EXCEL_CELL_LIMIT, BeforeYear, Cell, FieldType, Money, MonthYear, Parsed, Problem, as_text,
+                   is_empty)
+from .choices import Choice, Choices, Currency, MoneyType, YesNo, format_money, split_choices
+from .dates import MonthYearType, Year, Years, excel_serial_to_datetime
+from .texts import Doi, Identifier, LongText, Names, Orcid, Text, Url, orcid_check_digit, url_is_clickable, urls_in
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..schema import FieldSpec
+
+__all__ = ["EXCEL_CELL_LIMIT", "REGISTRY", "BeforeYear", "Cell", "FieldType", "Money", "MonthYear", "Parsed",
+           "Problem", "as_text", "display", "excel_serial_to_datetime", "format_money", "is_empty",
+           "orcid_check_digit", "parse", "show", "split_choices", "url_is_clickable", "urls_in"]
+
+#: Every field type, by the name the schema uses.
+REGISTRY: dict[str, FieldType] = {kind.name: kind for kind in (
+    Text(), LongText(), Year(), Years(), MonthYearType(), MoneyType(), Choice(), Choices(), YesNo(), Url(),
+    Doi(), Identifier(), Names(), Orcid(), Currency())}
+
+
+def parse(spec: FieldSpec, raw: Any) -> Parsed:
+    """Parse one raw value for `spec`; empty cells give (None, [])."""
+    if is_empty(raw):
+        return None, []
+    return spec.kind.parse(raw, spec)
+
+
+def display(spec: FieldSpec, value: Any, values: dict[str, Any] | None = None) -> str:
+    """A typed value as text for a return ("" for none)."""
+    return "" if value is None else spec.kind.display(value, spec, values or {})
+
+
+def show(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> str:
+    """A field's value as text for a return: its typed value displayed, or, where it could not
+    be typed, the value as it was entered; "" when empty."""
+    if spec.key in values and values[spec.key] not in (None, "", []):
+        return spec.kind.display(values[spec.key], spec, values)
+    value = (raw or {}).get(spec.key)
+    return "" if value in (None, "") else as_text(value)

@@ -1,0 +1,213 @@
+"""Field types of free text and identifiers: text, long text, identifiers, names, URLs, DOIs,
+ORCID iDs."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .base import (EXCEL_CELL_LIMIT, ERROR, TEXT_LIMIT, WARNING, Cell, FieldType, Parsed, Problem, as_text,
+                   clean)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..schema import FieldSpec
+
+PLACEHOLDERS = {"tbc", "tbd", "to input", "to be confirmed", "to follow", "n/a", "na", "none",
+                "xxx", "?", "-", "todo", "to do", "placeholder", "lorem ipsum"}
+_PLACEHOLDER_PHRASE = re.compile(r"\b(to input|tbc|tbd|to be confirmed|lorem ipsum)\b", re.I)
+_URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.I)
+#: A web address inside other text; trailing punctuation is not part of it.
+_URL_IN_TEXT = re.compile(r"(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I)
+#: What may stand between several addresses in one cell without being "other text".
+_URL_SEPARATORS = re.compile(r"^(?:[\s,;|/&]|\band\b|\bor\b)*$", re.I)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
+_ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$", re.I)
+
+
+def url_is_clickable(url: str) -> bool:
+    """True for addresses worth turning into a link (complete, not cut short)."""
+    return bool(_URL.match(url)) and not url.endswith("...")
+
+
+def urls_in(text: str) -> list[str]:
+    """The complete web addresses in `text`, in order (cut-short ones ending "..." left out)."""
+    return [u for u in _URL_IN_TEXT.findall(text) if not text[text.find(u) + len(u):].startswith("...")]
+
+
+def orcid_check_digit(digits: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of the first 15 digits of an ORCID iD."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+class LongText(FieldType):
+    """Free text that may run to several paragraphs."""
+
+    name = "long_text"
+    width = 60
+    style = "wrap"
+    textual = True
+    long = True
+    joiner = "\n\n"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        if not text:
+            return None, problems
+        if len(text) > TEXT_LIMIT:
+            problems.append(Problem(
+                "too-long", ERROR, f"is {len(text):,} characters long, more than the {TEXT_LIMIT:,} accepted",
+                "Shorten it, or move the detail to a linked document and give its URL."))
+        elif len(text) > EXCEL_CELL_LIMIT:
+            problems.append(Problem(
+                "too-long", WARNING,
+                f"is {len(text):,} characters long, more than one Excel cell holds ({EXCEL_CELL_LIMIT:,})",
+                f'Excel files carry the rest in a "{spec.label} (continued)" column; consider shortening it.'))
+        folded = text.casefold().strip(" .")
+        if folded in PLACEHOLDERS or (len(text) <= 40 and _PLACEHOLDER_PHRASE.search(text)):
+            problems.append(Problem(
+                "placeholder", WARNING, f'looks like placeholder text ("{text[:60]}")',
+                "Replace it with the real content, or clear the cell if there is nothing to say."))
+        return text, problems
+
+
+class Text(LongText):
+    """One line of free text: line breaks (e.g. from a wrapped title) become spaces."""
+
+    name = "text"
+    width = 40
+    style = "text"
+    long = False
+    joiner = ", "
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        value, problems = super().parse(raw, spec)
+        if value is not None and "\n" in value:
+            value = " ".join(value.split())
+        return value, problems
+
+
+class Identifier(FieldType):
+    """A code kept exactly as typed (stored as text in Excel)."""
+
+    name = "identifier"
+    width = 18
+    style = "identifier"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        text = text.lstrip("'").strip()
+        if text.casefold().strip(" .") in PLACEHOLDERS:
+            return None, problems + [Problem(
+                "placeholder", WARNING, f'"{text}" is a placeholder, not a real {spec.label}',
+                f"Enter the real {spec.label}, or leave the cell empty.")]
+        return (text or None), problems
+
+
+class Names(FieldType):
+    """A list of names separated by ';' (award references, partners, aliases)."""
+
+    name = "names"
+    width = 32
+    style = "identifier"
+    hint = "Separate several with ';'."
+    multiple = True
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        names: list[str] = []
+        for part in re.split(r"[;\n]", text):
+            part = part.strip()
+            if part and part not in names:
+                names.append(part)
+        return (names or None), problems
+
+    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+        return "; ".join(value)
+
+
+class Url(FieldType):
+    """A web address, or several in one cell (each linked)."""
+
+    name = "url"
+    width = 40
+    hint = "A full web address starting https://."
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        if not _URL.match(text):
+            found = _URL_IN_TEXT.findall(text)
+            if found:
+                rest = _URL_IN_TEXT.sub(" ", text)
+                if _URL_SEPARATORS.match(rest.replace("...", " ")):
+                    return text, problems  # several addresses in one cell: each is linked
+                return text, problems + [Problem(
+                    "url-with-text", WARNING, "holds words as well as web addresses",
+                    "Keep only the address(es) here and put the words in a text field; "
+                    "the addresses are linked, the rest is shown as it is.")]
+        if re.match(r"^www\.", text, re.I):
+            return None, problems + [Problem("bad-url", ERROR, f'"{text}" has no http:// or https:// at the start',
+                                             f"Write it as https://{text}")]
+        if not _URL.match(text):
+            return None, problems + [Problem("bad-url", ERROR, f'"{text}" is not a web address',
+                                             "Enter a full address starting http:// or https://.")]
+        if text.endswith("..."):
+            problems.append(Problem(
+                "url-cut-short", WARNING, "the address ends with \"...\", so it was probably cut short",
+                "Paste the full address; a cut-short link leads nowhere and is not made clickable."))
+        return text, problems
+
+    def links(self, text: str) -> tuple[str, ...]:
+        return (text,) if url_is_clickable(text) else tuple(urls_in(text))
+
+    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+        # One link per cell is all Excel holds: the first address when a cell has several.
+        links = self.links(value)
+        return Cell(value, "text", links[0] if links else None)
+
+
+class Doi(FieldType):
+    """A digital object identifier, e.g. 10.1080/13645579.2021.1890000 (linked via doi.org)."""
+
+    name = "doi"
+    width = 26
+    style = "identifier"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        text = _DOI_PREFIX.sub("", text)
+        if not _DOI.match(text):
+            return None, problems + [Problem(
+                "bad-doi", ERROR, f'"{as_text(raw)}" is not a DOI',
+                "A DOI starts with 10. and a slash, e.g. 10.1080/13645579.2021.1890000.")]
+        return text, problems
+
+    def links(self, text: str) -> tuple[str, ...]:
+        return (f"https://doi.org/{text}",)
+
+
+class Orcid(FieldType):
+    """An ORCID iD, checked with its checksum."""
+
+    name = "orcid"
+    width = 21
+    style = "identifier"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        text, problems = clean(raw)
+        match = _ORCID.match(text)
+        if not match:
+            return None, problems + [Problem(
+                "bad-orcid", ERROR, f'"{text}" is not an ORCID iD',
+                "An ORCID iD has 16 digits in four groups, e.g. 0000-0002-1825-0097.")]
+        groups = [g.upper() for g in match.groups()]
+        digits = "".join(groups)
+        if orcid_check_digit(digits[:15]) != digits[15]:
+            return None, problems + [Problem(
+                "bad-orcid", ERROR, f'"{text}" fails the ORCID checksum (a digit is wrong)',
+                "Copy the iD from the person's ORCID record (orcid.org).")]
+        return "-".join(groups), problems
