@@ -28,8 +28,6 @@ SUGGESTION_FIELDS = (
     FieldSpec("found", "Found", "text"),
     FieldSpec("context", "Context", "long_text"),
 )
-#: Sections whose Organisation field names the partner itself.
-ORGANISATION_SECTIONS = {"collaborations": "organisation", "further_funding": "organisation"}
 _SMALL_WORDS = {"the", "of", "for", "and", "at", "in", "on", "ltd", "limited", "cic", "plc", "llp"}
 _LEGAL = re.compile(r"\b(ltd|limited|plc|cic|llp|inc|the)\b")
 
@@ -107,8 +105,7 @@ def link(dataset: Dataset, suggestions: list[tuple[Record, dict]], findings: Fin
     """Link every entry to its partners, and list every organisation in `dataset.organisations`."""
     directory = Directory(dataset.organisations)
     for entry in dataset.entries:
-        field = ORGANISATION_SECTIONS.get(entry.section.key)
-        name = entry.values.get(field) if field else None
+        name = next((entry.values[f.key] for f in entry.section.fields if f.partner and entry.values.get(f.key)), None)
         if name:
             organisation, _ = directory.find_or_add(
                 name, entry.origin, sector=entry.values.get("sector"), country=entry.values.get("country"))

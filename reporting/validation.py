@@ -163,7 +163,7 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
         ahead = [y for y in spec.kind.years(values[spec.key]) if y > this_year]
         if not ahead:
             continue
-        lenient = lenient or section.key == "publications"
+        lenient = lenient or section.future_years == "warn"
         findings.add(_finding(
             record, spec, "future-year", WARNING if lenient else ERROR,
             f"{', '.join(map(str, ahead))} is in the future",

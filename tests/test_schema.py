@@ -102,6 +102,14 @@ def test_a_new_field_is_a_data_edit():
     (lambda d: d["sections"][0].update(sheet="Influence on Policy, Practice and more"), "cannot be used in Excel"),
     (lambda d: d["sections"][0].update(heading="missing"), "unknown field"),
     (lambda d: d["sections"][1].update(key="publications"), "section key used twice"),
+    # a typo is never silently ignored: "requried = true" would make a field optional
+    (lambda d: d["sections"][0]["fields"][0].update(requried=True),
+     "section 'publications' field 'title': unknown key 'requried'.\nDid you mean \"required\"?"),
+    (lambda d: d["sections"][0].pop("title"), "[[sections]] #1: has no 'title'"),
+    (lambda d: d["sections"][0]["fields"][0].update(required="yes"), "required should be true or false"),
+    (lambda d: d["sections"][0].update(period=["title"]), "period names 'title', a text field, which holds no date"),
+    (lambda d: d["charts"][0].update(section="gardening"), "[[charts]] #1: names unknown section 'gardening'"),
+    (lambda d: d["vocabularies"]["countries"].update(extends="countries"), "extends 'countries'"),
 ])
 def test_inconsistent_schema_is_refused_with_a_clear_message(mutate, message):
     data = _data()
@@ -109,6 +117,13 @@ def test_inconsistent_schema_is_refused_with_a_clear_message(mutate, message):
     with pytest.raises(SchemaError) as error:
         parse_schema(data)
     assert message in str(error.value)
+
+
+def test_the_schema_cannot_be_changed_once_loaded(schema):
+    with pytest.raises(TypeError):
+        schema.vocabularies["countries"] = None
+    with pytest.raises(TypeError):
+        schema.vocabularies["countries"].variants["Mars"] = "Global"
 
 
 def test_vocabulary_matching(schema):
