@@ -14,6 +14,7 @@ from reporting.importers import import_file
 from reporting.model import Award
 from reporting.schema import load_schema
 from reporting.validation import validate
+from reporting.inputs import input_book
 from reporting.xlsx_writer import write_input_workbook
 
 SEED = Path(__file__).parent.parent.parent / "shared" / "data" / "000_dc8e63340d1037c7.txt"
@@ -46,5 +47,5 @@ def make_workbook(path: Path, entries: int, awards: int = 1) -> Path:
         if entry.values["award_reference"] is None:
             del entry.values["award_reference"]
         made.append(entry)
-    path.write_bytes(write_input_workbook(schema, award_list, made, title="benchmark"))
+    path.write_bytes(write_input_workbook(input_book(schema, award_list, made, title="benchmark")))
     return path

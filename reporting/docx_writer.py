@@ -21,8 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
 
 from .errors import TemplateError
-from .returns import ChartView, FieldView, ReturnView, entry_view
-from .schema import Schema
+from .returns import ChartView, FieldView, ReturnView
 from .text import paragraphs, strip_illegal
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -265,10 +264,10 @@ class WordTemplate:
                 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                 + "".join(items) + "</Relationships>")
 
-    def render(self, schema: Schema, view: ReturnView) -> bytes:
+    def render(self, view: ReturnView) -> bytes:
         """The Word return (or profile) for one view, as the bytes of a .docx file."""
         body = _Body(self.styles, {rid for rid, *_ in self._rels})
-        _write_return(body, schema, view)
+        _write_return(body, view)
         folder = self._main.rsplit("/", 1)[0] + "/"
         dynamic: dict[str, str | bytes] = {
             self._main: self._head + "".join(body.parts) + self._tail,
@@ -416,7 +415,7 @@ def _summary_table(body: "_Body", view: ReturnView) -> None:
     widths = [first, number] + [rest] * (len(headers) - 3) + [number]
     style = body.styles.get("table")
     rows = [headers]
-    for title, count, per_year, undated in view.summary_rows():
+    for title, count, per_year, undated in ((s.title, len(s.entries), s.per_year, s.undated) for s in view.sections):
         before = sum(per_year.get(y, 0) for y in earlier)
         rows.append([title, str(count), *([str(before or "")] if earlier else []),
                      *[str(per_year.get(y, 0) or "") for y in shown], str(undated or "")])
@@ -445,25 +444,21 @@ def _summary_table(body: "_Body", view: ReturnView) -> None:
 
 def _changes(body: "_Body", view: ReturnView, bookmark: str) -> None:
     changes = view.changes
-    body.heading("h1", f"{CHANGES_TITLE} ({changes.summary()})", bookmark)
-    groups = [("Added", changes.of_kind("added")), ("Changed", changes.of_kind("changed")),
-              ("Removed", changes.of_kind("removed"))]
-    for label, items in groups:
-        body.paragraph("award_heading", body.run(f"{label} ({len(items)})"))
-        if not items:
+    assert changes is not None
+    body.heading("h1", f"{CHANGES_TITLE} ({changes.summary})", bookmark)
+    for label, lines in changes.groups:
+        body.paragraph("award_heading", body.run(f"{label} ({len(lines)})"))
+        if not lines:
             body.paragraph("field_text", body.run("None."))
-        for item in items:
-            text = f"{item.section}: {item.heading}"
-            if item.fields:
-                text += " (" + ", ".join(f.label for f in item.fields) + ")"
-            body.paragraph("field_text", body.run(text))
+        for line in lines:
+            body.paragraph("field_text", body.run(line))
 
 
-def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
+def _write_return(body: "_Body", view: ReturnView) -> None:
     """The return's content: cover page; at a glance (table, charts) and contents; changes;
     award texts; then the sections."""
     body.paragraph("title", body.run(view.title))
-    body.paragraph("subtitle", body.run(view.cover_subtitle or view.subtitle))
+    body.paragraph("subtitle", body.run(view.cover_subtitle))
     for detail in view.details:
         body.field(detail, role="detail")
     for note in view.notes:
@@ -473,7 +468,7 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
     body.page_break()
     if view.sections:
         body.paragraph("award_heading", body.run("At a glance"))
-        body.paragraph("field_text", body.run(view.subtitle + "."))
+        body.paragraph("field_text", body.run(view.summary + "."))
         _summary_table(body, view)
         for chart in view.charts:
             body.chart(chart)
@@ -483,7 +478,7 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
     body.paragraph("toc_heading", body.run("Contents"))
     headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
     if view.changes is not None:
-        headings.insert(0, f"{CHANGES_TITLE} ({view.changes.summary()})")
+        headings.insert(0, f"{CHANGES_TITLE} ({view.changes.summary})")
     names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
     for index, text in enumerate(headings):
         entry = f'<w:hyperlink w:anchor="{names[index]}" w:history="1">{body.run(text)}</w:hyperlink>'
@@ -506,12 +501,10 @@ def _write_return(body: "_Body", schema: Schema, view: ReturnView) -> None:
 
     for index, section in enumerate(view.sections):
         body.heading("h1", headings[index + (1 if view.changes is not None else 0)], names[index])
-        intro = view.intros.get(section.section.key)
-        if intro:
-            body.paragraph("intro", body.run(intro))
+        if section.intro:
+            body.paragraph("intro", body.run(section.intro))
         for entry in section.entries:
-            shown = entry_view(schema, entry)
-            marks = "".join(body.run(f" [{m}]", "mark") for m in view.marks.get(id(entry), ()))
-            body.paragraph("h2", body.run(shown.heading) + marks)
-            for field in shown.fields:
+            marks = "".join(body.run(f" [{m}]", "mark") for m in entry.marks)
+            body.paragraph("h2", body.run(entry.heading) + marks)
+            for field in entry.fields:
                 body.field(field)

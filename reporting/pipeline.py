@@ -12,20 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import parallel, periods
-from .docx_writer import WordTemplate
+from . import parallel
 from .changes import Changes, compare
+from .docx_writer import WordTemplate
 from .errors import OutputError, UsageError
-from .findings import ERROR, WARNING, Finding, Findings
+from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, import_file
+from .inputs import input_book
 from .model import Award, Dataset, Entry, Record
 from .outputs import unique_name, write_atomic
 from .partners import Directory, Suggestion, org_key, suggest
 from .periods import Period
-from .returns import ReturnView, award_view, profile_view
+from .returns import Head, ReturnView, award_head, make_return, portfolio_view, profile_head
 from .schema import Schema, load_schema
-from .text import plural, slugify
-from .texts import TEXTS_FILE, Texts, namespace
+from .selection import Selected, Selection, select
+from .text import slugify
+from .texts import TEXTS_FILE, Texts
 from .validation import validate
 from .workbook import annotate, read_workbook, write_suggestions
 from .xlsx_writer import write_excel_return, write_input_workbook, write_portfolio_summary
@@ -89,24 +91,12 @@ class Renderer:
             return templates_dir() / name
 
         self.word = WordTemplate(Path(template) if template else pick("return.docx"))
-        self.texts = Texts(pick(TEXTS_FILE))
+        self.texts = Texts(pick(TEXTS_FILE), defaults=templates_dir() / TEXTS_FILE)
         self.generated = generated_date()
 
-    def decorate(self, view: ReturnView, period: Period | None, **names: dict) -> None:
-        """Fill the view's cover, header and section intro texts from the text templates."""
-        context = dict(title=view.title, kind=view.kind, reference=view.reference,
-                       period=period.label if period else "", generated=self.generated,
-                       entries=view.entry_count, sections=len(view.sections))
-        context.update({key: namespace(key, values) for key, values in names.items()})
-        view.cover_subtitle = self.texts.render("cover.subtitle", **context)
-        view.generated = self.texts.render("cover.generated", **context)
-        view.header = self.texts.render("header.text", **context)
-        for section in view.sections:
-            key = section.section.key
-            name = f"intro.{key}" if self.texts.has(f"intro.{key}") else "intro.default"
-            view.intros[key] = self.texts.render(name, section=namespace("section", {
-                "key": key, "title": section.title, "help": section.section.help,
-                "count": len(section.entries)}), **context)
+    def view(self, schema: Schema, head: Head, selected: Selected) -> ReturnView:
+        """The view of one return or profile, worded from this build's texts."""
+        return make_return(schema, self.texts, head, selected, self.generated)
 
     def file_stem(self, kind: str, **context: str) -> str:
         stem = self.texts.render(f"files.{kind}", **context)
@@ -195,73 +185,6 @@ def output_stem(award: Award) -> str:
     return slugify(award.title).lower() if award.title else "award"
 
 
-@dataclass
-class Selection:
-    """What to put in a return: a reporting period, public entries only, changes to mark."""
-
-    period: Period | None = None
-    public: bool = False
-    changes: Changes | None = None
-    since: str = ""
-
-    @property
-    def suffix(self) -> str:
-        return (f"-{self.period.slug}" if self.period else "") + ("-public" if self.public else "")
-
-
-def select_entries(entries: list[Entry], selection: Selection, findings: Findings,
-                   what: str, award: Award | None = None) -> tuple[list[Entry], dict]:
-    """Apply the selection to `entries`: (entries kept, the view options that say so).
-
-    Undated entries cannot be placed in a period: each becomes a warning, never silently
-    dropped or included.
-    """
-    notes: list[str] = []
-    marks: dict[int, list[str]] = {}
-    internal = [e for e in entries if e.internal]
-    if selection.public:
-        entries = [e for e in entries if not e.internal]
-        if internal:
-            notes.append(f"Public version: {plural(len(internal), 'internal entry', 'internal entries')} "
-                         "left out.")
-    elif internal:
-        notes.append(f"Includes {plural(len(internal), 'internal entry', 'internal entries')}, marked "
-                     "[Internal]: not for publication. "
-                     "Build with --public for a version to publish.")
-        for entry in internal:
-            marks.setdefault(id(entry), []).append("Internal")
-    if selection.period is not None:
-        entries, undated = periods.select(entries, selection.period)
-        note = f"Reporting period: {selection.period.label}."
-        if undated:
-            note += (f" {plural(len(undated), 'entry', 'entries')} without a date "
-                     f"{'is' if len(undated) == 1 else 'are'} not included (see the warnings).")
-        notes.insert(0, note)
-        for entry in undated:
-            dating = ", ".join(entry.section.field(k).label for k in entry.section.period) or "a date"
-            findings.add(Finding(
-                "undated-entry", WARNING,
-                f"has no date, so it is not in the {selection.period.label} {what}",
-                f"Fill in {dating} to place it in a period." if entry.section.period else
-                f"{entry.section.title} entries carry no date; they appear only in returns without --period.",
-                file=entry.origin.file, sheet=entry.origin.sheet,
-                cell=entry.cells.get(entry.section.period[0], "") if entry.section.period else
-                entry.cells.get(entry.section.heading, ""),
-                field=entry.section.heading_field.label, value=str(entry.value_or_raw(entry.section.heading))[:80]))
-    changes = None
-    if selection.changes is not None:
-        ids = {id(e) for e in entries}
-        wanted = {award.reference or award.title} if award is not None else set()
-        changes = Changes([c for c in selection.changes.items if id(c.entry) in ids or (
-            c.kind == "removed" and wanted & {a.reference or a.title for a in c.entry.awards})])
-        for item in changes.items:
-            if item.kind != "removed":
-                marks.setdefault(id(item.entry), []).insert(0, "New" if item.kind == "added" else "Changed")
-        notes.append(f"Changes since {selection.since}: {changes.summary()}; "
-                     "new and changed entries are marked [New] and [Changed].")
-    return entries, {"notes": notes, "marks": marks, "changes": changes}
-
-
 def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
@@ -280,28 +203,29 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
                          entries=len(dataset.entries), rows_read=rows)
     if not findings.ok:
         return result
-    selection = Selection(period=period, public=public)
+    changes = None
     if since:
         previous, _, _ = load(since, schema)
-        selection.changes = compare(previous, dataset, schema)
-        selection.since = ", ".join(Path(p).name for p in since)
+        changes = compare(previous, dataset, schema)
+    selection = Selection(period=period, public=public, changes=changes,
+                          since=", ".join(Path(p).name for p in since))
     renderer = Renderer(templates, template)
     out_dir = Path(out_dir)
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
     jobs: list[_Job] = []
-    summary: list[tuple[Award, dict[str, int]]] = []
+    views: list[tuple[Award, ReturnView]] = []
     for award, entries in groups:
-        kept, options = select_entries(entries, selection, findings, "return", award)
-        view = award_view(schema, award, kept, **options)
-        renderer.decorate(view, period, award={f.key: award.values.get(f.key) for f in schema.award_fields})
+        selected = select(entries, selection, "return", award)
+        findings.extend(selected.findings)
+        view = renderer.view(schema, award_head(schema, award), selected)
         stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
-        jobs.extend(_jobs(schema, renderer, view, out_dir / stem))
-        summary.append((award, {s.section.key: len(s.entries) for s in view.sections}))
+        jobs.extend(_jobs(renderer, view, out_dir / stem))
+        views.append((award, view))
     result.outputs.extend(_render(jobs, workers, progress, len(groups)))
     if len(groups) > 1:
         name = f"portfolio-summary{selection.suffix}.xlsx"
-        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(schema, summary)))
+        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(portfolio_view(schema, views))))
     return result
 
 
@@ -309,22 +233,21 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
 class _Job:
     """One file to render and write: the Word or the Excel version of a view."""
 
-    schema: Schema
     renderer: Renderer
     view: ReturnView
     path: Path
 
 
-def _jobs(schema: Schema, renderer: Renderer, view: ReturnView, stem: Path) -> list[_Job]:
-    return [_Job(schema, renderer, view, stem.with_name(stem.name + ".docx")),
-            _Job(schema, renderer, view, stem.with_name(stem.name + ".xlsx"))]
+def _jobs(renderer: Renderer, view: ReturnView, stem: Path) -> list[_Job]:
+    return [_Job(renderer, view, stem.with_name(stem.name + ".docx")),
+            _Job(renderer, view, stem.with_name(stem.name + ".xlsx"))]
 
 
 def _render_job(job: _Job) -> Path:
     if job.path.suffix == ".docx":
-        data = job.renderer.word.render(job.schema, job.view)
+        data = job.renderer.word.render(job.view)
     else:
-        data = write_excel_return(job.schema, job.view)
+        data = write_excel_return(job.view)
     return write_atomic(job.path, data)
 
 
@@ -380,13 +303,12 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
     selection = Selection(period=period, public=public)
     jobs: list[_Job] = []
     for organisation in chosen:
-        kept, options = select_entries(linked.get(id(organisation), []), selection, findings, "profile")
-        view = profile_view(schema, organisation, kept, **options)
-        renderer.decorate(view, period, organisation={f.key: organisation.values.get(f.key)
-                                                      for f in schema.organisation_fields})
+        selected = select(linked.get(id(organisation), []), selection, "profile")
+        findings.extend(selected.findings)
+        view = renderer.view(schema, profile_head(schema, organisation, list(selected.entries)), selected)
         stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
                                               suffix=selection.suffix), taken)
-        jobs.extend(_jobs(schema, renderer, view, Path(out_dir) / stem))
+        jobs.extend(_jobs(renderer, view, Path(out_dir) / stem))
     result.outputs.extend(_render(jobs, workers, progress, len(chosen)))
     result.awards = len(chosen)
     return result
@@ -434,7 +356,7 @@ def init_workbook(path: Path | str, schema: Schema | None = None, force: bool = 
     schema = schema or load_schema()
     path = Path(path)
     _refuse_overwrite(path, force)
-    return write_atomic(path, write_input_workbook(schema))
+    return write_atomic(path, write_input_workbook(input_book(schema)))
 
 
 #: Findings an import resolves itself by writing the current wording (listed as mappings).
@@ -485,8 +407,7 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
     out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
     _refuse_overwrite(out, force)
-    data = write_input_workbook(schema, dataset.awards, dataset.entries, title=title,
-                                organisations=dataset.organisations)
+    data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title))
     write_atomic(out, data)
     return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards))
 

@@ -1,66 +1,78 @@
-"""What a return shows: entries grouped by section, headed and labelled, with yearly counts.
+"""The view of a return (or a partner profile): everything both renderers show, built in one
+step and frozen.
 
-Both renderers read this view; neither decides what to show. No third-party imports.
+`make_return` takes the entries a selection chose, the schema and the wording (texts.toml) and
+gives a ReturnView: sections of EntryViews that already hold their heading, marks and each
+field's display text (for Word), and tables of typed cells (for Excel); the cover, header,
+notes and intros as text; the counts and charts of "At a glance". The renderers read only this
+view: they never see an entry, a field type or the schema. No I/O, no third-party imports.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from . import fieldtypes
+from .changes import ADDED, CHANGED, REMOVED
 from .model import Award, Entry, Organisation
 from .periods import entry_years
-from .schema import FieldSpec, Schema, Section
-from .text import one_line, plural, shorten
+from .schema import Chart, FieldSpec, Schema, Section
+from .selection import Selected
+from .sheets import NOT_RECORDED, Table, section_table
+from .text import one_line, shorten
+from .texts import namespace
+
+__all__ = ["ChangesView", "ChartView", "EntryView", "FieldView", "Head", "NOT_RECORDED", "PortfolioView",
+           "ReturnView", "SectionView", "award_head", "make_return", "portfolio_view", "profile_head"]
 
 HEADING_LIMIT = 200
-#: What a return shows for a field the funder did not ask for when it accepted the entry.
-NOT_RECORDED = "not recorded"
 
 
-@dataclass
+@dataclass(frozen=True)
 class FieldView:
     """One labelled value. `url` makes the value a link; with `link_text` the link is added
-    after the text instead (e.g. a citation followed by its DOI)."""
+    after the text instead (e.g. a citation followed by its DOI); `links` are web addresses
+    inside the text, each linked where it stands."""
 
     label: str
     text: str
     long: bool = False
     url: str | None = None
     link_text: str | None = None
-    #: Web addresses inside `text` to link where they stand (several in one cell).
     links: tuple[str, ...] = ()
     #: True when the value was not recorded (shown as "not recorded", set apart).
     missing: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class EntryView:
     heading: str
-    fields: list[FieldView]
+    fields: tuple[FieldView, ...]
+    marks: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SectionView:
-    section: Section
-    entries: list[Entry]
-    per_year: Counter = field(default_factory=Counter)
+    """One section of a return: its entries (Word), its table (Excel) and its yearly counts."""
+
+    key: str
+    title: str
+    intro: str
+    entries: tuple[EntryView, ...]
+    table: Table
+    per_year: Mapping[int, int] = field(default_factory=dict)
     undated: int = 0
 
-    @property
-    def title(self) -> str:
-        return self.section.title
 
-
-@dataclass
+@dataclass(frozen=True)
 class ChartView:
     """One bar chart: categories and counts, with a text alternative for screen readers."""
 
     title: str
-    categories: list[str]
-    values: list[int]
+    categories: tuple[str, ...]
+    values: tuple[int, ...]
     horizontal: bool = True
 
     @property
@@ -69,49 +81,56 @@ class ChartView:
         return f"Bar chart, {self.title.lower()}. {pairs}."
 
 
-@dataclass
-class ReturnView:
-    """Everything a return (or a partner profile) shows, ready for either renderer.
+@dataclass(frozen=True)
+class ChangesView:
+    """The "Changes since last submission" list: groups (Added, Changed, Removed) of lines."""
 
-    `notes` are cover lines (the reporting period, internal entries included, ...); `marks`
-    labels entries by id (e.g. "New", "Changed", "Internal"); `changes` is the "Changes since
-    last submission" list, when asked for.
-    """
+    summary: str
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a return is about: its title, the details and texts of its cover, and the names
+    its wording may use ({{ award.title }}, {{ organisation.name }})."""
 
     title: str
-    details: list[FieldView]
-    texts: list[FieldView]
-    sections: list[SectionView]
-    years: list[int]
-    kind: str = "return"
+    kind: str
     reference: str = ""
-    notes: list[str] = field(default_factory=list)
-    marks: dict[int, list[str]] = field(default_factory=dict)
-    changes: Any = None
-    #: Texts rendered from templates/texts.toml (see pipeline): cover lines, running header,
-    #: and one intro line per section key.
+    details: tuple[FieldView, ...] = ()
+    texts: tuple[FieldView, ...] = ()
+    names: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    """Everything a return (or a partner profile) shows, ready for either renderer."""
+
+    title: str
+    kind: str
+    reference: str
+    details: tuple[FieldView, ...]
+    texts: tuple[FieldView, ...]
+    sections: tuple[SectionView, ...]
+    years: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+    changes: ChangesView | None = None
     cover_subtitle: str = ""
     generated: str = ""
     header: str = ""
-    intros: dict[str, str] = field(default_factory=dict)
-    charts: list[ChartView] = field(default_factory=list)
-
-    @property
-    def subtitle(self) -> str:
-        what = "Partner impact profile" if self.kind == "profile" else "Research outcomes"
-        return (f"{what}: {plural(self.entry_count, 'entry', 'entries')} in "
-                f"{plural(len(self.sections), 'section')}")
+    summary: str = ""
+    summary_note: str = ""
+    charts: tuple[ChartView, ...] = ()
 
     @property
     def entry_count(self) -> int:
         return sum(len(s.entries) for s in self.sections)
 
-    def summary_rows(self) -> list[tuple[str, int, dict[int, int], int]]:
-        return [(s.title, len(s.entries), dict(s.per_year), s.undated) for s in self.sections]
 
+# -- entries ---------------------------------------------------------------------------------
 
-def _field_view(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> FieldView | None:
-    text = fieldtypes.show(spec, values, raw)
+def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
+    text = fieldtypes.show(spec, dict(values), dict(raw or {}))
     if not text:
         return None
     links = spec.kind.links(text) if spec.key in values else ()
@@ -140,8 +159,9 @@ def citation(entry: Entry) -> FieldView | None:
     return FieldView("Citation", text, url=url, link_text=url)
 
 
-def entry_view(schema: Schema, entry: Entry) -> EntryView:
-    """The heading and labelled fields of one entry, leaving out empty optional fields."""
+def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> EntryView:
+    """The heading and labelled fields of one entry, leaving out empty optional fields; a field
+    the funder did not ask for when it accepted the entry reads "not recorded"."""
     section = entry.section
     heading_spec = section.heading_field
     full = fieldtypes.as_text(entry.value_or_raw(heading_spec.key) or "")
@@ -149,7 +169,7 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
     heading_complete = heading == one_line(full) and "\n" not in full.strip()
     currency_keys = {f.currency for f in section.fields if f.currency}
     fields: list[FieldView] = []
-    if section.key == "publications":
+    if section.citation:
         reference = citation(entry)
         if reference:
             fields.append(reference)
@@ -163,82 +183,127 @@ def entry_view(schema: Schema, entry: Entry) -> EntryView:
         elif accepted and (spec.required or spec.recommended):
             fields.append(FieldView(spec.label, NOT_RECORDED, missing=True))
     for spec in schema.common_fields:
-        if not spec.in_return:
-            continue
-        view = _field_view(spec, entry.values, entry.raw)
-        if view:
-            fields.append(view)
+        if spec.in_return:
+            view = _field_view(spec, entry.values, entry.raw)
+            if view:
+                fields.append(view)
     for header, value in entry.extra.items():
         text = fieldtypes.as_text(value).strip()
         if text and not header.startswith("GtR "):  # GtR identifiers stay in the Excel files
-            fields.append(FieldView(header, text, long="\n" in text or len(text) > 120))
-    return EntryView(heading, fields)
+            label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
+            fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
+    return EntryView(heading, tuple(fields), marks)
 
 
-def make_view(schema: Schema, entries: list[Entry], title: str, details: list[FieldView] | None = None,
-              texts: list[FieldView] | None = None, **options: Any) -> ReturnView:
-    """Group `entries` by section in schema order and count them per year."""
-    by_section: dict[str, list[Entry]] = {}
-    for entry in entries:
-        by_section.setdefault(entry.section.key, []).append(entry)
-    sections: list[SectionView] = []
-    all_years: set[int] = set()
-    for section in schema.sections:
-        members = by_section.get(section.key)
-        if not members:
-            continue
-        view = SectionView(section, members)
-        for entry in members:
-            years = entry_years(entry)
-            if years:
-                view.per_year.update(years)
-                all_years.update(years)
-            else:
-                view.undated += 1
-        sections.append(view)
-    years = list(range(min(all_years), max(all_years) + 1)) if all_years else []
-    view = ReturnView(title, details or [], texts or [], sections, years, **options)
-    view.charts = make_charts(schema, view, by_section)
-    return view
+# -- charts ----------------------------------------------------------------------------------
 
-
-def _counts(entries: list[Entry], key: str, order: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    counted = Counter(entry.values.get(key) for entry in entries if entry.values.get(key))
+def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    counted = Counter(entry.values.get(spec.key) for entry in entries if entry.values.get(spec.key))
+    order = spec.vocabulary.values if spec.vocabulary else ()
     names = [v for v in order if counted.get(v)] + sorted(v for v in counted if v not in order)
-    return names, [counted[n] for n in names]
+    return tuple(names), tuple(counted[n] for n in names)
 
 
-def make_charts(schema: Schema, view: ReturnView, by_section: dict[str, list[Entry]]) -> list[ChartView]:
-    """The charts of a return: entries per section; engagement by year, by primary audience
-    and by geographic reach (policy influence's reach when there is no engagement)."""
-    charts: list[ChartView] = []
-    if view.sections:
-        charts.append(ChartView("Entries per section", [s.title for s in view.sections],
-                                [len(s.entries) for s in view.sections]))
-    engagement = by_section.get("engagement_activities", [])
-    if engagement:
-        section = schema.section("engagement_activities")
-        per_year = Counter(y for e in engagement for y in entry_years(e))
-        if per_year:
-            years = list(range(min(per_year), max(per_year) + 1))
-            charts.append(ChartView("Engagement activities by year", [str(y) for y in years],
-                                    [per_year.get(y, 0) for y in years], horizontal=False))
-        audience = section.field("primary_audience")
-        names, values = _counts(engagement, "primary_audience", audience.vocabulary.values if audience.vocabulary else ())
-        if names:
-            charts.append(ChartView("Engagement activities by primary audience", names, values))
-    reach_source = engagement or by_section.get("policy_influence", [])
-    if reach_source:
-        spec = reach_source[0].section.field("geographic_reach")
-        names, values = _counts(reach_source, "geographic_reach", spec.vocabulary.values if spec.vocabulary else ())
-        if names:
-            what = "Engagement activities" if engagement else "Influence on policy"
-            charts.append(ChartView(f"{what} by geographic reach", names, values, horizontal=False))
-    return charts
+def _chart(schema: Schema, chart: Chart, by_section: dict[str, list[Entry]]) -> ChartView | None:
+    entries = by_section.get(chart.section, [])
+    if not entries or (chart.unless and by_section.get(chart.unless)):
+        return None
+    if chart.by_years:
+        per_year = Counter(y for e in entries for y in entry_years(e))
+        if not per_year:
+            return None
+        years = range(min(per_year), max(per_year) + 1)
+        return ChartView(chart.title, tuple(str(y) for y in years), tuple(per_year.get(y, 0) for y in years),
+                         chart.horizontal)
+    assert chart.field is not None
+    names, values = _counts(entries, schema.section(chart.section).field(chart.field))
+    return ChartView(chart.title, names, values, chart.horizontal) if names else None
 
 
-def award_view(schema: Schema, award: Award, entries: list[Entry], **options: Any) -> ReturnView:
-    """The view of one award's return: its header fields, then its entries."""
+# -- the whole return ------------------------------------------------------------------------
+
+def _changes(selected: Selected) -> ChangesView | None:
+    changes = selected.changes
+    if changes is None:
+        return None
+    groups = []
+    for label, kind in (("Added", ADDED), ("Changed", CHANGED), ("Removed", REMOVED)):
+        lines = []
+        for item in changes.of_kind(kind):
+            text = f"{item.section}: {item.heading}"
+            if item.fields:
+                text += " (" + ", ".join(f.label for f in item.fields) + ")"
+            lines.append(text)
+        groups.append((label, tuple(lines)))
+    return ChangesView(changes.summary(), tuple(groups))
+
+
+def _notes(wording: Any, selected: Selected) -> tuple[str, ...]:
+    notes = []
+    if selected.period is not None:
+        notes.append(wording.render("notes.period", period=selected.period.label, undated=selected.undated))
+    if selected.internal_left_out:
+        notes.append(wording.render("notes.public", count=selected.internal_left_out))
+    if selected.internal_included:
+        notes.append(wording.render("notes.internal", count=selected.internal_included))
+    if selected.changes is not None:
+        notes.append(wording.render("notes.changes", since=selected.since, summary=selected.changes.summary()))
+    return tuple(notes)
+
+
+def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, generated: str) -> ReturnView:
+    """The view of one return or profile, from the entries `selected` for it.
+
+    `wording` renders the texts of templates/texts.toml (texts.Texts); `generated` is the date
+    the cover gives.
+    """
+    marks = {id(entry): mark for entry, mark in zip(selected.entries, selected.marks)}
+    by_section: dict[str, list[Entry]] = {}
+    for entry in selected.entries:
+        by_section.setdefault(entry.section.key, []).append(entry)
+    used = [s for s in schema.sections if by_section.get(s.key)]
+    all_years: set[int] = set()
+    counted: list[tuple[Section, Counter, int]] = []
+    for section in used:
+        per_year: Counter = Counter()
+        undated = 0
+        for entry in by_section[section.key]:
+            years = entry_years(entry)
+            per_year.update(years)
+            all_years.update(years)
+            undated += not years
+        counted.append((section, per_year, undated))
+    entry_count = len(selected.entries)
+    context = dict(title=head.title, kind=head.kind, reference=head.reference,
+                   period=selected.period.label if selected.period else "", generated=generated,
+                   entries=entry_count, sections=len(used))
+    context.update({key: namespace(key, dict(values)) for key, values in head.names.items()})
+    sections = []
+    for section, per_year, undated in counted:
+        entries = by_section[section.key]
+        name = f"intro.{section.key}" if wording.has(f"intro.{section.key}") else "intro.default"
+        intro = wording.render(name, section=namespace("section", {
+            "key": section.key, "title": section.title, "help": section.help, "count": len(entries)}), **context)
+        sections.append(SectionView(
+            section.key, section.title, intro, tuple(entry_view(schema, e, marks[id(e)]) for e in entries),
+            section_table(schema, section, entries, returned=True), dict(per_year), undated))
+    charts = []
+    if used:
+        charts.append(ChartView("Entries per section", tuple(s.title for s in used),
+                                tuple(len(by_section[s.key]) for s in used)))
+    charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
+    years = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
+    return ReturnView(
+        title=head.title, kind=head.kind, reference=head.reference, details=head.details, texts=head.texts,
+        sections=tuple(sections), years=years, notes=_notes(wording, selected), changes=_changes(selected),
+        cover_subtitle=wording.render("cover.subtitle", **context),
+        generated=wording.render("cover.generated", **context), header=wording.render("header.text", **context),
+        summary=wording.render("summary.line", **context), summary_note=wording.render("summary.note", **context),
+        charts=tuple(charts))
+
+
+def award_head(schema: Schema, award: Award) -> Head:
+    """What an award's return is about: its header fields, then its long texts."""
     details, texts = [], []
     for spec in schema.award_fields:
         if spec.key == "title" or not spec.in_return:
@@ -247,19 +312,19 @@ def award_view(schema: Schema, award: Award, entries: list[Entry], **options: An
         if shown:
             (texts if spec.is_long else details).append(shown)
     title = award.title or (f"Award {award.reference}" if award.reference else "Research outcomes")
-    return make_view(schema, entries, title, details, texts, reference=award.reference, **options)
+    names = {"award": {f.key: award.values.get(f.key) for f in schema.award_fields}}
+    return Head(title, "return", award.reference, tuple(details), tuple(texts), names)
 
 
-def profile_view(schema: Schema, organisation: Organisation, entries: list[Entry], **options: Any) -> ReturnView:
-    """The view of a partner impact profile: the organisation, then every entry linked to it."""
+def profile_head(schema: Schema, organisation: Organisation, entries: list[Entry]) -> Head:
+    """What a partner impact profile is about: the organisation, and the awards it worked on."""
     details = []
     for spec in schema.organisation_fields:
-        if spec.key == "name":
-            continue
-        shown = _field_view(spec, organisation.values)
-        if shown:
-            details.append(shown)
-    awards = []
+        if spec.key != "name":
+            shown = _field_view(spec, organisation.values)
+            if shown:
+                details.append(shown)
+    awards: list[str] = []
     for entry in entries:
         for award in entry.awards:
             label = award.reference or award.title
@@ -267,4 +332,22 @@ def profile_view(schema: Schema, organisation: Organisation, entries: list[Entry
                 awards.append(label)
     if awards:
         details.append(FieldView("Awards", "; ".join(awards)))
-    return make_view(schema, entries, organisation.name, details, kind="profile", **options)
+    names = {"organisation": {f.key: organisation.values.get(f.key) for f in schema.organisation_fields}}
+    return Head(organisation.name, "profile", "", tuple(details), (), names)
+
+
+@dataclass(frozen=True)
+class PortfolioView:
+    """Awards x sections: how many entries each award's return holds in each section used."""
+
+    sections: tuple[str, ...]
+    #: (award reference, award title, counts per section)
+    rows: tuple[tuple[str, str, tuple[int, ...]], ...]
+
+
+def portfolio_view(schema: Schema, returns: list[tuple[Award, ReturnView]]) -> PortfolioView:
+    """The portfolio summary of a build: one row per award, one column per section used."""
+    counts = [(award, {s.key: len(s.entries) for s in view.sections}) for award, view in returns]
+    used = [s for s in schema.sections if any(c.get(s.key) for _, c in counts)]
+    return PortfolioView(tuple(s.title for s in used),
+                         tuple((a.reference, a.title, tuple(c.get(s.key, 0) for s in used)) for a, c in counts))

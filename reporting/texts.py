@@ -22,10 +22,25 @@ _ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=F
 
 
 class Texts:
-    """The compiled text templates of one templates folder."""
+    """The compiled text templates of one templates folder.
 
-    def __init__(self, path: Path) -> None:
+    Texts the folder's file leaves out (one exported before a text was added) are taken from
+    `defaults`, the bundled texts.toml.
+    """
+
+    def __init__(self, path: Path, defaults: Path | None = None) -> None:
         self.path = path
+        self._templates: dict[str, jinja2.Template] = {}
+        if defaults is not None and defaults != path:
+            self._load(defaults)
+        self._load(path)
+        for required in ("cover.subtitle", "cover.generated", "header.text", "intro.default",
+                         "files.return", "files.profile"):
+            if required not in self._templates:
+                raise TemplateError(f"{path} has no {required} text.",
+                                    "Start from `funder-report templates export DIR`.")
+
+    def _load(self, path: Path) -> None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
@@ -33,7 +48,6 @@ class Texts:
         except tomllib.TOMLDecodeError as exc:
             raise TemplateError(f"{path} is not valid TOML: {exc}.",
                                 "Check the quotes around each text.") from None
-        self._templates: dict[str, jinja2.Template] = {}
         for group, values in data.items():
             if not isinstance(values, dict):
                 raise TemplateError(f"{path}: [{group}] should be a table of texts.")
@@ -46,11 +60,6 @@ class Texts:
                 except jinja2.TemplateSyntaxError as exc:
                     raise TemplateError(f"{path}: {where} is not a valid template ({exc.message}, "
                                         f"line {exc.lineno}).") from None
-        for required in ("cover.subtitle", "cover.generated", "header.text", "intro.default",
-                         "files.return", "files.profile"):
-            if required not in self._templates:
-                raise TemplateError(f"{path} has no {required} text.",
-                                    "Start from `funder-report templates export DIR`.")
 
     def has(self, name: str) -> bool:
         return name in self._templates

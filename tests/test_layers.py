@@ -27,10 +27,10 @@ RANKS = {
     "fieldtypes.base": 1, "fieldtypes.texts": 2, "fieldtypes.dates": 2, "fieldtypes.choices": 2,
     "fieldtypes": 3,
     "spec": 4, "schema": 4.5,
-    "model": 5, "sheets": 7,
+    "model": 5, "sheets": 7, "selection": 7, "inputs": 8,
     "periods": 6, "partners": 6, "changes": 6, "texts": 6, "outputs": 6, "parallel": 6,
-    "validation": 7, "returns": 7, "pdf": 7,
-    "workbook": 8, "docx_writer": 8, "xlsx_writer": 8,
+    "validation": 7, "returns": 8, "pdf": 7,
+    "workbook": 8, "docx_writer": 9, "xlsx_writer": 9,
     "importers.result": 9,
     "importers.gtr_api": 10, "importers.gtr_csv": 10, "importers.gtr_page": 10, "importers.researchfish": 10,
     "importers": 11,
@@ -38,8 +38,9 @@ RANKS = {
     "cli": 13,
     "__main__": 14, "": 14,
 }
-#: Modules that render: they read only the view of a return, never the model or field types.
-RENDERERS = ("docx_writer",)
+#: Modules that render: they read only views (of a return, of a workbook), never the model, the
+#: field types or the schema.
+RENDERERS = ("docx_writer", "xlsx_writer")
 
 
 def _modules() -> dict[str, Path]:
@@ -119,6 +120,13 @@ def test_imports_point_down_the_ranks():
         for target in local:
             assert target in RANKS, f"{name} imports {target}, which is not a module"
             assert RANKS[target] < RANKS[name], f"{name} (rank {RANKS[name]}) imports {target} (rank {RANKS[target]})"
+
+
+def test_renderers_read_only_views():
+    modules = _modules()
+    for name in RENDERERS:
+        local, _ = _imports(name, modules[name], modules)
+        assert not local & {"model", "fieldtypes", "schema", "spec", "validation"}, (name, local)
 
 
 def test_importing_the_schema_loads_no_document_library():
