@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"
+_CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 
 #: Every finding code, with what it means (the README's table is checked against this).
 CODES: dict[str, str] = {
@@ -81,7 +83,9 @@ class Finding:
 
     `code` is a stable kebab-case identifier (e.g. ``not-in-list``); `message` says what is
     wrong in plain words and `hint` what to do about it. Location fields are empty where they
-    do not apply (a whole-file problem has no cell).
+    do not apply (a whole-file problem has no cell). Where a problem is, is typed: `cell` is an
+    Excel cell reference ("E14") and only that; a row of a sheet or CSV file is `row`, a line of
+    a text file `line`, a place in structured data (GtR XML or JSON) `path`.
     """
 
     code: str
@@ -95,15 +99,23 @@ class Finding:
     value: str = ""
     #: The value used instead of `value`, when the tool corrected it (e.g. an older wording).
     replacement: str = ""
+    row: int = 0
+    line: int = 0
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        if self.cell and not _CELL.match(self.cell):
+            raise ValueError(f"not a cell reference: {self.cell!r} (use row, line or path)")
 
     @property
     def location(self) -> str:
-        """Where the problem is, as people say it: ``Engagement Activities!E14``."""
-        if self.sheet and self.cell:
-            place = f"{self.sheet}!{self.cell}"
-        else:
-            place = self.sheet or self.cell
-        return place
+        """Where the problem is, as people say it: ``Engagement Activities!E14``,
+        ``Publications row 14``, ``line 65``, ``disseminationOutput[3]/form``."""
+        if self.cell:
+            return f"{self.sheet}!{self.cell}" if self.sheet else self.cell
+        place = " ".join(filter(None, [self.sheet, f"row {self.row}" if self.row else "",
+                                       f"line {self.line}" if self.line else ""]))
+        return " ".join(filter(None, [place, self.path]))
 
     def describe(self) -> str:
         """The finding as one or two lines of plain text."""

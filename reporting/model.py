@@ -54,19 +54,25 @@ class SheetCells(Mapping):
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a record came from: a file, a sheet and a 1-based row (0 when not a sheet row)."""
+    """Where a record came from: a file, and there a sheet and 1-based row (a sheet or CSV
+    file), a line (a text file) or a path (structured data: "disseminationOutput[3]")."""
 
     file: str
     sheet: str = ""
     row: int = 0
+    line: int = 0
+    path: str = ""
+
+    def where(self) -> dict[str, Any]:
+        """The origin as a finding's location fields (file, sheet, row, line, path)."""
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "line": self.line, "path": self.path}
 
 
 def describe_origin(origin: Origin) -> str:
     """Where a record is, in words: "Engagement Activities row 14", "row 16", "line 65"."""
-    if origin.sheet:
-        return f"{origin.sheet} row {origin.row}"
-    unit = "row" if origin.file.lower().endswith(".csv") else "line"
-    return f"{unit} {origin.row}" if origin.row else origin.file
+    parts = [origin.sheet, f"row {origin.row}" if origin.row else "", f"line {origin.line}" if origin.line else "",
+             origin.path]
+    return " ".join(p for p in parts if p) or origin.file
 
 
 @dataclass(slots=True)

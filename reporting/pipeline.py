@@ -214,48 +214,45 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
     jobs: list[_Job] = []
-    views: list[tuple[Award, ReturnView]] = []
     for award, entries in groups:
         selected = select(entries, selection, "return", award)
         findings.extend(selected.findings)
-        view = renderer.view(schema, award_head(schema, award), selected)
         stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
-        jobs.extend(_jobs(renderer, view, out_dir / stem))
-        views.append((award, view))
-    result.outputs.extend(_render(jobs, workers, progress, len(groups)))
+        jobs.append(_Job(schema, renderer, award_head(schema, award), selected, out_dir / stem))
+    done = _render(jobs, workers, progress)
+    result.outputs.extend(path for paths, _ in done for path in paths)
     if len(groups) > 1:
         name = f"portfolio-summary{selection.suffix}.xlsx"
-        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(portfolio_view(schema, views))))
+        summary = portfolio_view(schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
+        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(summary)))
     return result
 
 
 @dataclass
 class _Job:
-    """One file to render and write: the Word or the Excel version of a view."""
+    """One return or profile to make: its view is built, rendered and written by a worker, so
+    a build holds one view at a time per core, however large the portfolio."""
 
+    schema: Schema
     renderer: Renderer
-    view: ReturnView
-    path: Path
+    head: Head
+    selected: Selected
+    stem: Path
 
 
-def _jobs(renderer: Renderer, view: ReturnView, stem: Path) -> list[_Job]:
-    return [_Job(renderer, view, stem.with_name(stem.name + ".docx")),
-            _Job(renderer, view, stem.with_name(stem.name + ".xlsx"))]
+def _render_job(job: _Job) -> tuple[tuple[Path, Path], dict[str, int]]:
+    """Write the Word and Excel files of one view; (their paths, entries per section)."""
+    view = job.renderer.view(job.schema, job.head, job.selected)
+    docx = write_atomic(job.stem.with_name(job.stem.name + ".docx"), job.renderer.word.render(view))
+    xlsx = write_atomic(job.stem.with_name(job.stem.name + ".xlsx"), write_excel_return(view))
+    return (docx, xlsx), {section.key: len(section.entries) for section in view.sections}
 
 
-def _render_job(job: _Job) -> Path:
-    if job.path.suffix == ".docx":
-        data = job.renderer.word.render(job.view)
-    else:
-        data = write_excel_return(job.view)
-    return write_atomic(job.path, data)
-
-
-def _render(jobs: list[_Job], workers: int | None, progress: Progress | None, items: int) -> list[Path]:
+def _render(jobs: list[_Job], workers: int | None, progress: Progress | None):
     """Render every job on every core; report progress in items (awards or partners) done."""
     def advance(done: int) -> None:
         if progress:
-            progress(done // 2, items)
+            progress(done, len(jobs))
     return parallel.run(_render_job, jobs, workers, advance)
 
 
@@ -305,11 +302,11 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
     for organisation in chosen:
         selected = select(linked.get(id(organisation), []), selection, "profile")
         findings.extend(selected.findings)
-        view = renderer.view(schema, profile_head(schema, organisation, list(selected.entries)), selected)
         stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
                                               suffix=selection.suffix), taken)
-        jobs.extend(_jobs(renderer, view, Path(out_dir) / stem))
-    result.outputs.extend(_render(jobs, workers, progress, len(chosen)))
+        head = profile_head(schema, organisation, list(selected.entries))
+        jobs.append(_Job(schema, renderer, head, selected, Path(out_dir) / stem))
+    result.outputs.extend(path for paths, _ in _render(jobs, workers, progress) for path in paths)
     result.awards = len(chosen)
     return result
 

@@ -345,9 +345,9 @@ class PortfolioView:
     rows: tuple[tuple[str, str, tuple[int, ...]], ...]
 
 
-def portfolio_view(schema: Schema, returns: list[tuple[Award, ReturnView]]) -> PortfolioView:
-    """The portfolio summary of a build: one row per award, one column per section used."""
-    counts = [(award, {s.key: len(s.entries) for s in view.sections}) for award, view in returns]
+def portfolio_view(schema: Schema, counts: list[tuple[Award, Mapping[str, int]]]) -> PortfolioView:
+    """The portfolio summary of a build: one row per award (with its entries per section),
+    one column per section used."""
     used = [s for s in schema.sections if any(c.get(s.key) for _, c in counts)]
     return PortfolioView(tuple(s.title for s in used),
                          tuple((a.reference, a.title, tuple(c.get(s.key, 0) for s in used)) for a, c in counts))

@@ -24,20 +24,17 @@ _KEPT = "Kept as the funder accepted it; the return shows it as reported."
 
 def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, message: str,
              hint: str = "", value: Any = None) -> Finding:
+    """A finding about one field of a record: at its cell when it has one, else at the
+    record's row, line or path (with the field's own path in structured data)."""
+    where = record.origin.where()
     cell = record.cells.get(spec.key, "") if spec else ""
-    if not cell and record.origin.row:
-        cell = describe_origin(record.origin).removeprefix(f"{record.origin.sheet} ")
-    return Finding(
-        code=code,
-        severity=severity,
-        message=message,
-        hint=hint,
-        file=record.origin.file,
-        sheet=record.origin.sheet,
-        cell=cell,
-        field=spec.label if spec else "",
-        value="" if value is None else fieldtypes.as_text(value),
-    )
+    if cell:
+        where.update(row=0, line=0)
+    elif spec is not None and where["path"]:
+        where["path"] += "/" + (spec.xml or spec.api or spec.key)
+    return Finding(code=code, severity=severity, message=message, hint=hint, cell=cell,
+                   field=spec.label if spec else "", value="" if value is None else fieldtypes.as_text(value),
+                   **where)
 
 
 def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings,
@@ -304,9 +301,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             findings.add(Finding(
                 "missing-value", ERROR, "the award has neither a Title nor an Award Reference",
                 "Fill in at least one of them, so the return can say which award it is.",
-                file=award.origin.file, sheet=award.origin.sheet,
-                cell=f"row {award.origin.row}" if award.origin.sheet else f"line {award.origin.row}",
-                field="Title"))
+                field="Title", **award.origin.where()))
     _check_duplicates(pending, findings)
     for entry, _ in pending:
         entry.raw = {k: v for k, v in entry.raw.items() if k not in entry.values}

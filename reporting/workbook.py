@@ -559,7 +559,6 @@ def _fill_merged(row: tuple, number: int, merged: dict[tuple[int, int], str],
 
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 _WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-_CELL_REF = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
 
 
 def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
@@ -576,7 +575,7 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
         del book["Findings"]
     notes: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        if finding.sheet in book.sheetnames and _CELL_REF.match(finding.cell or ""):
+        if finding.sheet in book.sheetnames and finding.cell:
             notes.setdefault((finding.sheet, finding.cell), []).append(finding)
     for (sheet_name, ref), items in notes.items():
         cell = book[sheet_name][ref]
@@ -595,12 +594,12 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for finding in findings:
-        row = [finding.severity, finding.sheet, finding.cell, finding.field, finding.value,
+        row = [finding.severity, finding.sheet, finding.cell or finding.location, finding.field, finding.value,
                finding.message, finding.hint]
         sheet.append([_safe(v) for v in row])
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # user text, never a formula or an error value
-        if finding.sheet in book.sheetnames and _CELL_REF.match(finding.cell or ""):
+        if finding.sheet in book.sheetnames and finding.cell:
             link = sheet.cell(row=sheet.max_row, column=3)
             quoted = finding.sheet.replace("'", "''")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}",

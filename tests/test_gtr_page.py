@@ -134,7 +134,7 @@ def test_import_notes_name_the_line(schema):
     result = import_file(SEED, schema)
     split = [n for n in result.notes if n.code == "citation-split"]
     assert len(split) == 1
-    assert split[0].cell == "line 65"
+    assert (split[0].cell, split[0].line, split[0].location) == ("", 65, "line 65")
     assert "Social Policy & Administration" in split[0].message
 
 
@@ -148,7 +148,7 @@ def test_record_matching_no_section_is_reported_not_dropped(schema):
     assert result.unplaced == 1
     assert result.read == {"engagement_activities": 1}
     note = next(n for n in result.notes if n.code == "unknown-record")
-    assert "Widget Count 12" in note.value and note.cell == "line 5"
+    assert "Widget Count 12" in note.value and note.line == 5 and note.location == "line 5"
 
 
 @pytest.mark.parametrize("value, section", [

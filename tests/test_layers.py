@@ -30,7 +30,7 @@ RANKS = {
     "model": 5, "sheets": 7, "selection": 7, "inputs": 8,
     "periods": 6, "partners": 6, "changes": 6, "texts": 6, "outputs": 6, "parallel": 6,
     "validation": 7, "returns": 8, "pdf": 7,
-    "workbook": 8, "docx_writer": 9, "xlsx_writer": 9,
+    "workbook": 8, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
     "importers.result": 9,
     "importers.gtr_api": 10, "importers.gtr_csv": 10, "importers.gtr_page": 10, "importers.researchfish": 10,
     "importers": 11,
@@ -40,7 +40,7 @@ RANKS = {
 }
 #: Modules that render: they read only views (of a return, of a workbook), never the model, the
 #: field types or the schema.
-RENDERERS = ("docx_writer", "xlsx_writer")
+RENDERERS = ("docx_writer", "docx_body", "xlsx_writer")
 
 
 def _modules() -> dict[str, Path]:

@@ -92,14 +92,12 @@ def _find(node: Any, key: str) -> Iterator[Any]:
 
 def _record(section: Section, item: dict, paths: str, schema: Schema, source: str, where: str) -> Record:
     raw: dict[str, Any] = {}
-    cells: dict[str, str] = {}
     used: set[str] = set()
     for spec in schema.columns(section):
         path = getattr(spec, paths)
         if not path:
             continue
         used.add(path.split("/", 1)[0])
-        cells[spec.key] = f"{where}/{path}"
         value = _join(spec, _values(item, path))
         if value is not None:
             raw[spec.key] = value
@@ -113,7 +111,7 @@ def _record(section: Section, item: dict, paths: str, schema: Schema, source: st
             texts = [json.dumps(value, ensure_ascii=False)]
         if texts:
             extra[f"GtR {name}"] = "; ".join(t for t in texts if t.strip())
-    return Record(kind=section.key, raw=raw, origin=Origin(source), cells=cells,
+    return Record(kind=section.key, raw=raw, origin=Origin(source, path=where),
                   extra={k: v for k, v in extra.items() if v})
 
 
@@ -172,8 +170,7 @@ def _award_api(project: dict, source: str) -> Record:
 
 def _award_record(raw: dict[str, str | None], source: str) -> Record:
     """The award header as a record; absent values are left out, every field has a place."""
-    return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source),
-                  cells={k: f"project/{k}" for k in raw})
+    return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source, path="project"))
 
 
 def _outcomes(root: Any, schema: Schema, source: str, paths: str, result: ImportResult) -> None:
@@ -218,7 +215,7 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
                 f"{count} record(s) in <{container}> belong to no section this tool knows; they were kept "
                 f"under {fallback.title}, every element as a note",
                 "Check them in the return, and move them to the right sheet if one fits.", file=source,
-                cell=container))
+                path=container))
 
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:

@@ -76,7 +76,7 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
             result.notes.append(Finding(
                 "unknown-record", ERROR,
                 f'the outcome type "{kind or "?"}" matches no section, so this row was not imported',
-                "Add it by hand to the right sheet.", file=source, cell=f"row {number}",
+                "Add it by hand to the right sheet.", file=source, row=number,
                 value=" | ".join(v for v in row if v)[:300]))
             continue
         reference = values.get("project reference", "")
@@ -91,14 +91,12 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
             f for f in schema.common_fields if f.key != "award_reference"))
         raw: dict[str, str] = {}
         extra: dict[str, str] = {}
-        cells: dict[str, str] = {}
         for index, column in enumerate(keys):
             value = values.get(column, "")
             if column in AWARD_COLUMNS or column in PERSON_COLUMNS or column in IGNORED_COLUMNS:
                 continue
             spec = labels.get(column)
             if spec is not None:
-                cells[spec.key] = f"row {number}, column {header[index]}"
                 if value:
                     raw[spec.key] = value
             elif value:
@@ -111,7 +109,7 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
         if reference:
             raw["award_reference"] = reference
         result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, "", number),
-                                     cells=cells, extra=extra))
+                                     extra=extra))
         result.read[section.key] = result.read.get(section.key, 0) + 1
     for reference, award in awards.items():
         row = int(award.pop("_row"))

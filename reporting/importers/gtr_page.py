@@ -79,7 +79,7 @@ def _award(lines: list[str], source: str) -> Record:
             blocks[current].append(line)
     for key, block in blocks.items():
         raw[key] = clean_text("\n".join(block))
-    return Record(kind=AWARD, raw=raw, origin=Origin(source, "", 1))
+    return Record(kind=AWARD, raw=raw, origin=Origin(source, line=1))
 
 
 def _publications(lines: list[str], start: int, source: str, schema: Schema,
@@ -101,7 +101,7 @@ def _publications(lines: list[str], start: int, source: str, schema: Schema,
 def _publication(line: str, number: int, source: str, section: Section, result: ImportResult) -> None:
     text = clean_text(line)
     result.read[section.key] = result.read.get(section.key, 0) + 1
-    origin = Origin(source, "", number)
+    origin = Origin(source, line=number)
     match = _CITATION.match(text)
     if not match:
         result.records.append(Record(kind=section.key, raw={"title": text}, origin=origin))
@@ -109,7 +109,7 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
             "citation-not-split", WARNING,
             "the citation is not in the form 'Author (Year) Title in Journal'; it was put in Title",
             "Fill in Author and Year, and move the journal to its own column.",
-            file=source, cell=f"line {number}", field="Title", value=text))
+            file=source, line=number, field="Title", value=text))
         return
     rest = match.group("rest")
     raw = {"author": match.group("author"), "year": match.group("year"), "title": rest}
@@ -123,7 +123,7 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
                 "citation-split", WARNING,
                 f'the title was taken to end before the last " in ", with "{journal}" as the journal',
                 "Check Title and Journal for this publication.",
-                file=source, cell=f"line {number}", field="Journal", value=text))
+                file=source, line=number, field="Journal", value=text))
     result.records.append(Record(kind=section.key, raw=raw, origin=origin))
 
 
@@ -161,7 +161,7 @@ def _outcome(chunk: list[tuple[int, str]], source: str, schema: Schema, result: 
             "unknown-record", ERROR,
             "this record matches no known section, so it is not in the workbook",
             "Add it by hand to the right sheet; the text is shown here.",
-            file=source, cell=f"line {first}", value=clean_text("\n".join(lines))))
+            file=source, line=first, value=clean_text("\n".join(lines))))
         return
     result.read[section.key] = result.read.get(section.key, 0) + 1
     labels = _labels(section)
@@ -184,5 +184,5 @@ def _outcome(chunk: list[tuple[int, str]], source: str, schema: Schema, result: 
         result.notes.append(Finding(
             "unlabelled-text", WARNING,
             "text before the first label was kept in a Notes column", "Move it to the right field.",
-            file=source, cell=f"line {first}", value=extra["Notes"]))
-    result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, "", first), extra=extra))
+            file=source, line=first, value=extra["Notes"]))
+    result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, line=first), extra=extra))

@@ -386,8 +386,6 @@ class _Import:
                 extra_cells[EXTRA_PREFIX + column.header] = f"{table.column(column.index)}{number}"
         if not raw and not extra:
             return None
-        for spec in section.fields:  # a field with no column is reported on its row
-            cells.setdefault(spec.key, f"row {number}")
         entry_id = raw.get("entry_id") or self.entry_id(layout, row)
         if entry_id:
             raw["entry_id"] = entry_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..findings import WARNING, Finding
-from ..model import AWARD, ORGANISATION, SUGGESTION, Record
+from ..model import AWARD, ORGANISATION, SUGGESTION, Record, describe_origin
 
 
 @dataclass
@@ -90,11 +90,11 @@ def merge_shared_entries(result: ImportResult) -> list[Record]:
         def content(record: Record) -> dict:
             return {k: v for k, v in record.raw.items() if k != "award_reference"}
         if any(content(m) != content(members[0]) for m in members[1:]):
+            rows = ", ".join(describe_origin(m.origin) for m in members[1:5])
             result.notes.append(Finding(
                 "same-id-different-content", WARNING,
-                f"{len(members)} records share Entry ID {entry_id} but differ; they are kept apart",
-                "Check whether they are the same outcome.", file=result.source, sheet=members[0].origin.sheet,
-                cell=", ".join(f"row {m.origin.row}" for m in members[:5])))
+                f"{len(members)} records share Entry ID {entry_id} but differ (also at {rows}); they are kept apart",
+                "Check whether they are the same outcome.", **members[0].origin.where()))
             continue
         references: list[str] = []
         for member in members:

@@ -1,0 +1,195 @@
+"""The body of a Word return, from its view: the cover, "At a glance" (table and charts), the
+contents, the changes since the last submission, the award's texts, then the sections.
+
+Written with the escaping builders of wordml.py into one string of WordprocessingML, which
+docx_writer.py puts into the template's document part. Styles are referred to by role (title,
+h1, field...) and looked up in the template's own style ids. No third-party imports.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import wordml as w
+from .returns import ChartView, FieldView, ReturnView
+from .text import paragraphs
+
+__all__ = ["Body", "CHANGES_TITLE", "write_return"]
+
+CHANGES_TITLE = "Changes since last submission"
+#: At most this many year columns in the summary table; earlier years are added up in one.
+MAX_YEAR_COLUMNS = 8
+#: Usable page width in twentieths of a point (A4, 2.2 cm margins) for the summary table.
+TABLE_WIDTH = 9400
+#: Chart width in EMU (16 cm); height grows with the number of bars, within limits.
+CHART_WIDTH = 5_760_000
+
+
+class Body:
+    """The body's WordprocessingML, with the links and charts its parts must hold."""
+
+    def __init__(self, styles: Mapping[str, str | None], taken: set[str]) -> None:
+        self.parts: list[str] = []
+        self.styles = styles
+        self.links: dict[str, str] = {}  # url -> relationship id
+        self.charts: list[tuple[str, ChartView]] = []  # (relationship id, chart)
+        self._taken = taken
+        self._bookmarks = 0
+
+    def xml(self) -> str:
+        return "".join(self.parts)
+
+    def run(self, text: str, role: str | None = None, italic: bool = False) -> str:
+        return w.run(text, self.styles.get(role) if role else None, italic=italic)
+
+    def paragraph(self, role: str, content: str) -> None:
+        self.parts.append(w.paragraph(content, self.styles.get(role)))
+
+    def heading(self, role: str, text: str, bookmark: str | None = None) -> None:
+        if bookmark:
+            self._bookmarks += 1
+            self.paragraph(role, w.bookmark(self._bookmarks, bookmark, self.run(text)))
+        else:
+            self.paragraph(role, self.run(text))
+
+    def page_break(self) -> None:
+        self.parts.append(w.page_break())
+
+    def link(self, url: str, text: str | None = None) -> str:
+        rid = self.links.get(url)
+        if rid is None:
+            number = len(self.links) + 1
+            while f"rIdFr{number}" in self._taken:
+                number += 1
+            rid = f"rIdFr{number}"
+            self.links[url] = rid
+        return w.hyperlink(rid, self.run(text or url, "link"))
+
+    def linked_text(self, text: str, urls: tuple[str, ...]) -> str:
+        """`text` with each of `urls` made a link where it stands."""
+        pieces, rest = [], text
+        for url in urls:
+            at = rest.find(url)
+            if at < 0:
+                continue
+            if at:
+                pieces.append(self.run(rest[:at]))
+            pieces.append(self.link(url, url))
+            rest = rest[at + len(url):]
+        if rest:
+            pieces.append(self.run(rest))
+        return "".join(pieces)
+
+    def chart(self, chart: ChartView) -> None:
+        """A native chart, inline in its own paragraph, with its text alternative."""
+        number = len(self.charts) + 1
+        rid = f"rIdFrChart{number}"
+        self.charts.append((rid, chart))
+        height = (360_000 * len(chart.categories) + 900_000) if chart.horizontal else 2_700_000
+        height = min(max(height, 1_800_000), 7_200_000)
+        self.paragraph("figure", w.inline_chart(rid, number, CHART_WIDTH, height, chart.alt))
+
+    def field(self, view: FieldView, label_role: str = "label", role: str = "field") -> None:
+        if view.long:
+            self.paragraph("field_heading", self.run(view.label))
+            for text in paragraphs(view.text):
+                self.paragraph("field_text", self.run(text))
+            return
+        if view.missing:
+            value = self.run(view.text, italic=True)
+        elif view.url and view.link_text:
+            value = self.run(view.text + " ") + self.link(view.url, view.link_text)
+        elif view.links:
+            value = self.linked_text(view.text, view.links)
+        else:
+            value = self.link(view.url, view.text) if view.url else self.run(view.text)
+        self.paragraph(role, self.run(view.label, label_role) + w.tab() + value)
+
+
+def _summary_table(body: Body, view: ReturnView) -> None:
+    """Entries per section and per year, as a Word table (fixed column widths)."""
+    years = view.years
+    shown = years[-MAX_YEAR_COLUMNS:] if len(years) > MAX_YEAR_COLUMNS else years
+    earlier = years[: len(years) - len(shown)]
+    headers = ["Section", "Entries", *([f"To {earlier[-1]}"] if earlier else []), *map(str, shown), "Undated"]
+    first, number = 2200, 950
+    rest = max((TABLE_WIDTH - first - 2 * number) // max(len(headers) - 3, 1), 420)
+    widths = [first, number] + [rest] * (len(headers) - 3) + [number]
+    rows: list[list[str]] = [headers]
+    for section in view.sections:
+        before = sum(section.per_year.get(y, 0) for y in earlier)
+        rows.append([section.title, str(len(section.entries)), *([str(before or "")] if earlier else []),
+                     *[str(section.per_year.get(y, 0) or "") for y in shown], str(section.undated or "")])
+    totals = ["Total", str(view.entry_count)]
+    for index in range(2, len(headers)):
+        totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
+    rows.append(totals)
+    body.parts.append(w.table(widths, rows, body.styles.get("table"), body.styles.get("table_text"),
+                              bold_rows=(0, len(rows) - 1)))
+
+
+def _changes(body: Body, view: ReturnView, bookmark: str) -> None:
+    changes = view.changes
+    assert changes is not None
+    body.heading("h1", f"{CHANGES_TITLE} ({changes.summary})", bookmark)
+    for label, lines in changes.groups:
+        body.paragraph("award_heading", body.run(f"{label} ({len(lines)})"))
+        if not lines:
+            body.paragraph("field_text", body.run("None."))
+        for line in lines:
+            body.paragraph("field_text", body.run(line))
+
+
+def _contents(body: Body, headings: list[str], names: list[str]) -> None:
+    """A Word TOC field whose cached result already lists the sections, so the list is
+    readable before anyone updates fields (Word replaces it when updated)."""
+    body.paragraph("toc_heading", body.run("Contents"))
+    for index, text in enumerate(headings):
+        entry = w.internal_link(names[index], body.run(text))
+        if index == 0:
+            entry = w.field_begin('TOC \\o "1-1" \\h \\z \\u') + entry
+        if index == len(headings) - 1:
+            entry += w.field_end()
+        body.paragraph("toc1", entry)
+
+
+def write_return(body: Body, view: ReturnView) -> None:
+    """The return's content: cover page; at a glance (table, charts) and contents; changes;
+    award texts; then the sections."""
+    body.paragraph("title", body.run(view.title))
+    body.paragraph("subtitle", body.run(view.cover_subtitle))
+    for detail in view.details:
+        body.field(detail, role="detail")
+    for note in view.notes:
+        body.paragraph("note", body.run(note))
+    if view.generated:
+        body.paragraph("note", body.run(view.generated))
+    body.page_break()
+    if view.sections:
+        body.paragraph("award_heading", body.run("At a glance"))
+        body.paragraph("field_text", body.run(view.summary + "."))
+        _summary_table(body, view)
+        for chart in view.charts:
+            body.chart(chart)
+    headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
+    if view.changes is not None:
+        headings.insert(0, f"{CHANGES_TITLE} ({view.changes.summary})")
+    names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
+    _contents(body, headings, names)
+    if not view.sections:
+        body.paragraph("field_text", body.run("There are no entries yet."))
+    if view.changes is not None:
+        _changes(body, view, names.pop(0))
+    for text in view.texts:
+        body.paragraph("award_heading", body.run(text.label))
+        for para in paragraphs(text.text):
+            body.paragraph("field_text", body.run(para))
+    for section, heading, name in zip(view.sections, headings[-len(view.sections):] if view.sections else [], names):
+        body.heading("h1", heading, name)
+        if section.intro:
+            body.paragraph("intro", body.run(section.intro))
+        for entry in section.entries:
+            marks = "".join(body.run(f" [{m}]", "mark") for m in entry.marks)
+            body.paragraph("h2", body.run(entry.heading) + marks)
+            for field in entry.fields:
+                body.field(field)
