@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "error-cell": "a cell shows an Excel error such as #REF!",
     "formula": "cells hold formulas; their calculated values are used",
     "formula-no-value": "a formula has never been calculated",
+    "hidden-sheet": "a sheet with entries is hidden in Excel (its rows are read)",
     "future-year": "a year is after this one",
     "kept-columns": "import: columns no field reads were kept as notes",
     "left-out-sheet": "import: a sheet holds no outcomes (a summary or working sheet) and was left out",

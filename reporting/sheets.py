@@ -10,15 +10,16 @@ and values become cells. No I/O, no third-party imports.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .fieldtypes import EXCEL_CELL_LIMIT, Cell, as_text
 from .model import Entry
-from .schema import FieldSpec, Schema, Section
+from .schema import FieldSpec, Schema, Section, header_key
 
-__all__ = ["Cell", "Column", "NOT_RECORDED", "Table", "continuation_label", "list_name", "record_table",
-           "section_table", "split_cell_text"]
+__all__ = ["Cell", "Column", "NOT_RECORDED", "Table", "continuation_label", "continued_of", "list_name",
+           "record_table", "section_table", "split_cell_text"]
 
 #: What a return shows for a field the funder did not ask for when it accepted the entry.
 NOT_RECORDED = "not recorded"
@@ -72,6 +73,17 @@ def split_cell_text(text: str, limit: int = EXCEL_CELL_LIMIT) -> list[str]:
 def continuation_label(label: str, number: int) -> str:
     """Header of the n-th overflow column of a field (the workbook reader joins them back)."""
     return f"{label} (continued)" if number == 1 else f"{label} (continued {number})"
+
+
+_CONTINUED = re.compile(r"^(.*?)\s*\(continued(?:\s+(\d+))?\)$", re.I)
+
+
+def continued_of(header: str, labels: Mapping[str, FieldSpec]) -> tuple[FieldSpec, int] | None:
+    """(field, n) when `header` is the n-th overflow column of a field (see continuation_label)."""
+    match = _CONTINUED.match(header)
+    if match and header_key(match.group(1)) in labels:
+        return labels[header_key(match.group(1))], int(match.group(2) or 1)
+    return None
 
 
 def field_cell(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> Cell | None:

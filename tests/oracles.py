@@ -21,6 +21,7 @@ import openpyxl
 from openpyxl.utils.escape import unescape
 
 _SPACE = re.compile(r"\s+")
+_CONTINUED = re.compile(r" \(continued(?: (\d+))?\)$")
 _MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|u|span|p|br)\b[^>]*>", re.I)
 _W_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _S_TEXT = re.compile(r"<t(?: [^>]*)?>([^<]*)</t>")
@@ -58,19 +59,29 @@ def xlsx_text(path: Path) -> str:
     return squash("".join(parts))
 
 
-def missing(texts: list[str], haystack: str, long: int = 30000) -> list[str]:
-    """The texts (squashed) not found in `haystack`. A text longer than one Excel cell may be
-    cut into pieces there, so it counts as found when each 2,000-character stretch of it is."""
-    lost = []
-    for text in texts:
-        wanted = squash(text)
-        if not wanted or wanted in haystack:
-            continue
-        if len(wanted) > long and all(wanted[i:i + 2000] in haystack
-                                      for i in range(0, len(wanted), 2000) if len(wanted[i:i + 2000]) == 2000):
-            continue
-        lost.append(text[:80])
-    return lost
+def missing(texts: list[str], haystack: str) -> list[str]:
+    """The texts (squashed) not found in `haystack`."""
+    return [text[:80] for text in texts if squash(text) and squash(text) not in haystack]
+
+
+def xlsx_rows_text(path: Path) -> str:
+    """Every row of an Excel file, with text a cell could not hold joined back from the row's
+    "<Label> (continued)" columns (the README's convention), squashed. Slow: for long texts."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = []
+    for sheet in book.worksheets:
+        iterator = sheet.iter_rows(values_only=True)
+        header = [str(h) if h is not None else "" for h in next(iterator, ())]
+        for row in iterator:
+            cells = {h: ("" if v is None else str(v)) for h, v in zip(header, row)}
+            overflow = {h: _CONTINUED.search(h) for h in header}
+            for name in sorted((h for h, m in overflow.items() if m), key=lambda h: int(overflow[h].group(1) or 1)):
+                base = name[: overflow[name].start()]
+                if base in cells:
+                    cells[base] += cells.pop(name)
+            rows.append("".join(cells.values()))
+    book.close()
+    return squash("".join(rows))
 
 
 def return_files(folder: Path, reference: str) -> tuple[Path, Path]:

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).parent.parent / "reporting"
 
 OWNERS = {
     "click": {"cli"},
-    "openpyxl": {"workbook"},
+    "openpyxl": {"workbook.copies"},
+    "python_calamine": {"workbook.values"},
     "docx": {"docx_writer"},
     "xlsxwriter": {"xlsx_writer"},
     "jinja2": {"texts"},
@@ -30,13 +31,14 @@ RANKS = {
     "model": 5, "sheets": 7, "selection": 7, "inputs": 8,
     "periods": 6, "partners": 6, "changes": 6, "texts": 6, "outputs": 6, "parallel": 6,
     "validation": 7, "returns": 8, "pdf": 7,
-    "workbook": 8, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
+    "workbook.guard": 1, "workbook.sheetxml": 1, "workbook.values": 2, "workbook.layout": 8,
+    "workbook.read": 9, "workbook.tables": 9, "workbook.copies": 9, "workbook": 10, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
     "importers.result": 9,
-    "importers.gtr_api": 10, "importers.gtr_csv": 10, "importers.gtr_page": 10, "importers.researchfish": 10,
-    "importers": 11,
-    "pipeline": 12,
-    "cli": 13,
-    "__main__": 14, "": 14,
+    "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
+    "importers": 12,
+    "pipeline": 13,
+    "cli": 14,
+    "__main__": 15, "": 15,
 }
 #: Modules that render: they read only views (of a return, of a workbook), never the model, the
 #: field types or the schema.

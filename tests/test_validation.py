@@ -178,9 +178,12 @@ def test_annotated_copy_highlights_and_comments(tmp_path):
     assert warn.fill.fgColor.rgb.endswith("FFEB9C") and "placeholder" in warn.comment.text
     assert book["Engagement Activities"]["A2"].value == "=1+1"
     assert book["Engagement Activities"]["A2"].data_type == "s"
+    assert [c.value for c in book["Findings"][1]] == ["Severity", "Code", "Sheet", "Cell", "Field", "Value",
+                                                      "Problem", "How to fix"]
     rows = list(book["Findings"].iter_rows(min_row=2))
-    links = {r[2].value: r[2].hyperlink.location or r[2].hyperlink.target for r in rows if r[2].hyperlink}
+    links = {r[3].value: r[3].hyperlink.location or r[3].hyperlink.target for r in rows if r[3].hyperlink}
     assert links["D2"] == "'Engagement Activities'!D2"
+    assert {r[1].value for r in rows} >= {"not-in-list", "placeholder"}  # the codes the README lists
 
 
 def test_folder_of_workbooks_merges_with_provenance(tmp_path):
@@ -223,9 +226,9 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch, importe
 
 
 def test_rows_beyond_the_limit_are_an_error_not_read(tmp_path, monkeypatch):
-    import reporting.workbook
+    import reporting.workbook.read
 
-    monkeypatch.setattr(reporting.workbook, "MAX_ROWS_PER_SHEET", 3)
+    monkeypatch.setattr(reporting.workbook.read, "MAX_ROWS_PER_SHEET", 3)
     rows = [{**TALK, "Description": f"Talk {n}"} for n in range(5)]
     path, findings = findings_for(tmp_path, {"Engagement Activities": rows})
     [limit] = by_code(findings, "too-many-rows")

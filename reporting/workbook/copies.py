@@ -1,0 +1,179 @@
+"""Copies of an input workbook with something added, made with openpyxl (the only module that
+imports it; only openpyxl can edit an existing workbook): the annotated copy (problem cells
+coloured and commented, a Findings sheet linking to them) and the copy with Partner Suggestions.
+
+Inputs are only read. Every cell written from a person's text is text, never a formula: openpyxl
+would make "=HYPERLINK(...)" a live formula, so each such cell is set to text after it is written.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+import zipfile
+import zlib
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..errors import InputFileError, OutputError
+from ..findings import ERROR, WARNING, Finding
+from ..model import ORGANISATION, SUGGESTION
+from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
+from ..schema import Schema, header_key, normalise
+from ..text import strip_illegal
+from .guard import check_file, one_line
+from .layout import sheet_kinds
+
+__all__ = ["annotate", "write_suggestions"]
+
+_READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError, ParseError,
+                zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, TypeError, AttributeError)
+#: The sheet of an annotated copy that lists the findings (a sheet of this name is kept, renamed).
+FINDINGS_SHEET = "Findings"
+
+
+def _open(path: Path):
+    """The whole workbook, for editing; a failure names the file."""
+    check_file(path)
+    try:
+        with ExitStack() as stack:
+            handle = stack.enter_context(path.open("rb"))
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore")  # extensions openpyxl drops; not our concern
+            return load_workbook(handle)
+    except _READ_ERRORS as exc:
+        raise InputFileError(
+            f"{path}: cannot be opened as an Excel workbook ({one_line(exc)}).",
+            "The file may be damaged or not really an .xlsx. Open it in Excel or LibreOffice "
+            "and save it again as an Excel Workbook (.xlsx).") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc}).") from None
+
+
+def _append_text(sheet, values: list[Any]) -> None:
+    """Append a row; every text in it stays text (never a formula or an error value)."""
+    sheet.append([strip_illegal(v)[:32000] if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def _save(book, source: Path) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        book.save(buffer)
+    except (ValueError, TypeError) as exc:
+        raise OutputError(f"Cannot write the copy of {source} ({exc}).") from None
+    return buffer.getvalue()
+
+
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+
+
+def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
+    """A copy of `source` with each problem cell highlighted and commented, plus a Findings sheet.
+
+    The input file is only read. Returns the bytes of the annotated workbook. A sheet of the
+    user's already called Findings is kept, renamed.
+    """
+    book = _open(source)
+    if FINDINGS_SHEET in book.sheetnames:
+        number = 2
+        while f"{FINDINGS_SHEET} ({number})" in book.sheetnames:
+            number += 1
+        book[FINDINGS_SHEET].title = f"{FINDINGS_SHEET} ({number})"
+    notes: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.sheet in book.sheetnames and finding.cell:
+            notes.setdefault((finding.sheet, finding.cell), []).append(finding)
+    for (sheet_name, ref), items in notes.items():
+        cell = book[sheet_name][ref]
+        worst = ERROR if any(f.severity == ERROR for f in items) else WARNING
+        cell.fill = _ERROR_FILL if worst == ERROR else _WARNING_FILL
+        text = "\n".join(f"{f.severity.upper()}: {f.message}" + (f" {f.hint}" if f.hint else "")
+                         for f in items)
+        if cell.comment is not None:
+            text = cell.comment.text + "\n---\n" + text
+        comment = Comment(text[:32000], "funder-report")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
+    sheet = book.create_sheet(FINDINGS_SHEET, 0)
+    headers = ["Severity", "Code", "Sheet", "Cell", "Field", "Value", "Problem", "How to fix"]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for finding in findings:
+        _append_text(sheet, [finding.severity, finding.code, finding.sheet, finding.cell or finding.location,
+                             finding.field, finding.value, finding.message, finding.hint])
+        if finding.sheet in book.sheetnames and finding.cell:
+            link = sheet.cell(row=sheet.max_row, column=4)
+            quoted = finding.sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}",
+                                       display=finding.cell)
+            link.font = Font(color="0563C1", underline="single")
+        fill = _ERROR_FILL if finding.severity == ERROR else _WARNING_FILL
+        sheet.cell(row=sheet.max_row, column=1).fill = fill
+    for letter, width in zip("ABCDEFGH", (10, 22, 28, 10, 28, 40, 60, 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    book.active = 0
+    return _save(book, source)
+
+
+def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: list[dict[str, Any]],
+                      schema: Schema) -> bytes:
+    """A copy of `source` with a Partner Suggestions sheet (Accept left blank for a person to
+    fill in) and any organisations only named by entries added to the Organisations sheet.
+    Suggestions already accepted in `source` are kept. The input file is only read."""
+    book = _open(source)
+    kinds = sheet_kinds(schema)
+    headers = [spec.label for spec in SUGGESTION_FIELDS]
+    kept: list[list[Any]] = []
+    for sheet in list(book.worksheets):
+        if kinds.get(normalise(sheet.title)) == SUGGESTION:
+            for row in sheet.iter_rows(min_row=2, values_only=True):
+                if row and str(row[0] or "").strip().casefold() in ("yes", "y", "true", "1"):
+                    kept.append(list(row[: len(headers)]))
+            book.remove(sheet)
+    partner_sheet = next((s for s in book.worksheets if kinds.get(normalise(s.title)) == ORGANISATION), None)
+    if partner_sheet is None:
+        partner_sheet = book.create_sheet(schema.organisation_sheet, 1 if book.worksheets else 0)
+        _append_text(partner_sheet, [spec.label for spec in schema.organisation_fields])
+        for cell in partner_sheet[1]:
+            cell.font = Font(bold=True)
+    header = [header_key(c.value) for c in partner_sheet[1]]
+    for values in organisations:
+        line = [None] * max(len(header), 1)
+        for spec in schema.organisation_fields:
+            key = header_key(spec.label)
+            if key in header and values.get(spec.key):
+                value = values[spec.key]
+                line[header.index(key)] = "; ".join(value) if isinstance(value, list) else value
+        _append_text(partner_sheet, line)
+    sheet = book.create_sheet(SUGGESTION_SHEET)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in kept:
+        _append_text(sheet, list(row))
+    for item in rows:
+        _append_text(sheet, [None] + [str(item.get(spec.key, "")) if spec.key != "row" else item["row"]
+                                      for spec in SUGGESTION_FIELDS[1:]])
+    choice = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True,
+                            promptTitle="Accept?", prompt="Yes links the entry to the organisation.")
+    sheet.add_data_validation(choice)
+    choice.add(f"A2:A{max(sheet.max_row, 2) + 500}")
+    for letter, width in zip("ABCDEFG", (9, 26, 7, 50, 36, 22, 70)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    return _save(book, source)
