@@ -108,13 +108,14 @@ def compare(previous: Dataset, current: Dataset, schema: Schema) -> Changes:
             continue
         pairs: list[tuple[Entry, Entry, str]] = []
         # 1. Entry ID.
-        by_id = {}
+        by_id: dict[str, Entry] = {}
         for entry in old:
             if entry.values.get("entry_id"):
                 by_id.setdefault(entry.values["entry_id"], entry)
         unmatched_new = []
         for entry in new:
-            match = by_id.pop(entry.values.get("entry_id"), None) if entry.values.get("entry_id") else None
+            key = entry.values.get("entry_id")
+            match = by_id.pop(key, None) if key else None
             if match is not None:
                 pairs.append((match, entry, "Entry ID"))
             else:

@@ -10,6 +10,7 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,7 +29,7 @@ class _Failed(click.ClickException):
 
     def __init__(self, error: ReportingError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        setattr(self, "exit_code", error.exit_code)  # click's exit code is a class default
 
 
 def _run(ctx: click.Context, work):
@@ -201,7 +202,7 @@ class _Progress:
     def __init__(self, label: str) -> None:
         self.label = label
         self.tty = sys.stderr.isatty()
-        self.bar = None
+        self.bar: Any = None
         self.done = 0
 
     def __enter__(self) -> "_Progress":

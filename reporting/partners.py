@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from .findings import WARNING, Finding, Findings
 from .model import Dataset, Entry, Organisation, Origin, Record
@@ -88,7 +88,7 @@ class Directory:
             close = [keys[k] for k in difflib.get_close_matches(org_key(name), list(keys), n=n, cutoff=0.6)]
         return close
 
-    def find_or_add(self, name: str, origin: Origin, **details: str) -> tuple[Organisation, bool]:
+    def find_or_add(self, name: str, origin: Origin, **details: str | None) -> tuple[Organisation, bool]:
         found = self.find(name)
         if found is not None:
             return found, False
@@ -132,12 +132,13 @@ def _apply_suggestions(dataset: Dataset, directory: Directory, suggestions: list
     for record, values in suggestions:
         if not values.get("accept"):
             continue
-        where = dict(file=record.origin.file, sheet=record.origin.sheet, cell=record.cells.get("accept", ""))
+        where: dict[str, Any] = dict(file=record.origin.file, sheet=record.origin.sheet,
+                                     cell=record.cells.get("accept", ""))
         try:
             row = int(str(values.get("row", "")).strip())
         except ValueError:
             row = 0
-        entry = by_place.get((record.origin.file, values.get("sheet"), row))
+        entry = by_place.get((record.origin.file, str(values.get("sheet") or ""), row))
         heading = org_key(values.get("entry") or "")
         if entry is None or (heading and not org_key(_heading(entry)).startswith(heading[:40])):
             findings.add(Finding(

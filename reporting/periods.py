@@ -95,7 +95,7 @@ def _bounds(value: object, is_end: bool) -> list[MonthYear]:
         return [value]
     if isinstance(value, list):
         return [MonthYear(y, 12 if is_end else 1) for y in value if _year(y)]
-    if _year(value):
+    if isinstance(value, int) and _year(value):
         return [MonthYear(value, 12 if is_end else 1)]
     return []
 

@@ -19,7 +19,7 @@ from .errors import OutputError, UsageError
 from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, import_file
 from .inputs import input_book
-from .model import Award, Dataset, Entry, Record
+from .model import Award, Dataset, Entry, Organisation, Record
 from .outputs import unique_name, write_atomic
 from .partners import Directory, Suggestion, org_key, suggest
 from .periods import Period
@@ -283,16 +283,16 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
             linked.setdefault(id(organisation), []).append(entry)
     directory = Directory(dataset.organisations)
     if names:
-        chosen = []
+        chosen: list[Organisation] = []
         for name in names:
-            organisation = directory.find(name)
-            if organisation is None:
+            found = directory.find(name)
+            if found is None:
                 close = directory.suggest(name)
                 raise UsageError(
                     f'No partner organisation is called "{name}".',
                     (f'Did you mean "{close[0]}"? ' if close else "") +
                     "Partners are the organisations on the Organisations sheet and those named by entries.")
-            chosen.append(organisation)
+            chosen.append(found)
     else:
         chosen = [o for o in dataset.organisations if linked.get(id(o))]
     renderer = Renderer(templates, template)

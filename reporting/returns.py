@@ -144,7 +144,7 @@ def citation(entry: Entry) -> FieldView | None:
     get = entry.values.get
     if not get("title"):
         return None
-    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {get('title').rstrip('.')}."
+    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {str(get('title')).rstrip('.')}."
     source = get("journal") or ""
     if get("volume"):
         source += f", {get('volume')}" if source else str(get("volume"))
@@ -198,7 +198,7 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
 # -- charts ----------------------------------------------------------------------------------
 
 def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    counted = Counter(entry.values.get(spec.key) for entry in entries if entry.values.get(spec.key))
+    counted = Counter(str(entry.values[spec.key]) for entry in entries if entry.values.get(spec.key))
     order = spec.vocabulary.values if spec.vocabulary else ()
     names = [v for v in order if counted.get(v)] + sorted(v for v in counted if v not in order)
     return tuple(names), tuple(counted[n] for n in names)
@@ -292,10 +292,10 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         charts.append(ChartView("Entries per section", tuple(s.title for s in used),
                                 tuple(len(by_section[s.key]) for s in used)))
     charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
-    years = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
+    span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     return ReturnView(
         title=head.title, kind=head.kind, reference=head.reference, details=head.details, texts=head.texts,
-        sections=tuple(sections), years=years, notes=_notes(wording, selected), changes=_changes(selected),
+        sections=tuple(sections), years=span, notes=_notes(wording, selected), changes=_changes(selected),
         cover_subtitle=wording.render("cover.subtitle", **context),
         generated=wording.render("cover.generated", **context), header=wording.render("header.text", **context),
         summary=wording.render("summary.line", **context), summary_note=wording.render("summary.note", **context),
@@ -304,7 +304,8 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
 
 def award_head(schema: Schema, award: Award) -> Head:
     """What an award's return is about: its header fields, then its long texts."""
-    details, texts = [], []
+    details: list[FieldView] = []
+    texts: list[FieldView] = []
     for spec in schema.award_fields:
         if spec.key == "title" or not spec.in_return:
             continue

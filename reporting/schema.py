@@ -13,7 +13,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .errors import SchemaError
 from .fieldtypes import REGISTRY
@@ -31,22 +31,22 @@ FIELD_TYPES = frozenset(REGISTRY)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 #: The keys each kind of table may have, and the type of each value.
-_FIELD_KEYS = {"key": str, "label": str, "type": str, "required": bool, "vocabulary": str, "currency": str,
+_FIELD_KEYS: dict[str, type] = {"key": str, "label": str, "type": str, "required": bool, "vocabulary": str, "currency": str,
                "default": str, "gtr": bool, "aliases": list, "help": str, "recommended": bool, "xml": str,
                "api": str, "parts": list, "export_only": bool, "in_return": bool, "partner": bool}
-_SECTION_KEYS = {"key": str, "title": str, "sheet": str, "heading": str, "period": list, "gtr": bool,
+_SECTION_KEYS: dict[str, type] = {"key": str, "title": str, "sheet": str, "heading": str, "period": list, "gtr": bool,
                  "gtr_signature": str, "help": str, "aliases": list, "xml": str, "api": list, "fields": list,
                  "citation": bool, "future_years": str}
-_SHEET_KEYS = {"sheet": str, "aliases": list, "fields": list}
-_VOCABULARY_KEYS = {"values": list, "legacy": list, "variants": dict, "open": bool, "extends": str,
+_SHEET_KEYS: dict[str, type] = {"sheet": str, "aliases": list, "fields": list}
+_VOCABULARY_KEYS: dict[str, type] = {"values": list, "legacy": list, "variants": dict, "open": bool, "extends": str,
                     "qualified": bool}
-_CHART_KEYS = {"title": str, "section": str, "field": str, "by": str, "horizontal": bool, "unless": str}
-_TOP_KEYS = {"award": dict, "organisations": dict, "common": list, "sections": list, "vocabularies": dict,
+_CHART_KEYS: dict[str, type] = {"title": str, "section": str, "field": str, "by": str, "horizontal": bool, "unless": str}
+_TOP_KEYS: dict[str, type] = {"award": dict, "organisations": dict, "common": list, "sections": list, "vocabularies": dict,
              "imports": dict, "charts": list}
 _TYPE_NAMES = {str: "a text in quotes", bool: "true or false", list: "a list [...]", dict: "a table"}
 
 
-def _check(table: Any, allowed: dict[str, type], where: str, required: tuple[str, ...] = ()) -> dict:
+def _check(table: Any, allowed: Mapping[str, type], where: str, required: tuple[str, ...] = ()) -> dict:
     """`table` as a dict whose keys are all allowed and of the right type, or a SchemaError."""
     if not isinstance(table, dict):
         raise SchemaError(f"{where}: should be a table (key = value lines).")

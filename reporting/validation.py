@@ -50,9 +50,9 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         if spec.key in record.flagged:
             continue
         raw = record.raw.get(spec.key)
-        if raw is None:
-            value, problems = None, ()
-        else:
+        value: Any = None
+        problems: list[fieldtypes.Problem] = []
+        if raw is not None:
             value, problems = fieldtypes.parse(spec, raw)
         for problem in problems:
             severity, hint = problem.severity, problem.hint

@@ -130,8 +130,8 @@ def _first(node: Any, path: str) -> str | None:
 
 
 def _award_website(root: Any, source: str) -> Record:
-    project = next(_find(root, "project"), {})
-    lead = next(_find(root, "leadResearchOrganisation"), {})
+    project: Any = next(_find(root, "project"), {})
+    lead: Any = next(_find(root, "leadResearchOrganisation"), {})
     person, orcid = _person(root)
     raw = {
         "title": _first(project, "title"),
@@ -204,7 +204,8 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
             continue
         count = 0
         for name in unknown:
-            for one in items.get(name) if isinstance(items.get(name), list) else [items.get(name)]:
+            found = items.get(name)
+            for one in found if isinstance(found, list) else [found]:
                 if isinstance(one, dict) and one:
                     count += 1
                     result.records.append(_record(fallback, one, "xml", schema, source, f"{name}[{count}]"))

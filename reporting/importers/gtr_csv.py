@@ -112,8 +112,8 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
                                      extra=extra))
         result.read[section.key] = result.read.get(section.key, 0) + 1
     for reference, award in awards.items():
-        row = int(award.pop("_row"))
-        result.records.insert(0, Record(kind=AWARD, raw=award, origin=Origin(source, "", row)))
+        first = int(award.pop("_row"))
+        result.records.insert(0, Record(kind=AWARD, raw=award, origin=Origin(source, "", first)))
     merge_shared_entries(result)
     dropped = [h.strip() for h, k in zip(header, keys) if k in IGNORED_COLUMNS and k != "outcome type"]
     if dropped:

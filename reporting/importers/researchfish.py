@@ -147,7 +147,7 @@ class _Import:
                 return None
         return value
 
-    def note(self, code: str, severity: str, message: str, hint: str = "", **where: str) -> None:
+    def note(self, code: str, severity: str, message: str, hint: str = "", **where: Any) -> None:
         self.result.notes.append(Finding(code, severity, message, hint, file=self.file, **where))
 
     # -- sheets --------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: l
             cell.font = Font(bold=True)
     header = [header_key(c.value) for c in partner_sheet[1]]
     for values in organisations:
-        line = [None] * max(len(header), 1)
+        line: list[Any] = [None] * max(len(header), 1)
         for spec in schema.organisation_fields:
             key = header_key(spec.label)
             if key in header and values.get(spec.key):
