@@ -33,7 +33,7 @@ RANKS = {
     "validation": 7, "returns": 8, "pdf": 7,
     "workbook.guard": 1, "workbook.sheetxml": 1, "workbook.values": 2, "workbook.layout": 8,
     "workbook.read": 9, "workbook.tables": 9, "workbook.copies": 9, "workbook": 10, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
-    "importers.result": 9,
+    "importers.result": 9, "importers.rf_layout": 10.5,
     "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
     "importers": 12,
     "pipeline": 13,

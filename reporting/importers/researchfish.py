@@ -26,104 +26,20 @@ export's own columns) or in a finding: the tallies say how many of each, per she
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..fieldtypes import as_text
 from ..findings import ERROR, WARNING, Finding, Findings
 from ..model import AWARD, Origin, Record
-from ..schema import FieldSpec, Schema, Section, Vocabulary, header_key, normalise
+from ..schema import FieldSpec, Schema, Section, header_key
 from ..text import plural
 from ..workbook import Table, read_tables
 from .result import ImportResult, Tally, merge_shared_entries
+from .rf_layout import (EXTRA_PREFIX, MIN_COLUMN_HITS, ROW_ID, SHEET_CODE, YES, Config, Layout, best_shift,
+                        cell, compact, join_parts, looks_like_researchfish, read_layout, same, shape)
 
-#: Columns the tool keeps without a field of their own are headed with this, so that reading
-#: the workbook back knows them for notes rather than mistyped headers.
-EXTRA_PREFIX = "researchfish: "
-_YEAR_HEADER = re.compile(r"^(?:19|20)\d{2}$")
-_SHEET_CODE = re.compile(r"^\d+[a-z]?[\s._-]+", re.I)  # "1B Pubs", "1H Engagements"
-#: A researchfish row id: the outcome's id (PHP uniqid: 14 hex digits, a dot, 8 digits), the
-#: submission's timestamp (10 digits) and, for a collaboration, the collaborator's number.
-_ROW_ID = re.compile(r"^([0-9a-f]{14}\.\d{8})\d{10}(-\d+)?$")
-_YES = {"1", "1.0", "true", "yes", "y"}
-_NO = {"0", "0.0", "false", "no", "n"}
-#: Columns that need this many matches with a section's fields for the sheet to be that section.
-_MIN_COLUMN_HITS = 3
-
-
-class _Config:
-    """The `[imports.researchfish]` data and the schema's labels, as header keys."""
-
-    def __init__(self, schema: Schema) -> None:
-        data = schema.imports.get("researchfish", {})
-        self.schema = schema
-        self.entry_ids = [header_key(n) for n in data.get("entry_ids", ())]
-        self.row_ids = [header_key(n) for n in data.get("row_ids", ())]
-        entry_spec = next(f for f in schema.common_fields if f.key == "entry_id")
-        self.entry_columns = {header_key(n) for n in (entry_spec.label, *entry_spec.aliases)}
-        self.ids = set(self.entry_ids) | set(self.row_ids) | self.entry_columns
-        self.outcome_type = {header_key(n) for n in data.get("outcome_type", ())}
-        self.bookkeeping = {header_key(n) for n in data.get("bookkeeping", ())}
-        self.prefixes = tuple(p.casefold() for p in data.get("bookkeeping_prefixes", ()))
-        self.empty = {v.casefold() for v in data.get("empty", ())}
-        self.ongoing = {v.casefold() for v in data.get("ongoing", ())}
-        self.award_labels = schema.header_map(schema.award_fields)
-        self.award_refs = {k for k, spec in self.award_labels.items() if spec.key == "award_reference"}
-        self.award_sheets = {_compact(n) for n in (schema.award_sheet, *schema.award_sheet_aliases)}
-        self.sections: dict[str, Section] = {}
-        for section in schema.sections:
-            for name in (section.sheet, section.title, *section.aliases, *section.api):
-                self.sections.setdefault(_compact(name), section)
-
-    def is_bookkeeping(self, header: str) -> bool:
-        return header_key(header) in self.bookkeeping or header.casefold().startswith(self.prefixes)
-
-    def section_named(self, name: str) -> Section | None:
-        return self.sections.get(_compact(_SHEET_CODE.sub("", name.strip())))
-
-
-def _compact(name: str) -> str:
-    return normalise(name).replace(" ", "")
-
-
-def looks_like_researchfish(tables: list[Table], schema: Schema) -> bool:
-    """True for a workbook with a sheet of award columns followed by outcome identifiers."""
-    config = _Config(schema)
-    for table in tables:
-        keys = [header_key(h) for h in table.header]
-        refs = [i for i, k in enumerate(keys) if k in config.award_refs]
-        ids = [i for i, k in enumerate(keys) if k in config.ids]
-        # The tool's own workbooks carry an Award Reference too, but after the Entry ID.
-        if refs and ids and refs[0] < ids[0]:
-            return True
-    return False
-
-
-@dataclass
-class _Column:
-    """What one column of a sheet is: its role, and the field it feeds, if any."""
-
-    index: int
-    header: str
-    role: str  # award, field, duplicate, entry, row, type, part, flag, year, bookkeeping, extra
-    spec: FieldSpec | None = None
-    rank: int = 0
-
-
-@dataclass
-class _Layout:
-    """How one sheet's columns are read."""
-
-    columns: list[_Column]
-    #: Fields filled from several columns, with the columns (in order) that make them.
-    joined: dict[str, tuple[FieldSpec, list[int]]]
-
-    def of(self, *roles: str) -> list[_Column]:
-        return [c for c in self.columns if c.role in roles]
-
+__all__ = ["EXTRA_PREFIX", "looks_like_researchfish", "parse_researchfish"]
 
 class _Import:
     """One export being imported: awards gathered from every sheet, records, tallies, notes."""
@@ -132,7 +48,7 @@ class _Import:
         self.path = path
         self.file = str(path)
         self.schema = schema
-        self.config = _Config(schema)
+        self.config = Config(schema)
         self.result = ImportResult(source=self.file, format="researchfish portfolio export (.xlsx)",
                                    provenance="researchfish")
         self.awards: dict[str, dict[str, Any]] = {}
@@ -140,12 +56,6 @@ class _Import:
         self.left_out: dict[str, list[str]] = {}
 
     # -- values --------------------------------------------------------------------------
-
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            if value.strip().casefold() in self.config.empty or not value.strip():
-                return None
-        return value
 
     def note(self, code: str, severity: str, message: str, hint: str = "", **where: Any) -> None:
         self.result.notes.append(Finding(code, severity, message, hint, file=self.file, **where))
@@ -186,7 +96,7 @@ class _Import:
         config = self.config
         keys = [header_key(h) for h in table.header]
         has_award = any(k in config.award_refs for k in keys)
-        if (_compact(_SHEET_CODE.sub("", table.sheet.strip())) in config.award_sheets and has_award
+        if (compact(SHEET_CODE.sub("", table.sheet.strip())) in config.award_sheets and has_award
                 and not any(k in config.ids for k in keys)):
             return "award", None
         section = config.section_named(table.sheet) or self.by_outcome_type(table, keys) or \
@@ -200,7 +110,7 @@ class _Import:
         if at is None:
             return None
         for _, row in table.rows:
-            value = self.clean(row[at] if at < len(row) else None)
+            value = self.config.clean(row[at] if at < len(row) else None)
             if value is not None:
                 return self.config.section_named(as_text(value))
         return None
@@ -211,7 +121,7 @@ class _Import:
         scores = sorted(((len(wanted & set(self.schema.header_map(s.fields))), s.key) for s in self.schema.sections),
                         reverse=True)
         (best, key), (second, _) = scores[0], scores[1]
-        return self.schema.section(key) if best >= _MIN_COLUMN_HITS and best > second else None
+        return self.schema.section(key) if best >= MIN_COLUMN_HITS and best > second else None
 
     def leave_out(self, table: Table, tally: Tally) -> None:
         """A sheet with no award column: a summary or working sheet, or outcomes that cannot be
@@ -251,16 +161,16 @@ class _Import:
             else:
                 tally.empty += 1
 
-    def award_of(self, layout: _Layout, row: tuple) -> str:
+    def award_of(self, layout: Layout, row: tuple) -> str:
         """The award reference of a row, recording the award's details on the way."""
         values: dict[str, Any] = {}
         for column in layout.of("award"):
-            value = self.clean(_cell(row, column.index))
+            value = self.config.clean(cell(row, column.index))
             if value is not None and column.spec is not None:
                 values.setdefault(column.spec.key, value)
         for key, (spec, indexes) in layout.joined.items():
             if spec in self.schema.award_fields:
-                joined = _join(spec, [self.clean(_cell(row, i)) for i in indexes])
+                joined = join_parts(spec, [self.config.clean(cell(row, i)) for i in indexes])
                 if joined:
                     values.setdefault(key, joined)
         reference = as_text(values.pop("award_reference", "") or "").strip()
@@ -299,7 +209,7 @@ class _Import:
             self.result.read[section.key] = self.result.read.get(section.key, 0) + 1
             tally.entries += 1
 
-    def rejoin(self, table: Table, layout: _Layout, tally: Tally) -> list[tuple[int, tuple]]:
+    def rejoin(self, table: Table, layout: Layout, tally: Tally) -> list[tuple[int, tuple]]:
         """The sheet's rows, with rows the export cut in two put back together.
 
         Some exports break a row where a cell (an award title) holds a line break: the first
@@ -315,23 +225,23 @@ class _Import:
         awards = {c.index for c in layout.of("award")}
         shapes: dict[int, set[str]] = {}
         for _, row in table.rows[:500]:
-            if any(self.clean(v) is not None for v in row[award_end:]):
+            if any(self.config.clean(v) is not None for v in row[award_end:]):
                 for index, value in enumerate(row):
-                    if self.clean(value) is not None:
-                        shapes.setdefault(index, set()).add(_shape(value))
+                    if self.config.clean(value) is not None:
+                        shapes.setdefault(index, set()).add(shape(value))
         rows: list[tuple[int, tuple]] = []
         pending: tuple[int, tuple] | None = None
         cut: list[str] = []
         for number, row in table.rows:
-            filled = [i for i, v in enumerate(row) if self.clean(v) is not None]
+            filled = [i for i, v in enumerate(row) if self.config.clean(v) is not None]
             if pending is not None:
                 first_number, first = pending
                 pending = None
-                shift = _best_shift(row, filled, shapes, award_end, len(table.header))
+                shift = best_shift(row, filled, shapes, award_end, len(table.header))
                 if shift is not None:
                     width = max(len(table.header), len(row) + shift)
                     joined = tuple(first[i] if i < award_end and i < len(first) else
-                                   _cell(row, i - shift) if i >= award_end else None for i in range(width))
+                                   cell(row, i - shift) if i >= award_end else None for i in range(width))
                     rows.append((first_number, joined))
                     tally.joined += 1
                     cut.append(f"{first_number}-{number}")
@@ -350,7 +260,7 @@ class _Import:
                       "Check those entries in the return.", sheet=table.sheet, cell=f"A{cut[0].split('-')[0]}")
         return rows
 
-    def record(self, table: Table, section: Section, layout: _Layout, number: int, row: tuple) -> Record | None:
+    def record(self, table: Table, section: Section, layout: Layout, number: int, row: tuple) -> Record | None:
         """One outcome row as a record, or None when it holds nothing but the export's columns."""
         raw: dict[str, Any] = {}
         cells: dict[str, str] = {}
@@ -361,12 +271,12 @@ class _Import:
             assert spec is not None
             if column.role == "field":
                 cells[spec.key] = f"{table.column(column.index)}{number}"
-            value = self.value(spec, _cell(row, column.index))
+            value = self.value(spec, cell(row, column.index))
             if value is None:
                 continue
             if spec.key not in raw:
                 raw[spec.key] = value
-            elif _same(raw[spec.key], value):
+            elif same(raw[spec.key], value):
                 continue
             else:  # a second column of the same field that says something else: kept
                 extra[EXTRA_PREFIX + column.header] = value
@@ -374,13 +284,13 @@ class _Import:
         for key, (spec, indexes) in layout.joined.items():
             if spec in self.schema.award_fields:
                 continue
-            joined = _join(spec, [self.value(spec, _cell(row, i)) for i in indexes])
+            joined = join_parts(spec, [self.value(spec, cell(row, i)) for i in indexes])
             if joined:
                 raw[key] = joined
                 cells.setdefault(key, f"{table.column(indexes[-1])}{number}")
         self.flags(section, layout, row, raw)
         for column in layout.of("extra"):
-            value = self.clean(_cell(row, column.index))
+            value = self.config.clean(cell(row, column.index))
             if value is not None:
                 extra[EXTRA_PREFIX + column.header] = value
                 extra_cells[EXTRA_PREFIX + column.header] = f"{table.column(column.index)}{number}"
@@ -393,173 +303,44 @@ class _Import:
                       extra=extra, extra_cells=extra_cells)
 
     def value(self, spec: FieldSpec, value: Any) -> Any:
-        value = self.clean(value)
+        value = self.config.clean(value)
         if (isinstance(value, str) and spec.kind.dated
                 and value.strip().casefold() in self.config.ongoing):
             return None  # "Still Active": no end yet
         return value
 
-    def flags(self, section: Section, layout: _Layout, row: tuple, raw: dict[str, Any]) -> None:
+    def flags(self, section: Section, layout: Layout, row: tuple, raw: dict[str, Any]) -> None:
         """Fields given as one 0/1 column per value (per year, per impact type) when they have
         no value of their own."""
         chosen: dict[str, list[str]] = {}
         for column in layout.of("flag", "year"):
             assert column.spec is not None
-            if as_text(self.clean(_cell(row, column.index)) or "").strip().casefold() in _YES:
+            if as_text(self.config.clean(cell(row, column.index)) or "").strip().casefold() in YES:
                 chosen.setdefault(column.spec.key, []).append(column.header)
         for key, headers in chosen.items():
             if raw.get(key) in (None, ""):
                 raw[key] = section.field(key).kind.joiner.join(headers)
 
-    def entry_id(self, layout: _Layout, row: tuple) -> str:
+    def entry_id(self, layout: Layout, row: tuple) -> str:
         """The outcome's own identifier (the same for every award it counts for), else one
         derived from the row's id, else the row's id."""
         for column in sorted(layout.of("entry"), key=lambda c: c.rank):
-            value = self.clean(_cell(row, column.index))
+            value = self.config.clean(cell(row, column.index))
             if value is not None:
                 return as_text(value).strip()
         for column in layout.of("row"):
-            value = self.clean(_cell(row, column.index))
+            value = self.config.clean(cell(row, column.index))
             if value is not None:
                 text = as_text(value).strip()
-                match = _ROW_ID.match(text)
+                match = ROW_ID.match(text)
                 return match.group(1) + (match.group(2) or "") if match else text
         return ""
 
-    # -- columns -------------------------------------------------------------------------
-
-    def layout(self, table: Table, section: Section | None) -> _Layout:
-        """What each column of a sheet is (see the module docstring)."""
-        config, schema = self.config, self.schema
-        keys = [header_key(h) for h in table.header]
-        first_id = next((i for i, k in enumerate(keys) if k in config.ids), len(keys))
-        specs = tuple(f for f in schema.columns(section) if f.key != "award_reference") if section else ()
-        labels = schema.header_map(specs)
-        joined, part_columns = self.joins(keys, specs + schema.award_fields)
-        flags = _flag_vocabularies(section) if section else {}
-        years = next((f for f in (section.fields if section else ()) if f.kind.multiple and f.kind.dated), None)
-        columns: list[_Column] = []
-        seen: set[str] = set()
-        left_out: list[str] = []
-        for index, (header, key) in enumerate(zip(table.header, keys)):
-            if not key:
-                if any(_cell(row, index) not in (None, "") for _, row in table.rows):
-                    columns.append(_Column(index, f"column {table.column(index)}", "extra"))
-                continue
-            column = _Column(index, header, "extra")
-            if index < first_id and key in config.award_labels:
-                column.role, column.spec = "award", config.award_labels[key]
-            elif key in config.outcome_type:
-                column.role = "type"
-            elif key in config.entry_ids:
-                column.role, column.rank = "entry", config.entry_ids.index(key)
-            elif key in config.row_ids:
-                column.role = "row"
-            elif key in labels:
-                column.spec = labels[key]
-                column.role = "duplicate" if column.spec.key in seen else "field"
-                seen.add(column.spec.key)
-            elif key in config.award_labels:
-                column.role, column.spec = "award", config.award_labels[key]
-            elif key in part_columns:
-                column.role = "part"
-            elif config.is_bookkeeping(header):
-                column.role = "bookkeeping"
-                left_out.append(header)
-            elif years is not None and _YEAR_HEADER.match(header.strip()) and self.all_flags(table, index):
-                column.role, column.spec = "year", years
-            elif section is not None:
-                spec = _flag_of(header, flags)
-                if spec is not None and self.all_flags(table, index):
-                    column.role, column.spec = "flag", spec
-            if column.role == "extra" and index < first_id:
-                column.role = "bookkeeping"  # the award's own identifiers (region, ids...)
-                left_out.append(header)
-            columns.append(column)
+    def layout(self, table: Table, section: Section | None) -> Layout:
+        layout, left_out = read_layout(self.config, table, section)
         if left_out:
             self.left_out[table.sheet] = left_out
-        return _Layout(columns, joined)
-
-    def joins(self, keys: list[str], specs: tuple[FieldSpec, ...]) -> tuple[dict[str, tuple[FieldSpec, list[int]]], set[str]]:
-        """Fields made of several columns (`parts`), when the sheet has all of one group's
-        columns; and the header keys those columns use."""
-        joined: dict[str, tuple[FieldSpec, list[int]]] = {}
-        used: set[str] = set()
-        own = {header_key(s.label) for s in specs} | {header_key(a) for s in specs for a in s.aliases}
-        for spec in specs:
-            for group in spec.parts:
-                wanted = [header_key(h) for h in group]
-                if all(w in keys for w in wanted):
-                    joined[spec.key] = (spec, [keys.index(w) for w in wanted])
-                    used.update(w for w in wanted if w not in own)
-                    break
-        return joined, used
-
-    def all_flags(self, table: Table, index: int) -> bool:
-        values = {as_text(_cell(row, index)).strip().casefold() for _, row in table.rows
-                  if self.clean(_cell(row, index)) is not None}
-        return bool(values) and values <= _YES | _NO
-
-
-def _cell(row: tuple, index: int) -> Any:
-    return row[index] if index < len(row) else None
-
-
-def _shape(value: Any) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "date"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "number"
-    return "text"
-
-
-def _best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award_end: int,
-                width: int) -> int | None:
-    """How far right a cut row's second part must move so that its values fall in columns that
-    hold values of their kind; None when no shift makes most of them fit."""
-    values = [i for i in filled if i > 0]
-    if len(values) < 3:
-        return None
-    best, best_score = None, 0
-    for shift in range(1, award_end + 1):
-        score = sum(1 for i in values if i + shift >= award_end and i + shift < width
-                    and _shape(row[i]) in shapes.get(i + shift, ()))
-        if score > best_score:
-            best, best_score = shift, score
-    placed = sum(1 for i in values if i + (best or 0) >= award_end)
-    return best if best is not None and placed and best_score * 4 >= placed * 3 else None
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Whether two cells say the same thing (1 and Yes do)."""
-    def norm(v: Any) -> str:
-        text = normalise(as_text(v))
-        return "yes" if text in _YES else "no" if text in _NO else text
-    return norm(a) == norm(b)
-
-
-def _join(spec: FieldSpec, values: list[Any]) -> str | None:
-    """Values from a field's `parts` columns, as one (its type knows how: "07/2020" from 7 and
-    2020, a name from its parts, an author list from Author and Other Authors)."""
-    parts = [as_text(v).strip().lstrip("'").strip() if v not in (None, "") else "" for v in values]
-    if not any(parts):
-        return None
-    continuation = header_key(spec.label) in {header_key(h) for g in spec.parts for h in g}
-    return spec.kind.join(parts, continuation) or None
-
-
-def _flag_vocabularies(section: Section) -> dict[str, tuple[FieldSpec, Vocabulary]]:
-    return {spec.key: (spec, spec.vocabulary) for spec in section.fields
-            if spec.kind.multiple and spec.vocabulary is not None}
-
-
-def _flag_of(header: str, flags: dict[str, tuple[FieldSpec, Vocabulary]]) -> FieldSpec | None:
-    """The choices field a "0/1 per value" column belongs to, if its header is one of the values."""
-    for spec, vocabulary in flags.values():
-        value, how = vocabulary.match(header)
-        if value is not None and how in ("exact", "case", "variant", "legacy"):
-            return spec
-    return None
+        return layout
 
 
 def parse_researchfish(path: Path, schema: Schema, tables: list[Table] | None = None,
@@ -570,3 +351,4 @@ def parse_researchfish(path: Path, schema: Schema, tables: list[Table] | None = 
     job = _Import(Path(path), schema)
     job.result.notes.extend(layout or [])
     return job.run(tables)
+
