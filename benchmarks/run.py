@@ -35,7 +35,9 @@ def _peak_mb() -> tuple[float, float]:
 
 def measure_stages(path: Path, out: Path) -> dict:
     """funder-report on one core, stage by stage."""
-    from reporting.pipeline import Renderer, output_stem, read_inputs
+    from reporting.loading import read_inputs
+    from reporting.pipeline import output_stem
+    from reporting.templating import Renderer
     from reporting.returns import award_head
     from reporting.schema import load_schema
     from reporting.selection import Selection, select
@@ -88,7 +90,7 @@ def measure_build(path: Path, out: Path) -> dict:
 
 def measure_reference(path: Path, out: Path) -> dict:
     import reference
-    from reporting.pipeline import templates_dir
+    from reporting.templating import templates_dir
 
     styles = reference.styles_of(templates_dir() / "return.docx")
     times = {}

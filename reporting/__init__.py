@@ -31,7 +31,7 @@ __all__ = [
 
 _WHERE = {
     "Finding": "findings", "Findings": "findings", "ReportingError": "errors", "build": "pipeline",
-    "import_to_workbook": "pipeline", "init_workbook": "pipeline", "load": "pipeline", "load_schema": "schema",
+    "import_to_workbook": "convert", "init_workbook": "convert", "load": "loading", "load_schema": "schema",
 }
 
 

@@ -8,27 +8,41 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import click
 
-from . import changes as changes_module, pdf as pdf_module, periods, pipeline
-from .version import __version__
+from . import changes as changes_module, console, convert, loading, pdf as pdf_module, periods, pipeline, templating
+from .console import Line
 from .errors import ReportingError
-from .findings import Finding, Findings
-from .schema import load_schema
-from .text import plural
+from .version import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
+#: The library's parameters whose command-line options are named differently.
+_PARAMS = {"out": "output", "year": "period", "templates": "templates_dir", "annotate": "annotate_dir"}
+
+
+def _flag(ctx: click.Context | None, name: str) -> str:
+    """How a library parameter is given on this command line (`out` -> `--output`)."""
+    wanted = _PARAMS.get(name, name)
+    for param in (ctx.command.params if ctx is not None else ()):
+        if param.name in (name, wanted) and param.opts:
+            if isinstance(param, click.Argument):
+                return param.human_readable_name
+            return max(param.opts, key=len)
+    return "--" + wanted.replace("_", "-")
+
+
 class _Failed(click.ClickException):
-    """A ReportingError shown the click way, with our exit codes."""
+    """A ReportingError shown the click way, with our exit codes and our flags."""
 
     def __init__(self, error: ReportingError) -> None:
-        super().__init__(str(error))
+        ctx = click.get_current_context(silent=True)
+        message, hint = error.words(lambda name: _flag(ctx, name))
+        super().__init__(f"{message}\n{hint}" if hint else message)
         setattr(self, "exit_code", error.exit_code)  # click's exit code is a class default
 
 
@@ -52,30 +66,15 @@ def _run(ctx: click.Context, work):
         ctx.exit(EXIT_FAILED)
 
 
-def _print_findings(findings: Findings, limit: int | None = None) -> None:
-    """Findings grouped by file and sheet, errors first, then a one-line summary."""
-    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
-        groups[(finding.file, finding.sheet)].append(finding)
-    shown = 0
-    for (file, sheet), items in groups.items():
-        click.echo(click.style(f"{file}" + (f" / {sheet}" if sheet else ""), bold=True), err=True)
-        for finding in sorted(items, key=lambda f: f.severity != "error"):
-            if limit is not None and shown >= limit:
-                break
-            colour = "red" if finding.severity == "error" else "yellow"
-            tag = click.style(finding.severity.upper(), fg=colour)
-            click.echo(f"  {tag} {finding.describe()}", err=True)
-            shown += 1
-    if limit is not None and len(findings) > limit:
-        click.echo(f"  … and {len(findings) - limit} more (run `funder-report validate` for all). By kind:",
-                   err=True)
-        kinds: dict[tuple[str, str, str], int] = defaultdict(int)
-        for finding in findings:
-            kinds[(finding.severity, finding.code, finding.field)] += 1
-        for (severity, code, field), count in sorted(kinds.items(), key=lambda kv: -kv[1]):
-            click.echo(f"    {count:>6}  {severity} {code}" + (f" ({field})" if field else ""), err=True)
-    click.echo(f"{findings.summary()}.", err=True)
+def _echo(lines: Iterable[Line]) -> None:
+    """Print the lines a command reports, coloured on a terminal (click leaves colour out elsewhere)."""
+    for line in lines:
+        tag = click.style(line.tag, fg=_COLOURS.get(line.tag, "yellow")) + " " if line.tag else ""
+        text = click.style(line.text, bold=True) if line.style == "heading" else line.text
+        click.echo(line.indent + tag + text, err=line.err)
+
+
+_COLOURS = {"ERROR": "red", "WARNING": "yellow"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +101,7 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
     It has an Award sheet, one sheet per researchfish section headed with the Gateway to
     Research labels, drop-downs on controlled fields and help on every header.
     """
-    written = _run(ctx, lambda: pipeline.init_workbook(path, force=force))
+    written = _run(ctx, lambda: convert.init_workbook(path, force=force))
     click.echo(f"Wrote {written}. Fill it in, then run: funder-report build {written}")
 
 
@@ -120,53 +119,10 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
     how many records it read and wrote per section (the two always match), the values it mapped
     to current wordings, and anything it could not place.
     """
-    report = _run(ctx, lambda: pipeline.import_to_workbook(file, output, force=force))
-    schema = load_schema()
-    titles = {section.key: section.title for section in schema.sections}
-    click.echo(f"Read {file} ({report.result.format}).")
-    click.echo(_import_table(report.result.tallies, titles))
-    if report.mappings:
-        click.echo("Mapped to current wordings:")
-        for (label, old, new), count in sorted(report.mappings.items()):
-            times = f" ({count} times)" if count > 1 else ""
-            click.echo(f'  {label}: "{old}" -> "{new}"{times}')
-    if len(report.findings):
-        _print_findings(report.findings, limit=40)
-    entries = sum(report.written.values())
-    click.echo(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for "
-               f"{plural(report.awards, 'award')}.")
+    report = _run(ctx, lambda: convert.import_to_workbook(file, output, force=force))
+    _echo(console.import_lines(report, str(file)))
     if not report.ok:
         ctx.exit(EXIT_INVALID)
-
-
-def _import_table(tallies, titles: dict[str, str]) -> str:
-    """What became of the source's rows, part by part: the import's accounting."""
-    head = f"{'Source':<28} {'Section':<34} {'rows':>6} {'entries':>8} {'merged':>7} {'empty':>6} {'not placed':>11}"
-    lines = [head]
-    totals = [0, 0, 0, 0, 0]
-    for tally in tallies:
-        where = titles.get(tally.section, "") if tally.section else f"({tally.note or 'left out'})"
-        if tally.section and tally.note:
-            where += f" ({tally.note})"
-        numbers = [tally.rows, tally.entries, tally.merged, tally.empty, tally.unplaced]
-        if tally.section is not None:
-            totals = [a + b for a, b in zip(totals, numbers)]
-        shown = [str(n) if n else "" for n in numbers]
-        if tally.section is None and tally.entries:
-            shown[1] = f"{tally.entries} award{'s' if tally.entries != 1 else ''}"
-        lines.append(f"{_cut(tally.part, 28):<28} {_cut(where, 34):<34} {shown[0]:>6} {shown[1]:>8} "
-                     f"{shown[2]:>7} {shown[3]:>6} {shown[4]:>11}")
-        if tally.joined:
-            lines.append(f"{'':<28} ({tally.joined} rows the source cut in two were joined back)")
-    lines.append(f"{'Total (outcome rows)':<63} {totals[0]:>6} {totals[1]:>8} {totals[2]:>7} {totals[3]:>6} "
-                 f"{totals[4]:>11}")
-    lines.append("rows = entries + merged (the same outcome for another award: one entry lists all its awards) "
-                 "+ empty (nothing but the source's own columns) + not placed (each named below).")
-    return "\n".join(lines)
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @cli.command()
@@ -182,15 +138,15 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     Errors block a build; warnings do not. With --annotate DIR, each workbook gets a copy in
     DIR with every problem cell coloured and commented, and a Findings sheet linking to them.
     """
-    _, findings, rows = _run(ctx, lambda: pipeline.load(inputs))
+    _, findings, rows = _run(ctx, lambda: loading.load(inputs))
     if as_json:
         click.echo(json.dumps(findings.to_dict(), indent=2, ensure_ascii=False))
     elif len(findings):
-        _print_findings(findings)
+        _echo(console.findings_lines(findings))
     else:
         click.echo(f"All {rows} rows are valid.")
     if annotate_dir is not None:
-        written = _run(ctx, lambda: pipeline.annotate_inputs(inputs, findings, annotate_dir))
+        written = _run(ctx, lambda: loading.annotate_inputs(inputs, findings, annotate_dir))
         for path in written:
             click.echo(f"Annotated copy: {path}", err=as_json)
     ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
@@ -249,26 +205,9 @@ def _output_options(command):
 
 
 def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) -> None:
+    _echo(console.build_lines(result, what))
     if not result.built:
-        _print_findings(result.findings, limit=30)
-        errors = len(result.findings.errors)
-        click.echo(f"Nothing written: {errors} error{'s' if errors != 1 else ''} must be fixed first. "
-                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
-                   "with the problem cells highlighted.", err=True)
         ctx.exit(EXIT_INVALID)
-    undated = [f for f in result.findings if f.code == "undated-entry"]
-    if undated:
-        click.echo(f"{len(undated)} entries have no date and are not in the period:", err=True)
-        for finding in undated[:20]:
-            click.echo(f"  {finding.location}: {finding.value}", err=True)
-        if len(undated) > 20:
-            click.echo(f"  … and {len(undated) - 20} more.", err=True)
-    others = len(result.findings.warnings) - len(undated)
-    if others:
-        click.echo(f"{others} warnings (run `funder-report validate` to see them).", err=True)
-    click.echo(what)
-    for path in result.outputs:
-        click.echo(f"  {path}")
     if pdf:
         documents = [p for p in result.outputs if p.suffix == ".docx"]
         if documents and sys.stderr.isatty():
@@ -342,7 +281,7 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     Styles > Modify); texts.toml holds the cover, header and section intro texts and the file
     name patterns (jinja2 placeholders such as {{ award.title }}). Build with --templates FOLDER.
     """
-    for path in _run(ctx, lambda: pipeline.export_templates(folder, force=force)):
+    for path in _run(ctx, lambda: templating.export_templates(folder, force=force)):
         click.echo(f"Wrote {path}")
     click.echo(f"Edit them, then: funder-report build --templates {folder}")
 
@@ -359,17 +298,8 @@ def suggest_partners(ctx: click.Context, input_path: Path, output: Path | None, 
     Writes a copy of INPUT with a Partner Suggestions sheet. Nothing is linked until a person
     puts Yes in its Accept column; build and profiles then use the accepted links.
     """
-    report = _run(ctx, lambda: pipeline.suggest_partners(input_path, output, force=force))
-    counts: dict[str, int] = defaultdict(int)
-    for item in report.suggestions:
-        counts[item.organisation.name] += 1
-    click.echo(f"Found {len(report.suggestions)} possible links to {len(counts)} organisations:")
-    for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {count:>4}  {name}")
-    if report.organisations_added:
-        click.echo(f"Added {report.organisations_added} organisations named by entries to the Organisations sheet.")
-    click.echo(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
-               f"then build from that workbook.")
+    report = _run(ctx, lambda: convert.suggest_partners(input_path, output, force=force))
+    _echo(console.suggestion_lines(report))
 
 
 @cli.command()
@@ -388,24 +318,7 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(f"Changes from {previous} to {current} (entries matched by Entry ID, else by title "
-               f"at {changes_module.SIMILARITY:.0%} similarity or more):")
-    sections: dict[str, list] = defaultdict(list)
-    for item in changes.items:
-        sections[item.section].append(item)
-    symbols = {"added": "+", "removed": "-", "changed": "~"}
-    for section, items in sections.items():
-        click.echo(click.style(section, bold=True))
-        for item in items:
-            click.echo(f"  {symbols[item.kind]} {item.kind}: {item.heading}")
-            for change in item.fields:
-                click.echo(f'      {change.label}: "{_short(change.old)}" -> "{_short(change.new)}"')
-    click.echo(f"{changes.summary()}.")
-
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    _echo(console.change_lines(changes, str(previous), str(current), changes_module.SIMILARITY))
 
 
 def main() -> None:

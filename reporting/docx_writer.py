@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 
 from . import wordml as w
 from .docx_body import Body, write_return
-from .errors import TemplateError
+from .errors import TemplateError, option
 from .returns import ReturnView
 from .text import strip_illegal
 
@@ -101,7 +101,8 @@ def open_template(path: Path):
         return Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise TemplateError(f"The Word template {path} cannot be opened ({exc}).",
-                            "Check the file, or omit --template to use the default.") from None
+                            f"Check the file, or leave out {option('template')} to use the default.",
+                            param="template") from None
 
 
 def _with_namespaces(document):

@@ -1,20 +1,50 @@
-"""Exceptions for when work cannot continue. Bad data is never an exception: it is a Finding."""
+"""Exceptions for when work cannot continue. Bad data is never an exception: it is a Finding.
+
+An error's words may name a parameter of the call (`option("force")`): the library spells it
+as the parameter's name, the command line as its flag (`--force`), so the library never
+assumes how it was called.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Callable
+
+_OPTION = re.compile("\x00([A-Za-z_]+)\x00")
+
+
+def option(name: str) -> str:
+    """A parameter named in an error's message or hint (shown by the caller its own way)."""
+    return f"\x00{name}\x00"
+
+
+def _as_parameter(name: str) -> str:
+    return f"`{name}`"
+
 
 class ReportingError(Exception):
-    """Base for every failure that stops a command; the CLI exits with `exit_code`."""
+    """Base for every failure that stops a command; the CLI exits with `exit_code`.
+
+    `param` names the parameter the error is about, if it is about one.
+    """
 
     exit_code = 3
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message, hint)  # both in args, so the error survives a worker process
+    def __init__(self, message: str, hint: str = "", param: str | None = None) -> None:
+        super().__init__(message, hint, param)  # all in args, so the error survives a worker process
         self.message = message
         self.hint = hint
+        self.param = param
+
+    def words(self, spell: Callable[[str], str] = _as_parameter) -> tuple[str, str]:
+        """Message and hint, each parameter they name spelled by `spell`."""
+        def fill(text: str) -> str:
+            return _OPTION.sub(lambda m: spell(m.group(1)), text)
+        return fill(self.message), fill(self.hint)
 
     def __str__(self) -> str:
-        return f"{self.message}\n{self.hint}" if self.hint else self.message
+        message, hint = self.words()
+        return f"{message}\n{hint}" if hint else message
 
 
 class SchemaError(ReportingError):

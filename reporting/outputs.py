@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, UsageError, option
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -33,7 +33,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     except PermissionError:
         _cleanup(handle)
         raise OutputError(f"Cannot write {path}: permission denied.",
-                          "Close the file if it is open in Word or Excel, or choose another folder with -o.") from None
+                          "Close the file if it is open in Word or Excel, or write to another folder.") from None
     except OSError as exc:
         _cleanup(handle)
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
@@ -69,3 +69,11 @@ def unique_name(stem: str, taken: set[str]) -> str:
         name = f"{stem}-{n}"
     taken.add(name.casefold())
     return name
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """Stop before replacing a file someone may want, unless `force` says to."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; not overwriting it.",
+                         f"Choose another name with {option('out')}, or add {option('force')} to replace it.",
+                         param="out")

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ReportingError
+from .errors import ReportingError, option
 from .outputs import write_atomic
 
 #: Seconds allowed per document (LibreOffice lays out about 40 pages a second here).
@@ -38,7 +38,7 @@ def convert(documents: list[Path]) -> list[Path]:
     if program is None:
         raise PdfUnavailable(
             "LibreOffice is not installed, so no PDF was made (the .docx and .xlsx files were written).",
-            "Install it (e.g. `apt install libreoffice-writer`) and build again with --pdf, or open "
+            f"Install it (e.g. `apt install libreoffice-writer`) and build again with {option('pdf')}, or open "
             "the .docx in Word and use File > Save As > PDF.")
     written = []
     with tempfile.TemporaryDirectory(prefix="funder-report-pdf-") as work:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .errors import UsageError
+from .errors import UsageError, option
 from .fieldtypes import BeforeYear, MonthYear
 from .model import Entry
 
@@ -44,7 +44,7 @@ class Period:
         return start <= self.end and end >= self.start
 
 
-def parse_month(text: str, end: bool = False) -> MonthYear:
+def parse_month(text: str, end: bool = False, param: str | None = None) -> MonthYear:
     """`2019-04`, `04/2019` or `2019` (January, or December when it is an end)."""
     text = text.strip()
     match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
@@ -54,31 +54,34 @@ def parse_month(text: str, end: bool = False) -> MonthYear:
         year = int(match.group(1))
         month = int(match.group(2)) if match.group(2) else (12 if end else 1)
     else:
-        raise UsageError(f'"{text}" is not a month.', "Write months as YYYY-MM, e.g. 2019-04.")
+        raise UsageError(f'"{text}" is not a month.', "Write months as YYYY-MM, e.g. 2019-04.", param=param)
     if not 1 <= month <= 12 or not 1900 <= year <= 2100:
-        raise UsageError(f'"{text}" is not a month.', "Write months as YYYY-MM, e.g. 2019-04.")
+        raise UsageError(f'"{text}" is not a month.', "Write months as YYYY-MM, e.g. 2019-04.", param=param)
     return MonthYear(year, month)
 
 
 def make_period(year: str | None = None, start: str | None = None, end: str | None = None) -> Period | None:
-    """The period asked for on the command line (--period, or --from/--to), if any."""
+    """The period asked for: a year or years (`year`), or months (`start` and `end`), if any."""
     if year and (start or end):
-        raise UsageError("Give either --period or --from/--to, not both.")
+        raise UsageError(f"Give either {option('year')} or {option('start')}/{option('end')}, not both.",
+                         param="year")
     if year:
         match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", year.strip())
         if not match:
-            raise UsageError(f'--period takes a year such as 2019 (or 2019-2020), not "{year}".',
-                             "For months use --from 2019-04 --to 2020-03.")
+            raise UsageError(f'{option("year")} takes a year such as 2019 (or 2019-2020), not "{year}".',
+                             f"For months use {option('start')} 2019-04 {option('end')} 2020-03.", param="year")
         period = Period(MonthYear(int(match.group(1)), 1), MonthYear(int(match.group(2) or match.group(1)), 12))
         if period.end < period.start:
-            raise UsageError(f"--period {year} ends before it starts.")
+            raise UsageError(f"{option('year')} {year} ends before it starts.", param="year")
         return period
     if start or end:
         if not (start and end):
-            raise UsageError("--from and --to go together.", "For example: --from 2019-04 --to 2020-03.")
-        period = Period(parse_month(start), parse_month(end, end=True))
+            raise UsageError(f"{option('start')} and {option('end')} go together.",
+                             f"For example: {option('start')} 2019-04 {option('end')} 2020-03.",
+                             param="start" if not start else "end")
+        period = Period(parse_month(start, param="start"), parse_month(end, end=True, param="end"))
         if period.end < period.start:
-            raise UsageError(f"--to {end} is before --from {start}.")
+            raise UsageError(f"{option('end')} {end} is before {option('start')} {start}.", param="end")
         return period
     return None
 

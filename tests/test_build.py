@@ -221,7 +221,7 @@ def test_restyled_template_changes_the_return(tmp_path, imported):
     from docx.shared import RGBColor
 
     from reporting import build
-    from reporting.pipeline import templates_dir
+    from reporting.templating import templates_dir
 
     template = docx.Document(str(templates_dir() / "return.docx"))
     template.styles["Heading 1"].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)

@@ -14,7 +14,7 @@ from lxml import etree
 from reporting import build
 from reporting.cli import cli
 from reporting.pdf import find_soffice
-from reporting.pipeline import export_templates
+from reporting.templating import export_templates
 
 from conftest import ROOT
 

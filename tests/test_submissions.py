@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from reporting import build, load
 from reporting.cli import cli
 from reporting.periods import make_period
-from reporting.pipeline import diff, profiles, suggest_partners
+from reporting.convert import suggest_partners
+from reporting.pipeline import diff, profiles
 
 from conftest import docx_blocks, seed_records, split_label, write_input
 

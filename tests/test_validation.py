@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from reporting import build, load
-from reporting.pipeline import annotate_inputs
+from reporting.loading import annotate_inputs
 
 from conftest import write_input
 

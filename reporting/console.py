@@ -1,0 +1,170 @@
+"""What the commands print, as lines of plain text: findings grouped by file and sheet, the
+import's accounting table, a build's outputs, the changes between submissions.
+
+No click here: `cli.py` colours each line by its `style` and writes it to the stream it names,
+so the wording can be read and tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from .findings import ERROR, Finding, Findings
+from .text import plural
+
+if TYPE_CHECKING:
+    from .changes import Changes
+    from .importers import Tally
+    from .convert import ImportReport, SuggestionReport
+    from .pipeline import BuildResult
+
+#: How many findings a build or an import lists before summing up the rest by kind.
+BUILD_LIMIT = 30
+IMPORT_LIMIT = 40
+#: How many undated entries a build with a period lists by name.
+UNDATED_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of output. `tag` (a severity) is shown coloured after `indent`; `style` is
+    "heading" (bold) or ""; `err` sends it to standard error."""
+
+    text: str
+    style: str = ""
+    tag: str = ""
+    indent: str = ""
+    err: bool = False
+
+    def plain(self) -> str:
+        return self.indent + (f"{self.tag} " if self.tag else "") + self.text
+
+
+def findings_lines(findings: Findings, limit: int | None = None) -> Iterator[Line]:
+    """Findings grouped by file and sheet, errors first; past `limit`, a count by kind; then
+    the one-line summary. All on standard error."""
+    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.file, finding.sheet)].append(finding)
+    shown = 0
+    for (file, sheet), items in groups.items():
+        yield Line(file + (f" / {sheet}" if sheet else ""), style="heading", err=True)
+        for finding in sorted(items, key=lambda f: f.severity != ERROR):
+            if limit is not None and shown >= limit:
+                break
+            yield Line(finding.describe(), tag=finding.severity.upper(), indent="  ", err=True)
+            shown += 1
+    if limit is not None and len(findings) > limit:
+        yield Line(f"  … and {len(findings) - limit} more (run `funder-report validate` for all). By kind:", err=True)
+        kinds: dict[tuple[str, str, str], int] = defaultdict(int)
+        for finding in findings:
+            kinds[(finding.severity, finding.code, finding.field)] += 1
+        for (severity, code, field), count in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            yield Line(f"    {count:>6}  {severity} {code}" + (f" ({field})" if field else ""), err=True)
+    yield Line(f"{findings.summary()}.", err=True)
+
+
+def import_lines(report: ImportReport, source: str) -> Iterator[Line]:
+    """An import: what was read, what became of every row, the values mapped, the findings,
+    and what was written."""
+    yield Line(f"Read {source} ({report.result.format}).")
+    yield from (Line(text) for text in import_table(report.result.tallies, report.titles))
+    if report.mappings:
+        yield Line("Mapped to current wordings:")
+        for (label, old, new), count in sorted(report.mappings.items()):
+            times = f" ({count} times)" if count > 1 else ""
+            yield Line(f'  {label}: "{old}" -> "{new}"{times}')
+    if len(report.findings):
+        yield from findings_lines(report.findings, limit=IMPORT_LIMIT)
+    entries = sum(report.written.values())
+    yield Line(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for {plural(report.awards, 'award')}.")
+
+
+def import_table(tallies: Iterable[Tally], titles: dict[str, str]) -> list[str]:
+    """What became of the source's rows, part by part: the import's accounting."""
+    lines = [f"{'Source':<28} {'Section':<34} {'rows':>6} {'entries':>8} {'merged':>7} {'empty':>6} {'not placed':>11}"]
+    totals = [0, 0, 0, 0, 0]
+    for tally in tallies:
+        where = titles.get(tally.section, "") if tally.section else f"({tally.note or 'left out'})"
+        if tally.section and tally.note:
+            where += f" ({tally.note})"
+        numbers = [tally.rows, tally.entries, tally.merged, tally.empty, tally.unplaced]
+        if tally.section is not None:
+            totals = [a + b for a, b in zip(totals, numbers)]
+        shown = [str(n) if n else "" for n in numbers]
+        if tally.section is None and tally.entries:
+            shown[1] = f"{tally.entries} award{'s' if tally.entries != 1 else ''}"
+        lines.append(f"{_cut(tally.part, 28):<28} {_cut(where, 34):<34} {shown[0]:>6} {shown[1]:>8} "
+                     f"{shown[2]:>7} {shown[3]:>6} {shown[4]:>11}")
+        if tally.joined:
+            lines.append(f"{'':<28} ({tally.joined} rows the source cut in two were joined back)")
+    lines.append(f"{'Total (outcome rows)':<63} {totals[0]:>6} {totals[1]:>8} {totals[2]:>7} {totals[3]:>6} "
+                 f"{totals[4]:>11}")
+    lines.append("rows = entries + merged (the same outcome for another award: one entry lists all its awards) "
+                 "+ empty (nothing but the source's own columns) + not placed (each named below).")
+    return lines
+
+
+def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
+    """A build or profiles run: why nothing was written, or the undated entries, the number
+    of warnings and the files written."""
+    if not result.built:
+        yield from findings_lines(result.findings, limit=BUILD_LIMIT)
+        errors = len(result.findings.errors)
+        yield Line(f"Nothing written: {plural(errors, 'error')} must be fixed first. "
+                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
+                   "with the problem cells highlighted.", err=True)
+        return
+    undated = [f for f in result.findings if f.code == "undated-entry"]
+    if undated:
+        yield Line(f"{len(undated)} entries have no date and are not in the period:", err=True)
+        for finding in undated[:UNDATED_LIMIT]:
+            yield Line(f"  {finding.location}: {finding.value}", err=True)
+        if len(undated) > UNDATED_LIMIT:
+            yield Line(f"  … and {len(undated) - UNDATED_LIMIT} more.", err=True)
+    others = len(result.findings.warnings) - len(undated)
+    if others:
+        yield Line(f"{others} warnings (run `funder-report validate` to see them).", err=True)
+    yield Line(what)
+    for path in result.outputs:
+        yield Line(f"  {path}")
+
+
+def suggestion_lines(report: SuggestionReport) -> Iterator[Line]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in report.suggestions:
+        counts[item.organisation.name] += 1
+    yield Line(f"Found {len(report.suggestions)} possible links to {len(counts)} organisations:")
+    for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        yield Line(f"  {count:>4}  {name}")
+    if report.organisations_added:
+        yield Line(f"Added {report.organisations_added} organisations named by entries to the Organisations sheet.")
+    yield Line(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
+               "then build from that workbook.")
+
+
+def change_lines(changes: Changes, previous: str, current: str, similarity: float) -> Iterator[Line]:
+    """Entries added, removed and changed (field by field), by section."""
+    yield Line(f"Changes from {previous} to {current} (entries matched by Entry ID, else by title "
+               f"at {similarity:.0%} similarity or more):")
+    sections: dict[str, list] = defaultdict(list)
+    for item in changes.items:
+        sections[item.section].append(item)
+    symbols = {"added": "+", "removed": "-", "changed": "~"}
+    for section, items in sections.items():
+        yield Line(section, style="heading")
+        for item in items:
+            yield Line(f"  {symbols[item.kind]} {item.kind}: {item.heading}")
+            for change in item.fields:
+                yield Line(f'      {change.label}: "{_cut(_flat(change.old), 70)}" -> "{_cut(_flat(change.new), 70)}"')
+    yield Line(f"{changes.summary()}.")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
