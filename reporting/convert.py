@@ -93,23 +93,16 @@ def _check_accounting(result: ImportResult, written: dict[str, int], notes: Find
         if tally.section is not None:
             made[tally.section] = made.get(tally.section, 0) + tally.entries
         if not tally.balanced:
-            notes.add(Finding(
-                "rows-unaccounted", ERROR,
-                f"{tally.rows} rows were read but {tally.entries + tally.merged + tally.empty + tally.unplaced} "
-                "are accounted for", "This is a fault in the tool: please report it with the file.",
-                file=result.source, sheet=tally.part))
+            notes.add(Finding.of("rows-unaccounted", ERROR, rows=tally.rows,
+                                 accounted=tally.entries + tally.merged + tally.empty + tally.unplaced,
+                                 file=result.source, sheet=tally.part))
     for section, count in made.items():
         if written.get(section, 0) < count:
-            notes.add(Finding(
-                "rows-unaccounted", ERROR,
-                f"{count - written.get(section, 0)} of {count} entries read for {section.replace('_', ' ')} "
-                "are not in the workbook (see the errors above)",
-                "Fix what the errors name in the source and import it again.", file=result.source))
+            notes.add(Finding.of("rows-unaccounted", ERROR, "section", missing=count - written.get(section, 0),
+                                 count=count, section=section.replace("_", " "), file=result.source))
     rows = sum(t.rows for t in result.tallies)
     if rows and not sum(written.values()):
-        notes.add(Finding(
-            "nothing-written", ERROR, f"{rows} rows were read and no entry was written",
-            "Check that the file is the export or record it should be.", file=result.source))
+        notes.add(Finding.of("nothing-written", ERROR, rows=rows, file=result.source))
 
 
 @dataclass

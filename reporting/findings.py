@@ -3,79 +3,55 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
 
 ERROR = "error"
 WARNING = "warning"
 _CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 
-#: Every finding code, with what it means (the README's table is checked against this).
-CODES: dict[str, str] = {
-    "award-conflict": "the same award has different details in two workbooks",
-    "bad-amount": "an amount of money is not a number",
-    "bad-currency": "a currency is not a three-letter code",
-    "bad-date": "a month/year date cannot be read",
-    "bad-doi": "a DOI does not start 10.NNNN/",
-    "bad-orcid": "an ORCID iD has the wrong form or fails its checksum",
-    "bad-url": "a URL is not a full web address",
-    "bad-year": "a year is not a four-digit year between 1900 and 2100",
-    "bad-yes-no": "a yes/no field holds something else",
-    "bookkeeping-columns": "import: researchfish's own bookkeeping columns were left out",
-    "citation-not-split": "import: a publication line is not 'Author (Year) Title'",
-    "citation-split": "import: where a title ends and a journal begins was guessed",
-    "control-character": "invisible control characters were removed",
-    "currency-mismatch": "the amount's currency and the Currency column differ",
-    "cut-short-value": "a list value was cut short (GtR truncates long lists) and completed",
-    "duplicate-column": "a column header appears twice",
-    "duplicate-entry": "the same entry appears twice",
-    "end-before-start": "an end date is before its start",
-    "error-cell": "a cell shows an Excel error such as #REF!",
-    "formula": "cells hold formulas; their calculated values are used",
-    "formula-no-value": "a formula has never been calculated",
-    "hidden-sheet": "a sheet with entries is hidden in Excel (its rows are read)",
-    "future-year": "a year is after this one",
-    "kept-columns": "import: columns no field reads were kept as notes",
-    "left-out-sheet": "import: a sheet holds no outcomes (a summary or working sheet) and was left out",
-    "legacy-value": "a value researchfish no longer offers",
-    "long-title": "a title is unusually long",
-    "merged-cells": "merged cells were given to every row they cover",
-    "missing-award": "a workbook has no award details",
-    "missing-column": "a required column is missing",
-    "missing-recommended": "a field researchfish asks for is empty",
-    "missing-value": "a required field is empty",
-    "no-header": "a sheet has data but no header row",
-    "no-sheets": "a workbook has no sheet the tool knows",
-    "not-in-list": "a value is not in its drop-down list",
-    "not-in-list-case": "a value differs from the list only in case or spacing",
-    "not-recorded": "an entry the funder accepted lacks a field researchfish asks for today",
-    "nothing-found": "import: a file holds no outcomes",
-    "nothing-written": "import: rows were read but no entry was written",
-    "older-wording": "an older wording was mapped to the current one",
-    "placeholder": "placeholder text such as TBC",
-    "possible-duplicate": "two entries are the same but have different Entry IDs",
-    "project-columns": "import: project identifier columns were left out",
-    "rows-unaccounted": "import: rows read are neither in the workbook nor named by a finding",
-    "same-id-different-content": "import: records share an Entry ID but differ",
-    "split-row": "import: the export cut a row in two at a line break; the parts were read as one",
-    "stale-suggestion": "an accepted partner suggestion no longer matches its row",
-    "too-many-rows": "a sheet has more entries than one workbook may hold",
-    "too-long": "a text is longer than an Excel cell (warning) or than accepted (error)",
-    "undated-entry": "an entry has no date, so it is not in the reporting period",
-    "unknown-award": "an entry names an award that is not on the Award sheet",
-    "unknown-column": "a column is not a field of its sheet (kept)",
-    "unknown-partner": "a partner is not on the Organisations sheet",
-    "unknown-record": "import: a record matches no section",
-    "unknown-section": "import: a list belongs to no section (kept under Other Outputs)",
-    "unplaced-row": "import: a row names no award, so it cannot be placed",
-    "unplaced-sheet": "import: a sheet of outcomes has no award column, so its rows cannot be placed",
-    "unknown-sheet": "a sheet is not one the tool knows",
-    "unlabelled-text": "import: text before the first label was kept as a note",
-    "untitled": "an entry the funder accepted has no title, so it is titled from its first words",
-    "url-cut-short": "a URL ends with '...' and was probably cut short",
-    "url-with-text": "a URL field holds words as well as web addresses",
-    "which-award": "an entry does not say which of several awards it belongs to",
-}
+MESSAGES_FILE = Path(__file__).with_name("messages.toml")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one finding code (or one variant of it) is worded: templates with {placeholders}."""
+
+    message: str
+    hint: str = ""
+
+
+def _load_catalogue() -> tuple[dict[str, str], dict[tuple[str, str], Wording]]:
+    with MESSAGES_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    meanings: dict[str, str] = {}
+    wordings: dict[tuple[str, str], Wording] = {}
+    for code, entry in data.items():
+        meanings[code] = entry["meaning"]
+        base = Wording(entry["message"], entry.get("hint", ""))
+        wordings[(code, "")] = base
+        for variant, words in entry.items():
+            if isinstance(words, dict):
+                wordings[(code, variant)] = Wording(words.get("message", base.message), words.get("hint", base.hint))
+    return meanings, wordings
+
+
+#: Every finding code, with what it means (the README's table is checked against this), and
+#: the wording of each code and variant (reporting/messages.toml).
+CODES, WORDINGS = _load_catalogue()
+
+
+def words(code: str, variant: str = "", **params: Any) -> tuple[str, str]:
+    """The message and hint of a finding, its placeholders filled from `params`."""
+    wording = WORDINGS[(code, variant)]
+    return wording.message.format(**params).strip(), wording.hint.format(**params).strip()
+
+
+def did_you_mean(options: Sequence[str]) -> str:
+    """'Did you mean "X"? ' for the closest option, or nothing: the start of a hint."""
+    return f'Did you mean "{options[0]}"? ' if options else ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +79,15 @@ class Finding:
     row: int = 0
     line: int = 0
     path: str = ""
+
+    @classmethod
+    def of(cls, code: str, severity: str, variant: str = "", *, file: str = "", sheet: str = "",
+           cell: str = "", field: str = "", value: str = "", replacement: str = "", row: int = 0,
+           line: int = 0, path: str = "", **params: Any) -> Finding:
+        """A finding worded from the catalogue: `params` fill its message and hint."""
+        message, hint = words(code, variant, **params)
+        return cls(code, severity, message, hint, file=file, sheet=sheet, cell=cell, field=field, value=value,
+                   replacement=replacement, row=row, line=line, path=path)
 
     def __post_init__(self) -> None:
         if self.cell and not _CELL.match(self.cell):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .findings import WARNING, Finding, Findings
+from .findings import WARNING, Finding, Findings, did_you_mean
 from .model import Dataset, Entry, Organisation, Origin, Record
 from .schema import FieldSpec, Schema
 
@@ -116,12 +116,9 @@ def link(dataset: Dataset, suggestions: list[tuple[Record, dict]], findings: Fin
             if new and dataset.organisations:
                 close = directory.suggest(partner)
                 close = [c for c in close if c != partner]
-                findings.add(Finding(
-                    "unknown-partner", WARNING, f'"{partner}" is not on the Organisations sheet',
-                    (f'Did you mean "{close[0]}"? ' if close else "") +
-                    "Add it to the Organisations sheet (with its details), or correct the name.",
-                    file=entry.origin.file, sheet=entry.origin.sheet,
-                    cell=entry.cells.get("partners", ""), field="Partners", value=partner))
+                findings.add(Finding.of("unknown-partner", WARNING, partner=partner, did_you_mean=did_you_mean(close),
+                                        file=entry.origin.file, sheet=entry.origin.sheet,
+                                        cell=entry.cells.get("partners", ""), field="Partners", value=partner))
     _apply_suggestions(dataset, directory, suggestions, findings)
     dataset.organisations = directory.organisations
 
@@ -141,17 +138,13 @@ def _apply_suggestions(dataset: Dataset, directory: Directory, suggestions: list
         entry = by_place.get((record.origin.file, str(values.get("sheet") or ""), row))
         heading = org_key(values.get("entry") or "")
         if entry is None or (heading and not org_key(_heading(entry)).startswith(heading[:40])):
-            findings.add(Finding(
-                "stale-suggestion", WARNING,
-                f'the accepted suggestion for {values.get("sheet")} row {row} no longer matches that row',
-                "Rows may have moved: link the entry through its Partners column instead.", **where))
+            findings.add(Finding.of("stale-suggestion", WARNING, target_sheet=values.get("sheet"), target_row=row,
+                                    **where))
             continue
         organisation = directory.find(values.get("organisation") or "")
         if organisation is None:
-            findings.add(Finding(
-                "unknown-partner", WARNING,
-                f'the accepted suggestion names "{values.get("organisation")}", which is not an organisation',
-                "Add it to the Organisations sheet, or correct the name.", **where))
+            findings.add(Finding.of("unknown-partner", WARNING, "suggestion", partner=values.get("organisation"),
+                                    **where))
             continue
         _link(entry, organisation)
 

@@ -88,10 +88,9 @@ def select(entries: Iterable[Entry], selection: Selection, what: str, award: Awa
 def _undated(entry: Entry, period: Period, what: str) -> Finding:
     section = entry.section
     dating = ", ".join(section.field(k).label for k in section.period) or "a date"
-    return Finding(
-        "undated-entry", WARNING, f"has no date, so it is not in the {period.label} {what}",
-        f"Fill in {dating} to place it in a period." if section.period else
-        f"{section.title} entries carry no date; they appear only in returns not limited to a period.",
+    return Finding.of(
+        "undated-entry", WARNING, "" if section.period else "never-dated", period=period.label, what=what,
+        dating=dating, section=section.title,
         file=entry.origin.file, sheet=entry.origin.sheet,
         cell=entry.cells.get(section.period[0], "") if section.period else entry.cells.get(section.heading, ""),
         field=section.heading_field.label, value=str(entry.value_or_raw(section.heading))[:80])

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from dataclasses import replace
 from typing import Any, Iterable
 
 from . import fieldtypes
-from .findings import ERROR, WARNING, Finding, Findings
+from .findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from . import partners
 from .model import (AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record,
                     describe_origin, is_accepted)
@@ -22,19 +21,22 @@ TITLE_WORDS = 12
 _KEPT = "Kept as the funder accepted it; the return shows it as reported."
 
 
-def _finding(record: Record, spec: FieldSpec | None, code: str, severity: str, message: str,
-             hint: str = "", value: Any = None) -> Finding:
-    """A finding about one field of a record: at its cell when it has one, else at the
-    record's row, line or path (with the field's own path in structured data)."""
-    where = record.origin.where()
-    cell = record.cells.get(spec.key, "") if spec else ""
+def _where(record: Record, spec: FieldSpec, value: Any = None) -> dict[str, Any]:
+    """Where a finding about one field of a record is: at its cell when it has one, else at
+    the record's row, line or path (with the field's own path in structured data)."""
+    where: dict[str, Any] = record.origin.where()
+    cell = record.cells.get(spec.key, "")
     if cell:
         where.update(row=0, line=0)
-    elif spec is not None and where["path"]:
+    elif where["path"]:
         where["path"] += "/" + (spec.xml or spec.api or spec.key)
-    return Finding(code=code, severity=severity, message=message, hint=hint, cell=cell,
-                   field=spec.label if spec else "", value="" if value is None else fieldtypes.as_text(value),
-                   **where)
+    return {**where, "cell": cell, "field": spec.label, "value": "" if value is None else fieldtypes.as_text(value)}
+
+
+def _finding(record: Record, spec: FieldSpec, code: str, severity: str, variant: str = "", value: Any = None,
+             **params: Any) -> Finding:
+    """A finding about one field of a record, worded from the catalogue."""
+    return Finding.of(code, severity, variant, **_where(record, spec, value), **params)
 
 
 def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings,
@@ -58,10 +60,8 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
             severity, hint = problem.severity, problem.hint
             if accepted and severity == ERROR:
                 severity, hint = WARNING, f"{_KEPT} {hint}".strip()
-            finding = _finding(record, spec, problem.code, severity, problem.message, hint, problem.found or raw)
-            if problem.replacement:
-                finding = replace(finding, replacement=problem.replacement)
-            findings.add(finding)
+            findings.add(Finding(problem.code, severity, problem.message, hint, replacement=problem.replacement,
+                                 **_where(record, spec, problem.found or raw)))
         if value is None and not problems and spec.default is not None:
             value, _ = fieldtypes.parse(spec, spec.default)
         if value is not None:
@@ -69,18 +69,11 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         elif fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
             if accepted and (spec.required or spec.recommended):
                 if spec.key != untitled:
-                    findings.add(_finding(
-                        record, spec, "not-recorded", WARNING,
-                        "was not recorded: researchfish did not ask for it when this entry was reported",
-                        f'The return shows "not recorded". Fill in {spec.label} if you know it.'))
+                    findings.add(_finding(record, spec, "not-recorded", WARNING, label=spec.label))
             elif spec.required:
-                findings.add(_finding(
-                    record, spec, "missing-value", ERROR, "is required but empty",
-                    f"Fill in {spec.label}. {spec.help}".strip()))
+                findings.add(_finding(record, spec, "missing-value", ERROR, label=spec.label, help=spec.help))
             elif spec.recommended:
-                findings.add(_finding(
-                    record, spec, "missing-recommended", WARNING, "is empty; researchfish asks for it",
-                    f"Fill in {spec.label} if you can. {spec.help}".strip()))
+                findings.add(_finding(record, spec, "missing-recommended", WARNING, label=spec.label, help=spec.help))
     return values
 
 
@@ -104,9 +97,7 @@ def _check_title(record: Record, section: Section, values: dict[str, Any], findi
         return
     title = _title_from_text(section, values)
     values[spec.key] = title
-    findings.add(_finding(
-        record, spec, "untitled", WARNING, f'has no {spec.label}; it is titled from its first words: "{title}"',
-        f"Fill in {spec.label} to give it a title of your own."))
+    findings.add(_finding(record, spec, "untitled", WARNING, label=spec.label, title=title))
 
 
 def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings,
@@ -118,10 +109,8 @@ def _check_money(record: Record, section: Section, values: dict[str, Any], findi
         stated = values.get(spec.currency)
         column = section.field(spec.currency)
         if money.currency and record.raw.get(spec.currency) not in (None, "") and stated != money.currency:
-            findings.add(_finding(
-                record, spec, "currency-mismatch", severity,
-                f"says {money.currency} but the {column.label} column says {stated}",
-                f"Make the amount and the {column.label} column agree.", record.raw.get(spec.key)))
+            findings.add(_finding(record, spec, "currency-mismatch", severity, value=record.raw.get(spec.key),
+                                  currency=money.currency, column=column.label, stated=stated))
         elif money.currency:
             values[spec.currency] = money.currency
         values[spec.key] = fieldtypes.Money(money.amount, values.get(spec.currency))
@@ -135,11 +124,8 @@ def _check_period(record: Record, section: Section, values: dict[str, Any], find
     start, end = values.get(start_key), values.get(end_key)
     if start is not None and end is not None and end < start:
         end_spec, start_spec = section.field(end_key), section.field(start_key)
-        findings.add(_finding(
-            record, end_spec, "end-before-start", severity,
-            f"{end} is before {start_spec.label} ({start})",
-            f"Check both dates; {end_spec.label} cannot come before {start_spec.label}.",
-            record.raw.get(end_key)))
+        findings.add(_finding(record, end_spec, "end-before-start", severity, value=record.raw.get(end_key),
+                              end=end, start=start, start_label=start_spec.label, end_label=end_spec.label))
 
 
 def _award_id(values: dict[str, Any], origin: Origin) -> str:
@@ -161,22 +147,17 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
         if not ahead:
             continue
         lenient = lenient or section.future_years == "warn"
-        findings.add(_finding(
-            record, spec, "future-year", WARNING if lenient else ERROR,
-            f"{', '.join(map(str, ahead))} is in the future",
-            "If it is expected, report it once it has happened." if not lenient else
-            "Fine for a paper in press; update the year when it is published.",
-            record.raw.get(spec.key)))
+        findings.add(_finding(record, spec, "future-year", WARNING if lenient else ERROR,
+                              "in-press" if lenient else "", value=record.raw.get(spec.key),
+                              years=", ".join(map(str, ahead))))
 
 
 def _check_long_title(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
     spec = section.heading_field
     value = values.get(spec.key)
     if spec.kind.textual and not spec.kind.long and isinstance(value, str) and len(value) > TITLE_LIMIT:
-        findings.add(_finding(
-            record, spec, "long-title", WARNING,
-            f"is {len(value)} characters long; a {spec.label.lower()} is usually under {TITLE_LIMIT}",
-            "Shorten it and put the detail in a longer field.", value))
+        findings.add(_finding(record, spec, "long-title", WARNING, value=value, length=len(value),
+                              label_lower=spec.label.lower(), limit=TITLE_LIMIT))
 
 
 def _duplicate_key(entry: Entry) -> tuple:
@@ -207,18 +188,20 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
         where = describe_origin(earlier.origin)
         if earlier.origin.file != record.origin.file:
             where += f" of {earlier.origin.file}"
-        same = "has the same DOI as" if key[1:2] == ("doi",) else "repeats"
+        doi = key[1:2] == ("doi",)
         ids = (earlier.raw.get("entry_id"), record.raw.get("entry_id"))
         # Two different researchfish/GtR outcome IDs, or entries the funder already accepted:
         # maybe reported twice on purpose, and in any case not for this tool to refuse.
-        distinct = (all(ids) and ids[0] != ids[1]) or is_accepted(earlier.raw) or is_accepted(record.raw)
-        findings.add(_finding(
-            record, entry.section.heading_field,
-            "possible-duplicate" if distinct else "duplicate-entry", WARNING if distinct else ERROR,
-            f"{same} the entry at {where}" + (" (they have different Entry IDs)" if all(ids) and ids[0] != ids[1]
-                                              else " (both came from the funder)" if distinct else ""),
-            "Delete one of the two, or make them differ if both are needed (e.g. the year).",
-            entry.value_or_raw(entry.section.heading)))
+        different_ids = bool(all(ids) and ids[0] != ids[1])
+        distinct = different_ids or is_accepted(earlier.raw) or is_accepted(record.raw)
+        if distinct:
+            code, severity = "possible-duplicate", WARNING
+            variant = {(True, False): "", (True, True): "doi", (False, False): "funder",
+                       (False, True): "funder-doi"}[(different_ids, doi)]
+        else:
+            code, severity, variant = "duplicate-entry", ERROR, "doi" if doi else ""
+        findings.add(_finding(record, entry.section.heading_field, code, severity, variant,
+                              value=entry.value_or_raw(entry.section.heading), where=where))
 
 
 def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = None,
@@ -252,10 +235,8 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
                           and values[spec.key] != known.values[spec.key]]
                 if differ:
                     labels = ", ".join(spec.label for spec in differ)
-                    findings.add(_finding(
-                        record, differ[0], "award-conflict", WARNING,
-                        f"this award is also in {known.origin.file} with a different {labels}",
-                        f"The details from {known.origin.file} are used; make the two agree."))
+                    findings.add(_finding(record, differ[0], "award-conflict", WARNING, other=known.origin.file,
+                                          labels=labels))
                 continue
             awards_by_id[key] = award
             awards_by_file.setdefault(record.origin.file, []).append(award)
@@ -291,17 +272,12 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
         award = Award(values={}, origin=Origin(name, schema.award_sheet))
         dataset.awards.append(award)
         awards_by_id[_award_id({}, award.origin)] = award
-        findings.add(Finding(
-            "missing-award", WARNING, "has no award details, so the return has no title or header",
-            f"Fill in the {schema.award_sheet} sheet: one row per award, with at least its Title.",
-            file=name, sheet=schema.award_sheet))
+        findings.add(Finding.of("missing-award", WARNING, file=name, sheet=schema.award_sheet,
+                                award_sheet=schema.award_sheet))
 
     for award in dataset.awards:
         if not award.title and not award.reference and award.origin.row:
-            findings.add(Finding(
-                "missing-value", ERROR, "the award has neither a Title nor an Award Reference",
-                "Fill in at least one of them, so the return can say which award it is.",
-                field="Title", **award.origin.where()))
+            findings.add(Finding.of("missing-value", ERROR, "award", field="Title", **award.origin.where()))
     _check_duplicates(pending, findings)
     for entry, _ in pending:
         entry.raw = {k: v for k, v in entry.raw.items() if k not in entry.values}
@@ -321,22 +297,16 @@ def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
             unknown = [r for r in refs if r not in by_reference]
             if unknown:
                 close = difflib.get_close_matches(unknown[0], list(by_reference), n=1, cutoff=0.6)
-                hint = (f'Did you mean "{close[0]}"? ' if close else "") + \
-                    f"Use a reference from the {schema.award_sheet} sheet."
-                findings.add(_finding(
-                    record, ref_spec, "unknown-award", ERROR,
-                    f"names {', '.join(repr(u) for u in unknown)}, which is not on the {schema.award_sheet} sheet",
-                    hint, "; ".join(refs)))
+                findings.add(_finding(record, ref_spec, "unknown-award", ERROR, value="; ".join(refs),
+                                      names=", ".join(repr(u) for u in unknown), award_sheet=schema.award_sheet,
+                                      did_you_mean=did_you_mean(close)))
             entry.awards = [by_reference[r] for r in refs if r in by_reference]
         else:
             candidates = awards_by_file.get(entry.origin.file) or dataset.awards
             if len(candidates) == 1:
                 entry.awards = [candidates[0]]
             else:
-                findings.add(_finding(
-                    record, ref_spec, "which-award", ERROR,
-                    "does not say which award it belongs to, and there are several awards",
-                    f"Put the award's reference (from the {schema.award_sheet} sheet) in the "
-                    f"{ref_spec.label} column."))
+                findings.add(_finding(record, ref_spec, "which-award", ERROR, award_sheet=schema.award_sheet,
+                                      label=ref_spec.label))
         if entry.awards:
             dataset.entries.append(entry)

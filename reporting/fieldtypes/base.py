@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, WARNING, words
 from ..text import clean_text, illegal_characters, strip_illegal
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +40,13 @@ class Problem:
     replacement: str = ""
     #: The part of the value the problem is about, when not the whole cell (one of a list).
     found: str = ""
+
+    @classmethod
+    def of(cls, code: str, severity: str, variant: str = "", *, replacement: str = "", found: str = "",
+           **params: Any) -> Problem:
+        """A problem worded from the findings catalogue (reporting/messages.toml)."""
+        message, hint = words(code, variant, **params)
+        return cls(code, severity, message, hint, replacement, found)
 
 
 class MonthYear(NamedTuple):
@@ -120,10 +127,7 @@ def clean(raw: Any) -> tuple[str, list[Problem]]:
     bad = illegal_characters(text)
     if bad:
         codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
-        problems.append(Problem(
-            "control-character", WARNING,
-            f"contains invisible control characters ({codes}) that Word and Excel cannot store",
-            "They have been removed; retype the text if anything looks wrong."))
+        problems.append(Problem.of("control-character", WARNING, codes=codes))
         text = strip_illegal(text)
     return clean_text(text), problems
 

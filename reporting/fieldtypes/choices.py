@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from ..findings import did_you_mean
 from ..text import clean_text
 from .base import ERROR, WARNING, Cell, FieldType, Money, Parsed, Problem, as_text, clean
 
@@ -33,31 +34,17 @@ def choose(text: str, vocabulary: Vocabulary, last: bool = False) -> tuple[str |
     value, how = vocabulary.match(text, allow_prefix=last)
     if how == "exact":
         return value, []
-    same = f'It will be shown as "{value}"; pick it from the drop-down to silence this.'
-    if how == "case":
-        return value, [Problem("not-in-list-case", WARNING,
-                               f'"{text}" is written differently from the list value "{value}"', same,
-                               value or "", text)]
-    if how == "variant":
-        return value, [Problem("older-wording", WARNING, f'"{text}" is an older or alternative wording of "{value}"',
-                               same, value or "", text)]
-    if how == "prefix":
-        return value, [Problem("cut-short-value", WARNING, f'"{text}" looks cut short; it was taken as "{value}"',
-                               f'Check it; pick "{value}" from the drop-down to silence this.', value or "", text)]
+    mapped = {"case": "not-in-list-case", "variant": "older-wording", "prefix": "cut-short-value"}
+    if how in mapped:
+        return value, [Problem.of(mapped[how], WARNING, text=text, meant=value, replacement=value or "", found=text)]
     if how == "legacy":
-        return value, [Problem("legacy-value", WARNING,
-                               f'"{text}" is an older value that researchfish no longer offers',
-                               "Pick the closest current value from the drop-down if one fits.", found=text)]
+        return value, [Problem.of("legacy-value", WARNING, text=text, found=text)]
     suggestions = vocabulary.suggest(text)
     if vocabulary.open:
-        hint = (f'Did you mean "{suggestions[0]}"? ' if suggestions else "") + \
-            "Values outside the list are kept, but check the spelling."
-        return text, [Problem("not-in-list", WARNING, f'"{text}" is not in the usual list', hint, found=text)]
-    if suggestions:
-        hint = "Did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?"
-    else:
-        hint = "Pick a value from the cell's drop-down list."
-    return None, [Problem("not-in-list", ERROR, f'"{text}" is not one of the allowed values', hint, found=text)]
+        return text, [Problem.of("not-in-list", WARNING, "open", text=text, did_you_mean=did_you_mean(suggestions),
+                                 found=text)]
+    return None, [Problem.of("not-in-list", ERROR, "suggested" if suggestions else "", text=text, found=text,
+                             choices=" or ".join(f'"{s}"' for s in suggestions))]
 
 
 def _undo_excel_date(when: dt.date, vocabulary: Vocabulary) -> str | None:
@@ -99,10 +86,8 @@ class Choice(FieldType):
         if isinstance(raw, (dt.date, dt.datetime)):
             undone = _undo_excel_date(raw, spec.vocabulary)
             if undone is not None:
-                return undone, [Problem(
-                    "older-wording", WARNING,
-                    f'Excel turned "{undone}" into a date ({raw:%d/%m/%Y}); it was read back as "{undone}"',
-                    f'Format the column as Text and type "{undone}" again to silence this.', undone, as_text(raw))]
+                return undone, [Problem.of("older-wording", WARNING, "excel-date", meant=undone,
+                                           date=f"{raw:%d/%m/%Y}", replacement=undone, found=as_text(raw))]
         text, problems = clean(raw)
         value, found = choose(text, spec.vocabulary)
         return value, problems + found
@@ -162,8 +147,7 @@ class YesNo(FieldType):
             return True, []
         if text in {"no", "n", "false", "0"}:
             return False, []
-        return None, [Problem("bad-yes-no", ERROR, f'"{as_text(raw)}" is not Yes or No',
-                              "Pick Yes or No from the drop-down.")]
+        return None, [Problem.of("bad-yes-no", ERROR, text=as_text(raw))]
 
     def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
         return "Yes" if value else "No"
@@ -185,11 +169,9 @@ class Currency(FieldType):
         if named:
             text = named.group(1)
         if not re.fullmatch(r"[A-Z]{3}", text):
-            return None, [Problem("bad-currency", ERROR, f'"{as_text(raw)}" is not a currency code',
-                                  "Use the three-letter code, e.g. GBP, EUR or USD.")]
+            return None, [Problem.of("bad-currency", ERROR, text=as_text(raw))]
         if spec.vocabulary is not None and text not in spec.vocabulary.values:
-            return text, [Problem("not-in-list", WARNING, f'"{text}" is not a currency code in the usual list',
-                                  "Check it is a real ISO 4217 code.")]
+            return text, [Problem.of("not-in-list", WARNING, "currency", text=text)]
         return text, []
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
@@ -231,11 +213,9 @@ class MoneyType(FieldType):
             try:
                 amount = Decimal(text)
             except InvalidOperation:
-                return None, [Problem("bad-amount", ERROR, f'"{as_text(raw)}" is not an amount of money',
-                                      "Enter a number such as 53886, and the currency in the Currency column.")]
+                return None, [Problem.of("bad-amount", ERROR, text=as_text(raw))]
         if amount < 0 or not amount.is_finite():
-            return None, [Problem("bad-amount", ERROR, f"{amount} is not a valid amount",
-                                  "Enter the amount as a positive number.")]
+            return None, [Problem.of("bad-amount", ERROR, "negative", amount=amount)]
         return Money(amount, currency), []
 
     def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:

@@ -53,11 +53,10 @@ class Year(FieldType):
         iso = re.match(r"^(\d{4})-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?$", text)
         match = _YEAR_TOKEN.match(iso.group(1) if iso else text)
         if not match:
-            return None, [Problem("bad-year", ERROR, f'"{text}" is not a year', "Enter a four-digit year, e.g. 2019.")]
+            return None, [Problem.of("bad-year", ERROR, text=text)]
         year = int(match.group(1))
         if not MIN_YEAR <= year <= MAX_YEAR:
-            return None, [Problem("bad-year", ERROR, f"{year} is outside {MIN_YEAR}-{MAX_YEAR}",
-                                  "Check the year for a typing mistake.")]
+            return None, [Problem.of("bad-year", ERROR, "range", year=year, low=MIN_YEAR, high=MAX_YEAR)]
         return year, []
 
     def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
@@ -115,9 +114,8 @@ class Years(FieldType):
             else:
                 bad.append(token)
         if bad:
-            return None, [Problem("bad-year", ERROR,
-                                  f"{', '.join(repr(b) for b in bad)} {'is' if len(bad) == 1 else 'are'} not a year",
-                                  "List four-digit years separated by commas, e.g. 2018, 2019.")]
+            return None, [Problem.of("bad-year", ERROR, "list", texts=", ".join(repr(b) for b in bad),
+                                     verb="is" if len(bad) == 1 else "are")]
         return (sorted(years) or None), []
 
     def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
@@ -157,10 +155,8 @@ class MonthYearType(FieldType):
                     return MonthYear(year, month), []
                 break
         if _YEAR_TOKEN.match(text):
-            return None, [Problem("bad-date", ERROR, f'"{text}" has a year but no month',
-                                  "Enter the month and year, e.g. 07/2018.")]
-        return None, [Problem("bad-date", ERROR, f'"{text}" is not a month and year',
-                              "Enter the month and year, e.g. 07/2018.")]
+            return None, [Problem.of("bad-date", ERROR, "no-month", text=text)]
+        return None, [Problem.of("bad-date", ERROR, text=text)]
 
     def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
         return Cell(value.as_date(), "month")

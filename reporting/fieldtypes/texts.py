@@ -59,19 +59,13 @@ class LongText(FieldType):
         if not text:
             return None, problems
         if len(text) > TEXT_LIMIT:
-            problems.append(Problem(
-                "too-long", ERROR, f"is {len(text):,} characters long, more than the {TEXT_LIMIT:,} accepted",
-                "Shorten it, or move the detail to a linked document and give its URL."))
+            problems.append(Problem.of("too-long", ERROR, length=len(text), limit=TEXT_LIMIT))
         elif len(text) > EXCEL_CELL_LIMIT:
-            problems.append(Problem(
-                "too-long", WARNING,
-                f"is {len(text):,} characters long, more than one Excel cell holds ({EXCEL_CELL_LIMIT:,})",
-                f'Excel files carry the rest in a "{spec.label} (continued)" column; consider shortening it.'))
+            problems.append(Problem.of("too-long", WARNING, "cell", length=len(text), limit=EXCEL_CELL_LIMIT,
+                                       label=spec.label))
         folded = text.casefold().strip(" .")
         if folded in PLACEHOLDERS or (len(text) <= 40 and _PLACEHOLDER_PHRASE.search(text)):
-            problems.append(Problem(
-                "placeholder", WARNING, f'looks like placeholder text ("{text[:60]}")',
-                "Replace it with the real content, or clear the cell if there is nothing to say."))
+            problems.append(Problem.of("placeholder", WARNING, text=text[:60]))
         return text, problems
 
 
@@ -102,9 +96,7 @@ class Identifier(FieldType):
         text, problems = clean(raw)
         text = text.lstrip("'").strip()
         if text.casefold().strip(" .") in PLACEHOLDERS:
-            return None, problems + [Problem(
-                "placeholder", WARNING, f'"{text}" is a placeholder, not a real {spec.label}',
-                f"Enter the real {spec.label}, or leave the cell empty.")]
+            return None, problems + [Problem.of("placeholder", WARNING, "identifier", text=text, label=spec.label)]
         return (text or None), problems
 
 
@@ -145,20 +137,13 @@ class Url(FieldType):
                 rest = _URL_IN_TEXT.sub(" ", text)
                 if _URL_SEPARATORS.match(rest.replace("...", " ")):
                     return text, problems  # several addresses in one cell: each is linked
-                return text, problems + [Problem(
-                    "url-with-text", WARNING, "holds words as well as web addresses",
-                    "Keep only the address(es) here and put the words in a text field; "
-                    "the addresses are linked, the rest is shown as it is.")]
+                return text, problems + [Problem.of("url-with-text", WARNING)]
         if re.match(r"^www\.", text, re.I):
-            return None, problems + [Problem("bad-url", ERROR, f'"{text}" has no http:// or https:// at the start',
-                                             f"Write it as https://{text}")]
+            return None, problems + [Problem.of("bad-url", ERROR, "no-scheme", text=text)]
         if not _URL.match(text):
-            return None, problems + [Problem("bad-url", ERROR, f'"{text}" is not a web address',
-                                             "Enter a full address starting http:// or https://.")]
+            return None, problems + [Problem.of("bad-url", ERROR, text=text)]
         if text.endswith("..."):
-            problems.append(Problem(
-                "url-cut-short", WARNING, "the address ends with \"...\", so it was probably cut short",
-                "Paste the full address; a cut-short link leads nowhere and is not made clickable."))
+            problems.append(Problem.of("url-cut-short", WARNING))
         return text, problems
 
     def links(self, text: str) -> tuple[str, ...]:
@@ -181,9 +166,7 @@ class Doi(FieldType):
         text, problems = clean(raw)
         text = _DOI_PREFIX.sub("", text)
         if not _DOI.match(text):
-            return None, problems + [Problem(
-                "bad-doi", ERROR, f'"{as_text(raw)}" is not a DOI',
-                "A DOI starts with 10. and a slash, e.g. 10.1080/13645579.2021.1890000.")]
+            return None, problems + [Problem.of("bad-doi", ERROR, text=as_text(raw))]
         return text, problems
 
     def links(self, text: str) -> tuple[str, ...]:
@@ -201,13 +184,9 @@ class Orcid(FieldType):
         text, problems = clean(raw)
         match = _ORCID.match(text)
         if not match:
-            return None, problems + [Problem(
-                "bad-orcid", ERROR, f'"{text}" is not an ORCID iD',
-                "An ORCID iD has 16 digits in four groups, e.g. 0000-0002-1825-0097.")]
+            return None, problems + [Problem.of("bad-orcid", ERROR, text=text)]
         groups = [g.upper() for g in match.groups()]
         digits = "".join(groups)
         if orcid_check_digit(digits[:15]) != digits[15]:
-            return None, problems + [Problem(
-                "bad-orcid", ERROR, f'"{text}" fails the ORCID checksum (a digit is wrong)',
-                "Copy the iD from the person's ORCID record (orcid.org).")]
+            return None, problems + [Problem.of("bad-orcid", ERROR, "checksum", text=text)]
         return "-".join(groups), problems

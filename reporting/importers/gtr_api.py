@@ -211,12 +211,8 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
                     result.records.append(_record(fallback, one, "xml", schema, source, f"{name}[{count}]"))
                     result.read[fallback.key] = result.read.get(fallback.key, 0) + 1
         if count:
-            result.notes.append(Finding(
-                "unknown-section", WARNING,
-                f"{count} record(s) in <{container}> belong to no section this tool knows; they were kept "
-                f"under {fallback.title}, every element as a note",
-                "Check them in the return, and move them to the right sheet if one fits.", file=source,
-                path=container))
+            result.notes.append(Finding.of("unknown-section", WARNING, count=count, container=container,
+                                           fallback=fallback.title, file=source, path=container))
 
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
@@ -260,7 +256,5 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         result.records.append(_award_api(project, source))
     _outcomes(root, schema, source, "api", result)
     if not sum(result.read.values()):
-        result.notes.append(Finding("nothing-found", WARNING, "holds no GtR outcomes this tool recognises",
-                                    "Export outcomes from the GtR API (e.g. /projects/{id}/outcomes).",
-                                    file=source))
+        result.notes.append(Finding.of("nothing-found", WARNING, file=source))
     return result

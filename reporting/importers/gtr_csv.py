@@ -73,11 +73,8 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
         section = schema.section_for(kind) if kind else default_section
         if section is None:
             result.unplaced += 1
-            result.notes.append(Finding(
-                "unknown-record", ERROR,
-                f'the outcome type "{kind or "?"}" matches no section, so this row was not imported',
-                "Add it by hand to the right sheet.", file=source, row=number,
-                value=" | ".join(v for v in row if v)[:300]))
+            result.notes.append(Finding.of("unknown-record", ERROR, "csv", kind=kind or "?", file=source, row=number,
+                                           value=" | ".join(v for v in row if v)[:300]))
             continue
         reference = values.get("project reference", "")
         award = awards.setdefault(reference, {"_row": str(number)})
@@ -117,14 +114,7 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     merge_shared_entries(result)
     dropped = [h.strip() for h, k in zip(header, keys) if k in IGNORED_COLUMNS and k != "outcome type"]
     if dropped:
-        result.notes.append(Finding(
-            "project-columns", WARNING,
-            f"project and organisation identifiers are not carried into the workbook: {', '.join(dropped)}",
-            "They identify GtR records, not outcomes; the GTR Outcome URL column is kept as a link back.",
-            file=source))
+        result.notes.append(Finding.of("project-columns", WARNING, columns=", ".join(dropped), file=source))
     if skipped:
-        result.notes.append(Finding(
-            "kept-columns", WARNING,
-            f"columns kept as notes (no field of their section): {', '.join(sorted(skipped))}",
-            "They are in extra columns of the workbook.", file=source))
+        result.notes.append(Finding.of("kept-columns", WARNING, columns=", ".join(sorted(skipped)), file=source))
     return result

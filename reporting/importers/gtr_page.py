@@ -105,11 +105,8 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
     match = _CITATION.match(text)
     if not match:
         result.records.append(Record(kind=section.key, raw={"title": text}, origin=origin))
-        result.notes.append(Finding(
-            "citation-not-split", WARNING,
-            "the citation is not in the form 'Author (Year) Title in Journal'; it was put in Title",
-            "Fill in Author and Year, and move the journal to its own column.",
-            file=source, line=number, field="Title", value=text))
+        result.notes.append(Finding.of("citation-not-split", WARNING, file=source, line=number, field="Title",
+                                       value=text))
         return
     rest = match.group("rest")
     raw = {"author": match.group("author"), "year": match.group("year"), "title": rest}
@@ -119,11 +116,8 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
         title, journal = rest.rsplit(" in ", 1)
         raw["title"], raw["journal"] = title, journal
         if rest.count(" in ") > 1:
-            result.notes.append(Finding(
-                "citation-split", WARNING,
-                f'the title was taken to end before the last " in ", with "{journal}" as the journal',
-                "Check Title and Journal for this publication.",
-                file=source, line=number, field="Journal", value=text))
+            result.notes.append(Finding.of("citation-split", WARNING, journal=journal, file=source, line=number,
+                                           field="Journal", value=text))
     result.records.append(Record(kind=section.key, raw=raw, origin=origin))
 
 
@@ -157,11 +151,8 @@ def _outcome(chunk: list[tuple[int, str]], source: str, schema: Schema, result: 
     section = _identify(lines, schema)
     if section is None:
         result.unplaced += 1
-        result.notes.append(Finding(
-            "unknown-record", ERROR,
-            "this record matches no known section, so it is not in the workbook",
-            "Add it by hand to the right sheet; the text is shown here.",
-            file=source, line=first, value=clean_text("\n".join(lines))))
+        result.notes.append(Finding.of("unknown-record", ERROR, file=source, line=first,
+                                       value=clean_text("\n".join(lines))))
         return
     result.read[section.key] = result.read.get(section.key, 0) + 1
     labels = _labels(section)
@@ -181,8 +172,5 @@ def _outcome(chunk: list[tuple[int, str]], source: str, schema: Schema, result: 
     extra = {}
     if "_unlabelled" in values:
         extra["Notes"] = clean_text("\n".join(values["_unlabelled"]))
-        result.notes.append(Finding(
-            "unlabelled-text", WARNING,
-            "text before the first label was kept in a Notes column", "Move it to the right field.",
-            file=source, line=first, value=extra["Notes"]))
+        result.notes.append(Finding.of("unlabelled-text", WARNING, file=source, line=first, value=extra["Notes"]))
     result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, line=first), extra=extra))

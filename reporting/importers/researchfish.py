@@ -57,8 +57,9 @@ class _Import:
 
     # -- values --------------------------------------------------------------------------
 
-    def note(self, code: str, severity: str, message: str, hint: str = "", **where: Any) -> None:
-        self.result.notes.append(Finding(code, severity, message, hint, file=self.file, **where))
+    def note(self, code: str, severity: str, variant: str = "", **details: Any) -> None:
+        """A finding about this export: `details` are where it is and the words of its message."""
+        self.result.notes.append(Finding.of(code, severity, variant, file=self.file, **details))
 
     # -- sheets --------------------------------------------------------------------------
 
@@ -81,9 +82,7 @@ class _Import:
         self.result.records.sort(key=lambda r: r.kind != AWARD)
         if self.left_out:
             named = "; ".join(f"{sheet}: {', '.join(columns)}" for sheet, columns in self.left_out.items())
-            self.note("bookkeeping-columns", WARNING,
-                      f"researchfish's own bookkeeping columns were left out ({named})",
-                      "They record when and how researchfish collected each outcome, not the outcome.")
+            self.note("bookkeeping-columns", WARNING, named=named)
         merged = merge_shared_entries(self.result)
         for record in merged:
             tally = self.result.tally(record.origin.sheet)
@@ -133,20 +132,14 @@ class _Import:
                 self.read_outcomes(table, self.schema.section(tally.section), tally, award=next(iter(self.awards)))
                 return
             tally.unplaced = rows
-            self.note("unplaced-sheet", ERROR,
-                      f"looks like {self.schema.section(tally.section).title} but has no Award Reference column, "
-                      f"so its {rows} row(s) cannot be given to an award",
-                      "Add the award reference column to the sheet (as researchfish exports it) and import again.",
+            self.note("unplaced-sheet", ERROR, section=self.schema.section(tally.section).title, rows=rows,
                       sheet=table.sheet)
             return
         tally.section = None
         tally.empty = rows
         tally.note = "no outcomes: left out"
         if rows:
-            self.note("left-out-sheet", WARNING,
-                      f"holds no outcomes (no award column and no outcome columns): its {rows} row(s) were left out",
-                      "It looks like a summary or working sheet of the export; check it holds nothing to report.",
-                      sheet=table.sheet)
+            self.note("left-out-sheet", WARNING, rows=rows, sheet=table.sheet)
 
     # -- awards --------------------------------------------------------------------------
 
@@ -196,9 +189,7 @@ class _Import:
                 continue
             if not reference:
                 tally.unplaced += 1
-                self.note("unplaced-row", ERROR, "names no award, so it cannot be placed in a return",
-                          "Fill in its award reference in the export and import again.",
-                          sheet=table.sheet, cell=f"A{number}",
+                self.note("unplaced-row", ERROR, sheet=table.sheet, cell=f"A{number}",
                           value=" | ".join(as_text(v) for v in row if v not in (None, ""))[:200])
                 continue
             self.award_origin.setdefault(reference, Origin(self.file, table.sheet, number))
@@ -254,10 +245,8 @@ class _Import:
         if pending is not None:
             rows.append(pending)
         if cut:
-            self.note("split-row", WARNING,
-                      f"{plural(len(cut), 'row')} of the export were cut in two at a line break "
-                      f"(sheet rows {', '.join(cut)}); each pair was read as one row",
-                      "Check those entries in the return.", sheet=table.sheet, cell=f"A{cut[0].split('-')[0]}")
+            self.note("split-row", WARNING, rows=plural(len(cut), "row"), pairs=", ".join(cut), sheet=table.sheet,
+                      cell=f"A{cut[0].split('-')[0]}")
         return rows
 
     def record(self, table: Table, section: Section, layout: Layout, number: int, row: tuple) -> Record | None:

@@ -91,10 +91,8 @@ def merge_shared_entries(result: ImportResult) -> list[Record]:
             return {k: v for k, v in record.raw.items() if k != "award_reference"}
         if any(content(m) != content(members[0]) for m in members[1:]):
             rows = ", ".join(describe_origin(m.origin) for m in members[1:5])
-            result.notes.append(Finding(
-                "same-id-different-content", WARNING,
-                f"{len(members)} records share Entry ID {entry_id} but differ (also at {rows}); they are kept apart",
-                "Check whether they are the same outcome.", **members[0].origin.where()))
+            result.notes.append(Finding.of("same-id-different-content", WARNING, count=len(members), entry_id=entry_id,
+                                           rows=rows, **members[0].origin.where()))
             continue
         references: list[str] = []
         for member in members:

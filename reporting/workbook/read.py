@@ -40,8 +40,9 @@ class _Reader:
         self.schema = schema
         self.findings = Findings()
 
-    def add(self, code: str, severity: str, message: str, hint: str = "", **where: Any) -> None:
-        self.findings.add(Finding(code, severity, message, hint, file=self.file, **where))
+    def add(self, code: str, severity: str, variant: str = "", **details: Any) -> None:
+        """A finding in this workbook: `details` are where it is and the words of its message."""
+        self.findings.add(Finding.of(code, severity, variant, file=self.file, **details))
 
 
 def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findings]:
@@ -61,9 +62,7 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
         known += 1
         records.extend(_read_sheet(name, kind, reader))
     if not known:
-        reader.add("no-sheets", ERROR, "has no sheet this tool recognises, so nothing was read",
-                   "Start from a workbook made by `funder-report init`, or rename the sheets to "
-                   "the section names (e.g. Engagement Activities).")
+        reader.add("no-sheets", ERROR)
     return records, reader.findings
 
 
@@ -84,17 +83,11 @@ def _unknown_sheet(name: str, reader: _Reader) -> None:
         if hits > best_hits:
             best, best_hits = section, hits
     if best is not None and best_hits >= 2:
-        reader.add("unknown-sheet", ERROR,
-                   f"looks like the {best.title} sheet under another name, so its rows were not read",
-                   f'Rename the sheet to "{best.sheet}" (or move its rows to that sheet).', sheet=name)
+        reader.add("unknown-sheet", ERROR, "renamed", section=best.title, section_sheet=best.sheet, sheet=name)
         return
     names = [schema.award_sheet] + [s.sheet for s in schema.sections]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    hint = (f'Did you mean "{close[0]}"? Rename the sheet to that if it holds entries.' if close else
-            "If it holds entries, rename it to a section name (e.g. Engagement Activities); "
-            "a notes sheet can stay as it is.")
-    reader.add("unknown-sheet", WARNING, "is not a sheet this tool knows, so its rows are not in the return",
-               hint, sheet=name)
+    reader.add("unknown-sheet", WARNING, "close" if close else "", close=close[0] if close else "", sheet=name)
 
 
 def _find_header(rows: list[tuple[int, tuple]], labels: dict[str, FieldSpec]) -> tuple[int, tuple]:
@@ -111,14 +104,10 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
     header_row, header = _find_header(rows, labels)
     if not header_row:
         if any(_filled(row) for _, row in rows):
-            reader.add("no-header", ERROR, "has data but no header row this tool recognises",
-                       "Put the column names (e.g. " + ", ".join(s.label for s in specs[:3]) +
-                       ") in the first row.", sheet=name)
+            reader.add("no-header", ERROR, examples=", ".join(s.label for s in specs[:3]), sheet=name)
         return []
     if reader.package.state(name) != "visible":
-        reader.add("hidden-sheet", WARNING, "is hidden in Excel; its rows are read and will be in the returns",
-                   "Unhide it (right-click a sheet tab > Unhide) to check what it holds, or delete the rows.",
-                   sheet=name)
+        reader.add("hidden-sheet", WARNING, sheet=name)
     columns, extras, continued = _map_header(header, header_row, specs, labels, name, reader)
     xml = scan_sheet(reader.package.path, reader.package.part(name))
     merged = _merged_cells(reader.book.merged(name), header_row, name, reader)
@@ -131,9 +120,7 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
         if number <= header_row:
             continue
         if len(records) >= MAX_ROWS_PER_SHEET:
-            reader.add("too-many-rows", ERROR, f"has more than {MAX_ROWS_PER_SHEET:,} entries; the rest were not read",
-                       "Split the entries over several workbooks (a folder of workbooks is read as one).",
-                       sheet=name, cell=f"A{number}")
+            reader.add("too-many-rows", ERROR, limit=MAX_ROWS_PER_SHEET, sheet=name, cell=f"A{number}")
             break
         if merged:
             row = _fill_merged(row, number, merged, merge_values)
@@ -152,9 +139,7 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
                               extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
     for label, refs in formula_columns.items():
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
-        reader.add("formula", WARNING, f"{len(refs)} cell(s) hold formulas ({shown}); their last calculated values are used",
-                   "Check those values; replace formulas with typed values if they may change.",
-                   sheet=name, cell=refs[0], field=label)
+        reader.add("formula", WARNING, count=len(refs), shown=shown, sheet=name, cell=refs[0], field=label)
     return records
 
 
@@ -167,17 +152,15 @@ def _row_values(row: tuple, number: int, columns: dict[int, FieldSpec], letters:
         value = row[index] if index < len(row) else None
         ref = f"{letters[index]}{number}"
         if ref in xml.errors:
-            reader.add("error-cell", ERROR, f"shows the Excel error {xml.errors[ref]}",
-                       "Fix the formula that produces it, or type the value.",
-                       sheet=name, cell=ref, field=spec.label, value=xml.errors[ref])
+            reader.add("error-cell", ERROR, error=xml.errors[ref], sheet=name, cell=ref, field=spec.label,
+                       value=xml.errors[ref])
             flagged.add(spec.key)
             continue
         if ref in xml.formulas:
             formula, calculated = xml.formulas[ref]
             if not calculated or value is None:
-                reader.add("formula-no-value", ERROR, f"holds a formula ({formula}) that has never been calculated",
-                           "Open the workbook in Excel or LibreOffice and save it, or type the value.",
-                           sheet=name, cell=ref, field=spec.label, value=formula)
+                reader.add("formula-no-value", ERROR, formula=formula, sheet=name, cell=ref, field=spec.label,
+                           value=formula)
                 flagged.add(spec.key)
                 continue
             formula_columns.setdefault(spec.label, []).append(ref)
@@ -208,25 +191,18 @@ def _map_header(header: tuple, header_row: int, specs: tuple[FieldSpec, ...], la
             if name.casefold().startswith(NOTE_PREFIXES):
                 continue  # a deliberate notes column (imports write "GtR id" and the like)
             close = difflib.get_close_matches(name, [s.label for s in specs], n=1, cutoff=0.75)
-            reader.add("unknown-column", WARNING,
-                       f'column "{name}" is not a field of this sheet; it is kept but not checked',
-                       (f'Did you mean "{close[0]}"? Rename the header to that.' if close else
-                        "Rename it to a field name if it should be checked, or leave it as a note column."),
+            reader.add("unknown-column", WARNING, "close" if close else "", name=name, close=close[0] if close else "",
                        sheet=title, cell=f"{letter}{header_row}")
         elif spec.key in seen:
             extras[index] = name
-            reader.add("duplicate-column", WARNING,
-                       f'"{spec.label}" appears twice; column {seen[spec.key]} is used and this one is kept aside',
-                       "Delete or rename one of the two columns.", sheet=title, cell=f"{letter}{header_row}",
-                       field=spec.label)
+            reader.add("duplicate-column", WARNING, label=spec.label, first=seen[spec.key], sheet=title,
+                       cell=f"{letter}{header_row}", field=spec.label)
         else:
             columns[index] = spec
             seen[spec.key] = letter
     for spec in specs:
         if spec.required and spec.key not in seen:
-            reader.add("missing-column", ERROR, f'has no "{spec.label}" column, which is required',
-                       f'Add a column headed "{spec.label}" (a workbook from `funder-report init` has it).',
-                       sheet=title, field=spec.label)
+            reader.add("missing-column", ERROR, label=spec.label, sheet=title, field=spec.label)
     return columns, extras, continued
 
 
@@ -241,16 +217,12 @@ def _merged_cells(ranges: list[tuple[int, int, int, int]], header_row: int, titl
         if max_row <= header_row:
             continue
         if size > MAX_MERGED_CELLS or len(covered) + size > MAX_MERGED_TOTAL:
-            reader.add("merged-cells", WARNING, f"cells {ref} are merged over too many cells; only {top_left} is read",
-                       "Unmerge them (Home > Merge & Center) and fill in each cell.", sheet=title, cell=top_left)
+            reader.add("merged-cells", WARNING, "too-many", ref=ref, top_left=top_left, sheet=title, cell=top_left)
             continue
         for r in range(max(min_row, header_row + 1), max_row + 1):
             for c in range(min_col - 1, max_col):
                 covered[(r, c)] = (min_row, min_col - 1)
-        reader.add("merged-cells", WARNING,
-                   f"cells {ref} are merged; the value of {top_left} is used for every row they cover",
-                   "Unmerge them (Home > Merge & Center) and fill in each cell, so each entry is clear.",
-                   sheet=title, cell=top_left)
+        reader.add("merged-cells", WARNING, ref=ref, top_left=top_left, sheet=title, cell=top_left)
     return covered
 
 

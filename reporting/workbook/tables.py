@@ -74,14 +74,12 @@ def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table]
             for index in range(len(cells)):
                 ref = f"{column_letter(index)}{number}"
                 if ref in errors:
-                    findings.add(Finding("error-cell", WARNING,
-                                         f"shows the Excel error {errors[ref]}; the cell is read as empty",
-                                         "Fix the formula that produces it in the source, if the value matters.",
-                                         file=str(path), sheet=name, cell=ref, value=errors[ref]))
+                    findings.add(Finding.of("error-cell", WARNING, "import", error=errors[ref], file=str(path),
+                                            sheet=name, cell=ref, value=errors[ref]))
                     cells[index] = None
             table.rows.append((number, tuple(cells)))
         if len(rows) > MAX_ROWS_PER_SHEET:
-            findings.add(Finding("too-many-rows", WARNING, f"has more than {MAX_ROWS_PER_SHEET:,} rows; the rest were not read",
-                                 "Split the file into several.", file=str(path), sheet=name))
+            findings.add(Finding.of("too-many-rows", WARNING, "import", limit=MAX_ROWS_PER_SHEET, file=str(path),
+                                    sheet=name))
         tables.append(table)
     return tables, findings
