@@ -18,7 +18,7 @@ from .model import Award, Entry, Organisation
 from .outputs import unique_name, write_atomic
 from .partners import Directory
 from .periods import Period
-from .returns import Head, award_head, portfolio_view, profile_head
+from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
 from .templating import Renderer
@@ -106,21 +106,46 @@ class _Job:
     selected: Selected
     stem: Path
 
+    def view(self) -> ReturnView:
+        return self.renderer.view(self.schema, self.head, self.selected)
+
+    def write(self, view: ReturnView, kind: str) -> Path:
+        """Write the Word ("docx") or Excel ("xlsx") file of the view."""
+        data = self.renderer.word.render(view) if kind == "docx" else write_excel_return(view)
+        return write_atomic(self.stem.with_name(f"{self.stem.name}.{kind}"), data)
+
+
+def _counts(view: ReturnView) -> dict[str, int]:
+    return {section.key: len(section.entries) for section in view.sections}
+
 
 def _render_job(job: _Job) -> tuple[tuple[Path, Path], dict[str, int]]:
     """Write the Word and Excel files of one view; (their paths, entries per section)."""
-    view = job.renderer.view(job.schema, job.head, job.selected)
-    docx = write_atomic(job.stem.with_name(job.stem.name + ".docx"), job.renderer.word.render(view))
-    xlsx = write_atomic(job.stem.with_name(job.stem.name + ".xlsx"), write_excel_return(view))
-    return (docx, xlsx), {section.key: len(section.entries) for section in view.sections}
+    view = job.view()
+    return (job.write(view, "docx"), job.write(view, "xlsx")), _counts(view)
+
+
+def _render_part(part: tuple[_Job, ReturnView, str]) -> Path:
+    job, view, kind = part
+    return job.write(view, kind)
 
 
 def _render(jobs: list[_Job], workers: int | None, progress: Progress | None):
-    """Render every job on every core; report progress in items (awards or partners) done."""
+    """Render every job on every core; report progress in items (awards or partners) done.
+
+    With at least as many jobs as cores, each worker builds a view and writes both its files.
+    With fewer (one large return), the views are built here and their Word and Excel files are
+    written side by side, so a single return still uses two cores.
+    """
     def advance(done: int) -> None:
         if progress:
             progress(done, len(jobs))
-    return parallel.run(_render_job, jobs, workers, advance)
+    if len(jobs) >= (workers or parallel.cores()):
+        return parallel.run(_render_job, jobs, workers, advance)
+    views = [job.view() for job in jobs]
+    parts = [(job, view, kind) for job, view in zip(jobs, views) for kind in ("docx", "xlsx")]
+    paths = parallel.run(_render_part, parts, workers, lambda done: advance(done // 2))
+    return [((paths[2 * i], paths[2 * i + 1]), _counts(view)) for i, view in enumerate(views)]
 
 
 def diff(previous: Sequence[Path | str], current: Sequence[Path | str],

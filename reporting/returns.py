@@ -130,7 +130,7 @@ class ReturnView:
 # -- entries ---------------------------------------------------------------------------------
 
 def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
-    text = fieldtypes.show(spec, dict(values), dict(raw or {}))
+    text = fieldtypes.show(spec, values, raw)
     if not text:
         return None
     links = spec.kind.links(text) if spec.key in values else ()

@@ -90,7 +90,7 @@ def field_cell(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any
     """A field as a cell: its typed value, else the value as it was entered (kept as it is:
     nothing is lost), else None."""
     if spec.key in values and values[spec.key] not in (None, "", []):
-        return spec.kind.cell(values[spec.key], spec, dict(values))
+        return spec.kind.cell(values[spec.key], spec, values)
     value = (raw or {}).get(spec.key)
     if value is None or value == "":
         return None
@@ -144,6 +144,7 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
     rows = []
     for index, entry in enumerate(entries):
         row: list[Cell | None] = [None] * len(columns)
+        not_recorded = returned and entry.accepted
         for col, spec in enumerate(specs):
             split = pieces.get((index, spec.key))
             if split:
@@ -152,7 +153,7 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
                     row[at[continuation_label(spec.label, number)]] = Cell(piece, "wrap")
                 continue
             cell = field_cell(spec, entry.values, entry.raw)
-            if cell is None and returned and entry.accepted and (spec.required or spec.recommended):
+            if cell is None and not_recorded and (spec.required or spec.recommended):
                 cell = Cell(NOT_RECORDED, "missing")
             row[col] = cell
         for header, value in entry.extra.items():

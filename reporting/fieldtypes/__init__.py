@@ -5,7 +5,7 @@ is loaded (`FieldSpec.kind`); nothing else in the tool switches on a type's name
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .base import (EXCEL_CELL_LIMIT, BeforeYear, Cell, FieldType, Money, MonthYear, Parsed, Problem, as_text,
                    is_empty)
@@ -33,12 +33,12 @@ def parse(spec: FieldSpec, raw: Any) -> Parsed:
     return spec.kind.parse(raw, spec)
 
 
-def display(spec: FieldSpec, value: Any, values: dict[str, Any] | None = None) -> str:
+def display(spec: FieldSpec, value: Any, values: Mapping[str, Any] | None = None) -> str:
     """A typed value as text for a return ("" for none)."""
     return "" if value is None else spec.kind.display(value, spec, values or {})
 
 
-def show(spec: FieldSpec, values: dict[str, Any], raw: dict[str, Any] | None = None) -> str:
+def show(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> str:
     """A field's value as text for a return: its typed value displayed, or, where it could not
     be typed, the value as it was entered; "" when empty."""
     if spec.key in values and values[spec.key] not in (None, "", []):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, NamedTuple
 
 from ..findings import ERROR, WARNING, words
 from ..text import clean_text, illegal_characters, strip_illegal
@@ -163,11 +163,11 @@ class FieldType:
         be understood."""
         raise NotImplementedError
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         """A typed value as text for a return; `values` are the entry's other typed values."""
         return str(value)
 
-    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         """A typed value as an Excel cell."""
         return Cell(self.display(value, spec, values), self.style)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..findings import did_you_mean
 from ..text import clean_text
@@ -125,7 +125,7 @@ class Choices(Choice):
         values.sort(key=lambda v: order.get(v, len(order)))
         return (values or None), problems
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         return "; ".join(value)
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
@@ -149,7 +149,7 @@ class YesNo(FieldType):
             return False, []
         return None, [Problem.of("bad-yes-no", ERROR, text=as_text(raw))]
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         return "Yes" if value else "No"
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
@@ -218,11 +218,11 @@ class MoneyType(FieldType):
             return None, [Problem.of("bad-amount", ERROR, "negative", amount=amount)]
         return Money(amount, currency), []
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         stated = values.get(spec.currency) if spec.currency else None
         return format_money(value.amount, stated or value.currency)
 
-    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         return Cell(float(value.amount), "money")
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:

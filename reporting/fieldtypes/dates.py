@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .base import (ERROR, MAX_YEAR, MIN_YEAR, BeforeYear, Cell, FieldType, MonthYear, Parsed, Problem,
                    as_text)
@@ -59,7 +59,7 @@ class Year(FieldType):
             return None, [Problem.of("bad-year", ERROR, "range", year=year, low=MIN_YEAR, high=MAX_YEAR)]
         return year, []
 
-    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         return Cell(str(value), "text") if isinstance(value, BeforeYear) else Cell(int(value), "year")
 
     def years(self, value: Any) -> list[int]:
@@ -118,7 +118,7 @@ class Years(FieldType):
                                      verb="is" if len(bad) == 1 else "are")]
         return (sorted(years) or None), []
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         return ", ".join(str(y) for y in value)
 
     def years(self, value: Any) -> list[int]:
@@ -158,7 +158,7 @@ class MonthYearType(FieldType):
             return None, [Problem.of("bad-date", ERROR, "no-month", text=text)]
         return None, [Problem.of("bad-date", ERROR, text=text)]
 
-    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         return Cell(value.as_date(), "month")
 
     def join(self, parts: list[str], continuation: bool) -> str:

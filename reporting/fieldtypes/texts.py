@@ -4,7 +4,7 @@ ORCID iDs."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .base import (EXCEL_CELL_LIMIT, ERROR, TEXT_LIMIT, WARNING, Cell, FieldType, Parsed, Problem, as_text,
                    clean)
@@ -118,7 +118,7 @@ class Names(FieldType):
                 names.append(part)
         return (names or None), problems
 
-    def display(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> str:
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
         return "; ".join(value)
 
 
@@ -149,7 +149,7 @@ class Url(FieldType):
     def links(self, text: str) -> tuple[str, ...]:
         return (text,) if url_is_clickable(text) else tuple(urls_in(text))
 
-    def cell(self, value: Any, spec: FieldSpec, values: dict[str, Any]) -> Cell:
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         # One link per cell is all Excel holds: the first address when a cell has several.
         links = self.links(value)
         return Cell(value, "text", links[0] if links else None)

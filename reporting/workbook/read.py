@@ -10,6 +10,7 @@ A file that cannot be opened at all raises InputFileError naming it. No third-pa
 from __future__ import annotations
 
 import difflib
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ def _unknown_sheet(name: str, reader: _Reader) -> None:
 
 
 def _find_header(rows: list[tuple[int, tuple]], labels: dict[str, FieldSpec]) -> tuple[int, tuple]:
-    for number, row in rows[:HEADER_SCAN_ROWS]:
+    for number, row in rows:
         if any(header_key(v) in labels for v in row):
             return number, row
     return 0, ()
@@ -100,8 +101,11 @@ def _find_header(rows: list[tuple[int, tuple]], labels: dict[str, FieldSpec]) ->
 def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
     specs = fields_of(reader.schema, kind)
     labels = reader.schema.header_map(specs)
-    rows = list(reader.book.rows(name, MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS + 1))
-    header_row, header = _find_header(rows, labels)
+    # Rows are read one at a time: only the first few are held, to find the header.
+    stream = reader.book.rows(name, MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS + 1)
+    first = list(itertools.islice(stream, HEADER_SCAN_ROWS))
+    rows = itertools.chain(first, stream)
+    header_row, header = _find_header(first, labels)
     if not header_row:
         if any(_filled(row) for _, row in rows):
             reader.add("no-header", ERROR, examples=", ".join(s.label for s in specs[:3]), sheet=name)
