@@ -20,7 +20,17 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 def _read_text(path: Path) -> str:
+    """A text file's text: UTF-8, UTF-16 or UTF-32 with a byte-order mark (Notepad's "Unicode"
+    saves UTF-16), UTF-8 without one, else Windows-1252."""
     data = path.read_bytes()
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputFileError(f"{path}: says it is {encoding.upper()} text but is not.",
+                                     "Save it again as UTF-8 text.") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

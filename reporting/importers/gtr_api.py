@@ -22,7 +22,29 @@ from ..text import clean_markup
 from .result import ImportResult
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-_DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.I)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+#: GtR records nest about ten levels deep; far deeper is a broken or hostile file.
+MAX_DEPTH = 100
+
+
+def _too_deep(root: Any) -> bool:
+    """Whether parsed XML (an Element) or JSON (dicts and lists) nests beyond MAX_DEPTH, found
+    without recursion (so a deep file cannot exhaust the stack)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, (list, ET.Element)):
+            stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+def _refuse_deep(source: str) -> InputFileError:
+    return InputFileError(f"{source}: is nested more than {MAX_DEPTH} levels deep, which no GtR record is; "
+                          "refusing to read it.", "Save the record again from GtR.")
 
 
 def _local(tag: str) -> str:
@@ -217,8 +239,7 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     """Import a GtR project XML record (website format, as saved from gtr.ukri.org)."""
-    head = data[:4096].decode("utf-8", "replace")
-    if _DTD.search(head):
+    if _DTD.search(data):
         raise InputFileError(f"{source}: contains XML entity declarations, which GtR never sends; "
                               "refusing to read it.")
     try:
@@ -226,6 +247,8 @@ def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     except ET.ParseError as exc:
         raise InputFileError(f"{source}: is not well-formed XML ({exc}).",
                               "Save the record again from GtR.") from None
+    if _too_deep(element):
+        raise _refuse_deep(source)
     root = {_local(element.tag): element_to_tree(element)}
     result = ImportResult(source=source, format="GtR project record (XML)", provenance="GtR")
     result.records.append(_award_website(root, source))
@@ -240,6 +263,10 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         root = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{source}: is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise _refuse_deep(source) from None
+    if _too_deep(root):
+        raise _refuse_deep(source)
     website = any(True for _ in _find(root, "projectComposition")) or any(
         True for _ in _find(root, "projectOverview"))
     result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON",

@@ -14,6 +14,8 @@ import io
 import re
 from pathlib import Path
 
+from ..errors import InputFileError
+from ..fieldtypes.base import TEXT_LIMIT
 from ..findings import ERROR, WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import Schema, Section, header_key
@@ -33,6 +35,33 @@ PERSON_COLUMNS = ("pi first name", "pi surname")
 IGNORED_COLUMNS = {"projectcategory", "outcome type", "gtrprojecturl", "projectid", "fundingorgid",
                    "leadroid", "piid"}
 _OUTCOME_ID = re.compile(r"outcomeId=([^&#]+)")
+#: Columns read from one file: an Excel sheet holds 16,384, and the section's own fields need room.
+MAX_COLUMNS = 16_000
+#: Column names listed in one finding before the rest are counted.
+LISTED = 20
+
+
+def _rows(text: str, source: str):
+    """The CSV's rows, with fields as long as a field may be (TEXT_LIMIT; csv's own limit is
+    131,072 characters, less than a long description), restoring csv's limit afterwards."""
+    previous = csv.field_size_limit(TEXT_LIMIT + 1)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        while True:
+            try:
+                yield next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputFileError(f"{source}: row {reader.line_num} cannot be read ({exc}).",
+                                     "Export the file again from GtR.") from None
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED:,} more" if len(names) > LISTED else "")
 
 
 def looks_like_gtr_csv(text: str) -> bool:
@@ -56,11 +85,15 @@ def _section_from_name(name: str, schema: Schema) -> Section | None:
 def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     """Import a GtR outcome-search CSV: awards grouped by project, one record per row."""
     result = ImportResult(source=source, format="GtR outcome-search export (CSV)", provenance="GtR")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
+    text = text.lstrip("\ufeff")
+    reader = _rows(text, source)
+    header = next(reader, None)
+    if header is None:
         return result
+    if len(header) > MAX_COLUMNS:
+        result.notes.append(Finding.of("too-many-columns", WARNING, count=len(header), limit=MAX_COLUMNS,
+                                       dropped=len(header) - MAX_COLUMNS, file=source, row=1))
+        header = header[:MAX_COLUMNS]
     keys = [header_key(h) for h in header]
     default_section = _section_from_name(source, schema)
     awards: dict[str, dict[str, str]] = {}
@@ -116,5 +149,9 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     if dropped:
         result.notes.append(Finding.of("project-columns", WARNING, columns=", ".join(dropped), file=source))
     if skipped:
-        result.notes.append(Finding.of("kept-columns", WARNING, columns=", ".join(sorted(skipped)), file=source))
+        result.notes.append(Finding.of("kept-columns", WARNING, columns=_listed(sorted(skipped)), file=source))
+    if text.count('"') % 2:
+        # Quotes come in pairs (a quote inside a field is doubled): an odd count means the file
+        # ends inside a quoted field, cut off part-way through its last row.
+        result.notes.append(Finding.of("cut-off-file", ERROR, file=source, row=number))
     return result

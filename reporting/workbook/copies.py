@@ -36,7 +36,8 @@ from .layout import sheet_kinds
 __all__ = ["annotate", "write_suggestions"]
 
 _READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError, ParseError,
-                zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, TypeError, AttributeError)
+                zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, TypeError, AttributeError,
+                SyntaxError, IndexError)  # lxml's XMLSyntaxError is a SyntaxError
 #: The sheet of an annotated copy that lists the findings (a sheet of this name is kept, renamed).
 FINDINGS_SHEET = "Findings"
 
@@ -52,9 +53,9 @@ def _open(path: Path):
             return load_workbook(handle)
     except _READ_ERRORS as exc:
         raise InputFileError(
-            f"{path}: cannot be opened as an Excel workbook ({one_line(exc)}).",
-            "The file may be damaged or not really an .xlsx. Open it in Excel or LibreOffice "
-            "and save it again as an Excel Workbook (.xlsx).") from None
+            f"{path}: its values were read, but it cannot be copied to mark them up ({one_line(exc)}).",
+            "A part of the file is damaged. Open it in Excel or LibreOffice and save it again as an "
+            "Excel Workbook (.xlsx).") from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc}).") from None
 

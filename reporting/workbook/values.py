@@ -12,7 +12,10 @@ says which cells are formulas and which show errors).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -50,12 +53,26 @@ class Workbook:
     def __init__(self, path: Path, book: CalamineWorkbook) -> None:
         self.path = path
         self._book = book
+        self._patched = False
         self.sheet_names: list[str] = list(book.sheet_names)
+
+    def _sheet(self, sheet: str) -> Any:
+        try:
+            return self._book.get_sheet_by_name(sheet)
+        except CalamineError as exc:
+            # Excel 365's newer error values (#SPILL!, #CALC!...) make calamine refuse the whole
+            # sheet. Which cells show which error is read from the sheet's XML (sheetxml.py), so
+            # the values can be read from a copy where every error shows #N/A.
+            if self._patched or "error value" not in str(exc):
+                raise
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(_errors_as_na(self.path)))
+            self._patched = True
+            return self._book.get_sheet_by_name(sheet)
 
     def rows(self, sheet: str, limit: int | None = None) -> Iterator[tuple[int, tuple]]:
         """(1-based row number, values) of every row of `sheet`, up to `limit` rows."""
         try:
-            data = self._book.get_sheet_by_name(sheet)
+            data = self._sheet(sheet)
         except _FAILURES as exc:
             raise InputFileError(f"{self.path}: the sheet {sheet!r} cannot be read ({one_line(exc)}).",
                                  "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") \
@@ -75,10 +92,25 @@ class Workbook:
     def merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
         """Merged ranges of `sheet`, as (first row, first column, last row, last column), 1-based."""
         try:
-            ranges = self._book.get_sheet_by_name(sheet).merged_cell_ranges or []
+            ranges = self._sheet(sheet).merged_cell_ranges or []
         except _FAILURES:
             return []
         return [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
+
+
+_ERROR_VALUE = re.compile(rb'(<c\b[^>]*\bt="e"[^>]*>(?:(?!</c>).)*?<v>)[^<]*(</v>)', re.S)
+
+
+def _errors_as_na(path: Path) -> bytes:
+    """The workbook with every error cell's value #N/A (an error calamine knows)."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                content = _ERROR_VALUE.sub(rb"\1#N/A\2", content)
+            new.writestr(info, content)
+    return data.getvalue()
 
 
 def open_workbook(path: Path) -> Workbook:

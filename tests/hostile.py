@@ -1,0 +1,257 @@
+"""Hostile inputs and faults beyond tests/badfiles.py (issue 14), made by generators.
+
+Each case makes its input(s) in a folder and names the command to run on them; the harness
+(tests/test_hostile.py) checks what every case must do: the exit code, a message that names the
+file, no traceback, the inputs unchanged, no formula in any output and outputs that open.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from badfiles import BOMB_PROLOG, ENGAGEMENT_HEADERS, GOOD_ROW, XXE_PROLOG, Error, Raw, engagement, raw_xlsx, sheet_xml
+
+GTR_NS = "http://gtr.ukri.org/api"
+
+
+@dataclass
+class Hostile:
+    name: str
+    make: Callable[[Path], Path]
+    #: The command, with {input} for the file made and {out} for an output folder or file.
+    command: list[str]
+    exit: int
+    #: Text the output must hold (a message for exit 3, a finding code otherwise).
+    expect: str = ""
+    #: Texts that must reach the outputs written (checked in every .docx and .xlsx).
+    reaches_output: list[str] = field(default_factory=list)
+
+
+def _valid(tmp: Path, name: str = "valid.xlsx") -> Path:
+    return engagement(tmp / name, [GOOD_ROW])
+
+
+def _replace_part(name: str, part: str, data: bytes) -> Callable[[Path], Path]:
+    """A valid workbook with one part replaced."""
+    def make(tmp: Path) -> Path:
+        source = _valid(tmp, "source.xlsx").read_bytes()
+        path = tmp / name
+        with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                new.writestr(info.filename, data if info.filename == part else old.read(info.filename))
+            if part not in old.namelist():
+                new.writestr(part, data)
+        (tmp / "source.xlsx").unlink()
+        return path
+    return make
+
+
+def _patch_member(name: str, member: str, flag: int = 0, method: int | None = None) -> Callable[[Path], Path]:
+    """A valid workbook whose zip entry for `member` claims encryption (flag bit 0) or another
+    compression method (9 = Deflate64), in both its local header and the central directory."""
+    def make(tmp: Path) -> Path:
+        data = bytearray(_valid(tmp, "source.xlsx").read_bytes())
+        (tmp / "source.xlsx").unlink()
+        target = member.encode()
+        for signature, flag_at, method_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 8, 26, 30),
+                                                                      (b"PK\x01\x02", 8, 10, 28, 46)):
+            index = data.find(signature)
+            while index >= 0:
+                length = int.from_bytes(data[index + name_len_at:index + name_len_at + 2], "little")
+                if data[index + name_at:index + name_at + length] == target:
+                    bits = int.from_bytes(data[index + flag_at:index + flag_at + 2], "little") | flag
+                    data[index + flag_at:index + flag_at + 2] = bits.to_bytes(2, "little")
+                    if method is not None:
+                        data[index + method_at:index + method_at + 2] = method.to_bytes(2, "little")
+                index = data.find(signature, index + 4)
+        path = tmp / name
+        path.write_bytes(bytes(data))
+        return path
+    return make
+
+
+def _shared_string_out_of_range(tmp: Path) -> Path:
+    sheet = sheet_xml([ENGAGEMENT_HEADERS, [Raw(' t="s"><v>999</v>')] + GOOD_ROW[1:]])
+    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+              '2006/main" count="1" uniqueCount="1"><si><t>only</t></si></sst>')
+    path = raw_xlsx(tmp / "sst.xlsx", {"Award": sheet_xml([["Title"], ["x"]]), "Engagement Activities": sheet})
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.'
+                                          b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                          b'Target="sharedStrings.xml"/></Relationships>')
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                          b'sharedStrings+xml"/></Types>')
+            new.writestr(info.filename, content)
+        new.writestr("xl/sharedStrings.xml", shared)
+    path.write_bytes(data.getvalue())
+    return path
+
+
+LONG_COMMENT = "<!--" + "x" * 5000 + "-->"
+
+
+def _core_with(prolog: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{LONG_COMMENT}{prolog}<cp:coreProperties xmlns:cp="http://'
+            'schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/'
+            'elements/1.1/"><dc:title>&lol4;</dc:title></cp:coreProperties>').encode()
+
+
+def _nested_gtr_xml(tmp: Path) -> Path:
+    path = tmp / "deep.xml"
+    path.write_text(f'<ns2:project xmlns:ns2="{GTR_NS}/project">' + "<a>" * 10_000 + "</a>" * 10_000
+                    + "</ns2:project>")
+    return path
+
+
+def _nested_json(tmp: Path) -> Path:
+    path = tmp / "deep.json"
+    path.write_text('{"project": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    return path
+
+
+def _surrogate_json(tmp: Path) -> Path:
+    path = tmp / "surrogate.json"
+    record = {"project": {"id": "X1", "title": "A title \ud800 with a lone surrogate",
+                          "output": {"disseminationOutput": [{"description": "Talk \ud800", "form": "A talk or "
+                                     "presentation", "geographicReach": "Local", "primaryAudience": "Schools",
+                                     "results": "Went \ufffe well", "yearsOfDissemination": "2019"}]}}}
+    path.write_text(json.dumps(record))  # json.dumps writes the surrogate as \ud800
+    return path
+
+
+GTR_CSV_HEADER = ("Project Reference,Project Title,Outcome Type,Title,Description,Type,Year Produced,"
+                  "GTR Outcome URL\n")
+
+
+def _csv(name: str, body: str) -> Callable[[Path], Path]:
+    def make(tmp: Path) -> Path:
+        path = tmp / name
+        path.write_text(GTR_CSV_HEADER + body, encoding="utf-8")
+        return path
+    return make
+
+
+def _wide_csv(tmp: Path) -> Path:
+    path = tmp / "wide.csv"
+    extra = [f"Extra {i}" for i in range(17_020 - 8)]
+    path.write_text(GTR_CSV_HEADER.strip() + "," + ",".join(extra) + "\n"
+                    + "AB/1,Wide,Software and Technical Products,Tool,A tool,Software,2019,https://gtr.ukri.org/x,"
+                    + ",".join("v" for _ in extra) + "\n", encoding="utf-8")
+    return path
+
+
+def _utf16_page(tmp: Path) -> Path:
+    from conftest import SEED, require
+
+    require(SEED)
+    text = SEED.read_text(encoding="utf-8")
+    path = tmp / "page-utf16.txt"
+    path.write_bytes(text.encode("utf-16"))  # with a byte-order mark, as Notepad's "Unicode"
+    return path
+
+
+def _strict(tmp: Path) -> Path:
+    path = _valid(tmp, "source.xlsx")
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info.filename)
+            content = content.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                      b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            content = content.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                      b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+            new.writestr(info.filename, content)
+    path.unlink()
+    strict = tmp / "strict.xlsx"
+    strict.write_bytes(data.getvalue())
+    return strict
+
+
+NEW_ERRORS = ["#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA"]
+
+
+def _row(**changes) -> list:
+    row = list(GOOD_ROW)
+    for label, value in changes.items():
+        row[ENGAGEMENT_HEADERS.index(label.replace("_", " "))] = value
+    return row
+
+
+def _engagement_rows(name: str, rows: list[list], headers: list[str] = ENGAGEMENT_HEADERS,
+                     extra_headers: list[str] = ()) -> Callable[[Path], Path]:
+    def make(tmp: Path) -> Path:
+        return engagement(tmp / name, rows, list(headers) + list(extra_headers))
+    return make
+
+
+VALIDATE = ["validate", "--json", "{input}"]
+BUILD = ["build", "{input}", "-o", "{out}"]
+IMPORT = ["import", "{input}", "-o", "{out}/imported.xlsx"]
+
+CASES: list[Hostile] = [
+    # -- malformed package parts: a plain message naming the file, exit 3 -------------------
+    *[Hostile(f"malformed-{part.replace('/', '-')}", _replace_part("malformed.xlsx", part, b"<oops"),
+              VALIDATE, 3, "damaged") for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")],
+    # Parts the values do not depend on: the rows are read; the annotated copy (made with
+    # openpyxl, which needs them) is refused with a message.
+    *[Hostile(f"malformed-{part.replace('/', '-').strip('[]')}-annotated",
+              _replace_part("malformed.xlsx", part, b"<oops"), ["validate", "--annotate", "{out}", "{input}"], 3,
+              "cannot be copied") for part in ("[Content_Types].xml",)],
+    Hostile("malformed-Content_Types-read", _replace_part("malformed.xlsx", "[Content_Types].xml", b"<oops"),
+            BUILD, 0, "", ["It went well"]),
+    Hostile("malformed-styles", _replace_part("malformed.xlsx", "xl/styles.xml", b"<oops"), VALIDATE, 3,
+            "cannot be opened"),
+    Hostile("encrypted-zip-member", _patch_member("encrypted.xlsx", "xl/worksheets/sheet2.xml", flag=1),
+            VALIDATE, 3, "encrypted"),
+    Hostile("deflate64-member", _patch_member("deflate64.xlsx", "xl/worksheets/sheet2.xml", method=9),
+            VALIDATE, 3, "compressed"),
+    Hostile("shared-string-out-of-range", _shared_string_out_of_range, VALIDATE, 3, "cannot be read"),
+    Hostile("entity-bomb-after-long-comment", lambda tmp: raw_xlsx(
+        tmp / "late-bomb.xlsx", {"Award": sheet_xml([["Title"], ["x"]])}, workbook_prolog=LONG_COMMENT + BOMB_PROLOG),
+        VALIDATE, 3, "entity declarations"),
+    Hostile("external-entity-in-core-properties", _replace_part("core.xlsx", "docProps/core.xml", _core_with(XXE_PROLOG)),
+            VALIDATE, 3, "entity declarations"),
+    Hostile("entity-bomb-in-core-properties", _replace_part("corebomb.xlsx", "docProps/core.xml", _core_with(BOMB_PROLOG)),
+            VALIDATE, 3, "entity declarations"),
+    Hostile("strict-open-xml", _strict, BUILD, 0, "", ["It went well"]),
+    # -- imports ----------------------------------------------------------------------------
+    Hostile("gtr-xml-nested-10000-deep", _nested_gtr_xml, IMPORT, 3, "nested"),
+    Hostile("gtr-json-nested-10000-deep", _nested_json, IMPORT, 3, "nested"),
+    Hostile("gtr-json-lone-surrogates", _surrogate_json, IMPORT, 0, ""),
+    Hostile("gtr-csv-field-over-131072", _csv("big-field.csv", "AB/1,Big,Software and Technical Products,Tool,"
+                                           + "x" * 200_000 + ",Software,2019,https://gtr.ukri.org/x\n"),
+            IMPORT, 0, ""),
+    Hostile("gtr-csv-cut-inside-quotes", _csv("cut.csv", 'AB/1,Cut,Software and Technical Products,Tool,"A tool '
+                                                      'that was cut\nmid-sentence'), IMPORT, 1, "was cut off"),
+    Hostile("gtr-csv-17020-columns", _wide_csv, IMPORT, 0, "were left out (an Excel sheet holds 16,384)"),
+    Hostile("gtr-page-utf16", _utf16_page, IMPORT, 0, ""),
+    # -- values that cannot live in XML, and values Office refuses ------------------------------
+    Hostile("control-character-in-url", _engagement_rows(
+        "ctrl-url.xlsx", [GOOD_ROW + [Raw(' t="inlineStr"><is><t>https://example.org/_x0001_page</t></is>')]],
+        extra_headers=["URL"]), BUILD, 0, ""),
+    Hostile("surrogates-and-non-characters", _engagement_rows(
+        "surrogates.xlsx", [_row(Description=Raw(' t="inlineStr"><is><t>Talk _xD800_ and \ufffe and \uffff</t></is>'))]),
+        VALIDATE, 0, "control-character"),
+    Hostile("newer-excel-error-values", _engagement_rows(
+        "spill.xlsx", [_row(Description=f"Talk {i}", Geographic_Reach=Error(code)) for i, code in enumerate(NEW_ERRORS)]),
+        VALIDATE, 1, "error-cell"),
+    Hostile("hyperlink-over-word-limit", _engagement_rows(
+        "longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
+        BUILD, 0, ""),
+    Hostile("formula-text-everywhere", _engagement_rows(
+        "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")',
+                               Results_and_Impact="+cmd|' /C calc'!A0") + ['=1+1', "@SUM(1)"]],
+        extra_headers=["Partners", "Officer notes"]), BUILD, 0, "",
+        ['=HYPERLINK("http://evil.example/","Carbon")']),
+]
