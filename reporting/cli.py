@@ -130,9 +130,10 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write a copy of each workbook to this folder with problem cells highlighted.")
+@click.option("--force", is_flag=True, help="With --annotate: replace copies a person has changed.")
 @click.pass_context
 def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
-             annotate_dir: Path | None) -> None:
+             annotate_dir: Path | None, force: bool) -> None:
     """Check INPUT workbooks (files or folders; default inputs/) and list every problem.
 
     Errors block a build; warnings do not. With --annotate DIR, each workbook gets a copy in
@@ -146,7 +147,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     else:
         click.echo(f"All {rows} rows are valid.")
     if annotate_dir is not None:
-        written = _run(ctx, lambda: loading.annotate_inputs(inputs, findings, annotate_dir))
+        written = _run(ctx, lambda: loading.annotate_inputs(inputs, findings, annotate_dir, force))
         for path in written:
             click.echo(f"Annotated copy: {path}", err=as_json)
     ctx.exit(EXIT_OK if findings.ok else EXIT_INVALID)
@@ -190,6 +191,8 @@ def _selection_options(command):
 
 
 def _output_options(command):
+    command = click.option("--force", is_flag=True,
+                           help="Replace output files a person has changed (or that funder-report did not write).")(command)
     command = click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
                            help="Processes to render with (default: every core).")(command)
     command = click.option("--pdf", is_flag=True,
@@ -204,7 +207,7 @@ def _output_options(command):
     return command
 
 
-def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) -> None:
+def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, force: bool = False) -> None:
     _echo(console.build_lines(result, what))
     if not result.built:
         ctx.exit(EXIT_INVALID)
@@ -212,7 +215,7 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) ->
         documents = [p for p in result.outputs if p.suffix == ".docx"]
         if documents and sys.stderr.isatty():
             click.echo(f"Converting {len(documents)} Word file(s) to PDF with LibreOffice…", err=True)
-        for path in _run(ctx, lambda: pdf_module.convert(documents)):
+        for path in _run(ctx, lambda: pdf_module.convert(documents, force)):
             click.echo(f"  {path}")
 
 
@@ -225,7 +228,7 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False) ->
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
           templates_dir: Path | None, pdf: bool, jobs: int | None, period: str | None, start: str | None,
-          end: str | None, public: bool, since: tuple[Path, ...]) -> None:
+          end: str | None, public: bool, since: tuple[Path, ...], force: bool) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -237,8 +240,9 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     with _Progress("Rendering returns") as progress:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
                                                   period=chosen, public=public, since=since,
-                                                  templates=templates_dir, workers=jobs))
-    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf)
+                                                  templates=templates_dir, workers=jobs, force=force))
+    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf,
+                    force)
 
 
 @cli.command()
@@ -250,7 +254,7 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
 @click.pass_context
 def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
              template: Path | None, templates_dir: Path | None, pdf: bool, jobs: int | None,
-             period: str | None, start: str | None, end: str | None, public: bool) -> None:
+             period: str | None, start: str | None, end: str | None, public: bool, force: bool) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
@@ -261,8 +265,8 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     with _Progress("Rendering profiles") as progress:
         result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
                                                      public=public, templates=templates_dir, progress=progress,
-                                                     workers=jobs))
-    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf)
+                                                     workers=jobs, force=force))
+    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf, force)
 
 
 @cli.group()

@@ -8,12 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError, option
 from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, import_file
 from .inputs import input_book
 from .loading import load
-from .outputs import refuse_overwrite, write_atomic
+from .outputs import refuse_input, refuse_overwrite, write_file
 from .partners import Suggestion, org_key, suggest
 from .schema import Schema, load_schema
 from .text import slugify
@@ -25,9 +24,7 @@ from .xlsx_writer import write_input_workbook
 def init_workbook(path: Path | str, schema: Schema | None = None, force: bool = False) -> Path:
     """Write a blank input workbook at `path`."""
     schema = schema or load_schema()
-    path = Path(path)
-    refuse_overwrite(path, force)
-    return write_atomic(path, write_input_workbook(input_book(schema)))
+    return write_file(Path(path), write_input_workbook(input_book(schema)), force)
 
 
 #: Findings an import resolves itself by writing the current wording (listed as mappings).
@@ -79,9 +76,10 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
     _check_accounting(result, written, notes)
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
     out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
+    refuse_input(out, [Path(source)])
     refuse_overwrite(out, force)
     data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title))
-    write_atomic(out, data)
+    write_file(out, data, force, inputs=[Path(source)])
     return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards),
                         titles={section.key: section.title for section in schema.sections})
 
@@ -123,14 +121,11 @@ def suggest_partners(source: Path | str, out: Path | str | None = None, schema: 
     listed = {org_key(o.name) for o in dataset.organisations if not o.implicit}
     new_orgs = [o for o in dataset.organisations if o.implicit and org_key(o.name) not in listed]
     out = Path(out) if out else source.with_name(f"{source.stem}-suggested.xlsx")
-    if out.resolve() == source.resolve():
-        raise UsageError(f"{out} is the input itself; the input is never modified.",
-                         f"Choose another name with {option('out')}.", param="out")
+    refuse_input(out, [source])
     refuse_overwrite(out, force)
     rows = [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
              "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
              "organisation": s.organisation.name, "found": s.found, "context": s.context}
             for s in found if s.entry.origin.file == str(source)]
-    data = write_suggestions(source, rows, [o.values for o in new_orgs], schema)
-    write_atomic(out, data)
+    write_file(out, write_suggestions(source, rows, [o.values for o in new_orgs], schema), force, inputs=[source])
     return SuggestionReport(out, found, len(new_orgs))

@@ -6,20 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import UsageError, option
-from .findings import Findings
+from .errors import UsageError
+from .findings import WARNING, Finding, Findings
 from .model import Dataset, Record
-from .outputs import write_atomic
+from .outputs import MARK, NOT_INPUTS, Publication, unique_name
 from .schema import Schema, load_schema
 from .validation import validate
-from .workbook import annotate, read_workbook
+from .workbook import annotate, custom_property, read_workbook
 
 DEFAULT_INPUTS = Path("inputs")
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def find_inputs(paths: Sequence[Path | str] = ()) -> list[Path]:
-    """Expand files and folders into the workbooks to read (inputs/ when none are given)."""
+def find_inputs(paths: Sequence[Path | str] = (), skipped: list[Path] | None = None,
+                outputs_too: bool = False) -> list[Path]:
+    """Expand files and folders into the workbooks to read (inputs/ when none are given).
+
+    In a folder, workbooks the tool wrote that are not inputs (returns, profiles, summaries,
+    annotated copies, as their document properties say) are left out and added to `skipped`,
+    unless `outputs_too` (an earlier submission may be a folder of returns). Files named one
+    by one are always read.
+    """
     if not paths:
         if not DEFAULT_INPUTS.is_dir():
             raise UsageError("No input given and there is no inputs/ folder here.",
@@ -34,6 +41,15 @@ def find_inputs(paths: Sequence[Path | str] = ()) -> list[Path]:
                              and not p.name.startswith(("~$", ".")))
             if not members:
                 raise UsageError(f"{path}: the folder holds no .xlsx workbooks.")
+            if not outputs_too:
+                ours = [p for p in members if _written_here(p)]
+                members = [p for p in members if p not in ours]
+                if skipped is not None:
+                    skipped.extend(ours)
+                if not members:
+                    raise UsageError(f"{path}: the folder holds only files funder-report wrote "
+                                     f"({', '.join(p.name for p in ours[:3])}{'...' if len(ours) > 3 else ''}), "
+                                     "no input workbooks.", "Name the folder of input workbooks.")
             found.extend(members)
         else:
             found.append(path)  # read_workbook reports a missing or wrong file by name
@@ -41,6 +57,12 @@ def find_inputs(paths: Sequence[Path | str] = ()) -> list[Path]:
     for path in found:
         unique.setdefault(path.resolve(), path)  # the same file named twice is read once
     return list(unique.values())
+
+
+def _written_here(path: Path) -> bool:
+    """A workbook the tool wrote that is not an input (a return, a profile...): it says so in
+    a document property. Input workbooks the tool writes carry no such mark."""
+    return custom_property(path, MARK) in NOT_INPUTS
 
 
 def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Findings]:
@@ -53,26 +75,32 @@ def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Fi
     return records, findings
 
 
-def load(paths: Sequence[Path | str] = (), schema: Schema | None = None) -> tuple[Dataset, Findings, int]:
-    """Read and validate input workbooks: (dataset, findings, number of rows read)."""
+def load(paths: Sequence[Path | str] = (), schema: Schema | None = None,
+         outputs_too: bool = False) -> tuple[Dataset, Findings, int]:
+    """Read and validate input workbooks: (dataset, findings, number of rows read). Returns
+    in an input folder are left out, each named in a finding, unless `outputs_too`."""
     schema = schema or load_schema()
-    files = find_inputs(paths)
+    skipped: list[Path] = []
+    files = find_inputs(paths, skipped, outputs_too)
     records, findings = read_inputs(files, schema)
+    for path in skipped:
+        findings.add(Finding.of("not-an-input", WARNING, kind=custom_property(path, MARK), file=str(path)))
     dataset, checks = validate(records, schema, files=[str(f) for f in files])
     findings.extend(checks)
     return dataset, findings, len(records)
 
 
-def annotate_inputs(paths: Sequence[Path | str], findings: Findings, out_dir: Path | str) -> list[Path]:
+def annotate_inputs(paths: Sequence[Path | str], findings: Findings, out_dir: Path | str,
+                    force: bool = False) -> list[Path]:
     """Write `<name>-checked.xlsx` for each input: problem cells highlighted and commented,
-    and a Findings sheet linking to each. The inputs are only read."""
-    out_dir = Path(out_dir)
-    written = []
-    for path in find_inputs(paths):
-        mine = [f for f in findings if f.file == str(path)]
-        target = out_dir / f"{path.stem}-checked.xlsx"
-        if target.resolve() == path.resolve():
-            raise UsageError(f"{target} is the input itself; choose another {option('annotate')} folder.",
-                             param="annotate")
-        written.append(write_atomic(target, annotate(path, mine, target)))
-    return written
+    and a Findings sheet linking to each. The inputs are only read; two inputs of the same name
+    (from different folders) get copies of different names."""
+    files = find_inputs(paths)
+    taken: set[str] = set()
+    names = [unique_name(f"{path.stem}-checked", taken) + ".xlsx" for path in files]
+    with Publication(out_dir, force, inputs=files) as publication:
+        publication.check(names)
+        for path, name in zip(files, names):
+            mine = [f for f in findings if f.file == str(path)]
+            publication.add(name, annotate(path, mine, publication.folder / name))
+        return publication.commit()

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import ReportingError, option
-from .outputs import write_atomic
+from .outputs import refuse_overwrite, write_file
 
 #: Seconds allowed per document (LibreOffice lays out about 40 pages a second here).
 TIMEOUT = 900
@@ -32,8 +32,11 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(documents: list[Path]) -> list[Path]:
-    """Write a .pdf beside each .docx; return the PDFs written."""
+def convert(documents: list[Path], force: bool = False) -> list[Path]:
+    """Write a .pdf beside each .docx; return the PDFs written. A PDF a person changed (or
+    one this tool did not write) is replaced only with `force`."""
+    for document in documents:
+        refuse_overwrite(document.with_suffix(".pdf"), force)
     program = find_soffice()
     if program is None:
         raise PdfUnavailable(
@@ -57,5 +60,5 @@ def convert(documents: list[Path]) -> list[Path]:
             if done.returncode != 0 or not made.is_file():
                 detail = " ".join((done.stderr or done.stdout).split())[:300]
                 raise ReportingError(f"LibreOffice could not convert {document} to PDF ({detail}).")
-            written.append(write_atomic(document.with_suffix(".pdf"), made.read_bytes()))
+            written.append(write_file(document.with_suffix(".pdf"), made.read_bytes(), force))
     return written

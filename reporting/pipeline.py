@@ -13,9 +13,9 @@ from . import parallel
 from .changes import Changes, compare
 from .errors import UsageError
 from .findings import Findings
-from .loading import load
+from .loading import find_inputs, load
 from .model import Award, Entry, Organisation
-from .outputs import unique_name, write_atomic
+from .outputs import Publication, digest, unique_name, write_atomic
 from .partners import Directory
 from .periods import Period
 from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
@@ -56,13 +56,15 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
           since: Sequence[Path | str] = (), templates: Path | str | None = None,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, force: bool = False) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
 
     `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
     names the previous submission, whose differences are marked and listed. Files are
     rendered on `workers` processes (default: every core); the files are the same either way.
-    `progress(awards done, awards)` is called as returns are written.
+    `progress(awards done, awards)` is called as returns are written. The files are published
+    together (outputs.Publication): a file a person changed is replaced only with `force`, an
+    input never, and a failed or interrupted build leaves `out_dir` as it was.
     """
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
@@ -73,26 +75,37 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
         return result
     changes = None
     if since:
-        previous, _, _ = load(since, schema)
+        previous, _, _ = load(since, schema, outputs_too=True)
         changes = compare(previous, dataset, schema)
     selection = Selection(period=period, public=public, changes=changes,
                           since=", ".join(Path(p).name for p in since))
-    out_dir = Path(out_dir)
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
-    jobs: list[_Job] = []
-    for award, entries in groups:
-        selected = select(entries, selection, "return", award)
-        findings.extend(selected.findings)
-        stem = unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
-        jobs.append(_Job(schema, renderer, award_head(schema, award), selected, out_dir / stem))
-    done = _render(jobs, workers, progress)
-    result.outputs.extend(path for paths, _ in done for path in paths)
-    if len(groups) > 1:
-        name = f"portfolio-summary{selection.suffix}.xlsx"
-        summary = portfolio_view(schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
-        result.outputs.append(write_atomic(out_dir / name, write_portfolio_summary(summary)))
+    stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
+             for award, _ in groups]
+    summary_name = f"portfolio-summary{selection.suffix}.xlsx" if len(groups) > 1 else None
+    with Publication(out_dir, force, inputs=_inputs(paths, since)) as publication:
+        publication.check(_names(stems) + ([summary_name] if summary_name else []))
+        jobs: list[_Job] = []
+        for (award, entries), stem in zip(groups, stems):
+            selected = select(entries, selection, "return", award)
+            findings.extend(selected.findings)
+            jobs.append(_Job(schema, renderer, award_head(schema, award), selected, publication.path(stem)))
+        done = _render(jobs, workers, progress, publication)
+        if summary_name:
+            summary = portfolio_view(schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
+            publication.add(summary_name, write_portfolio_summary(summary))
+        result.outputs.extend(publication.commit())
     return result
+
+
+def _names(stems: list[str]) -> list[str]:
+    return [f"{stem}.{kind}" for stem in stems for kind in ("docx", "xlsx")]
+
+
+def _inputs(paths: Sequence[Path | str], since: Sequence[Path | str] = ()) -> list[Path]:
+    """Every input file a command reads (never to be written over)."""
+    return find_inputs(paths) + (find_inputs(since, outputs_too=True) if since else [])
 
 
 @dataclass
@@ -109,28 +122,32 @@ class _Job:
     def view(self) -> ReturnView:
         return self.renderer.view(self.schema, self.head, self.selected)
 
-    def write(self, view: ReturnView, kind: str) -> Path:
-        """Write the Word ("docx") or Excel ("xlsx") file of the view."""
+    def write(self, view: ReturnView, kind: str) -> tuple[str, str]:
+        """Write the Word ("docx") or Excel ("xlsx") file of the view; (its name, its digest)."""
         data = self.renderer.word.render(view) if kind == "docx" else write_excel_return(view)
-        return write_atomic(self.stem.with_name(f"{self.stem.name}.{kind}"), data)
+        path = write_atomic(self.stem.with_name(f"{self.stem.name}.{kind}"), data)
+        return path.name, digest(data)
 
 
 def _counts(view: ReturnView) -> dict[str, int]:
     return {section.key: len(section.entries) for section in view.sections}
 
 
-def _render_job(job: _Job) -> tuple[tuple[Path, Path], dict[str, int]]:
-    """Write the Word and Excel files of one view; (their paths, entries per section)."""
+Written = tuple[str, str]
+
+
+def _render_job(job: _Job) -> tuple[tuple[Written, Written], dict[str, int]]:
+    """Write the Word and Excel files of one view; ((name, digest) of each, entries per section)."""
     view = job.view()
     return (job.write(view, "docx"), job.write(view, "xlsx")), _counts(view)
 
 
-def _render_part(part: tuple[_Job, ReturnView, str]) -> Path:
+def _render_part(part: tuple[_Job, ReturnView, str]) -> Written:
     job, view, kind = part
     return job.write(view, kind)
 
 
-def _render(jobs: list[_Job], workers: int | None, progress: Progress | None):
+def _render(jobs: list[_Job], workers: int | None, progress: Progress | None, publication: Publication):
     """Render every job on every core; report progress in items (awards or partners) done.
 
     With at least as many jobs as cores, each worker builds a view and writes both its files.
@@ -141,19 +158,24 @@ def _render(jobs: list[_Job], workers: int | None, progress: Progress | None):
         if progress:
             progress(done, len(jobs))
     if len(jobs) >= (workers or parallel.cores()):
-        return parallel.run(_render_job, jobs, workers, advance)
-    views = [job.view() for job in jobs]
-    parts = [(job, view, kind) for job, view in zip(jobs, views) for kind in ("docx", "xlsx")]
-    paths = parallel.run(_render_part, parts, workers, lambda done: advance(done // 2))
-    return [((paths[2 * i], paths[2 * i + 1]), _counts(view)) for i, view in enumerate(views)]
+        done = parallel.run(_render_job, jobs, workers, advance)
+    else:
+        views = [job.view() for job in jobs]
+        parts = [(job, view, kind) for job, view in zip(jobs, views) for kind in ("docx", "xlsx")]
+        files = parallel.run(_render_part, parts, workers, lambda count: advance(count // 2))
+        done = [((files[2 * i], files[2 * i + 1]), _counts(view)) for i, view in enumerate(views)]
+    for pair, _ in done:
+        for name, value in pair:
+            publication.staged(name, value)
+    return done
 
 
 def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
          schema: Schema | None = None) -> Changes:
     """Entries added, removed and changed between two submissions (workbooks or Excel returns)."""
     schema = schema or load_schema()
-    before, _, _ = load(previous, schema)
-    after, _, _ = load(current, schema)
+    before, _, _ = load(previous, schema, outputs_too=True)
+    after, _, _ = load(current, schema, outputs_too=True)
     return compare(before, after, schema)
 
 
@@ -161,8 +183,9 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
              out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
              template: Path | str | None = None, period: Period | None = None,
              public: bool = False, templates: Path | str | None = None,
-             workers: int | None = None, progress: Progress | None = None) -> BuildResult:
-    """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
+             workers: int | None = None, progress: Progress | None = None, force: bool = False) -> BuildResult:
+    """A Word and an Excel impact profile per partner organisation (all with entries, or `names`),
+    published like a build's returns (see `build`)."""
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
     dataset, findings, rows = load(paths, schema)
@@ -190,14 +213,17 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
         chosen = [o for o in dataset.organisations if linked.get(id(o))]
     taken: set[str] = set()
     selection = Selection(period=period, public=public)
-    jobs: list[_Job] = []
-    for organisation in chosen:
-        selected = select(linked.get(id(organisation), []), selection, "profile")
-        findings.extend(selected.findings)
-        stem = unique_name(renderer.file_stem("profile", name=slugify(organisation.name).lower(),
-                                              suffix=selection.suffix), taken)
-        head = profile_head(schema, organisation, list(selected.entries))
-        jobs.append(_Job(schema, renderer, head, selected, Path(out_dir) / stem))
-    result.outputs.extend(path for paths, _ in _render(jobs, workers, progress) for path in paths)
+    stems = [unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
+             for o in chosen]
+    with Publication(out_dir, force, inputs=_inputs(paths)) as publication:
+        publication.check(_names(stems))
+        jobs: list[_Job] = []
+        for organisation, stem in zip(chosen, stems):
+            selected = select(linked.get(id(organisation), []), selection, "profile")
+            findings.extend(selected.findings)
+            head = profile_head(schema, organisation, list(selected.entries))
+            jobs.append(_Job(schema, renderer, head, selected, publication.path(stem)))
+        _render(jobs, workers, progress, publication)
+        result.outputs.extend(publication.commit())
     result.awards = len(chosen)
     return result

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .docx_writer import WordTemplate
 from .errors import OutputError, UsageError, option
-from .outputs import refuse_overwrite, write_atomic
+from .outputs import refuse_overwrite, write_file
 from .returns import Head, ReturnView, make_return
 from .schema import Schema
 from .selection import Selected
@@ -34,9 +34,9 @@ def export_templates(target: Path | str, force: bool = False) -> list[Path]:
     target = Path(target)
     written = []
     for name in TEMPLATE_FILES:
-        destination = target / name
-        refuse_overwrite(destination, force)
-        written.append(write_atomic(destination, (templates_dir() / name).read_bytes()))
+        refuse_overwrite(target / name, force)  # both checked before either is written
+    for name in TEMPLATE_FILES:
+        written.append(write_file(target / name, (templates_dir() / name).read_bytes(), force))
     return written
 
 

@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .inputs import INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
+from .outputs import MARK
 from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
 
@@ -60,10 +61,12 @@ class _Formats:
         return self._styles.get(name, self.cell)
 
 
-def _new_book(buffer: io.BytesIO, title: str) -> tuple[xlsxwriter.Workbook, _Formats]:
+def _new_book(buffer: io.BytesIO, title: str, kind: str = "") -> tuple[xlsxwriter.Workbook, _Formats]:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})
     book.set_properties({"title": title[:255], "created": FIXED_DATE, "author": "funder-report"})
+    if kind:
+        book.set_custom_property(MARK, kind)
     return book, _Formats(book)
 
 
@@ -165,7 +168,7 @@ def write_input_workbook(view: InputBook) -> bytes:
 def write_excel_return(view: ReturnView) -> bytes:
     """The Excel return (or profile): a Summary sheet, then one sheet per non-empty section."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, view.title)
+    book, fmt = _new_book(buffer, view.title, view.kind)
     sheet = book.add_worksheet("Summary")
     sheet.write_string(0, 0, view.title, fmt.title)
     lines = [view.summary]
@@ -237,7 +240,7 @@ def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, .
 def write_portfolio_summary(view: PortfolioView) -> bytes:
     """Awards x sections: how many entries each award's return holds in each section."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, "Portfolio summary")
+    book, fmt = _new_book(buffer, "Portfolio summary", "portfolio summary")
     sheet = book.add_worksheet("Portfolio")
     headers = ["Award Reference", "Title", *view.sections, "Total"]
     for col, text in enumerate(headers):

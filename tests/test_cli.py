@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from reporting import load
 from reporting.cli import cli
+from reporting.outputs import MANIFEST
 
 from conftest import ROOT, SEED, write_input
 
@@ -36,11 +37,12 @@ def test_build_with_no_arguments_uses_inputs_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["build"])
     assert result.exit_code == 0, result.output
-    outputs = sorted(p.suffix for p in (tmp_path / "outputs").iterdir())
+    outputs = sorted(p.suffix for p in (tmp_path / "outputs").iterdir() if not p.name.startswith("."))
     assert outputs == [".docx", ".xlsx"]
     assert "Built 1 award return(s) from 299 entries" in result.output
     assert {p.name: digest(p) for p in (tmp_path / "inputs").iterdir()} == before
-    assert not [p for p in (tmp_path / "outputs").iterdir() if p.name.startswith(".")]
+    # Nothing hidden is left but the manifest of what the tool wrote (no staging, no temporary files).
+    assert [p.name for p in (tmp_path / "outputs").iterdir() if p.name.startswith(".")] == [MANIFEST]
 
 
 def test_python_dash_m_reporting_works():
@@ -70,7 +72,7 @@ def test_import_refuses_to_overwrite(tmp_path):
     out.write_bytes(b"someone's work")
     result = run("import", SEED, "-o", out)
     assert result.exit_code == 2
-    assert "already exists" in result.output and "--force" in result.output
+    assert "not written by funder-report" in result.output and "--force" in result.output
     assert out.read_bytes() == b"someone's work"
 
 
@@ -134,7 +136,10 @@ def test_validate_clean_input_exits_0(imported):
 def test_init_then_build_round_trip(tmp_path):
     path = tmp_path / "mine.xlsx"
     assert run("init", path).exit_code == 0
+    assert run("init", path).exit_code == 0  # its own unchanged file
+    path.write_bytes(path.read_bytes() + b"\0")  # changed by someone since
     assert run("init", path).exit_code == 2
+    assert run("init", "--force", path).exit_code == 0
     result = run("build", path, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     document = docx.Document(str(next((tmp_path / "out").glob("*.docx"))))

@@ -101,8 +101,8 @@ def test_overwrite_refusal_names_the_flags_of_the_command_used(tmp_path, small):
     (tmp_path / "taken.xlsx").write_bytes(b"someone's work")
     result = run(tmp_path, "suggest-partners", "small.xlsx", "-o", "taken.xlsx")
     assert (result.exit_code, result.output) == (
-        2, "Error: taken.xlsx already exists; not overwriting it.\n"
-           "Choose another name with --output, or add --force to replace it.\n")
+        2, "Error: taken.xlsx was not written by funder-report, or has been changed since; not replacing it.\n"
+           "Keep your edits by writing elsewhere (--output), or add --force to replace it.\n")
     assert (tmp_path / "taken.xlsx").read_bytes() == b"someone's work"
 
 

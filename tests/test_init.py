@@ -105,9 +105,13 @@ def test_blank_workbook_builds_nothing_but_reads_cleanly(blank):
     assert [f.code for f in findings] == ["missing-award"]
 
 
-def test_init_refuses_to_overwrite(tmp_path):
+def test_init_refuses_to_overwrite_a_workbook_someone_filled_in(tmp_path):
     path = tmp_path / "x.xlsx"
     init_workbook(path)
+    init_workbook(path)  # its own file, unchanged: replaced without a word
+    book = openpyxl.load_workbook(path)
+    book["Engagement Activities"]["A2"] = "A talk someone typed"
+    book.save(path)
     before = path.read_bytes()
     with pytest.raises(UsageError):
         init_workbook(path)

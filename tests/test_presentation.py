@@ -124,7 +124,7 @@ def test_exported_templates_override_texts_styles_and_file_names(imported, tmp_p
     folder = tmp_path / "brand"
     result = CliRunner().invoke(cli, ["templates", "export", str(folder)])
     assert result.exit_code == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["return.docx", "texts.toml"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["return.docx", "texts.toml"]
     texts = (folder / "texts.toml").read_text()
     texts = texts.replace('subtitle = "', 'subtitle = "Annual return to {{ award.funder or \'the funder\' }} · ', 1)
     texts = texts.replace('return = "{{ stem }}-return{{ suffix }}"', 'return = "annual-{{ stem }}{{ suffix }}"')

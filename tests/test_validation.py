@@ -210,6 +210,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch, importe
 
     import reporting.outputs
     from reporting.errors import OutputError
+    from reporting.outputs import MANIFEST
 
     out = tmp_path / "out"
     first = build([imported.output], out)
@@ -221,7 +222,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch, importe
     monkeypatch.setattr(reporting.outputs.os, "replace", fail)
     with pytest.raises(OutputError):
         build([imported.output], out)
-    assert sorted(os.listdir(out)) == sorted(p.name for p in old)
+    assert sorted(os.listdir(out)) == sorted([p.name for p in old] + [MANIFEST])
     assert all(p.read_bytes() == data for p, data in old.items())
 
 

@@ -19,6 +19,7 @@ import zlib
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,6 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ..errors import InputFileError, OutputError
 from ..findings import ERROR, WARNING, Finding
 from ..model import ORGANISATION, SUGGESTION
+from ..outputs import MARK
 from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from ..schema import Schema, header_key, normalise
 from ..text import strip_illegal
@@ -88,6 +90,9 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     user's already called Findings is kept, renamed.
     """
     book = _open(source)
+    if MARK in book.custom_doc_props.names:
+        del book.custom_doc_props[MARK]
+    book.custom_doc_props.append(StringProperty(name=MARK, value="annotated copy"))  # never read as an input
     if FINDINGS_SHEET in book.sheetnames:
         number = 2
         while f"{FINDINGS_SHEET} ({number})" in book.sheetnames:

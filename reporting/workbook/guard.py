@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputFileError
 
-__all__ = ["MAX_RATIO", "MAX_UNCOMPRESSED", "Package", "check_file", "one_line"]
+__all__ = ["MAX_RATIO", "MAX_UNCOMPRESSED", "Package", "check_file", "custom_property", "one_line"]
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Refuse workbooks whose contents would expand beyond these sizes (zip bombs).
@@ -52,6 +52,28 @@ def one_line(exc: BaseException, limit: int = 160) -> str:
     """An exception as a short, one-line explanation for a message."""
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CUSTOM = re.compile(rb'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+#: Custom properties are a few hundred bytes; more is not read.
+_CUSTOM_LIMIT = 64 * 1024
+
+
+def custom_property(path: Path, name: str) -> str | None:
+    """A text custom document property of a workbook, without opening it as a workbook (None
+    when the file is not a readable zip, has no such property, or its part is unusually big)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("docProps/custom.xml")
+            if info.file_size > _CUSTOM_LIMIT or info.compress_type not in _READABLE:
+                return None
+            data = archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, ValueError):
+        return None
+    for key, value in _CUSTOM.findall(data):
+        if key.decode("utf-8", "replace") == name:
+            return value.decode("utf-8", "replace")
+    return None
 
 
 def _damaged(path: Path, exc: BaseException) -> InputFileError:
