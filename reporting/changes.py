@@ -5,12 +5,18 @@ title (or description, for sections without a title), compared without case or e
 then by titles at least SIMILARITY alike (difflib's ratio), the closest pairs first. Where
 several entries share a title (one collaboration per partner), the pair with the most equal
 fields is taken. No I/O.
+
+Similar titles are found without comparing every pair: each earlier title is indexed by its
+character trigrams, and a title is compared (with difflib) only with those sharing enough of
+its less common trigrams, so 1,400 reworded titles take a fraction of a second, not minutes.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from . import fieldtypes
 from .model import Dataset, Entry
@@ -18,8 +24,8 @@ from .schema import Schema
 
 #: How alike two titles must be (0-1, difflib's ratio) to be taken as the same entry.
 SIMILARITY = 0.85
-#: Above this many candidate pairs in one section, unmatched titles are not compared loosely.
-MAX_FUZZY_PAIRS = 2_000_000
+#: A title is compared with earlier titles sharing at least this share of its less common trigrams.
+_SHARED_GRAMS = 0.25
 _IGNORED = {"entry_id"}
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -98,6 +104,48 @@ def _pair_best(schema: Schema, entry: Entry, candidates: list[Entry]) -> Entry:
     return min(candidates, key=lambda c: len(field_changes(schema, c, entry)))
 
 
+def _grams(text: str) -> set[str]:
+    padded = f" {text} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def _similar(new: list[Entry], old: list[Entry]) -> list[tuple[float, int, int]]:
+    """(ratio, index in new, index in old) of every pair of titles at least SIMILARITY alike.
+
+    Trigrams found in many earlier titles ("the", "ing") say little and are not counted; a title
+    with almost no other trigrams is compared with every earlier one.
+    """
+    old_keys = [_key(e) for e in old]
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, key in enumerate(old_keys):
+        for gram in _grams(key):
+            index[gram].append(j)
+    common = max(50, len(old) // 10)
+    scored = []
+    for i, entry in enumerate(new):
+        key = _key(entry)
+        counts: Counter[int] = Counter()
+        rare = 0
+        for gram in _grams(key):
+            posting = index.get(gram, ())
+            if len(posting) <= common:
+                rare += 1
+                counts.update(posting)
+        if rare < 4:
+            candidates: Iterable[int] = range(len(old))
+        else:
+            need = max(1, int(rare * _SHARED_GRAMS))
+            candidates = [j for j, shared in counts.items() if shared >= need]
+        matcher = difflib.SequenceMatcher(None, "", key)  # b is cached
+        for j in candidates:
+            matcher.set_seq1(old_keys[j])
+            if matcher.real_quick_ratio() >= SIMILARITY and matcher.quick_ratio() >= SIMILARITY:
+                ratio = matcher.ratio()
+                if ratio >= SIMILARITY:
+                    scored.append((ratio, i, j))
+    return scored
+
+
 def compare(previous: Dataset, current: Dataset, schema: Schema) -> Changes:
     """Entries added, removed and changed from `previous` to `current`, in schema order."""
     changes = Changes()
@@ -137,18 +185,9 @@ def compare(previous: Dataset, current: Dataset, schema: Schema) -> Changes:
                 still_new.append(entry)
         left_old = [e for group in by_title.values() for e in group]
         # 3. Similar titles, closest first.
-        if still_new and left_old and len(still_new) * len(left_old) <= MAX_FUZZY_PAIRS:
-            scored = []
-            for i, entry in enumerate(still_new):
-                matcher = difflib.SequenceMatcher(None, "", _key(entry))  # b is cached
-                for j, candidate in enumerate(left_old):
-                    matcher.set_seq1(_key(candidate))
-                    if matcher.real_quick_ratio() >= SIMILARITY and matcher.quick_ratio() >= SIMILARITY:
-                        ratio = matcher.ratio()
-                        if ratio >= SIMILARITY:
-                            scored.append((ratio, i, j))
+        if still_new and left_old:
             used_new, used_old = set(), set()
-            for ratio, i, j in sorted(scored, reverse=True):
+            for ratio, i, j in sorted(_similar(still_new, left_old), reverse=True):
                 if i in used_new or j in used_old:
                     continue
                 used_new.add(i)

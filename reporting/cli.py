@@ -7,6 +7,7 @@ the exit code: 0 done, 1 invalid entries, 2 usage, 3 could not run.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Iterable
@@ -64,6 +65,13 @@ def _run(ctx: click.Context, work):
                    "This is a bug in funder-report; run again with --debug and report the output.",
                    err=True)
         ctx.exit(EXIT_FAILED)
+
+
+def _echo_json(data) -> None:
+    """JSON on stdout: as written where the output takes any character, else with \\u escapes
+    (a console in cp1252 cannot print an emoji, and JSON readers decode the escapes)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    click.echo(json.dumps(data, indent=2, ensure_ascii=encoding not in ("utf8", "utf16", "utf32")))
 
 
 def _echo(lines: Iterable[Line]) -> None:
@@ -141,7 +149,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     """
     _, findings, rows = _run(ctx, lambda: loading.load(inputs))
     if as_json:
-        click.echo(json.dumps(findings.to_dict(), indent=2, ensure_ascii=False))
+        _echo_json(findings.to_dict())
     elif len(findings):
         _echo(console.findings_lines(findings))
     else:
@@ -199,7 +207,7 @@ def _output_options(command):
                            help="Also convert each Word file to PDF (needs LibreOffice).")(command)
     command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="Folder of edited templates (from `funder-report templates export`).")(command)
-    command = click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    command = click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
                            help="Word template to take styles from (default templates/return.docx).")(command)
     command = click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
                            default=pipeline.DEFAULT_OUTPUTS, show_default=True,
@@ -223,7 +231,7 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, fo
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @_output_options
 @_selection_options
-@click.option("--since", type=click.Path(exists=True, path_type=Path), multiple=True,
+@click.option("--since", type=click.Path(path_type=Path), multiple=True,
               help="The previous submission (workbook, folder or Excel return): mark what changed.")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
@@ -307,8 +315,8 @@ def suggest_partners(ctx: click.Context, input_path: Path, output: Path | None, 
 
 
 @cli.command()
-@click.argument("previous", type=click.Path(exists=True, path_type=Path))
-@click.argument("current", type=click.Path(exists=True, path_type=Path))
+@click.argument("previous", type=click.Path(path_type=Path))
+@click.argument("current", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.pass_context
 def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> None:
@@ -320,10 +328,20 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
     """
     changes = _run(ctx, lambda: pipeline.diff([previous], [current]))
     if as_json:
-        click.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        _echo_json(changes.to_dict())
         return
     _echo(console.change_lines(changes, str(previous), str(current), changes_module.SIMILARITY))
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # a stopped run tidies up as after Ctrl-C
+
+
 def main() -> None:
+    """The command: a polite stop (SIGTERM) is handled as Ctrl-C, and text a console cannot show
+    is replaced rather than failing the run."""
+    signal.signal(signal.SIGTERM, _terminate)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     cli(prog_name="funder-report")

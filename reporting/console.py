@@ -7,6 +7,7 @@ so the wording can be read and tested without a terminal.
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -43,27 +44,34 @@ class Line:
 
 
 def findings_lines(findings: Findings, limit: int | None = None) -> Iterator[Line]:
-    """Findings grouped by file and sheet, errors first; past `limit`, a count by kind; then
-    the one-line summary. All on standard error."""
+    """Findings grouped by file and sheet, errors before warnings (a cap never hides an error
+    behind a warning); past `limit`, a count by kind and the command that lists them all; then
+    the one-line summary."""
+    ordered = sorted(findings, key=lambda f: f.severity != ERROR)  # stable: source order kept
+    shown = ordered if limit is None else ordered[:limit]
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
+    for finding in shown:
         groups[(finding.file, finding.sheet)].append(finding)
-    shown = 0
     for (file, sheet), items in groups.items():
-        yield Line(file + (f" / {sheet}" if sheet else ""), style="heading", err=True)
-        for finding in sorted(items, key=lambda f: f.severity != ERROR):
-            if limit is not None and shown >= limit:
-                break
-            yield Line(finding.describe(), tag=finding.severity.upper(), indent="  ", err=True)
-            shown += 1
-    if limit is not None and len(findings) > limit:
-        yield Line(f"  … and {len(findings) - limit} more (run `funder-report validate` for all). By kind:", err=True)
+        yield Line(file + (f" / {sheet}" if sheet else ""), style="heading")
+        for finding in items:
+            yield Line(finding.describe(), tag=finding.severity.upper(), indent="  ")
+    hidden = ordered[len(shown):]
+    if hidden:
+        yield Line(f"… and {len(hidden)} more, by kind (`{validate_command(findings)}` lists them all):")
         kinds: dict[tuple[str, str, str], int] = defaultdict(int)
-        for finding in findings:
+        for finding in hidden:
             kinds[(finding.severity, finding.code, finding.field)] += 1
-        for (severity, code, field), count in sorted(kinds.items(), key=lambda kv: -kv[1]):
-            yield Line(f"    {count:>6}  {severity} {code}" + (f" ({field})" if field else ""), err=True)
-    yield Line(f"{findings.summary()}.", err=True)
+        for (severity, code, field), count in sorted(kinds.items(), key=lambda kv: (kv[0][0] != ERROR, -kv[1])):
+            yield Line(f"  {count:>6}  {severity} {code}" + (f" ({field})" if field else ""))
+    yield Line(f"{findings.summary()}.")
+
+
+def validate_command(findings: Iterable[Finding], option: str = "") -> str:
+    """The `validate` command for the files these findings are about."""
+    files = list(dict.fromkeys(f.file for f in findings if f.file))
+    named = " ".join(shlex.quote(f) for f in files[:3]) + (" ..." if len(files) > 3 else "")
+    return " ".join(part for part in ("funder-report validate", option, named) if part)
 
 
 def import_lines(report: ImportReport, source: str) -> Iterator[Line]:
@@ -114,19 +122,19 @@ def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
         yield from findings_lines(result.findings, limit=BUILD_LIMIT)
         errors = len(result.findings.errors)
         yield Line(f"Nothing written: {plural(errors, 'error')} must be fixed first. "
-                   "Run `funder-report validate --annotate checked/` for a copy of each workbook "
-                   "with the problem cells highlighted.", err=True)
+                   f"Run `{validate_command(result.findings, '--annotate checked/')}` for a copy of each "
+                   "workbook with the problem cells highlighted.")
         return
     undated = [f for f in result.findings if f.code == "undated-entry"]
     if undated:
-        yield Line(f"{len(undated)} entries have no date and are not in the period:", err=True)
+        yield Line(f"{plural(len(undated), 'entry', 'entries')} have no date and are not in the period:")
         for finding in undated[:UNDATED_LIMIT]:
-            yield Line(f"  {finding.location}: {finding.value}", err=True)
+            yield Line(f"  {finding.location}: {finding.value}")
         if len(undated) > UNDATED_LIMIT:
-            yield Line(f"  … and {len(undated) - UNDATED_LIMIT} more.", err=True)
-    others = len(result.findings.warnings) - len(undated)
+            yield Line(f"  … and {len(undated) - UNDATED_LIMIT} more.")
+    others = [f for f in result.findings.warnings if f.code != "undated-entry"]
     if others:
-        yield Line(f"{others} warnings (run `funder-report validate` to see them).", err=True)
+        yield Line(f"{plural(len(others), 'warning')} (`{validate_command(others)}` lists them).")
     yield Line(what)
     for path in result.outputs:
         yield Line(f"  {path}")

@@ -97,6 +97,10 @@ def _style_ids(document) -> dict[str, str | None]:
 
 def open_template(path: Path):
     """Open the Word template, raising TemplateError with a plain message if it cannot be used."""
+    if not Path(path).is_file():
+        raise TemplateError(f"The Word template {path}: no such file.",
+                            f"Check the path, or leave out {option('template')} to use the default.",
+                            param="template")
     try:
         return Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:

@@ -43,6 +43,9 @@ def _load_catalogue() -> tuple[dict[str, str], dict[tuple[str, str], Wording]]:
 CODES, WORDINGS = _load_catalogue()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def words(code: str, variant: str = "", **params: Any) -> tuple[str, str]:
     """The message and hint of a finding, its placeholders filled from `params`."""
     wording = WORDINGS[(code, variant)]
@@ -90,6 +93,12 @@ class Finding:
                    replacement=replacement, row=row, line=line, path=path)
 
     def __post_init__(self) -> None:
+        # A lone surrogate (from a damaged file) cannot be printed, written as UTF-8 JSON or
+        # stored in a workbook: the finding shows it as U+FFFD.
+        for name in ("message", "hint", "file", "sheet", "field", "value", "replacement", "path"):
+            text = getattr(self, name)
+            if _SURROGATE.search(text):
+                object.__setattr__(self, name, _SURROGATE.sub("\ufffd", text))
         if self.cell and not _CELL.match(self.cell):
             raise ValueError(f"not a cell reference: {self.cell!r} (use row, line or path)")
 

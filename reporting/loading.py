@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import UsageError
+from .errors import InputFileError, UsageError
 from .findings import WARNING, Finding, Findings
 from .model import Dataset, Record
 from .outputs import MARK, NOT_INPUTS, Publication, unique_name
@@ -52,7 +52,9 @@ def find_inputs(paths: Sequence[Path | str] = (), skipped: list[Path] | None = N
                                      "no input workbooks.", "Name the folder of input workbooks.")
             found.extend(members)
         else:
-            found.append(path)  # read_workbook reports a missing or wrong file by name
+            if not path.exists():  # named before any other input is read
+                raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
+            found.append(path)  # read_workbook reports a wrong file by name
     unique: dict[Path, Path] = {}
     for path in found:
         unique.setdefault(path.resolve(), path)  # the same file named twice is read once

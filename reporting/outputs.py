@@ -223,18 +223,29 @@ class Publication:
         return self.folder / name
 
     def commit(self) -> list[Path]:
-        """Move every staged file into place (after checking again) and record them."""
+        """Move every staged file into place (after checking again) and record them: all of
+        them or, if one cannot be placed (a file locked by Word), none, the old ones put back."""
         self.check(self.written)
-        done = []
-        for name in self.written:
-            target = self.folder / name
-            try:
+        aside = self.staging / "previous"
+        done: list[Path] = []
+        moved: list[str] = []
+        try:
+            aside.mkdir(exist_ok=True)
+            for name in self.written:
+                target = self.folder / name
+                if target.exists():
+                    os.replace(target, aside / name)
+                    moved.append(name)
                 os.replace(self.staging / name, target)
-            except OSError as exc:
-                raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.",
-                                  "Close the file if it is open in Word or Excel, or write to another folder.") \
-                    from None
-            done.append(target)
+                done.append(target)
+        except OSError as exc:
+            for target in done:
+                target.unlink(missing_ok=True)
+            for name in moved:
+                os.replace(aside / name, self.folder / name)
+            raise OutputError(f"Cannot write {self.folder / name}: {exc.strerror or exc}; nothing was replaced.",
+                              "Close the file if it is open in Word or Excel, or write to another folder.") \
+                from None
         _record(self.folder, self.written)
         return done
 

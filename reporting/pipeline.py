@@ -68,6 +68,8 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     """
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
+    if since:
+        find_inputs(since, outputs_too=True)  # a missing earlier submission too
     dataset, findings, rows = load(paths, schema)
     result = BuildResult(findings=findings, awards=len(dataset.awards),
                          entries=len(dataset.entries), rows_read=rows)

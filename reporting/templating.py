@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from .docx_writer import WordTemplate
-from .errors import OutputError, UsageError, option
+from .errors import OutputError, TemplateError, UsageError, option
 from .outputs import refuse_overwrite, write_file
 from .returns import Head, ReturnView, make_return
 from .schema import Schema
@@ -57,8 +57,8 @@ class Renderer:
         folder = Path(templates) if templates else None
         if folder is not None:
             if not folder.is_dir():
-                raise UsageError(f"{option('templates')} {folder}: no such folder.",
-                                 "Make one with `funder-report templates export DIR`.", param="templates")
+                raise TemplateError(f"{option('templates')} {folder}: no such folder.",
+                                    "Make one with `funder-report templates export DIR`.", param="templates")
             if not any((folder / name).is_file() for name in TEMPLATE_FILES):
                 raise UsageError(f"{option('templates')} {folder} holds neither {' nor '.join(TEMPLATE_FILES)}.",
                                  param="templates")

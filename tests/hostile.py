@@ -195,9 +195,70 @@ def _engagement_rows(name: str, rows: list[list], headers: list[str] = ENGAGEMEN
     return make
 
 
+def _merged_blocks(tmp: Path) -> Path:
+    """120 merged ranges of 100,000 cells each, in a 3 KB file."""
+    merges = [f"T{3 + i * 1000}:DO{1002 + i * 1000}" for i in range(120)]
+    return engagement(tmp / "merges.xlsx", [GOOD_ROW], merges=merges)
+
+
+def _merged_column(tmp: Path) -> Path:
+    """One merged whole column: a million cells for openpyxl to make."""
+    return engagement(tmp / "column.xlsx", [GOOD_ROW], merges=["K1:K1048576"])
+
+
+def _workbook(name: str, edit: Callable) -> Callable[[Path], Path]:
+    """A valid workbook written with openpyxl, then changed by `edit(book)`."""
+    def make(tmp: Path) -> Path:
+        import warnings
+
+        import openpyxl
+
+        path = _valid(tmp, name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the minimal test workbook has no default style
+            book = openpyxl.load_workbook(path)
+        edit(book)
+        book.save(path)
+        return path
+    return make
+
+
+def _very_hidden(book) -> None:
+    book["Engagement Activities"].sheet_state = "veryHidden"
+
+
+def _own_findings_sheet(book) -> None:
+    sheet = book.create_sheet("Findings")
+    sheet["A1"] = "Our own notes on the findings"
+
+
+def _dates_out_of_range(book) -> None:
+    sheet = book["Engagement Activities"]
+    for cell, value in (("F2", 10 ** 8), ("G2", -5)):
+        sheet[cell].value = value
+        sheet[cell].number_format = "yyyy-mm-dd"
+
+
+EVIL = '=HYPERLINK("http://evil.example/","Carbon")'
+
+
+def _evil_partner(book) -> None:
+    partners = book.create_sheet("Organisations")
+    partners.append(["Organisation", "Sector", "Country"])
+    partners.append([EVIL, "Private", "United Kingdom"])
+    partners.append(["Carbon Trust", "Private", "United Kingdom"])
+    sheet = book["Engagement Activities"]
+    sheet.cell(row=2, column=1).value = f"A talk with Carbon Trust and {EVIL}"
+    for row in partners.iter_rows(min_row=2):
+        row[0].data_type = "s"
+    sheet.cell(row=2, column=1).data_type = "s"
+
+
 VALIDATE = ["validate", "--json", "{input}"]
 BUILD = ["build", "{input}", "-o", "{out}"]
 IMPORT = ["import", "{input}", "-o", "{out}/imported.xlsx"]
+ANNOTATE = ["validate", "--annotate", "{out}", "{input}"]
+SUGGEST = ["suggest-partners", "{input}", "-o", "{out}/suggested.xlsx"]
 
 CASES: list[Hostile] = [
     # -- malformed package parts: a plain message naming the file, exit 3 -------------------
@@ -248,10 +309,25 @@ CASES: list[Hostile] = [
         VALIDATE, 1, "error-cell"),
     Hostile("hyperlink-over-word-limit", _engagement_rows(
         "longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
-        BUILD, 0, ""),
+        BUILD, 0, "", ["https://example.org/" + "a" * 3000]),
+    Hostile("hyperlink-over-word-limit-named", _engagement_rows(
+        "longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
+        VALIDATE, 0, "url-too-long"),
     Hostile("formula-text-everywhere", _engagement_rows(
         "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")',
                                Results_and_Impact="+cmd|' /C calc'!A0") + ['=1+1', "@SUM(1)"]],
         extra_headers=["Partners", "Officer notes"]), BUILD, 0, "",
         ['=HYPERLINK("http://evil.example/","Carbon")']),
+    # -- sheets ---------------------------------------------------------------------------------
+    Hostile("very-hidden-sheet", _workbook("veryhidden.xlsx", _very_hidden), VALIDATE, 0, "hidden-sheet"),
+    Hostile("users-own-findings-sheet", _workbook("findings.xlsx", _own_findings_sheet), ANNOTATE, 0, "",
+            ["Our own notes on the findings"]),
+    Hostile("dates-out-of-range-annotated", _workbook("dates.xlsx", _dates_out_of_range), ANNOTATE, 1, ""),
+    # -- resources (peak memory of every case is checked in a fresh process) -------------------
+    Hostile("merged-blocks-120x100000", _merged_blocks, VALIDATE, 0, "merged-cells"),
+    Hostile("merged-whole-column-annotated", _merged_column, ANNOTATE, 0, ""),
+    Hostile("merged-whole-column-suggest", _merged_column, SUGGEST, 0, ""),
+    # -- formula text in the copy with suggestions -------------------------------------------
+    Hostile("formula-organisation-suggest", _workbook("evil-partner.xlsx", _evil_partner), SUGGEST, 0, "",
+            [EVIL, f"A talk with Carbon Trust and {EVIL}"]),
 ]

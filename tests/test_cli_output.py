@@ -63,7 +63,7 @@ def test_build_refuses_invalid_entries_and_says_how_to_see_them(tmp_path, small)
     assert result.exit_code == 1
     assert result.output.splitlines()[-2:] == [
         "3 errors, 0 warnings.",
-        "Nothing written: 3 errors must be fixed first. Run `funder-report validate --annotate checked/` "
+        "Nothing written: 3 errors must be fixed first. Run `funder-report validate --annotate checked/ small.xlsx` "
         "for a copy of each workbook with the problem cells highlighted."]
     assert not (tmp_path / "out").exists()
 
@@ -89,12 +89,25 @@ def test_build_of_a_valid_workbook_names_what_it_wrote(tmp_path, monkeypatch):
      "Error: --from and --to go together.\nFor example: --from 2019-04 --to 2020-03.\n"),
     (["build", "--from", "2020-04", "--to", "2019-03"],
      "Error: --to 2019-03 is before --from 2020-04.\n"),
-    (["build", "--templates", "nowhere"],
-     "Error: --templates nowhere: no such folder.\nMake one with `funder-report templates export DIR`.\n"),
 ])
 def test_usage_errors_name_this_commands_flags(tmp_path, small, args, expected):
     result = run(tmp_path, *args, "small.xlsx")
     assert (result.exit_code, result.output) == (2, expected)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["build", "--templates", "nowhere", "small.xlsx"],
+     "Error: --templates nowhere: no such folder.\nMake one with `funder-report templates export DIR`.\n"),
+    (["diff", "nowhere.xlsx", "small.xlsx"], "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n"),
+    (["build", "--since", "nowhere.xlsx", "small.xlsx"],
+     "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n"),
+    (["build", "--template", "nowhere.docx", "small.xlsx"],
+     "Error: The Word template nowhere.docx: no such file.\n"
+     "Check the path, or leave out --template to use the default.\n"),
+])
+def test_a_file_that_is_not_there_is_exit_3_on_every_command(tmp_path, small, args, expected):
+    result = run(tmp_path, *args)
+    assert (result.exit_code, result.output) == (3, expected)
 
 
 def test_overwrite_refusal_names_the_flags_of_the_command_used(tmp_path, small):
@@ -133,3 +146,27 @@ def test_import_prints_what_became_of_every_row(tmp_path, monkeypatch):
         rows = entries + merged (the same outcome for another award: one entry lists all its awards) + empty (nothing but the source's own columns) + not placed (each named below).
         Wrote ours.xlsx: 3 entries for 1 award.
         """)
+
+
+def test_a_capped_listing_puts_every_error_before_any_warning_and_names_the_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = [engagement(**{"Description": f"Talk {i}", "URL": f"https://example.org/{i}/cut..."}) for i in range(40)]
+    rows.append(engagement(**{"Geographic Reach": "Regionl"}))
+    write_input(tmp_path / "many.xlsx", {"Engagement Activities": rows})
+    result = CliRunner().invoke(cli, ["build", "many.xlsx", "-o", "out"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()  # the report is on standard output, to be saved or paged
+    assert lines[0] == "many.xlsx / Engagement Activities"
+    assert lines[1].startswith("  ERROR Engagement Activities!D42: Geographic Reach")
+    assert sum(line.startswith("many.xlsx") for line in lines) == 1  # no empty headings
+    assert "… and 11 more, by kind (`funder-report validate many.xlsx` lists them all):" in lines
+    assert "      11  warning url-cut-short (URL)" in lines
+    assert lines[-1].startswith("Nothing written: 1 error must be fixed first. "
+                                "Run `funder-report validate --annotate checked/ many.xlsx`")
+    assert result.stderr == ""
+
+
+def test_validate_writes_its_report_to_standard_output(tmp_path, small):
+    result = CliRunner().invoke(cli, ["validate", "small.xlsx"])
+    assert result.exit_code == 1
+    assert result.stdout.endswith("3 errors, 0 warnings.\n") and result.stderr == ""

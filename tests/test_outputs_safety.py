@@ -7,6 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import docx
@@ -14,9 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from reporting.cli import cli
-from reporting.outputs import MANIFEST
+from reporting.errors import OutputError
+from reporting.outputs import MANIFEST, STAGING_PREFIX
 
-from conftest import write_input
+from conftest import ROOT, write_input
 
 
 def run(*args):
@@ -130,3 +135,85 @@ def test_leftovers_of_a_killed_run_are_cleared(inputs, tmp_path):
     assert run("build", inputs, "-o", out).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([
         MANIFEST, alive.name, "TE-ST-1-return.docx", "TE-ST-1-return.xlsx"])
+
+
+def test_a_build_stopped_with_sigterm_leaves_nothing_behind(tmp_path):
+    """SIGTERM (a service stopped, a job cancelled) is handled as Ctrl-C: exit 130, and the
+    output folder is as it was (here: not there at all)."""
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "reporting", "build", str(ROOT / "inputs"), "-o", str(out)],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if out.is_dir() and any(p.name.startswith(STAGING_PREFIX) for p in out.iterdir()):
+            process.send_signal(signal.SIGTERM)
+            break
+        time.sleep(0.005)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the build finished before it could be stopped")
+    assert process.returncode == 130, err
+    assert "Interrupted" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("json_output", [True, False])
+def test_a_console_that_cannot_show_a_character_still_gets_the_whole_report(tmp_path, json_output):
+    """A Windows console or pipe in cp1252 has no emoji: the report is still printed (JSON with
+    \\u escapes, text with a replacement), never a UnicodeEncodeError."""
+    path = write_input(tmp_path / "emoji.xlsx", {"Engagement Activities": [
+        dict(ENGAGEMENT, **{"Geographic Reach": "Regional \U0001F30D"})]})
+    done = subprocess.run([sys.executable, "-m", "reporting", "validate", *(["--json"] if json_output else []),
+                           str(path)], capture_output=True, cwd=tmp_path,
+                          env=dict(os.environ, PYTHONIOENCODING="cp1252"))
+    assert done.returncode == 1, done.stderr
+    assert b"Traceback" not in done.stderr
+    text = done.stdout.decode("cp1252")
+    if json_output:
+        (finding,) = json.loads(text)["findings"]
+        assert finding["value"] == "Regional \U0001F30D"
+    else:
+        assert 'Geographic Reach: "Regional ?" is not one of the allowed values' in text
+
+
+def test_a_full_disk_leaves_the_previous_pair_of_returns_as_it_was(inputs, tmp_path, monkeypatch):
+    """The Word file of a new build is never left beside the Excel file of the old one."""
+    from reporting import build, pipeline
+
+    assert run("build", inputs, "-o", "out").exit_code == 0
+    out = tmp_path / "out"
+    before = {p.name: sha(p) for p in out.iterdir()}
+    second = dict(ENGAGEMENT, Description="A second open day")
+    write_input(inputs / "award.xlsx", {"Engagement Activities": [ENGAGEMENT, second]})
+    real_write = pipeline.write_atomic
+
+    def full_disk(path, data):
+        if Path(path).suffix == ".xlsx":
+            raise OutputError(f"Cannot write {path}: No space left on device.")
+        return real_write(path, data)
+
+    monkeypatch.setattr(pipeline, "write_atomic", full_disk)
+    with pytest.raises(OutputError, match="No space left"):
+        build([inputs], out, workers=1)
+    assert {p.name: sha(p) for p in out.iterdir()} == before
+
+
+def test_a_file_that_cannot_be_replaced_puts_the_others_back(inputs, tmp_path, monkeypatch):
+    """A return open (locked) in Word on Windows: neither file of the pair is replaced."""
+    from reporting import build, outputs
+
+    assert run("build", inputs, "-o", "out").exit_code == 0
+    out = tmp_path / "out"
+    before = {p.name: sha(p) for p in out.iterdir()}
+    write_input(inputs / "award.xlsx", {"Engagement Activities": [ENGAGEMENT, dict(ENGAGEMENT, Description="Again")]})
+    real_replace = os.replace
+
+    def locked(source, target):
+        if Path(target) == out / "TE-ST-1-return.xlsx" and Path(source).parent.name.startswith(STAGING_PREFIX):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(outputs.os, "replace", locked)
+    with pytest.raises(OutputError, match="nothing was replaced"):
+        build([inputs], out, workers=1)
+    assert {p.name: sha(p) for p in out.iterdir()} == before

@@ -177,7 +177,7 @@ def test_header_placeholder_split_by_word_is_reported(imported, tmp_path):
 
 def test_templates_folder_must_exist(imported, tmp_path):
     result = CliRunner().invoke(cli, ["build", str(imported.output), "--templates", str(tmp_path / "none")])
-    assert result.exit_code == 2 and "no such folder" in result.output
+    assert result.exit_code == 3 and "no such folder" in result.output
 
 
 # -- PDF -------------------------------------------------------------------------------------

@@ -267,3 +267,35 @@ def test_partners_column_links_and_unknown_names_are_reported(tmp_path):
     assert [p.name for p in entry.partners] == ["Carbon Co-op", "Homebakd"]
     [unknown] = [f for f in findings if f.code == "unknown-partner"]
     assert unknown.value == "Homebakd" and unknown.location.startswith("Engagement Activities!")
+
+
+def test_diff_matches_every_reworded_title_without_comparing_every_pair(tmp_path):
+    """Every title reworded (a word changed or added): each pair at least 85% alike (difflib,
+    computed here pair by pair) is one changed entry; the rest are added and removed. Titles
+    share common words, so the trigram index must not lose pairs made mostly of them."""
+    import difflib
+    import random
+
+    rng = random.Random(7)
+    common = "the of and to in for a on with at talk event school city workshop".split()
+    vocabulary = ["".join(rng.choice("abcdefghij") for _ in range(rng.randint(3, 8))) for _ in range(500)]
+    talk = {"Form Of Engagement Activity": "A talk or presentation", "Part Of Official Scheme?": "No",
+            "Geographic Reach": "Local", "Primary Audience": "Schools", "Results and Impact": "Fine",
+            "Year(s) Of Engagement Activity": "2019"}
+    old_titles, new_titles = [], []
+    for _ in range(500):
+        words = [rng.choice(common if rng.random() < 0.5 else vocabulary) for _ in range(rng.randint(4, 10))]
+        changed = list(words)
+        changed.insert(rng.randrange(len(changed) + 1), rng.choice(common))
+        old_titles.append(" ".join(words))
+        new_titles.append(" ".join(changed))
+    old_titles.append("the talk at the school")  # nothing but common words
+    new_titles.append("the talk at the city school")
+    before = write_input(tmp_path / "a.xlsx", {"Engagement Activities": [dict(talk, Description=t) for t in old_titles]})
+    after = write_input(tmp_path / "b.xlsx", {"Engagement Activities": [dict(talk, Description=t) for t in new_titles]})
+    alike = [difflib.SequenceMatcher(None, a, b).ratio() >= 0.85 for a, b in zip(old_titles, new_titles)]
+    changes = diff([before], [after])
+    changed = {(c.previous.values["description"], c.heading) for c in changes.of_kind("changed")}
+    assert changed == {(a, b) for a, b, same in zip(old_titles, new_titles, alike) if same}
+    assert len(changes.of_kind("added")) == len(changes.of_kind("removed")) == alike.count(False)
+    assert alike[-1] and alike.count(True) > 300

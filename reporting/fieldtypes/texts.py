@@ -25,14 +25,20 @@ _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
 _ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$", re.I)
 
 
+#: The longest address Word and Excel accept as a link (a longer one makes them repair the file).
+MAX_LINK = 2079
+
+
 def url_is_clickable(url: str) -> bool:
-    """True for addresses worth turning into a link (complete, not cut short)."""
-    return bool(_URL.match(url)) and not url.endswith("...")
+    """True for addresses worth turning into a link (complete, not cut short, not too long)."""
+    return bool(_URL.match(url)) and not url.endswith("...") and len(url) <= MAX_LINK
 
 
 def urls_in(text: str) -> list[str]:
-    """The complete web addresses in `text`, in order (cut-short ones ending "..." left out)."""
-    return [u for u in _URL_IN_TEXT.findall(text) if not text[text.find(u) + len(u):].startswith("...")]
+    """The complete web addresses in `text`, in order (cut-short ones ending "..." and ones too
+    long for Office left out)."""
+    return [u for u in _URL_IN_TEXT.findall(text)
+            if not text[text.find(u) + len(u):].startswith("...") and len(u) <= MAX_LINK]
 
 
 def orcid_check_digit(digits: str) -> str:
@@ -144,6 +150,8 @@ class Url(FieldType):
             return None, problems + [Problem.of("bad-url", ERROR, text=text)]
         if text.endswith("..."):
             problems.append(Problem.of("url-cut-short", WARNING))
+        elif len(text) > MAX_LINK:
+            problems.append(Problem.of("url-too-long", WARNING, length=len(text), limit=MAX_LINK))
         return text, problems
 
     def links(self, text: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ would make "=HYPERLINK(...)" a live formula, so each such cell is set to text af
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -44,12 +46,21 @@ _READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, Va
 FINDINGS_SHEET = "Findings"
 
 
+#: Cells inside merged ranges a copy may hold: openpyxl makes an object for every one of them
+#: (a merged whole column is a million), so ranges are cut to the cells in use, then dropped.
+MERGED_CELL_CAP = 200_000
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"\s*/>')
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d+"')
+
+
 def _open(path: Path):
     """The whole workbook, for editing; a failure names the file."""
     check_file(path)
     try:
         with ExitStack() as stack:
-            handle = stack.enter_context(path.open("rb"))
+            bounded = _bounded_merges(path)
+            handle = io.BytesIO(bounded) if bounded is not None else stack.enter_context(path.open("rb"))
             stack.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore")  # extensions openpyxl drops; not our concern
             return load_workbook(handle)
@@ -60,6 +71,53 @@ def _open(path: Path):
             "Excel Workbook (.xlsx).") from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc}).") from None
+
+
+def _bounded_merges(path: Path) -> bytes | None:
+    """The workbook with its merged ranges cut to the cells in use (and, past MERGED_CELL_CAP
+    cells in all, left out), when they would cover more; None when they would not. A merge is
+    only formatting: the values are read elsewhere, unmerged."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [info for info in archive.infolist()
+                      if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")]
+            if sum(_merged_area(archive.read(info)) for info in sheets) <= MERGED_CELL_CAP:
+                return None
+            budget = [MERGED_CELL_CAP]
+            data = io.BytesIO()
+            with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
+                for info in archive.infolist():
+                    content = archive.read(info)
+                    if info in sheets:
+                        content = _cut_merges(content, budget)
+                    new.writestr(info, content)
+            return data.getvalue()
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError):
+        return None  # openpyxl's own failure is reported as for any damaged file
+
+
+def _merged_area(sheet: bytes) -> int:
+    return sum((column_index_from_string(c1.decode()) - column_index_from_string(c0.decode()) + 1)
+               * (int(r1) - int(r0) + 1) for c0, r0, c1, r1 in _MERGE.findall(sheet))
+
+
+def _cut_merges(sheet: bytes, budget: list[int]) -> bytes:
+    last_row = max((int(r) for r in _ROW.findall(sheet)), default=1)
+    last_column = max((column_index_from_string(c.decode()) for c in set(_CELL.findall(sheet))), default=1)
+
+    def cut(match: re.Match) -> bytes:
+        c0, r0 = column_index_from_string(match[1].decode()), int(match[2])
+        c1 = min(column_index_from_string(match[3].decode()), max(last_column, c0))
+        r1 = min(int(match[4]), max(last_row, r0))
+        area = (c1 - c0 + 1) * (r1 - r0 + 1)
+        if area <= 1 or area > budget[0]:
+            return b""
+        budget[0] -= area
+        return f'<mergeCell ref="{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"/>'.encode()
+
+    sheet = _MERGE.sub(cut, sheet)
+    # The count attribute is advisory; an empty list is not allowed.
+    return re.sub(rb'<mergeCells\b[^>]*>\s*</mergeCells>|<mergeCells\b[^>]*/>', b"", sheet)
 
 
 def _append_text(sheet, values: list[Any]) -> None:

@@ -114,7 +114,7 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
         reader.add("hidden-sheet", WARNING, sheet=name)
     columns, extras, continued = _map_header(header, header_row, specs, labels, name, reader)
     xml = scan_sheet(reader.package.path, reader.package.part(name))
-    merged = _merged_cells(reader.book.merged(name), header_row, name, reader)
+    merged = _merged_cells(reader.book.merged(name), reader.book.extent(name), header_row, name, reader)
     letters = {index: column_letter(index) for index in list(columns) + list(extras)}
     column_letters = {spec.key: letters[index] for index, spec in columns.items()}
     formula_columns: dict[str, list[str]] = {}
@@ -210,13 +210,15 @@ def _map_header(header: tuple, header_row: int, specs: tuple[FieldSpec, ...], la
     return columns, extras, continued
 
 
-def _merged_cells(ranges: list[tuple[int, int, int, int]], header_row: int, title: str,
+def _merged_cells(ranges: list[tuple[int, int, int, int]], extent: tuple[int, int], header_row: int, title: str,
                   reader: _Reader) -> dict[tuple[int, int], tuple[int, int]]:
-    """Map (row, column index) of every merged data cell to its range's top-left (row, column index)."""
+    """Map (row, column index) of every merged data cell to its range's top-left (row, column index).
+    Only cells in use count (a merged whole column covers a million empty rows)."""
     covered: dict[tuple[int, int], tuple[int, int]] = {}
-    for min_row, min_col, max_row, max_col in ranges:
+    for min_row, min_col, whole_max_row, whole_max_col in ranges:
+        max_row, max_col = min(whole_max_row, max(extent[0], min_row)), min(whole_max_col, max(extent[1], min_col))
         size = (max_row - min_row + 1) * (max_col - min_col + 1)
-        ref = f"{column_letter(min_col - 1)}{min_row}:{column_letter(max_col - 1)}{max_row}"
+        ref = f"{column_letter(min_col - 1)}{min_row}:{column_letter(whole_max_col - 1)}{whole_max_row}"
         top_left = f"{column_letter(min_col - 1)}{min_row}"
         if max_row <= header_row:
             continue

@@ -97,6 +97,16 @@ class Workbook:
             return []
         return [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
 
+    def extent(self, sheet: str) -> tuple[int, int]:
+        """(last row, last column) in use on `sheet`, 1-based; (0, 0) when it is empty."""
+        try:
+            data = self._sheet(sheet)
+        except _FAILURES:
+            return 0, 0
+        if data.start is None:
+            return 0, 0
+        return data.start[0] + data.height, data.start[1] + data.width
+
 
 _ERROR_VALUE = re.compile(rb'(<c\b[^>]*\bt="e"[^>]*>(?:(?!</c>).)*?<v>)[^<]*(</v>)', re.S)
 
