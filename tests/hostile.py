@@ -244,7 +244,7 @@ EVIL = '=HYPERLINK("http://evil.example/","Carbon")'
 
 def _evil_partner(book) -> None:
     partners = book.create_sheet("Organisations")
-    partners.append(["Organisation", "Sector", "Country"])
+    partners.append(["Name", "Sector", "Country"])
     partners.append([EVIL, "Private", "United Kingdom"])
     partners.append(["Carbon Trust", "Private", "United Kingdom"])
     sheet = book["Engagement Activities"]
@@ -252,6 +252,19 @@ def _evil_partner(book) -> None:
     for row in partners.iter_rows(min_row=2):
         row[0].data_type = "s"
     sheet.cell(row=2, column=1).data_type = "s"
+    collaborations = book.create_sheet("Collaborations")
+    collaborations.append(["Description", "Organisation", "Country", "Sector", "PI Contribution",
+                           "Collaborator Contribution", "Impact", "Start Year"])
+    collaborations.append([f"Work with {EVIL}", EVIL, "United Kingdom", "Private", "Data", "Time", "Better care", 2019])
+    for cell in collaborations[2][:2]:
+        cell.data_type = "s"
+
+
+def _formula_values(book) -> None:
+    sheet = book["Engagement Activities"]
+    for column, value in ((1, EVIL), (4, "=1+1"), (7, "@SUM(A1:A2)")):  # Geographic Reach "=1+1": an error
+        sheet.cell(row=2, column=column).value = value
+        sheet.cell(row=2, column=column).data_type = "s"
 
 
 VALIDATE = ["validate", "--json", "{input}"]
@@ -259,6 +272,7 @@ BUILD = ["build", "{input}", "-o", "{out}"]
 IMPORT = ["import", "{input}", "-o", "{out}/imported.xlsx"]
 ANNOTATE = ["validate", "--annotate", "{out}", "{input}"]
 SUGGEST = ["suggest-partners", "{input}", "-o", "{out}/suggested.xlsx"]
+PROFILES = ["profiles", "{input}", "-o", "{out}"]
 
 CASES: list[Hostile] = [
     # -- malformed package parts: a plain message naming the file, exit 3 -------------------
@@ -330,4 +344,11 @@ CASES: list[Hostile] = [
     # -- formula text in the copy with suggestions -------------------------------------------
     Hostile("formula-organisation-suggest", _workbook("evil-partner.xlsx", _evil_partner), SUGGEST, 0, "",
             [EVIL, f"A talk with Carbon Trust and {EVIL}"]),
+    Hostile("formula-organisation-profiles", _workbook("evil-partner.xlsx", _evil_partner), PROFILES, 0, "",
+            [EVIL, f"Work with {EVIL}"]),
+    Hostile("formula-text-import", _csv("evil.csv", 'AB/1,Evil,Software and Technical Products,"'
+                                        + EVIL.replace('"', '""') + '",A tool,Software,2019,https://gtr.ukri.org/x\n'),
+            IMPORT, 0, "", [EVIL]),
+    Hostile("formula-text-annotated", _workbook("evil-values.xlsx", _formula_values), ANNOTATE, 1, "",
+            [EVIL, "=1+1", "@SUM(A1:A2)"]),
 ]
