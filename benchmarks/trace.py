@@ -63,7 +63,7 @@ def main() -> int:
             "Year(s) Of Engagement Activity": "2019", "Results and Impact": "Many came."}]})
         sys.setprofile(profile)
         try:
-            result = build([source], Path(work, "out"), schema=schema, workers=1)
+            result = build([source], Path(work, "out"), schema=schema, processes=1)
         finally:
             sys.setprofile(None)
         assert result.built, result.findings.summary()

@@ -4,7 +4,10 @@ Library use::
 
     from reporting import load_schema, load, build
     dataset, findings, rows = load(["outcomes.xlsx"])
-    result = build(["outcomes.xlsx"], "outputs")
+    try:
+        result = build(["outcomes.xlsx"], "outputs")   # result.outputs: the files written
+    except InvalidEntries as invalid:                    # nothing was written
+        print(invalid.result.findings.summary())
 
 The package is lazy: `import reporting` (or `reporting.schema`) loads no document library; the
 names below are imported on first use.
@@ -20,6 +23,7 @@ from .version import __version__
 __all__ = [
     "Finding",
     "Findings",
+    "InvalidEntries",
     "ReportingError",
     "__version__",
     "build",
@@ -30,7 +34,7 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Finding": "findings", "Findings": "findings", "ReportingError": "errors", "build": "pipeline",
+    "Finding": "findings", "Findings": "findings", "ReportingError": "errors", "InvalidEntries": "errors", "build": "pipeline",
     "import_to_workbook": "convert", "init_workbook": "convert", "load": "loading", "load_schema": "schema",
 }
 

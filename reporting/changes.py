@@ -37,6 +37,17 @@ class FieldChange:
     old: str
     new: str
 
+    def hunks(self, context: int = 4) -> list[tuple[str, str, str, str]]:
+        """What changed inside the text, word by word: (words before, old words, new words,
+        words after) per change, with up to `context` words either side."""
+        old, new = self.old.split(), self.new.split()
+        found = []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            if tag != "equal":
+                found.append((" ".join(old[max(0, i1 - context):i1]), " ".join(old[i1:i2]), " ".join(new[j1:j2]),
+                              " ".join(old[i2:i2 + context])))
+        return found
+
 
 @dataclass
 class EntryChange:
@@ -57,7 +68,9 @@ class EntryChange:
             "section": self.section,
             "entry": self.heading,
             "matched_by": self.how,
-            "fields": [{"field": f.label, "old": f.old, "new": f.new} for f in self.fields],
+            "fields": [{"field": f.label, "old": f.old, "new": f.new,
+                        "changed_words": [{"before": b, "removed": r, "added": a, "after": t}
+                                          for b, r, a, t in f.hunks()]} for f in self.fields],
         }
 
 

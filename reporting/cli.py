@@ -16,7 +16,7 @@ import click
 
 from . import changes as changes_module, console, convert, loading, pdf as pdf_module, periods, pipeline, templating
 from .console import Line
-from .errors import ReportingError
+from .errors import InvalidEntries, ReportingError
 from .version import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -47,10 +47,18 @@ class _Failed(click.ClickException):
         setattr(self, "exit_code", error.exit_code)  # click's exit code is a class default
 
 
-def _run(ctx: click.Context, work):
+def _run(ctx: click.Context, work, as_json: bool = False):
     """Call `work`, turning library errors into plain messages (tracebacks only with --debug)."""
     try:
         return work()
+    except InvalidEntries as invalid:
+        if invalid.result is None:
+            raise _Failed(invalid) from None
+        if as_json:
+            _echo_json(invalid.result.to_dict())
+        else:
+            _echo(console.invalid_lines(invalid.result))
+        ctx.exit(EXIT_INVALID)
     except ReportingError as error:
         if ctx.obj.get("debug"):
             raise
@@ -85,7 +93,33 @@ def _echo(lines: Iterable[Line]) -> None:
 _COLOURS = {"ERROR": "red", "WARNING": "yellow"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().ensure_object(dict)["debug"] = True
+
+
+class _Command(click.Command):
+    """A command that also takes the global --debug after its name."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, is_eager=True,
+                                        callback=_set_debug, help="Show tracebacks for unexpected errors."))
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups make their commands the same way
+
+
+def _example(*lines: str) -> str:
+    """An --help epilog; \b keeps click from rewrapping the lines."""
+    return "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=_example("funder-report init outcomes.xlsx", "funder-report validate outcomes.xlsx",
+                             "funder-report build outcomes.xlsx -o outputs"))
 @click.version_option(__version__, prog_name="funder-report")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.pass_context
@@ -99,8 +133,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-@cli.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="outcomes.xlsx")
+@cli.command(epilog=_example("funder-report init outcomes.xlsx"))
+@click.argument("path", type=click.Path(path_type=Path), default="outcomes.xlsx")
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
 @click.pass_context
 def init(ctx: click.Context, path: Path, force: bool) -> None:
@@ -113,13 +147,15 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
     click.echo(f"Wrote {written}. Fill it in, then run: funder-report build {written}")
 
 
-@cli.command("import")
+@cli.command("import", epilog=_example("funder-report import project.xml -o inputs/project.xlsx",
+                                            "funder-report import researchfish-export.xlsx -o inputs/"))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook to write (default: named after the award, in this folder).")
-@click.option("--force", is_flag=True, help="Replace the output workbook if it exists.")
+@click.option("--force", is_flag=True, help="Replace an output workbook a person has changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was read and written, and the findings, as JSON.")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) -> None:
+def import_(ctx: click.Context, file: Path, output: Path | None, force: bool, as_json: bool) -> None:
     """Convert FILE into an input workbook (the format is recognised from the content).
 
     FILE is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
@@ -128,12 +164,15 @@ def import_(ctx: click.Context, file: Path, output: Path | None, force: bool) ->
     to current wordings, and anything it could not place.
     """
     report = _run(ctx, lambda: convert.import_to_workbook(file, output, force=force))
-    _echo(console.import_lines(report, str(file)))
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        _echo(console.import_lines(report, str(file)))
     if not report.ok:
         ctx.exit(EXIT_INVALID)
 
 
-@cli.command()
+@cli.command(epilog=_example("funder-report validate inputs/", "funder-report validate outcomes.xlsx --annotate checked/"))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -199,10 +238,12 @@ def _selection_options(command):
 
 
 def _output_options(command):
+    command = click.option("--json", "as_json", is_flag=True,
+                           help="Print the files written and the findings as JSON.")(command)
     command = click.option("--force", is_flag=True,
                            help="Replace output files a person has changed (or that funder-report did not write).")(command)
-    command = click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-                           help="Processes to render with (default: every core).")(command)
+    command = click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N",
+                           help="Processes to render with (default: one per core).")(command)
     command = click.option("--pdf", is_flag=True,
                            help="Also convert each Word file to PDF (needs LibreOffice).")(command)
     command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -215,19 +256,24 @@ def _output_options(command):
     return command
 
 
-def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, force: bool = False) -> None:
-    _echo(console.build_lines(result, what))
-    if not result.built:
-        ctx.exit(EXIT_INVALID)
+def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, force: bool = False,
+                    as_json: bool = False) -> None:
+    if not as_json:
+        _echo(console.build_lines(result, what))
     if pdf:
         documents = [p for p in result.outputs if p.suffix == ".docx"]
         if documents and sys.stderr.isatty():
             click.echo(f"Converting {len(documents)} Word file(s) to PDF with LibreOffice…", err=True)
         for path in _run(ctx, lambda: pdf_module.convert(documents, force)):
-            click.echo(f"  {path}")
+            result.outputs.append(path)
+            if not as_json:
+                click.echo(f"  {path}")
+    if as_json:
+        _echo_json(result.to_dict())
 
 
-@cli.command()
+@cli.command(epilog=_example("funder-report build inputs/ -o outputs/",
+                             "funder-report build inputs/ --period 2019 --since last-year/ -o outputs/2019"))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @_output_options
 @_selection_options
@@ -235,8 +281,8 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, fo
               help="The previous submission (workbook, folder or Excel return): mark what changed.")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
-          templates_dir: Path | None, pdf: bool, jobs: int | None, period: str | None, start: str | None,
-          end: str | None, public: bool, since: tuple[Path, ...], force: bool) -> None:
+          templates_dir: Path | None, pdf: bool, processes: int | None, period: str | None, start: str | None,
+          end: str | None, public: bool, since: tuple[Path, ...], force: bool, as_json: bool) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -248,12 +294,13 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     with _Progress("Rendering returns") as progress:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
                                                   period=chosen, public=public, since=since,
-                                                  templates=templates_dir, workers=jobs, force=force))
-    _report_outputs(ctx, result, f"Built {result.awards} award return(s) from {result.entries} entries:", pdf,
-                    force)
+                                                  templates=templates_dir, processes=processes, force=force),
+                      as_json)
+    _report_outputs(ctx, result, "return", pdf, force, as_json)
 
 
-@cli.command()
+@cli.command(epilog=_example("funder-report profiles inputs/ -o profiles/",
+                             'funder-report profiles inputs/ --partner "Carbon Co-op" -o profiles/'))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--partner", "names", multiple=True, metavar="NAME",
               help="Only this partner (repeat for several). Default: every partner with a linked entry.")
@@ -261,8 +308,9 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
 @_selection_options
 @click.pass_context
 def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
-             template: Path | None, templates_dir: Path | None, pdf: bool, jobs: int | None,
-             period: str | None, start: str | None, end: str | None, public: bool, force: bool) -> None:
+             template: Path | None, templates_dir: Path | None, pdf: bool, processes: int | None,
+             period: str | None, start: str | None, end: str | None, public: bool, force: bool,
+             as_json: bool) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
@@ -273,16 +321,17 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     with _Progress("Rendering profiles") as progress:
         result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
                                                      public=public, templates=templates_dir, progress=progress,
-                                                     workers=jobs, force=force))
-    _report_outputs(ctx, result, f"Wrote {result.awards} partner profile(s):", pdf, force)
+                                                     processes=processes, force=force), as_json)
+    _report_outputs(ctx, result, "profile", pdf, force, as_json)
 
 
-@cli.group()
+@cli.group(epilog=_example("funder-report templates export my-templates"))
 def templates() -> None:
     """Copy out and use your own Word template and texts."""
 
 
-@templates.command("export")
+@templates.command("export", epilog=_example("funder-report templates export my-templates",
+                                             "funder-report build inputs/ --templates my-templates"))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace files already in FOLDER.")
 @click.pass_context
@@ -298,23 +347,31 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     click.echo(f"Edit them, then: funder-report build --templates {folder}")
 
 
-@cli.command("suggest-partners")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Copy to write (default INPUT-suggested.xlsx beside INPUT).")
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@cli.command("suggest-partners", epilog=_example("funder-report suggest-partners inputs/",
+                                                 "funder-report suggest-partners outcomes.xlsx -o outcomes-suggested.xlsx"))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Folder for the copies (default outputs/), or a .xlsx file for one workbook.")
+@click.option("--force", is_flag=True, help="Replace copies a person has changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
 @click.pass_context
-def suggest_partners(ctx: click.Context, input_path: Path, output: Path | None, force: bool) -> None:
+def suggest_partners(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool,
+                     as_json: bool) -> None:
     """Propose links between entries and the partner organisations they mention.
 
-    Writes a copy of INPUT with a Partner Suggestions sheet. Nothing is linked until a person
-    puts Yes in its Accept column; build and profiles then use the accepted links.
+    Writes a copy of each INPUT workbook (files or folders; default inputs/) with a Partner
+    Suggestions sheet. Nothing is linked until a person puts Yes in its Accept column; build
+    and profiles then use the accepted links.
     """
-    report = _run(ctx, lambda: convert.suggest_partners(input_path, output, force=force))
-    _echo(console.suggestion_lines(report))
+    reports = _run(ctx, lambda: convert.suggest_partners(inputs, output, force=force))
+    if as_json:
+        _echo_json([report.to_dict() for report in reports])
+    else:
+        _echo(console.suggestion_lines(reports))
 
 
-@cli.command()
+@cli.command(epilog=_example("funder-report diff last-year.xlsx outcomes.xlsx",
+                             "funder-report diff outputs/2019/ inputs/ --json"))
 @click.argument("previous", type=click.Path(path_type=Path))
 @click.argument("current", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")

@@ -115,16 +115,18 @@ def import_table(tallies: Iterable[Tally], titles: dict[str, str]) -> list[str]:
     return lines
 
 
+def invalid_lines(result: BuildResult) -> Iterator[Line]:
+    """A build or profiles run stopped by invalid entries: the findings, then what to do."""
+    yield from findings_lines(result.findings, limit=BUILD_LIMIT)
+    errors = len(result.findings.errors)
+    yield Line(f"Nothing written: {plural(errors, 'error')} must be fixed first. "
+               f"Run `{validate_command(result.findings, '--annotate checked/')}` for a copy of each "
+               "workbook with the problem cells highlighted.")
+
+
 def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
-    """A build or profiles run: why nothing was written, or the undated entries, the number
-    of warnings and the files written."""
-    if not result.built:
-        yield from findings_lines(result.findings, limit=BUILD_LIMIT)
-        errors = len(result.findings.errors)
-        yield Line(f"Nothing written: {plural(errors, 'error')} must be fixed first. "
-                   f"Run `{validate_command(result.findings, '--annotate checked/')}` for a copy of each "
-                   "workbook with the problem cells highlighted.")
-        return
+    """A build ("return") or profiles ("profile") run: the undated entries, the number of
+    warnings, what the files hold (entries used of entries read, and why fewer) and the files."""
     undated = [f for f in result.findings if f.code == "undated-entry"]
     if undated:
         yield Line(f"{plural(len(undated), 'entry', 'entries')} have no date and are not in the period:")
@@ -135,22 +137,45 @@ def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
     others = [f for f in result.findings.warnings if f.code != "undated-entry"]
     if others:
         yield Line(f"{plural(len(others), 'warning')} (`{validate_command(others)}` lists them).")
-    yield Line(what)
+    for note in result.notes:
+        yield Line(f"Note: {note}")
+    if not result.outputs:
+        yield Line(f"Nothing written: {result.empty_because or 'there was nothing to write'}.")
+        return
+    kept = " and ".join(filter(None, [f"dated in {result.period}" if result.period else "",
+                                      "not Internal" if result.public else ""]))
+    used = (f"{result.used} of {plural(result.entries, 'entry', 'entries')} ({kept})" if kept
+            else plural(result.used, "entry", "entries"))
+    if what == "return":
+        yield Line(f"Built {plural(result.awards, 'award return')} from {used}:")
+    else:
+        yield Line(f"Wrote {plural(result.awards, 'partner profile')} from {used}:")
     for path in result.outputs:
         yield Line(f"  {path}")
 
 
-def suggestion_lines(report: SuggestionReport) -> Iterator[Line]:
-    counts: dict[str, int] = defaultdict(int)
-    for item in report.suggestions:
-        counts[item.organisation.name] += 1
-    yield Line(f"Found {len(report.suggestions)} possible links to {len(counts)} organisations:")
-    for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-        yield Line(f"  {count:>4}  {name}")
-    if report.organisations_added:
-        yield Line(f"Added {report.organisations_added} organisations named by entries to the Organisations sheet.")
-    yield Line(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
-               "then build from that workbook.")
+def suggestion_lines(reports: list[SuggestionReport]) -> Iterator[Line]:
+    """Per workbook: the links proposed, by organisation, or why there are none; the copy written."""
+    for report in reports:
+        counts: dict[str, int] = defaultdict(int)
+        for item in report.suggestions:
+            counts[item.organisation.name] += 1
+        if report.suggestions:
+            yield Line(f"{report.source}: {plural(len(report.suggestions), 'possible link')} to "
+                       f"{plural(len(counts), 'organisation')}:")
+        elif not report.organisations:
+            yield Line(f"{report.source}: no possible links: there are no partner organisations to look for "
+                       "(list them on the Organisations sheet, or name them in a collaboration's Organisation).")
+        else:
+            yield Line(f"{report.source}: no possible links: no entry mentions any of the "
+                       f"{plural(report.organisations, 'organisation')} without being linked to it already.")
+        for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+            yield Line(f"  {count:>4}  {name}")
+        if report.organisations_added:
+            yield Line(f"Added {plural(report.organisations_added, 'organisation')} named by entries to the "
+                       "Organisations sheet.")
+        yield Line(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
+                   f"then build from that workbook in place of {report.source.name}.")
 
 
 def change_lines(changes: Changes, previous: str, current: str, similarity: float) -> Iterator[Line]:
@@ -166,8 +191,27 @@ def change_lines(changes: Changes, previous: str, current: str, similarity: floa
         for item in items:
             yield Line(f"  {symbols[item.kind]} {item.kind}: {item.heading}")
             for change in item.fields:
-                yield Line(f'      {change.label}: "{_cut(_flat(change.old), 70)}" -> "{_cut(_flat(change.new), 70)}"')
+                yield Line(f"      {change.label}: {_field_change(change)}")
     yield Line(f"{changes.summary()}.")
+
+
+#: A changed value longer than this is shown as its changed words, in context.
+SHORT_VALUE = 70
+
+
+def _field_change(change) -> str:
+    """"old" -> "new" for short values; for long texts, the words that changed with a few
+    words around them: ...context [-removed-] {+added+} context..."""
+    old, new = _flat(change.old), _flat(change.new)
+    if len(old) <= SHORT_VALUE and len(new) <= SHORT_VALUE:
+        return f'"{old}" -> "{new}"'
+    hunks = change.hunks()
+    shown = []
+    for before, removed, added, after in hunks[:3]:
+        parts = [f"[-{removed}-]" if removed else "", f"{{+{added}+}}" if added else ""]
+        shown.append(" ".join(filter(None, ["…" + before if before else "", *parts, after + "…" if after else ""])))
+    more = f" (and {len(hunks) - 3} more changes)" if len(hunks) > 3 else ""
+    return " | ".join(shown) + more if shown else "only spacing or line breaks changed"
 
 
 def _flat(text: str) -> str:

@@ -7,24 +7,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, import_file
 from .inputs import input_book
-from .loading import load
-from .outputs import refuse_input, refuse_overwrite, write_file
+from .errors import UsageError, option
+from .loading import find_inputs, load
+from .outputs import DEFAULT_OUTPUTS, WORKBOOK_SUFFIX, refuse_input, refuse_overwrite, workbook_path, write_file
 from .partners import Suggestion, org_key, suggest
 from .schema import Schema, load_schema
-from .text import slugify
+from .text import plural, slugify
 from .validation import validate
 from .workbook import write_suggestions
 from .xlsx_writer import write_input_workbook
 
 
-def init_workbook(path: Path | str, schema: Schema | None = None, force: bool = False) -> Path:
-    """Write a blank input workbook at `path`."""
+BLANK_NAME = "outcomes.xlsx"
+
+
+def init_workbook(path: Path | str = BLANK_NAME, schema: Schema | None = None, force: bool = False) -> Path:
+    """Write a blank input workbook at `path` (a .xlsx file, or a folder to put outcomes.xlsx in)."""
     schema = schema or load_schema()
-    return write_file(Path(path), write_input_workbook(input_book(schema)), force)
+    return write_file(workbook_path(path, BLANK_NAME, param="path"), write_input_workbook(input_book(schema)), force)
 
 
 #: Findings an import resolves itself by writing the current wording (listed as mappings).
@@ -55,6 +60,15 @@ class ImportReport:
         """True when every row of the source is in the workbook or accounted for, without errors."""
         return self.findings.ok
 
+    def to_dict(self) -> dict:
+        return {"source": self.result.source, "format": self.result.format, "output": str(self.output),
+                "awards": self.awards, "written": dict(self.written),
+                "parts": [{"part": t.part, "section": t.section, "rows": t.rows, "entries": t.entries,
+                           "merged": t.merged, "empty": t.empty, "not_placed": t.unplaced} for t in self.result.tallies],
+                "mapped": [{"field": f, "found": found, "written": current, "times": n}
+                           for (f, found, current), n in sorted(self.mappings.items())],
+                **self.findings.to_dict()}
+
 
 def import_to_workbook(source: Path | str, out: Path | str | None = None,
                        schema: Schema | None = None, force: bool = False) -> ImportReport:
@@ -75,10 +89,14 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
         written[entry.section.key] = written.get(entry.section.key, 0) + 1
     _check_accounting(result, written, notes)
     title = dataset.awards[0].title if dataset.awards else "Research outcomes"
-    out = Path(out) if out else Path(slugify(title).lower() + ".xlsx")
+    out = workbook_path(out, slugify(title).lower() + WORKBOOK_SUFFIX)
     refuse_input(out, [Path(source)])
     refuse_overwrite(out, force)
-    data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title))
+    log = [(f.severity, f.code, f.location, f.field, f.value, f.message, f.hint) for f in notes]
+    log += [("mapped", "older-wording", "", label, found, f'written as "{current}" ({plural(count, "time")})', "")
+            for (label, found, current), count in sorted(mappings.items())]
+    data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title,
+                                           log, f"Imported from {Path(source).name}: {notes.summary()}."))
     write_file(out, data, force, inputs=[Path(source)])
     return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards),
                         titles={section.key: section.title for section in schema.sections})
@@ -105,27 +123,50 @@ def _check_accounting(result: ImportResult, written: dict[str, int], notes: Find
 
 @dataclass
 class SuggestionReport:
+    source: Path
     output: Path
     suggestions: list[Suggestion]
     organisations_added: int
+    #: Organisations the entries could be linked to (on the Organisations sheet or named by entries).
+    organisations: int = 0
+
+    def to_dict(self) -> dict:
+        return {"source": str(self.source), "output": str(self.output),
+                "organisations_added": self.organisations_added,
+                "suggestions": [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
+                                 "entry": str(s.entry.value_or_raw(s.entry.section.heading) or ""),
+                                 "organisation": s.organisation.name, "found": s.found, "context": s.context}
+                                for s in self.suggestions]}
 
 
-def suggest_partners(source: Path | str, out: Path | str | None = None, schema: Schema | None = None,
-                     force: bool = False) -> SuggestionReport:
+def suggest_partners(sources: Sequence[Path | str] | Path | str, out: Path | str | None = None,
+                     schema: Schema | None = None, force: bool = False) -> list[SuggestionReport]:
     """Find mentions of partner organisations in entries not linked to them, and write a copy of
-    the workbook with them on a Partner Suggestions sheet for a person to accept."""
+    each workbook with them on a Partner Suggestions sheet for a person to accept.
+
+    `sources` are workbooks or folders of them. The copies go to `out`: a folder (default
+    outputs/, where a bare `build` does not read them twice), or a .xlsx file for one workbook.
+    """
     schema = schema or load_schema()
-    source = Path(source)
-    dataset, findings, _ = load([source], schema)
+    files = find_inputs([sources] if isinstance(sources, (str, Path)) else sources)
+    if len(files) > 1 and out is not None and Path(out).suffix:
+        raise UsageError(f"{option('output')} {out} is one file, but there are {len(files)} workbooks to copy.",
+                         "Name a folder to write each copy in.", param="output")
+    targets = [workbook_path(out, f"{source.stem}-suggested{WORKBOOK_SUFFIX}", DEFAULT_OUTPUTS) for source in files]
+    for target in targets:
+        refuse_input(target, files)
+        refuse_overwrite(target, force)
+    dataset, findings, _ = load(files, schema)
     found = suggest(dataset, schema)
     listed = {org_key(o.name) for o in dataset.organisations if not o.implicit}
     new_orgs = [o for o in dataset.organisations if o.implicit and org_key(o.name) not in listed]
-    out = Path(out) if out else source.with_name(f"{source.stem}-suggested.xlsx")
-    refuse_input(out, [source])
-    refuse_overwrite(out, force)
-    rows = [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
-             "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
-             "organisation": s.organisation.name, "found": s.found, "context": s.context}
-            for s in found if s.entry.origin.file == str(source)]
-    write_file(out, write_suggestions(source, rows, [o.values for o in new_orgs], schema), force, inputs=[source])
-    return SuggestionReport(out, found, len(new_orgs))
+    reports = []
+    for source, target in zip(files, targets):
+        mine = [s for s in found if s.entry.origin.file == str(source)]
+        rows = [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
+                 "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
+                 "organisation": s.organisation.name, "found": s.found, "context": s.context} for s in mine]
+        added = [o for o in new_orgs if o.origin.file == str(source)]
+        write_file(target, write_suggestions(source, rows, [o.values for o in added], schema), force, inputs=files)
+        reports.append(SuggestionReport(source, target, mine, len(added), len(dataset.organisations)))
+    return reports

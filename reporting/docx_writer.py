@@ -142,6 +142,8 @@ class WordTemplate:
         self.path = Path(path)
         document = open_template(self.path)
         self.styles = _style_ids(document)
+        #: Styles the returns use that this template lacks (Word shows that text in Normal).
+        self.missing_styles = [STYLE_NAMES[role] for role, found in self.styles.items() if not found]
         part = document.part
         self._main = part.partname.membername
         self._main_rels = part.partname.rels_uri.membername

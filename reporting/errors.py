@@ -63,6 +63,20 @@ class OutputError(ReportingError):
     """Raised when an output file cannot be written."""
 
 
+class InvalidEntries(ReportingError):
+    """Raised by `build` and `profiles` when entries have errors: nothing was written.
+    `result` holds the findings (every error and warning) and the counts."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "", param: str | None = None, result=None) -> None:
+        super().__init__(message, hint, param)
+        self.result = result
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.hint, self.param, self.result))
+
+
 class UsageError(ReportingError):
     """Raised when the request itself makes no sense (e.g. no inputs found)."""
 

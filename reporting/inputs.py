@@ -15,10 +15,13 @@ from .model import Award, Entry, Organisation
 from .schema import Schema
 from .sheets import Table, list_name, record_table, section_table
 
-__all__ = ["InputBook", "Instructions", "LISTS_SHEET", "input_book"]
+__all__ = ["IMPORT_LOG_SHEET", "InputBook", "Instructions", "LISTS_SHEET", "input_book"]
 
 LISTS_SHEET = "Lists"
 INSTRUCTIONS_SHEET = "Instructions"
+#: An imported workbook's record of what the import found, so it can be read again later.
+IMPORT_LOG_SHEET = "Import Log"
+IMPORT_LOG_HEADERS = ("Severity", "Code", "Where", "Field", "Value", "What was found", "What to do")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class InputBook:
     tables: tuple[Table, ...]
     #: (defined name, vocabulary key, values) of every list, on the hidden Lists sheet.
     lists: tuple[tuple[str, str, tuple[str, ...]], ...]
+    #: An import's findings and value mappings, one row each (IMPORT_LOG_HEADERS), with the
+    #: line that says where they came from; none for a blank workbook.
+    log: tuple[tuple[str, ...], ...] = ()
+    log_title: str = ""
 
 
 def _instructions(schema: Schema) -> Instructions:
@@ -68,7 +75,8 @@ def _instructions(schema: Schema) -> Instructions:
 
 
 def input_book(schema: Schema, awards: Iterable[Award] = (), entries: Iterable[Entry] = (),
-               organisations: Iterable[Organisation] = (), title: str = "Research outcomes") -> InputBook:
+               organisations: Iterable[Organisation] = (), title: str = "Research outcomes",
+               log: Iterable[tuple[str, ...]] = (), log_title: str = "") -> InputBook:
     """The input workbook's view: blank, or holding awards, entries and partner organisations."""
     by_section: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -79,4 +87,4 @@ def input_book(schema: Schema, awards: Iterable[Award] = (), entries: Iterable[E
         *(section_table(schema, s, by_section.get(s.key, []), returned=False) for s in schema.sections),
     )
     lists = tuple((list_name(key), key, vocabulary.values) for key, vocabulary in sorted(schema.vocabularies.items()))
-    return InputBook(title, _instructions(schema), tables, lists)
+    return InputBook(title, _instructions(schema), tables, lists, tuple(log), log_title)

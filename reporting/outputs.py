@@ -93,6 +93,27 @@ def unique_name(stem: str, taken: set[str]) -> str:
     return name
 
 
+WORKBOOK_SUFFIX = ".xlsx"
+#: Where commands write when not told: never the inputs/ folder a bare `build` reads.
+DEFAULT_OUTPUTS = Path("outputs")
+
+
+def workbook_path(out: Path | str | None, name: str, folder: Path | str = ".", param: str = "output") -> Path:
+    """Where a command that writes one workbook writes it. `-o` (`param`) names the file when it
+    ends in .xlsx, a folder otherwise (an existing folder, or a name with no extension), where
+    the file is `name`; without `-o` it is `name` in `folder`. Another extension is refused
+    (a workbook saved as .xls or .csv would not open as what it says)."""
+    if out is None:
+        return Path(folder) / name
+    path = Path(out)
+    if path.is_dir() or str(out).endswith(("/", os.sep)) or not path.suffix:
+        return path / name
+    if path.suffix.lower() != WORKBOOK_SUFFIX:
+        raise UsageError(f"{option(param)} {out}: an Excel workbook's name ends in .xlsx, not {path.suffix}.",
+                         f"Use {path.with_suffix(WORKBOOK_SUFFIX).name}, or name a folder.", param=param)
+    return path
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -35,15 +35,15 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def run(work: Callable[[T], R], jobs: Sequence[T], workers: int | None = None,
+def run(work: Callable[[T], R], jobs: Sequence[T], processes: int | None = None,
         progress: Callable[[int], None] | None = None) -> list[R]:
-    """`work(job)` for every job, on up to `workers` processes (default: every core).
+    """`work(job)` for every job, on up to `processes` processes (default: every core).
 
     `progress(n)` is called after each job with the number done so far.
     """
     global _JOBS, _WORK
-    workers = min(workers or cores(), len(jobs))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    processes = min(processes or cores(), len(jobs))
+    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for index, job in enumerate(jobs):
             results.append(work(job))
@@ -51,7 +51,7 @@ def run(work: Callable[[T], R], jobs: Sequence[T], workers: int | None = None,
                 progress(index + 1)
         return results
     _JOBS, _WORK = jobs, work
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     try:
         futures = {pool.submit(_run_one, index): index for index in range(len(jobs))}
         pending, done_count = set(futures), 0

@@ -11,21 +11,20 @@ from typing import Callable, Sequence
 
 from . import parallel
 from .changes import Changes, compare
-from .errors import UsageError
+from .errors import InvalidEntries, UsageError
 from .findings import Findings
 from .loading import find_inputs, load
 from .model import Award, Entry, Organisation
-from .outputs import Publication, digest, unique_name, write_atomic
+from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
 from .partners import Directory
 from .periods import Period
 from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
 from .templating import Renderer
-from .text import slugify
+from .text import plural, slugify
 from .xlsx_writer import write_excel_return, write_portfolio_summary
 
-DEFAULT_OUTPUTS = Path("outputs")
 #: Called as (items done, items) while returns or profiles are written.
 Progress = Callable[[int, int], None]
 
@@ -36,13 +35,36 @@ class BuildResult:
 
     outputs: list[Path] = field(default_factory=list)
     findings: Findings = field(default_factory=Findings)
+    #: Awards (or partners, for profiles) given a file, and entries read.
     awards: int = 0
     entries: int = 0
     rows_read: int = 0
+    #: Entries in the files written (fewer than `entries` with a period or --public; an entry
+    #: of several awards or partners counts once).
+    used: int = 0
+    period: str = ""
+    public: bool = False
+    #: Why nothing was written although the entries are valid (e.g. no partner has entries).
+    empty_because: str = ""
+    #: Other things the user should know (a Word template lacking styles).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def built(self) -> bool:
         return self.findings.ok
+
+    def to_dict(self) -> dict:
+        return {"outputs": [str(p) for p in self.outputs], "files_for": self.awards, "entries_read": self.entries,
+                "entries_used": self.used, "period": self.period, "public": self.public,
+                "nothing_written_because": self.empty_because, "notes": list(self.notes),
+                **self.findings.to_dict()}
+
+
+def _refuse_invalid(result: BuildResult) -> None:
+    """Entries with errors stop a build: raise, so that no caller can miss it."""
+    if not result.findings.ok:
+        errors = len(result.findings.errors)
+        raise InvalidEntries(f"Nothing written: {plural(errors, 'error')} must be fixed first.", result=result)
 
 
 def output_stem(award: Award) -> str:
@@ -56,12 +78,12 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
           since: Sequence[Path | str] = (), templates: Path | str | None = None,
-          workers: int | None = None, force: bool = False) -> BuildResult:
+          processes: int | None = None, force: bool = False) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
 
     `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
     names the previous submission, whose differences are marked and listed. Files are
-    rendered on `workers` processes (default: every core); the files are the same either way.
+    rendered on `processes` processes (default: every core); the files are the same either way.
     `progress(awards done, awards)` is called as returns are written. The files are published
     together (outputs.Publication): a file a person changed is replaced only with `force`, an
     input never, and a failed or interrupted build leaves `out_dir` as it was.
@@ -71,16 +93,17 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     if since:
         find_inputs(since, outputs_too=True)  # a missing earlier submission too
     dataset, findings, rows = load(paths, schema)
-    result = BuildResult(findings=findings, awards=len(dataset.awards),
-                         entries=len(dataset.entries), rows_read=rows)
-    if not findings.ok:
-        return result
+    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
+                         rows_read=rows, period=period.label if period else "", public=public,
+                         notes=list(renderer.notes))
+    _refuse_invalid(result)
     changes = None
     if since:
         previous, _, _ = load(since, schema, outputs_too=True)
         changes = compare(previous, dataset, schema)
     selection = Selection(period=period, public=public, changes=changes,
-                          since=", ".join(Path(p).name for p in since))
+                          since=", ".join(Path(p).name for p in since),
+                          awards=frozenset(a.reference or a.title for a in dataset.awards))
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
     stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
@@ -93,7 +116,8 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
             selected = select(entries, selection, "return", award)
             findings.extend(selected.findings)
             jobs.append(_Job(schema, renderer, award_head(schema, award), selected, publication.path(stem)))
-        done = _render(jobs, workers, progress, publication)
+        done = _render(jobs, processes, progress, publication)
+        result.used = len({id(e) for job in jobs for e in job.selected.entries})
         if summary_name:
             summary = portfolio_view(schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
             publication.add(summary_name, write_portfolio_summary(summary))
@@ -149,7 +173,7 @@ def _render_part(part: tuple[_Job, ReturnView, str]) -> Written:
     return job.write(view, kind)
 
 
-def _render(jobs: list[_Job], workers: int | None, progress: Progress | None, publication: Publication):
+def _render(jobs: list[_Job], processes: int | None, progress: Progress | None, publication: Publication):
     """Render every job on every core; report progress in items (awards or partners) done.
 
     With at least as many jobs as cores, each worker builds a view and writes both its files.
@@ -159,12 +183,12 @@ def _render(jobs: list[_Job], workers: int | None, progress: Progress | None, pu
     def advance(done: int) -> None:
         if progress:
             progress(done, len(jobs))
-    if len(jobs) >= (workers or parallel.cores()):
-        done = parallel.run(_render_job, jobs, workers, advance)
+    if len(jobs) >= (processes or parallel.cores()):
+        done = parallel.run(_render_job, jobs, processes, advance)
     else:
         views = [job.view() for job in jobs]
         parts = [(job, view, kind) for job, view in zip(jobs, views) for kind in ("docx", "xlsx")]
-        files = parallel.run(_render_part, parts, workers, lambda count: advance(count // 2))
+        files = parallel.run(_render_part, parts, processes, lambda count: advance(count // 2))
         done = [((files[2 * i], files[2 * i + 1]), _counts(view)) for i, view in enumerate(views)]
     for pair, _ in done:
         for name, value in pair:
@@ -185,16 +209,16 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
              out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
              template: Path | str | None = None, period: Period | None = None,
              public: bool = False, templates: Path | str | None = None,
-             workers: int | None = None, progress: Progress | None = None, force: bool = False) -> BuildResult:
+             processes: int | None = None, progress: Progress | None = None, force: bool = False) -> BuildResult:
     """A Word and an Excel impact profile per partner organisation (all with entries, or `names`),
     published like a build's returns (see `build`)."""
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
     dataset, findings, rows = load(paths, schema)
     result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
-                         rows_read=rows)
-    if not findings.ok:
-        return result
+                         rows_read=rows, period=period.label if period else "", public=public,
+                         notes=list(renderer.notes))
+    _refuse_invalid(result)
     linked: dict[int, list[Entry]] = {}
     for entry in dataset.entries:
         for organisation in entry.partners:
@@ -225,7 +249,12 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
             findings.extend(selected.findings)
             head = profile_head(schema, organisation, list(selected.entries))
             jobs.append(_Job(schema, renderer, head, selected, publication.path(stem)))
-        _render(jobs, workers, progress, publication)
+        _render(jobs, processes, progress, publication)
+        result.used = len({id(e) for job in jobs for e in job.selected.entries})
         result.outputs.extend(publication.commit())
     result.awards = len(chosen)
+    if not chosen:
+        result.empty_because = ("no entry is linked to a partner organisation: link entries through a Partners "
+                                "column, a collaboration's or further funding's Organisation, or accepted "
+                                "partner suggestions (`funder-report suggest-partners`)")
     return result

@@ -25,6 +25,9 @@ class Selection:
     changes: Changes | None = None
     #: The previous submission `changes` compare with, in words (its file names).
     since: str = ""
+    #: The awards of this build (reference, else title): a removed entry that names none of
+    #: them (an earlier Excel return may name its award differently) is listed in every return.
+    awards: frozenset[str] = frozenset()
 
     @property
     def suffix(self) -> str:
@@ -73,8 +76,12 @@ def select(entries: Iterable[Entry], selection: Selection, what: str, award: Awa
     if selection.changes is not None:
         kept = {id(e) for e in chosen}
         wanted = {award.reference or award.title} if award is not None else set()
-        changes = Changes([c for c in selection.changes.items if id(c.entry) in kept or (
-            c.kind == REMOVED and wanted & {a.reference or a.title for a in c.entry.awards})])
+
+        def removed_here(item) -> bool:
+            named = {a.reference or a.title for a in item.entry.awards}
+            return bool(wanted & named) or (award is not None and not named & selection.awards)
+        changes = Changes([c for c in selection.changes.items
+                           if id(c.entry) in kept or (c.kind == REMOVED and removed_here(c))])
         for item in changes.items:
             if item.kind != REMOVED:
                 marks.setdefault(id(item.entry), []).insert(0, "New" if item.kind == ADDED else "Changed")

@@ -71,6 +71,14 @@ class Renderer:
         self.word = WordTemplate(Path(template) if template else pick("return.docx"))
         self.texts = Texts(pick(TEXTS_FILE), defaults=templates_dir() / TEXTS_FILE)
         self.generated = generated_date()
+        #: What the build should tell its user about the templates (a style missing, ...).
+        self.notes: list[str] = []
+        missing = self.word.missing_styles
+        if missing:
+            self.notes.append(
+                f"The Word template {self.word.path} has no {', '.join(missing)} "
+                f"style{'s' if len(missing) > 1 else ''} ({len(missing)} of {len(self.word.styles)}), so that text "
+                "is set in its Normal style. Add them in Word, or start from `funder-report templates export`.")
 
     def view(self, schema: Schema, head: Head, selected: Selected) -> ReturnView:
         """The view of one return or profile, worded from this build's texts."""

@@ -73,7 +73,8 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
             elif spec.required:
                 findings.add(_finding(record, spec, "missing-value", ERROR, label=spec.label, help=spec.help))
             elif spec.recommended:
-                findings.add(_finding(record, spec, "missing-recommended", WARNING, label=spec.label, help=spec.help))
+                findings.add(_finding(record, spec, "missing-recommended", WARNING,
+                                      "award" if record.kind == AWARD else "", label=spec.label, help=spec.help))
     return values
 
 

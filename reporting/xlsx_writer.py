@@ -18,7 +18,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .inputs import INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
+from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK
 from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
@@ -137,6 +137,22 @@ def _instructions(book: xlsxwriter.Workbook, instructions: Instructions, fmt: _F
         sheet.set_row(row + offset, _wrapped_height(f"{title}: {note}", 100))
 
 
+def _import_log(book: xlsxwriter.Workbook, view: InputBook, fmt: _Formats) -> None:
+    """What an import found, kept with the workbook (the tool does not read this sheet)."""
+    sheet = book.add_worksheet(IMPORT_LOG_SHEET)
+    sheet.write_string(0, 0, view.log_title, fmt.bold)
+    for col, (header, width) in enumerate(zip(IMPORT_LOG_HEADERS, (9, 22, 30, 24, 40, 60, 60))):
+        sheet.write_string(2, col, header, fmt.optional)
+        sheet.set_column(col, col, width, fmt.wrap if col >= 4 else fmt.cell)
+    for row, values in enumerate(view.log, start=3):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, value)
+    if not view.log:
+        sheet.write_string(3, 0, "Nothing to report: every row was read as it was.")
+    sheet.freeze_panes(3, 0)
+    sheet.autofilter(2, 0, max(2, len(view.log) + 2), len(IMPORT_LOG_HEADERS) - 1)
+
+
 def _lists(book: xlsxwriter.Workbook, lists, fmt: _Formats) -> None:
     """Every vocabulary on a hidden sheet, each a defined name the drop-downs refer to."""
     sheet = book.add_worksheet(LISTS_SHEET)
@@ -155,6 +171,8 @@ def write_input_workbook(view: InputBook) -> bytes:
     buffer = io.BytesIO()
     book, fmt = _new_book(buffer, view.title)
     _instructions(book, view.instructions, fmt)
+    if view.log_title:
+        _import_log(book, view, fmt)
     for table in view.tables:
         _write_table(book, table, fmt, links=False, help_=True)
     _lists(book, view.lists, fmt)

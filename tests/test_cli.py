@@ -39,7 +39,7 @@ def test_build_with_no_arguments_uses_inputs_folder(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     outputs = sorted(p.suffix for p in (tmp_path / "outputs").iterdir() if not p.name.startswith("."))
     assert outputs == [".docx", ".xlsx"]
-    assert "Built 1 award return(s) from 299 entries" in result.output
+    assert "Built 1 award return from 299 entries" in result.output
     assert {p.name: digest(p) for p in (tmp_path / "inputs").iterdir()} == before
     # Nothing hidden is left but the manifest of what the tool wrote (no staging, no temporary files).
     assert [p.name for p in (tmp_path / "outputs").iterdir() if p.name.startswith(".")] == [MANIFEST]

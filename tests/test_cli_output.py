@@ -75,7 +75,7 @@ def test_build_of_a_valid_workbook_names_what_it_wrote(tmp_path, monkeypatch):
     result = run(tmp_path, "build", "ok.xlsx", "-o", "out")
     assert result.exit_code == 0, result.output
     assert result.output == textwrap.dedent("""\
-        Built 1 award return(s) from 2 entries:
+        Built 1 award return from 2 entries:
           out/TE-ST-1-return.docx
           out/TE-ST-1-return.xlsx
         """)

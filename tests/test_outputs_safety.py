@@ -194,7 +194,7 @@ def test_a_full_disk_leaves_the_previous_pair_of_returns_as_it_was(inputs, tmp_p
 
     monkeypatch.setattr(pipeline, "write_atomic", full_disk)
     with pytest.raises(OutputError, match="No space left"):
-        build([inputs], out, workers=1)
+        build([inputs], out, processes=1)
     assert {p.name: sha(p) for p in out.iterdir()} == before
 
 
@@ -215,5 +215,5 @@ def test_a_file_that_cannot_be_replaced_puts_the_others_back(inputs, tmp_path, m
 
     monkeypatch.setattr(outputs.os, "replace", locked)
     with pytest.raises(OutputError, match="nothing was replaced"):
-        build([inputs], out, workers=1)
+        build([inputs], out, processes=1)
     assert {p.name: sha(p) for p in out.iterdir()} == before

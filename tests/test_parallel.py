@@ -13,8 +13,8 @@ def test_parallel_and_serial_builds_are_identical(tmp_path):
     from reporting import import_to_workbook
 
     workbook = import_to_workbook(source, tmp_path / "portfolio.xlsx").output
-    serial = build([workbook], tmp_path / "serial", workers=1)
-    parallel = build([workbook], tmp_path / "parallel", workers=2)
+    serial = build([workbook], tmp_path / "serial", processes=1)
+    parallel = build([workbook], tmp_path / "parallel", processes=2)
     assert [p.name for p in serial.outputs] == [p.name for p in parallel.outputs]
     assert len(serial.outputs) == 7
     for one, other in zip(serial.outputs, parallel.outputs):
@@ -23,7 +23,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path):
 
 def test_run_keeps_job_order_and_reports_progress():
     seen = []
-    results = run(lambda n: n * n, list(range(40)), workers=2, progress=seen.append)
+    results = run(lambda n: n * n, list(range(40)), processes=2, progress=seen.append)
     assert results == [n * n for n in range(40)]
     assert sorted(seen) == list(range(1, 41))
 
@@ -37,7 +37,7 @@ def test_errors_in_workers_reach_the_caller():
         return n
 
     try:
-        run(fail, list(range(6)), workers=2)
+        run(fail, list(range(6)), processes=2)
     except OutputError as error:
         assert error.message == "Cannot write x.docx: disk full." and error.hint == "Free some space."
     else:
@@ -64,7 +64,7 @@ def test_a_failed_job_leaves_no_half_written_files(tmp_path, monkeypatch):
         return write_atomic(tmp_path / f"{n}.bin", b"x" * 1000)
 
     try:
-        run(job, list(range(8)), workers=2)
+        run(job, list(range(8)), processes=2)
     except OutputError:
         pass
     else:

@@ -187,7 +187,7 @@ def test_public_leaves_out_internal_entries(tmp_path):
 
 def test_suggestions_are_written_to_a_copy_and_link_nothing_until_accepted(imported, tmp_path):
     before = imported.output.read_bytes()
-    report = suggest_partners(imported.output, tmp_path / "suggested.xlsx")
+    [report] = suggest_partners(imported.output, tmp_path / "suggested.xlsx")
     assert imported.output.read_bytes() == before
     book = openpyxl.load_workbook(report.output)
     sheet = book["Partner Suggestions"]
@@ -204,7 +204,7 @@ def test_suggestions_are_written_to_a_copy_and_link_nothing_until_accepted(impor
 def accepted(imported, tmp_path_factory):
     """The Jam and Justice workbook with every Carbon Co-op suggestion accepted."""
     out = tmp_path_factory.mktemp("accepted")
-    report = suggest_partners(imported.output, out / "suggested.xlsx")
+    [report] = suggest_partners(imported.output, out / "suggested.xlsx")
     book = openpyxl.load_workbook(report.output)
     sheet = book["Partner Suggestions"]
     header = [c.value for c in sheet[1]]
@@ -299,3 +299,19 @@ def test_diff_matches_every_reworded_title_without_comparing_every_pair(tmp_path
     assert changed == {(a, b) for a, b, same in zip(old_titles, new_titles, alike) if same}
     assert len(changes.of_kind("added")) == len(changes.of_kind("removed")) == alike.count(False)
     assert alike[-1] and alike.count(True) > 300
+
+
+def test_build_since_an_earlier_excel_return_lists_what_diff_finds(imported, built, tmp_path):
+    """The change log sent to a funder says exactly what `diff` says, whatever the earlier
+    submission is (issue 13: an Excel return gave "0 removed" where diff found 1)."""
+    _, _, xlsx_path = built
+    current = tmp_path / "current.xlsx"
+    _edited_copy(imported.output, current)
+    expected = diff([xlsx_path], [current]).summary()
+    assert expected == "1 added, 1 removed, 1 changed"
+    assert diff([xlsx_path.parent], [current]).summary() == expected  # the folder of last year's returns
+    for previous in (xlsx_path, imported.output, xlsx_path.parent):
+        result = build([current], tmp_path / (previous.suffix or "folder"), since=[previous])
+        document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+        heading1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert f"Changes since last submission ({expected})" in heading1, previous

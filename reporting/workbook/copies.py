@@ -164,7 +164,7 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
         cell = book[sheet_name][ref]
         worst = ERROR if any(f.severity == ERROR for f in items) else WARNING
         cell.fill = _ERROR_FILL if worst == ERROR else _WARNING_FILL
-        text = "\n".join(f"{f.severity.upper()}: {f.message}" + (f" {f.hint}" if f.hint else "")
+        text = "\n".join(f"{f.severity.upper()} ({f.code}): {f.message}" + (f" {f.hint}" if f.hint else "")
                          for f in items)
         if cell.comment is not None:
             text = cell.comment.text + "\n---\n" + text
