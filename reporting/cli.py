@@ -19,22 +19,26 @@ from .console import Line
 from .errors import InvalidEntries, ReportingError
 from .version import __version__
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 #: The library's parameters whose command-line options are named differently.
-_PARAMS = {"out": "output", "year": "period", "templates": "templates_dir", "annotate": "annotate_dir"}
+#: Library parameter -> the names it may have on a command (the first one the command has wins).
+_PARAMS = {"out": ("output", "output_dir", "path", "folder", "annotate_dir"), "output": ("output", "output_dir"),
+           "year": ("period",), "templates": ("templates_dir",), "annotate": ("annotate_dir",)}
 
 
 def _flag(ctx: click.Context | None, name: str) -> str:
-    """How a library parameter is given on this command line (`out` -> `--output`)."""
-    wanted = _PARAMS.get(name, name)
-    for param in (ctx.command.params if ctx is not None else ()):
-        if param.name in (name, wanted) and param.opts:
+    """How a library parameter is given on this command line (`out` -> `--output`, or
+    "another PATH" where the command takes it as an argument)."""
+    params = {param.name: param for param in (ctx.command.params if ctx is not None else ()) if param.opts}
+    for wanted in (name, *_PARAMS.get(name, ())):
+        param = params.get(wanted)
+        if param is not None:
             if isinstance(param, click.Argument):
-                return param.human_readable_name
+                return f"another {param.human_readable_name}"
             return max(param.opts, key=len)
-    return "--" + wanted.replace("_", "-")
+    return "--" + _PARAMS.get(name, (name,))[0].replace("_", "-")
 
 
 class _Failed(click.ClickException):
@@ -65,7 +69,7 @@ def _run(ctx: click.Context, work, as_json: bool = False):
         raise _Failed(error) from None
     except KeyboardInterrupt:
         click.echo("Interrupted; no partial files were left behind.", err=True)
-        ctx.exit(130)
+        ctx.exit(EXIT_INTERRUPTED)
     except Exception as error:  # a bug: say so plainly, traceback only with --debug
         if ctx.obj.get("debug"):
             raise

@@ -185,3 +185,26 @@ def test_a_missing_input_is_exit_3_and_named_on_every_command(tmp_path, args):
     result = run(*[a.replace("{missing}", str(missing)).replace("{tmp}", str(tmp_path)) for a in args])
     assert result.exit_code == 3, result.output
     assert f"{missing}: no such file." in result.output
+
+
+@pytest.mark.parametrize("args, taken, named", [
+    (["init", "{tmp}/taken.xlsx"], "taken.xlsx", "(another PATH)"),
+    (["templates", "export", "{tmp}"], "texts.toml", "(another FOLDER)"),
+    (["build", str(SEED_INPUT), "-o", "{tmp}"], "jam-and-justice-co-producing-urban-governance-for-social-return.docx",
+     "(--output-dir)"),
+    (["suggest-partners", str(SEED_INPUT), "-o", "{tmp}"], "jam-and-justice-suggested.xlsx", "(--output)"),
+    (["validate", str(SEED_INPUT), "--annotate", "{tmp}"], "jam-and-justice-checked.xlsx", "(--annotate)"),
+])
+def test_a_refusal_names_what_this_command_takes(tmp_path, args, taken, named):
+    (tmp_path / taken).write_bytes(b"a person's file")
+    result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 2, result.output
+    assert f"Keep your edits by writing elsewhere {named}, or add --force to replace it." in result.output
+    assert (tmp_path / taken).read_bytes() == b"a person's file"
+
+
+def test_an_awards_empty_title_is_worded_as_the_awards(tmp_path):
+    path = write_input(tmp_path / "untitled.xlsx", {"Engagement Activities": [ENGAGEMENT]},
+                       award={"Award Reference": "TE/ST/2", "Title": " "})
+    result = run("validate", path)
+    assert "Award!B2: Title: the award's Title is empty; researchfish asks for it" in result.stdout, result.stdout

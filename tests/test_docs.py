@@ -92,3 +92,16 @@ def test_every_finding_is_worded_by_the_catalogue_with_what_its_words_need():
     strings = _source_strings()
     unused = {(code, variant) for code, variant in WORDINGS if variant and variant not in strings}
     assert not unused, f"variants no finding uses: {unused}"
+
+
+def test_the_exit_codes_in_the_readme_are_the_ones_the_commands_use():
+    import re
+
+    from reporting import cli as cli_module
+    from reporting.errors import InvalidEntries, ReportingError, UsageError
+
+    section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)}
+    used = {cli_module.EXIT_OK, cli_module.EXIT_INVALID, cli_module.EXIT_USAGE, cli_module.EXIT_FAILED,
+            ReportingError.exit_code, UsageError.exit_code, InvalidEntries.exit_code, cli_module.EXIT_INTERRUPTED}
+    assert documented == used
