@@ -207,14 +207,15 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
 class _Progress:
     """A progress bar of items done, on a terminal only; says what it is reading first."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, announce: bool = True) -> None:
         self.label = label
+        self.announce = announce
         self.tty = sys.stderr.isatty()
         self.bar: Any = None
         self.done = 0
 
     def __enter__(self) -> "_Progress":
-        if self.tty:
+        if self.tty and self.announce:
             click.echo("Reading and checking the workbooks…", err=True)
         return self
 
@@ -261,14 +262,18 @@ def _output_options(command):
 
 
 def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, force: bool = False,
-                    as_json: bool = False) -> None:
+                    as_json: bool = False, processes: int | None = None) -> None:
     if not as_json:
         _echo(console.build_lines(result, what))
     if pdf:
         documents = [p for p in result.outputs if p.suffix == ".docx"]
-        if documents and sys.stderr.isatty():
-            click.echo(f"Converting {len(documents)} Word file(s) to PDF with LibreOffice…", err=True)
-        for path in _run(ctx, lambda: pdf_module.convert(documents, force)):
+        for font in pdf_module.missing_fonts():
+            click.echo(f"Warning: the font {font} is not installed, so the PDF's lines and pages will break "
+                       "differently from Word's. Install it (on Debian/Ubuntu: fonts-crosextra-carlito and "
+                       "fonts-crosextra-caladea).", err=True)
+        with _Progress("Converting to PDF", announce=False) as progress:
+            converted = _run(ctx, lambda: pdf_module.convert(documents, force, processes, progress))
+        for path in converted:
             result.outputs.append(path)
             if not as_json:
                 click.echo(f"  {path}")
@@ -300,7 +305,7 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
                                                   period=chosen, public=public, since=since,
                                                   templates=templates_dir, processes=processes, force=force),
                       as_json)
-    _report_outputs(ctx, result, "return", pdf, force, as_json)
+    _report_outputs(ctx, result, "return", pdf, force, as_json, processes)
 
 
 @cli.command(epilog=_example("funder-report profiles inputs/ -o profiles/",
@@ -326,7 +331,7 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
         result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
                                                      public=public, templates=templates_dir, progress=progress,
                                                      processes=processes, force=force), as_json)
-    _report_outputs(ctx, result, "profile", pdf, force, as_json)
+    _report_outputs(ctx, result, "profile", pdf, force, as_json, processes)
 
 
 @cli.group(epilog=_example("funder-report templates export my-templates"))

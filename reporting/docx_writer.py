@@ -71,13 +71,24 @@ _CORE = (
     '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
     'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    "<dc:title>{title}</dc:title><dc:subject>Research outcomes return</dc:subject>"
-    "<dc:creator>funder-report</dc:creator><cp:lastModifiedBy>funder-report</cp:lastModifiedBy>"
-    "<cp:revision>1</cp:revision>"
+    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject>"
+    "<dc:creator>{creator}</dc:creator><cp:lastModifiedBy>funder-report</cp:lastModifiedBy>"
+    "<dc:language>en-GB</dc:language><cp:revision>1</cp:revision>"
     '<dcterms:created xsi:type="dcterms:W3CDTF">{date}</dcterms:created>'
     '<dcterms:modified xsi:type="dcterms:W3CDTF">{date}</dcterms:modified>'
     "</cp:coreProperties>"
 )
+#: The extended properties: which program made the file (not the template's "Microsoft
+#: Macintosh Word", 1 page); Word counts pages and words itself when it saves.
+_APP = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>funder-report</Application><DocSecurity>0</DocSecurity>"
+    "<Company>{company}</Company></Properties>"
+)
+#: Who a document is by, in the order its details are looked for.
+_AUTHOR_LABELS = ("Principal Investigator", "Lead Research Organisation")
 
 
 def _style_ids(document) -> dict[str, str | None]:
@@ -151,6 +162,11 @@ class WordTemplate:
         core = [r.target_part.partname.membername for r in part.package.rels.values()
                 if r.reltype == RT.CORE_PROPERTIES]
         self._core = core[0] if core else None
+        apps = [r.target_part.partname.membername for r in part.package.rels.values()
+                if r.reltype == RT.EXTENDED_PROPERTIES]
+        self._app = apps[0] if apps else None
+        #: The date the document properties give (W3CDTF); the build sets it to its own date.
+        self.created = FIXED_DATE
         # The document part, with a marker where each return's body goes.
         body = document.element.body
         for child in list(body):
@@ -233,15 +249,24 @@ class WordTemplate:
         }
         for number, (_, chart) in enumerate(body.charts, start=1):
             dynamic[f"{self._folder}charts/chart{number}.xml"] = w.bar_chart(
-                chart.title, chart.categories, chart.values, chart.horizontal).encode("utf-8")
+                chart.title, chart.categories, chart.values, chart.horizontal, axis=chart.axis,
+                counted=chart.counted).encode("utf-8")
         if body.charts:
             dynamic["[Content_Types].xml"] = self._content_types_xml(len(body.charts))
         for name in self._running:
             filled = self._running_xml(name, view.header)
             if filled is not None:
                 dynamic[name] = filled
+        details = {d.label: d.text for d in view.details}
+        author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
         if self._core:
-            dynamic[self._core] = _CORE.format(title=w.text_of(view.title[:255]), date=FIXED_DATE).encode("utf-8")
+            subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"
+            dynamic[self._core] = _CORE.format(
+                title=w.text_of(view.title[:255]), subject=w.text_of(subject), creator=w.text_of(author[:255]),
+                date=self.created).encode("utf-8")
+        if self._app:
+            company = details.get("Lead Research Organisation", "")
+            dynamic[self._app] = _APP.format(company=w.text_of(company[:255])).encode("utf-8")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in self._parts:

@@ -74,6 +74,9 @@ class ChartView:
     categories: tuple[str, ...]
     values: tuple[int, ...]
     horizontal: bool = True
+    #: The titles of the category axis (what the bars are) and of the value axis.
+    axis: str = ""
+    counted: str = "Entries"
 
     @property
     def alt(self) -> str:
@@ -214,10 +217,11 @@ def _chart(schema: Schema, chart: Chart, by_section: dict[str, list[Entry]]) -> 
             return None
         years = range(min(per_year), max(per_year) + 1)
         return ChartView(chart.title, tuple(str(y) for y in years), tuple(per_year.get(y, 0) for y in years),
-                         chart.horizontal)
+                         chart.horizontal, "Year")
     assert chart.field is not None
-    names, values = _counts(entries, schema.section(chart.section).field(chart.field))
-    return ChartView(chart.title, names, values, chart.horizontal) if names else None
+    spec = schema.section(chart.section).field(chart.field)
+    names, values = _counts(entries, spec)
+    return ChartView(chart.title, names, values, chart.horizontal, spec.label) if names else None
 
 
 # -- the whole return ------------------------------------------------------------------------
@@ -290,7 +294,7 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     charts = []
     if used:
         charts.append(ChartView("Entries per section", tuple(s.title for s in used),
-                                tuple(len(by_section[s.key]) for s in used)))
+                                tuple(len(by_section[s.key]) for s in used), axis="Section"))
     charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     return ReturnView(

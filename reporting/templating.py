@@ -40,13 +40,18 @@ def export_templates(target: Path | str, force: bool = False) -> list[Path]:
     return written
 
 
-def generated_date() -> str:
-    """Today's date for covers, or SOURCE_DATE_EPOCH's when set (for reproducible builds)."""
+def build_day() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day when set (for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     try:
-        day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
     except (ValueError, OverflowError, OSError):
         raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.") from None
+
+
+def generated_date() -> str:
+    """The build's date as covers say it: 27 November 2026."""
+    day = build_day()
     return f"{day.day} {day:%B %Y}"
 
 
@@ -71,6 +76,7 @@ class Renderer:
         self.word = WordTemplate(Path(template) if template else pick("return.docx"))
         self.texts = Texts(pick(TEXTS_FILE), defaults=templates_dir() / TEXTS_FILE)
         self.generated = generated_date()
+        self.word.created = f"{build_day().isoformat()}T00:00:00Z"
         #: What the build should tell its user about the templates (a style missing, ...).
         self.notes: list[str] = []
         missing = self.word.missing_styles

@@ -110,14 +110,32 @@ def inline_chart(relationship: str, number: int, width: int, height: int, descri
             "</wp:inline></w:drawing></w:r>")
 
 
-def _chart_text(size: int, bold: bool = False) -> str:
-    return (f'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="{size}" b="{int(bold)}"/></a:pPr>'
+#: The font of chart text: the template's body font (else Word falls back to the theme's serif).
+CHART_FONT = "Calibri"
+
+
+def _chart_text(size: int, bold: bool = False, rotate: bool = False) -> str:
+    body = '<a:bodyPr rot="-5400000" vert="horz"/>' if rotate else "<a:bodyPr/>"
+    return (f'<c:txPr>{body}<a:lstStyle/><a:p><a:pPr><a:defRPr sz="{size}" b="{int(bold)}">'
+            f'<a:latin typeface="{CHART_FONT}"/><a:cs typeface="{CHART_FONT}"/></a:defRPr></a:pPr>'
             '<a:endParaRPr lang="en-GB"/></a:p></c:txPr>')
 
 
+def _axis_title(text: str, rotate: bool) -> str:
+    """An axis title (what the axis counts), in the chart's font."""
+    if not text:
+        return ""
+    body = '<a:bodyPr rot="-5400000" vert="horz"/>' if rotate else "<a:bodyPr/>"
+    return (f'<c:title><c:tx><c:rich>{body}<a:lstStyle/><a:p><a:pPr><a:defRPr sz="900" b="0">'
+            f'<a:latin typeface="{CHART_FONT}"/></a:defRPr></a:pPr><a:r><a:rPr lang="en-GB" sz="900" b="0">'
+            f'<a:latin typeface="{CHART_FONT}"/></a:rPr><a:t>{text_of(text)}</a:t></a:r></a:p></c:rich></c:tx>'
+            '<c:overlay val="0"/></c:title>')
+
+
 def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], horizontal: bool,
-              colour: str = "2E74B5") -> str:
-    """A chart part: one series of bars, its data cached in the part itself."""
+              colour: str = "2E74B5", axis: str = "", counted: str = "Entries") -> str:
+    """A chart part: one series of bars, its data cached in the part itself; `axis` and
+    `counted` title the category and value axes."""
     n = len(categories)
     cats = "".join(f'<c:pt idx="{i}"><c:v>{text_of(c)}</c:v></c:pt>' for i, c in enumerate(categories))
     vals = "".join(f'<c:pt idx="{i}"><c:v>{int(v)}</c:v></c:pt>' for i, v in enumerate(values))
@@ -136,7 +154,7 @@ def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], hori
         f'<c:ptCount val="{n}"/>{vals}</c:numCache></c:numRef></c:val></c:ser>')
     category_axis = (
         f'<c:catAx><c:axId val="5001"/><c:scaling><c:orientation val="{"maxMin" if horizontal else "minMax"}"/>'
-        f'</c:scaling><c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>'
+        f'</c:scaling><c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>{_axis_title(axis, horizontal)}'
         '<c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/>'
         f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{_chart_text(800)}<c:crossAx val="5002"/>'
         '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>'
@@ -145,15 +163,16 @@ def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], hori
         f'<c:valAx><c:axId val="5002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         f'<c:axPos val="{"b" if horizontal else "l"}"/><c:majorGridlines><c:spPr><a:ln w="3175">'
         '<a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>'
-        '<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+        f'{_axis_title(counted, not horizontal)}<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
         f'<c:tickLblPos val="nextTo"/>{_chart_text(800)}<c:crossAx val="5001"/><c:crosses val="autoZero"/>'
         '<c:crossBetween val="between"/></c:valAx>')
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{C}" xmlns:a="{A}" xmlns:r="{R}">'
         '<c:roundedCorners val="0"/><c:chart>'
-        '<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1100" b="1"/></a:pPr>'
-        f'<a:r><a:rPr lang="en-GB" sz="1100" b="1"/><a:t>{text_of(title)}</a:t></a:r></a:p></c:rich></c:tx>'
+        '<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1100" b="1">'
+        f'<a:latin typeface="{CHART_FONT}"/></a:defRPr></a:pPr><a:r><a:rPr lang="en-GB" sz="1100" b="1">'
+        f'<a:latin typeface="{CHART_FONT}"/></a:rPr><a:t>{text_of(title)}</a:t></a:r></a:p></c:rich></c:tx>'
         '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>'
         f'<c:barChart><c:barDir val="{"bar" if horizontal else "col"}"/><c:grouping val="clustered"/>'
         f'<c:varyColors val="0"/>{series}<c:gapWidth val="60"/><c:axId val="5001"/><c:axId val="5002"/>'

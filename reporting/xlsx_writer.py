@@ -53,6 +53,9 @@ class _Formats:
         self.para = book.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
         self.number = book.add_format({"font_size": 10})
         self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
+        #: A return's column headers: plain, not the input workbook's required/optional colours.
+        self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_size": 10,
+                                        "bottom": 1, "bg_color": "#F2F2F2"})
         self._styles = {"text": self.cell, "wrap": self.wrap, "identifier": self.text, "month": self.month,
                         "money": self.money, "year": self.year, "number": self.cell, "missing": self.missing}
 
@@ -70,11 +73,14 @@ def _new_book(buffer: io.BytesIO, title: str, kind: str = "") -> tuple[xlsxwrite
     return book, _Formats(book)
 
 
-def _write_cell(sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None) -> None:
+def _write_cell(sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None,
+                wrap: bool = False) -> None:
     """Write one cell; text is always written as text, never as a formula."""
     if cell is None or cell.value is None or cell.value == "":
         return
     value, style = cell.value, fmt.style(cell.style)
+    if wrap and cell.style == "text":
+        style = fmt.wrap
     if isinstance(value, bool):
         sheet.write_string(row, col, "Yes" if value else "No", style)
     elif isinstance(value, (int, float, Decimal)):
@@ -207,7 +213,8 @@ def write_excel_return(view: ReturnView) -> bytes:
         sheet.write_string(row, 0, section.title, fmt.cell)
         numbers = [len(section.entries), *[section.per_year.get(y, 0) for y in years], section.undated]
         for col, number in enumerate(numbers, start=1):
-            sheet.write_number(row, col, number, fmt.number)
+            if number or col == 1:  # blank, as in the Word return, where a year has none
+                sheet.write_number(row, col, number, fmt.number)
             totals[col - 1] += number
     total_row = top + 1 + len(view.sections)
     sheet.write_string(total_row, 0, "Total", fmt.total)
@@ -216,11 +223,62 @@ def write_excel_return(view: ReturnView) -> bytes:
     sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
     _summary_charts(book, sheet, view.charts, total_row + 4, fmt)
     sheet.freeze_panes(top + 1, 1)
+    _print_setup(sheet, landscape=False)
     for section in view.sections:
-        table = _write_table(book, section.table, fmt, links=True, help_=False)
-        table.autofilter(0, 0, max(len(section.table.rows), 1), max(len(section.table.columns) - 1, 0))
+        _return_table(book, _used_columns(section.table), fmt)
     book.close()
     return buffer.getvalue()
+
+
+def _used_columns(table: Table) -> Table:
+    """The table without its columns that are empty in every row (a return shows what was reported)."""
+    def filled(row: tuple[Cell | None, ...], index: int) -> bool:
+        cell = row[index] if index < len(row) else None
+        return cell is not None and cell.value is not None and cell.value != ""
+
+    keep = [i for i in range(len(table.columns)) if any(filled(row, i) for row in table.rows)]
+    if len(keep) == len(table.columns):
+        return table
+    return Table(table.name, tuple(table.columns[i] for i in keep),
+                 tuple(tuple(row[i] if i < len(row) else None for i in keep) for row in table.rows))
+
+
+#: Excel's tallest row (points).
+MAX_ROW_HEIGHT = 409
+
+
+def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats) -> None:
+    """A section of an Excel return: plain bold headers, long texts wrapped in rows sized to
+    them, and printed landscape, one page wide, the header row on every page."""
+    sheet = book.add_worksheet(table.name)
+    for col, column in enumerate(table.columns):
+        sheet.write_string(0, col, column.label, fmt.heading)
+        style = fmt.wrap if column.style in ("wrap", "text") else fmt.style(column.style)
+        sheet.set_column(col, col, column.width, style)
+    sheet.freeze_panes(1, 0)
+    sheet.set_row(0, max(_wrapped_height(c.label, c.width) for c in table.columns) if table.columns else 15)
+    counter = [0]
+    for row, cells in enumerate(table.rows, start=1):
+        height = 15.0
+        for col, cell in enumerate(cells):
+            _write_cell(sheet, row, col, cell, fmt, counter, wrap=True)
+            if cell is not None and isinstance(cell.value, str) and col < len(table.columns):
+                height = max(height, _wrapped_height(cell.value, table.columns[col].width))
+        sheet.set_row(row, min(height, MAX_ROW_HEIGHT))
+    sheet.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
+    _print_setup(sheet, landscape=True)
+    sheet.repeat_rows(0)
+
+
+def _print_setup(sheet, landscape: bool) -> None:
+    """A4, one page wide (as many pages down as it takes), the sheet's name and page numbers
+    in the footer."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.set_footer("&L&8&A&R&8Page &P of &N")
 
 
 def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, ...], row: int,

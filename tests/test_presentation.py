@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -209,3 +210,36 @@ def test_example_return_converts_to_pdf(tmp_path):
     assert "Engagement Activities (223)" in contents and "Publications (11)" in contents
     assert re.search(r"Page 2 of \d+", pages[1])
     assert "Engagement Activities (223)" in "\n".join(pages[3:])
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed (CI installs it)")
+def test_pdfs_are_tagged_british_in_the_template_fonts_and_made_side_by_side(built, tmp_path):
+    """One LibreOffice per process, each converting its share; every PDF tagged (structure for
+    screen readers) with its language, and set in Calibri or its metric twin Carlito."""
+    from pypdf import PdfReader
+
+    from reporting.pdf import convert, missing_fonts
+
+    if missing_fonts():
+        pytest.skip(f"fonts not installed: {missing_fonts()}")
+    _, docx_path, _ = built
+    copies = []
+    for name in ("first", "second", "third"):
+        copy = tmp_path / f"{name}.docx"
+        copy.write_bytes(Path(docx_path).read_bytes())
+        copies.append(copy)
+    seen = []
+    pdfs = convert(copies, processes=2, progress=lambda done, total: seen.append((done, total)))
+    assert sorted(p.name for p in pdfs) == ["first.pdf", "second.pdf", "third.pdf"]
+    assert seen[-1] == (3, 3)
+    reader = PdfReader(pdfs[0])
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog
+    assert str(catalog["/Lang"]) == "en-GB"
+    fonts = set()
+    for page in reader.pages[:4]:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts and all(f.startswith(("Calibri", "Carlito")) for f in fonts), fonts
+    text = " ".join(page.extract_text() for page in reader.pages[1:3])
+    assert "Section" in text and "Entries" in text  # the charts' axis titles

@@ -14,7 +14,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 NAVY = RGBColor(0x1F, 0x4E, 0x79)
@@ -56,6 +56,18 @@ def main(out: Path) -> None:
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2.2))
     section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+
+    # Every run is British English (Word's spelling checker, the PDF's language), and text
+    # without a style of its own (chart labels) is in the body font, not the theme's serif.
+    defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = defaults.find(qn("w:lang"))
+    for attribute in ("w:val", "w:eastAsia"):
+        lang.set(qn(attribute), "en-GB")
+    fonts = defaults.find(qn("w:rFonts"))
+    for attribute in list(fonts.attrib):
+        del fonts.attrib[attribute]
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), "Calibri")
 
     normal = styles["Normal"]
     normal.font.name = "Calibri"
