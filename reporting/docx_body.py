@@ -23,6 +23,8 @@ MAX_YEAR_COLUMNS = 8
 TABLE_WIDTH = 9400
 #: Chart width in EMU (16 cm); height grows with the number of bars, within limits.
 CHART_WIDTH = 5_760_000
+#: The bookmark each entry starts at, numbered from 1 in document order.
+ENTRY_BOOKMARK = "_Entry"
 
 
 class Body:
@@ -46,11 +48,14 @@ class Body:
         self.parts.append(w.paragraph(content, self.styles.get(role)))
 
     def heading(self, role: str, text: str, bookmark: str | None = None) -> None:
-        if bookmark:
-            self._bookmarks += 1
-            self.paragraph(role, w.bookmark(self._bookmarks, bookmark, self.run(text)))
-        else:
-            self.paragraph(role, self.run(text))
+        self.paragraph(role, self.marked(bookmark, self.run(text)))
+
+    def marked(self, bookmark: str | None, content: str) -> str:
+        """`content` inside a bookmark called `bookmark` (if any)."""
+        if not bookmark:
+            return content
+        self._bookmarks += 1
+        return w.bookmark(self._bookmarks, bookmark, content)
 
     def page_break(self) -> None:
         self.parts.append(w.page_break())
@@ -89,9 +94,10 @@ class Body:
         height = min(max(height, 1_800_000), 7_200_000)
         self.paragraph("figure", w.inline_chart(rid, number, CHART_WIDTH, height, chart.alt))
 
-    def field(self, view: FieldView, label_role: str = "label", role: str = "field") -> None:
+    def field(self, view: FieldView, label_role: str = "label", role: str = "field", bookmark: str | None = None,
+              marks: str = "") -> None:
         if view.long:
-            self.paragraph("field_heading", self.run(view.label))
+            self.paragraph("field_heading", self.marked(bookmark, self.run(view.label)) + marks)
             for text in paragraphs(view.text):
                 self.paragraph("field_text", self.run(text))
             return
@@ -103,7 +109,19 @@ class Body:
             value = self.linked_text(view.text, view.links)
         else:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
-        self.paragraph(role, self.run(view.label, label_role) + w.tab() + value)
+        self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + marks)
+
+
+    def citation(self, reference: FieldView, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:
+        """A publication in one paragraph: the reference, its DOI linked, then anything else
+        known of it (type, PubMed ID...) in a few words."""
+        content = self.marked(bookmark, self.run(reference.text))
+        if reference.url:
+            content += self.run(" ") + self.link(reference.url, reference.link_text or reference.url)
+        rest = "; ".join(f"{f.label}: {' '.join(f.text.split())}" for f in fields if not f.missing)
+        if rest:
+            content += self.run(f" ({rest})", italic=True)
+        self.paragraph("citation", content + marks)
 
 
 def _summary_table(body: Body, view: ReturnView) -> None:
@@ -184,12 +202,24 @@ def write_return(body: Body, view: ReturnView) -> None:
         body.paragraph("award_heading", body.run(text.label))
         for para in paragraphs(text.text):
             body.paragraph("field_text", body.run(para))
+    entries = 0
     for section, heading, name in zip(view.sections, headings[-len(view.sections):] if view.sections else [], names):
         body.heading("h1", heading, name)
         if section.intro:
             body.paragraph("intro", body.run(section.intro))
         for entry in section.entries:
+            # Each entry starts at a bookmark (_Entry1, _Entry2...): a place to link to, and
+            # where one entry ends and the next begins for whoever reads the file.
+            entries += 1
+            name = f"{ENTRY_BOOKMARK}{entries}"
             marks = "".join(body.run(f" [{m}]", "mark") for m in entry.marks)
-            body.paragraph("h2", body.run(entry.heading) + marks)
-            for field in entry.fields:
+            if entry.citation is not None:
+                body.citation(entry.citation, entry.fields, marks, name)
+                continue
+            fields = list(entry.fields)
+            if entry.heading is not None:
+                body.paragraph("h2", body.marked(name, body.run(entry.heading)) + marks)
+            elif fields:
+                body.field(fields.pop(0), bookmark=name, marks=marks)
+            for field in fields:
                 body.field(field)

@@ -50,6 +50,7 @@ STYLE_NAMES = {
     "table_text": "Table Text",
     "intro": "Section Intro",
     "figure": "Figure",
+    "citation": "Bibliography",
 }
 _ESSENTIAL = ("h1", "h2")
 #: Date written into every return's document properties (reproducible files).

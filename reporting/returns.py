@@ -16,18 +16,19 @@ from typing import Any, Mapping
 
 from . import fieldtypes
 from .changes import ADDED, CHANGED, REMOVED
+from .errors import TemplateError
 from .model import Award, Entry, Organisation
 from .periods import entry_years
 from .schema import Chart, FieldSpec, Schema, Section
 from .selection import Selected
 from .sheets import NOT_RECORDED, Table, section_table
-from .text import one_line, shorten
+from .text import one_line
 from .texts import namespace
 
 __all__ = ["ChangesView", "ChartView", "EntryView", "FieldView", "Head", "NOT_RECORDED", "PortfolioView",
            "ReturnView", "SectionView", "award_head", "make_return", "portfolio_view", "profile_head"]
 
-HEADING_LIMIT = 200
+HEADING_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,14 @@ class FieldView:
 
 @dataclass(frozen=True)
 class EntryView:
-    heading: str
+    """One entry as Word shows it: a heading (its title, in full; none where the title is a
+    long text, such as a key finding, which is shown as it is instead), its fields, and for a
+    publication a citation in one paragraph in place of both."""
+
+    heading: str | None
     fields: tuple[FieldView, ...]
     marks: tuple[str, ...] = ()
+    citation: FieldView | None = None
 
 
 @dataclass(frozen=True)
@@ -142,12 +148,22 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
                      links=() if whole else links)
 
 
+#: What a citation is made of (the fields it shows, so they are not repeated after it).
+CITATION_FIELDS = ("author", "year", "title", "journal", "volume", "issue", "pages", "doi")
+
+
+def _sentence(text: str) -> str:
+    """Text ending as a sentence: a full stop added unless it ends with . ? or !"""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def citation(entry: Entry) -> FieldView | None:
     """A publication as a reference: Author (Year). Title. Journal, Volume(Issue), Pages. DOI"""
     get = entry.values.get
     if not get("title"):
         return None
-    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {str(get('title')).rstrip('.')}."
+    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
     source = get("journal") or ""
     if get("volume"):
         source += f", {get('volume')}" if source else str(get("volume"))
@@ -164,24 +180,32 @@ def citation(entry: Entry) -> FieldView | None:
 
 def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> EntryView:
     """The heading and labelled fields of one entry, leaving out empty optional fields; a field
-    the funder did not ask for when it accepted the entry reads "not recorded"."""
+    the funder did not ask for when it accepted the entry reads "not recorded".
+
+    The heading is the title in full, shown once (not again as a field). A title that is a long
+    text (a key finding, a narrative: several paragraphs or more than HEADING_LIMIT characters)
+    gets no heading made from its first words: it is shown as the text it is. A publication is
+    one citation paragraph, followed only by what the citation does not already say.
+    """
     section = entry.section
     heading_spec = section.heading_field
-    full = fieldtypes.as_text(entry.value_or_raw(heading_spec.key) or "")
-    heading = shorten(full, HEADING_LIMIT) if full else f"(no {heading_spec.label})"
-    heading_complete = heading == one_line(full) and "\n" not in full.strip()
+    full = fieldtypes.as_text(entry.value_or_raw(heading_spec.key) or "").strip()
+    titled = bool(full) and "\n" not in full and len(full) <= HEADING_LIMIT
+    heading = one_line(full) if titled else (None if full else f"(no {heading_spec.label})")
     currency_keys = {f.currency for f in section.fields if f.currency}
+    reference = citation(entry) if section.citation else None
+    shown_elsewhere = set(CITATION_FIELDS) if reference else set()
+    if reference:
+        heading = None
     fields: list[FieldView] = []
-    if section.citation:
-        reference = citation(entry)
-        if reference:
-            fields.append(reference)
     accepted = entry.accepted
     for spec in section.fields:
-        if spec.key in currency_keys or (spec.key == heading_spec.key and heading_complete):
+        if spec.key in currency_keys or spec.key in shown_elsewhere or (spec.key == heading_spec.key and titled):
             continue
         view = _field_view(spec, entry.values, entry.raw)
-        if view:
+        if view and spec.key == heading_spec.key:
+            fields.insert(0, view)  # an untitled entry starts with the text it is
+        elif view:
             fields.append(view)
         elif accepted and (spec.required or spec.recommended):
             fields.append(FieldView(spec.label, NOT_RECORDED, missing=True))
@@ -195,7 +219,7 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         if text and not header.startswith("GtR "):  # GtR identifiers stay in the Excel files
             label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
-    return EntryView(heading, tuple(fields), marks)
+    return EntryView(heading, tuple(fields), marks, reference)
 
 
 # -- charts ----------------------------------------------------------------------------------
@@ -255,6 +279,22 @@ def _notes(wording: Any, selected: Selected) -> tuple[str, ...]:
     return tuple(notes)
 
 
+#: How entries are ordered within a section (texts.toml, [order] entries).
+NEWEST, OLDEST, AS_ENTERED = "newest first", "oldest first", "as entered"
+
+
+def _order(entries: list[Entry], order: str) -> None:
+    """Sort a section's entries by their latest year, newest (or oldest) first; undated ones
+    last; entries of the same year stay in the order they were entered."""
+    if order == AS_ENTERED:
+        return
+    if order not in (NEWEST, OLDEST):
+        raise TemplateError(f'[order] entries = "{order}" in texts.toml: use "{NEWEST}", "{OLDEST}" or "{AS_ENTERED}".')
+    sign = -1 if order == NEWEST else 1
+    latest = {id(e): max(entry_years(e), default=None) for e in entries}
+    entries.sort(key=lambda e: (latest[id(e)] is None, sign * (latest[id(e)] or 0)))
+
+
 def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, generated: str) -> ReturnView:
     """The view of one return or profile, from the entries `selected` for it.
 
@@ -265,6 +305,9 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     by_section: dict[str, list[Entry]] = {}
     for entry in selected.entries:
         by_section.setdefault(entry.section.key, []).append(entry)
+    order = wording.render("order.entries").casefold() if wording.has("order.entries") else NEWEST
+    for entries in by_section.values():
+        _order(entries, order)
     used = [s for s in schema.sections if by_section.get(s.key)]
     all_years: set[int] = set()
     counted: list[tuple[Section, Counter, int]] = []

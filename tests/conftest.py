@@ -127,16 +127,21 @@ def squash(text: str) -> str:
 
 
 def docx_blocks(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """Heading 1 texts, and (heading, full text) for every Heading 2 block, in order."""
+    """Heading 1 texts, and (first paragraph, full text) of every entry, in document order.
+
+    Each entry starts at a bookmark named _Entry<n> (its heading, its citation, or for an
+    untitled entry such as a key finding, its first field); a Heading 1 ends the section.
+    """
     document = docx.Document(str(path))
     h1: list[str] = []
-    blocks: list[list[str]] = []
+    blocks: list[list[str] | None] = []
     for paragraph in document.paragraphs:
         style = paragraph.style.name
+        starts = any(name.startswith("_Entry") for name in paragraph._p.xpath("./w:bookmarkStart/@w:name"))
         if style == "Heading 1":
             h1.append(paragraph.text)
             blocks.append(None)  # section boundary
-        elif style == "Heading 2":
+        elif starts:
             blocks.append([paragraph.text])
         elif blocks and blocks[-1] is not None:
             blocks[-1].append(paragraph.text)

@@ -35,31 +35,56 @@ def test_every_record_reaches_the_word_return_with_its_text(built):
     _, docx_path, _ = built
     _, blocks = docx_blocks(docx_path)
     citations, records = seed_records()
-    for citation, (_, text) in zip(citations, blocks[:11]):
-        for word in citation.replace("(", " ").replace(")", " ").split():
-            if word != "in":
-                assert word in text, (word, citation)
-    for record, (_, text) in zip(records, blocks[11:]):
-        flat = squash(text)
-        for piece in expected_pieces(record):
-            assert squash(piece) in flat, (piece, record[0])
+    texts = [squash(text) for _, text in blocks]
+    for citation in citations:
+        words = [squash(w) for w in citation.replace("(", " ").replace(")", " ").split() if w != "in"]
+        assert any(all(w in text for w in words) for text in texts[:11]), citation
+    for record in records:
+        pieces = [squash(piece) for piece in expected_pieces(record)]
+        assert any(all(p in text for p in pieces) for text in texts[11:]), record[0]
 
 
-def test_word_headings_are_titles_or_descriptions(built):
+def test_word_entries_are_titled_once_in_full_and_publications_are_citations(built):
     _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    references = [p.text for p in document.paragraphs if p.style.name == "Bibliography"]
+    assert len(references) == 11  # one paragraph a publication, no heading, no repeated fields
+    assert "Atkinson J. (2018). GM Energy Futures." in references
+    assert not any(r.endswith("?.") for r in references)
     _, blocks = docx_blocks(docx_path)
     headings = [h for h, _ in blocks]
-    assert headings[0] == "GM Energy Futures"
-    assert headings[11] == '"Carbon Coop Energy Futures: People Powered not Fossil Fuelled" (Video animation)'
-    # Key Findings has no title: its (very long) description is shortened to its first sentence,
-    # and the full description is still given below the heading.
-    kf_heading, kf_text = blocks[11 + 23]
-    assert kf_heading.startswith("Jam and Justice was a research project funded by the ESRC")
-    assert len(kf_heading) <= 200
-    assert "Objective 3: we have advanced our understanding" in kf_text
-    # A description used as heading is not repeated as a field.
-    eng_heading, eng_text = blocks[-1]
-    assert eng_text.count(eng_heading) == 1
+    assert '"Carbon Coop Energy Futures: People Powered not Fossil Fuelled" (Video animation)' in headings
+    assert not any(h.endswith("…") for h in headings)  # titles in full
+    # Key Findings has no title: no heading is made from its first words; its text is shown
+    # as it is, under its label.
+    [(kf_first, kf_text)] = [b for b in blocks if "Objective 3: we have advanced our understanding" in b[1]]
+    assert kf_first == "Description"
+    assert kf_text.split("\n")[1].startswith("Jam and Justice was a research project funded by the ESRC")
+    h2 = {p.text for p in document.paragraphs if p.style.name == "Heading 2"}
+    assert not any(h.startswith("Jam and Justice was a research project") for h in h2)
+    # A title used as the heading is not repeated as a field.
+    for heading, text in blocks:
+        if heading in h2:
+            lines = text.split("\n")[1:]
+            assert heading not in lines and not any(line.endswith("\t" + heading) for line in lines), heading
+
+
+def test_entries_are_newest_first_within_each_section(built):
+    import re as _re
+
+    _, docx_path, xlsx_path = built
+    document = docx.Document(str(docx_path))
+    years = [int(_re.search(r"\((\d{4})\)", p.text).group(1))
+             for p in document.paragraphs if p.style.name == "Bibliography"]
+    assert years == sorted(years, reverse=True) and len(set(years)) > 1
+    sheet = openpyxl.load_workbook(xlsx_path)["Engagement Activities"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("Year(s) Of Engagement Activity")
+    latest = [max(int(y) for y in _re.findall(r"\d{4}", str(row[column]))) if row[column] else None
+              for row in sheet.iter_rows(min_row=2, values_only=True)]
+    dated = [y for y in latest if y is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert latest[len(dated):] == [None] * (len(latest) - len(dated))  # undated last
 
 
 def test_word_fields_use_gtr_labels_and_leave_out_empty_optional_ones(built):

@@ -118,6 +118,12 @@ def main(out: Path) -> None:
     link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
     link.font.underline = True
 
+    # A publication: one paragraph, the lines after the first indented (a reference list).
+    reference = _paragraph_style(styles, "Bibliography", size=10, before=2, after=6)
+    reference.paragraph_format.left_indent = Cm(0.6)
+    reference.paragraph_format.first_line_indent = Cm(-0.6)
+    reference.paragraph_format.keep_together = True
+
     intro = _paragraph_style(styles, "Section Intro", size=10, color=GREY, after=8)
     intro.font.italic = True
     figure = _paragraph_style(styles, "Figure", size=10, before=6, after=10)
