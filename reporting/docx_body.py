@@ -23,6 +23,7 @@ MAX_YEAR_COLUMNS = 8
 TABLE_WIDTH = 9400
 #: Chart width in EMU (16 cm); height grows with the number of bars, within limits.
 CHART_WIDTH = 5_760_000
+GLANCE_TITLE = "At a glance"
 #: The bookmark each entry starts at, numbered from 1 in document order.
 ENTRY_BOOKMARK = "_Entry"
 
@@ -158,21 +159,18 @@ def _changes(body: Body, view: ReturnView, bookmark: str) -> None:
             body.paragraph("field_text", body.run(line))
 
 
-def _contents(body: Body, headings: list[str], names: list[str]) -> None:
-    """A Word TOC field whose cached result already lists the sections, so the list is
-    readable before anyone updates fields (Word replaces it when updated)."""
+def _contents(body: Body, parts: list[tuple[str, str]]) -> None:
+    """The contents list, already filled in: each top-level part linked to where it starts,
+    with its page number as a PAGEREF field, which LibreOffice (and so the PDF) works out as it
+    lays the document out, and Word when fields are updated (F9) or the document printed."""
     body.paragraph("toc_heading", body.run("Contents"))
-    for index, text in enumerate(headings):
-        entry = w.internal_link(names[index], body.run(text))
-        if index == 0:
-            entry = w.field_begin('TOC \\o "1-1" \\h \\z \\u') + entry
-        if index == len(headings) - 1:
-            entry += w.field_end()
-        body.paragraph("toc1", entry)
+    for text, name in parts:
+        page = w.field_begin(f"PAGEREF {name} \\h") + body.run("") + w.field_end()
+        body.paragraph("toc1", w.internal_link(name, body.run(text) + w.tab() + page))
 
 
 def write_return(body: Body, view: ReturnView) -> None:
-    """The return's content: cover page; at a glance (table, charts) and contents; changes;
+    """The return's content: cover page; contents; at a glance (table, charts); changes;
     award texts; then the sections."""
     body.paragraph("title", body.run(view.title))
     body.paragraph("subtitle", body.run(view.cover_subtitle))
@@ -183,27 +181,35 @@ def write_return(body: Body, view: ReturnView) -> None:
     if view.generated:
         body.paragraph("note", body.run(view.generated))
     body.page_break()
+    parts: list[tuple[str, str]] = []
     if view.sections:
-        body.paragraph("award_heading", body.run("At a glance"))
+        parts.append((GLANCE_TITLE, "_Glance"))
+    if view.changes is not None:
+        parts.append((f"{CHANGES_TITLE} ({view.changes.summary})", "_Changes"))
+    parts.extend((text.label, f"_Text{index}") for index, text in enumerate(view.texts, start=1))
+    headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
+    names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
+    parts.extend(zip(headings, names))
+    _contents(body, parts)
+    if not view.sections:
+        body.paragraph("field_text", body.run("There are no entries yet."))
+    if view.sections:
+        body.page_break()
+        body.paragraph("award_heading", body.marked("_Glance", body.run(GLANCE_TITLE)))
         body.paragraph("field_text", body.run(view.summary + "."))
         _summary_table(body, view)
         for chart in view.charts:
             body.chart(chart)
-    headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
     if view.changes is not None:
-        headings.insert(0, f"{CHANGES_TITLE} ({view.changes.summary})")
-    names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
-    _contents(body, headings, names)
-    if not view.sections:
-        body.paragraph("field_text", body.run("There are no entries yet."))
-    if view.changes is not None:
-        _changes(body, view, names.pop(0))
-    for text in view.texts:
-        body.paragraph("award_heading", body.run(text.label))
+        _changes(body, view, "_Changes")
+    if view.texts:
+        body.page_break()
+    for index, text in enumerate(view.texts, start=1):
+        body.paragraph("award_heading", body.marked(f"_Text{index}", body.run(text.label)))
         for para in paragraphs(text.text):
             body.paragraph("field_text", body.run(para))
     entries = 0
-    for section, heading, name in zip(view.sections, headings[-len(view.sections):] if view.sections else [], names):
+    for section, heading, name in zip(view.sections, headings, names):
         body.heading("h1", heading, name)
         if section.intro:
             body.paragraph("intro", body.run(section.intro))

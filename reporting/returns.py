@@ -349,6 +349,11 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         charts=tuple(charts))
 
 
+#: Award details every cover gives, "not recorded" when the workbook does not have them.
+COVER_FIELDS = ("award_reference", "funder", "lead_research_organisation", "department", "principal_investigator",
+                "start", "end", "funded_value")
+
+
 def award_head(schema: Schema, award: Award) -> Head:
     """What an award's return is about: its header fields, then its long texts."""
     details: list[FieldView] = []
@@ -359,7 +364,9 @@ def award_head(schema: Schema, award: Award) -> Head:
         shown = _field_view(spec, award.values)
         if shown:
             (texts if spec.is_long else details).append(shown)
-    title = award.title or (f"Award {award.reference}" if award.reference else "Research outcomes")
+        elif spec.key in COVER_FIELDS:  # the cover says what is missing rather than leaving it out
+            details.append(FieldView(spec.label, NOT_RECORDED, missing=True))
+    title = award.title or award.reference or "Research outcomes"
     names = {"award": {f.key: award.values.get(f.key) for f in schema.award_fields}}
     return Head(title, "return", award.reference, tuple(details), tuple(texts), names)
 

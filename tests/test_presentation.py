@@ -39,7 +39,7 @@ def test_cover_page(built):
     assert "from 299 entries in 9 sections" in generated
     page_break = next(i for i, p in enumerate(paragraphs) if 'w:type="page"' in p._p.xml)
     assert paragraphs.index(next(p for p in paragraphs if p.text.startswith("Generated on"))) < page_break
-    assert paragraphs[page_break + 1].text == "At a glance"
+    assert paragraphs[page_break + 1].text == "Contents"  # on its own page, before "At a glance"
 
 
 def test_contents_updates_on_opening_and_header_and_footer(built):
@@ -208,6 +208,11 @@ def test_example_return_converts_to_pdf(tmp_path):
     assert "Entries per section" in glance and "223" in glance  # a chart with its labels
     contents = next(text for text in pages if "Contents" in text)
     assert "Engagement Activities (223)" in contents and "Publications (11)" in contents
+    # Every top-level part is listed with the page it starts on, which holds its heading.
+    listed = dict(re.findall(r"^(.+?)[ .]*\.{3,}[ .]*(\d+)\s*$", contents, re.M))
+    assert {"At a glance", "Abstract", "Planned Impact", "Publications (11)", "Engagement Activities (223)"} <= set(listed)
+    for part, page in listed.items():
+        assert part in pages[int(page) - 1], (part, page)
     assert re.search(r"Page 2 of \d+", pages[1])
     assert "Engagement Activities (223)" in "\n".join(pages[3:])
 
