@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Mapping
 
 from . import wordml as w
-from .returns import ChartView, FieldView, ReturnView
+from .returns import MAX_YEAR_COLUMNS, ChartView, FieldView, ReturnView
 from .text import paragraphs
 
 __all__ = ["Body", "CHANGES_TITLE", "write_return"]
 
 CHANGES_TITLE = "Changes since last submission"
 #: At most this many year columns in the summary table; earlier years are added up in one.
-MAX_YEAR_COLUMNS = 8
 #: Usable page width in twentieths of a point (A4, 2.2 cm margins) for the summary table.
 TABLE_WIDTH = 9400
 #: Chart width in EMU (16 cm); height grows with the number of bars, within limits.
@@ -144,7 +143,9 @@ def _summary_table(body: Body, view: ReturnView) -> None:
         totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
     rows.append(totals)
     body.parts.append(w.table(widths, rows, body.styles.get("table"), body.styles.get("table_text"),
-                              bold_rows=(0, len(rows) - 1)))
+                              bold_rows=(0, len(rows) - 1), right_columns=range(1, len(headers))))
+    if view.summary_note:  # why the year columns can add up to more than the entries
+        body.paragraph("intro", body.run(view.summary_note))
 
 
 def _changes(body: Body, view: ReturnView, bookmark: str) -> None:

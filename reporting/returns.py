@@ -10,6 +10,7 @@ view: they never see an entry, a field type or the schema. No I/O, no third-part
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -178,6 +179,15 @@ def citation(entry: Entry) -> FieldView | None:
     return FieldView("Citation", text, url=url, link_text=url)
 
 
+#: Columns of the source kept for the record but not for a reader: GtR's own links and ids,
+#: researchfish's internal ids ("Outcome Base ID", "pubid", "Row ID").
+_BOOKKEEPING = re.compile(r"^gtr\b|\bids?$|^pubid$", re.I)
+
+
+def _bookkeeping(label: str) -> bool:
+    return bool(_BOOKKEEPING.search(label.strip()))
+
+
 def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> EntryView:
     """The heading and labelled fields of one entry, leaving out empty optional fields; a field
     the funder did not ask for when it accepted the entry reads "not recorded".
@@ -216,8 +226,8 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
                 fields.append(view)
     for header, value in entry.extra.items():
         text = fieldtypes.as_text(value).strip()
-        if text and not header.startswith("GtR "):  # GtR identifiers stay in the Excel files
-            label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
+        label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
+        if text and not _bookkeeping(label):  # identifiers stay in the Excel files
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
     return EntryView(heading, tuple(fields), marks, reference)
 
@@ -239,9 +249,13 @@ def _chart(schema: Schema, chart: Chart, by_section: dict[str, list[Entry]]) -> 
         per_year = Counter(y for e in entries for y in entry_years(e))
         if not per_year:
             return None
-        years = range(min(per_year), max(per_year) + 1)
-        return ChartView(chart.title, tuple(str(y) for y in years), tuple(per_year.get(y, 0) for y in years),
-                         chart.horizontal, "Year")
+        years = list(range(min(per_year), max(per_year) + 1))
+        labels, counts = [str(y) for y in years], [per_year.get(y, 0) for y in years]
+        if len(years) > MAX_YEAR_COLUMNS:  # grouped as the At a glance table groups them
+            earlier = len(years) - MAX_YEAR_COLUMNS
+            labels = [f"To {years[earlier - 1]}", *labels[earlier:]]
+            counts = [sum(counts[:earlier]), *counts[earlier:]]
+        return ChartView(chart.title, tuple(labels), tuple(counts), chart.horizontal, "Year")
     assert chart.field is not None
     spec = schema.section(chart.section).field(chart.field)
     names, values = _counts(entries, spec)
@@ -279,6 +293,9 @@ def _notes(wording: Any, selected: Selected) -> tuple[str, ...]:
     return tuple(notes)
 
 
+#: Years the At a glance table and the charts by year show one by one; earlier ones are
+#: grouped as "To <year>".
+MAX_YEAR_COLUMNS = 8
 #: How entries are ordered within a section (texts.toml, [order] entries).
 NEWEST, OLDEST, AS_ENTERED = "newest first", "oldest first", "as entered"
 
@@ -339,6 +356,7 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         charts.append(ChartView("Entries per section", tuple(s.title for s in used),
                                 tuple(len(by_section[s.key]) for s in used), axis="Section"))
     charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
+    charts = [c for c in charts if len(c.categories) > 1]  # one bar says nothing the table does not
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     return ReturnView(
         title=head.title, kind=head.kind, reference=head.reference, details=head.details, texts=head.texts,

@@ -39,9 +39,31 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip("\n").strip()
 
 
+#: A line that starts a paragraph of its own: a list item ("- ", "• ", "1) ", "(a) ", "2. ").
+_ITEM = re.compile(r"^(?:[-–•*·▪]\s|\(?\w{1,3}[.)]\s)")
+#: Text that ends a sentence (or a heading-like line): the line break after it is meant.
+_ENDS = re.compile(r"[.!?:;)\]\"'”’]$")
+
+
 def paragraphs(text: str) -> list[str]:
-    """Split long text into paragraphs: every non-blank line is one paragraph."""
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    """Split long text into paragraphs: at blank lines, before list items, and after lines
+    that end a sentence. A line broken in mid-sentence (text wrapped by hand or by the system
+    it was copied from: "aims and / objectives") is joined to the next one."""
+    found: list[str] = []
+    joinable = False
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if joinable and not _ITEM.match(line) and not line[0].isupper():
+            found[-1] += " " + line
+        elif joinable and not _ITEM.match(line) and not _ENDS.search(found[-1]) and len(found[-1]) > 50:
+            found[-1] += " " + line  # a long line cut before a capital ("... with Greater / Manchester")
+        else:
+            found.append(line)
+        joinable = not _ENDS.search(found[-1])
+    return found
 
 
 def one_line(text: str) -> str:

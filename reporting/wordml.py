@@ -79,10 +79,13 @@ def field_end() -> str:
 
 
 def table(widths: Sequence[int], rows: Iterable[Sequence[str]], style: str | None = None,
-          cell_style: str | None = None, header_rows: int = 1, bold_rows: Iterable[int] = ()) -> str:
+          cell_style: str | None = None, header_rows: int = 1, bold_rows: Iterable[int] = (),
+          right_columns: Iterable[int] = ()) -> str:
     """A table of fixed column widths (twentieths of a point); each cell one paragraph of the
-    given runs. The first `header_rows` repeat on every page; no row splits across pages."""
+    given runs. The first `header_rows` repeat on every page; no row splits across pages;
+    `right_columns` (numbers) are aligned right."""
     bold = set(bold_rows)
+    right = set(right_columns)
     look = ('<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" w:firstColumn="1" w:lastColumn="0" '
             'w:noHBand="0" w:noVBand="1"/>')
     parts = ["<w:tbl><w:tblPr>" + (f'<w:tblStyle w:val="{attribute(style)}"/>' if style else "") +
@@ -92,11 +95,18 @@ def table(widths: Sequence[int], rows: Iterable[Sequence[str]], style: str | Non
     for number, cells in enumerate(rows):
         trpr = "<w:trPr><w:tblHeader/></w:trPr>" if number < header_rows else "<w:trPr><w:cantSplit/></w:trPr>"
         tcs = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-                      f"{paragraph(run(text, bold=number in bold), cell_style)}</w:tc>"
-                      for width, text in zip(widths, cells))
+                      f"{_cell_paragraph(run(text, bold=number in bold), cell_style, column in right)}</w:tc>"
+                      for column, (width, text) in enumerate(zip(widths, cells)))
         parts.append(f"<w:tr>{trpr}{tcs}</w:tr>")
     parts.append("</w:tbl>")
     return "".join(parts)
+
+
+def _cell_paragraph(content: str, style: str | None, right: bool) -> str:
+    if not right:
+        return paragraph(content, style)
+    styled = f'<w:pStyle w:val="{attribute(style)}"/>' if style else ""
+    return f'<w:p><w:pPr>{styled}<w:jc w:val="right"/></w:pPr>{content}</w:p>'
 
 
 def inline_chart(relationship: str, number: int, width: int, height: int, description: str) -> str:

@@ -273,3 +273,27 @@ def test_restyled_template_changes_the_return(tmp_path, imported):
     assert style.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
     assert style.font.name == "Georgia"
     assert any(p.style.name == "Heading 1" for p in document.paragraphs)
+
+
+def test_lines_broken_mid_sentence_are_joined_and_list_items_kept():
+    from reporting.text import paragraphs
+
+    text = ("The project aims and\nobjectives were met in full.\nWe did three things:\n- setting up contracts (13 June)\n"
+            "- hiring staff\n\nA long line that was wrapped by the system it was copied from, before\nGreater Manchester.")
+    assert paragraphs(text) == [
+        "The project aims and objectives were met in full.", "We did three things:",
+        "- setting up contracts (13 June)", "- hiring staff",
+        "A long line that was wrapped by the system it was copied from, before Greater Manchester."]
+
+
+def test_charts_have_axis_titles_in_the_body_font_and_more_than_one_bar(built):
+    _, docx_path, _ = built
+    with zipfile.ZipFile(docx_path) as archive:
+        charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("word/charts/chart")]
+    assert len(charts) >= 3
+    for chart in charts:
+        assert chart.count("<c:title>") == 3  # the chart's, and each axis's ("Year", "Entries"...)
+        assert 'typeface="Calibri"' in chart
+        assert chart.count("<c:pt idx=") >= 2 * 2  # at least two bars (categories and values)
+    by_year = next(c for c in charts if "by year" in c)
+    assert "<c:v>To 2014</c:v>" in by_year  # grouped as the At a glance table groups the years

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+import docx
 import pytest
 
 from reporting import build, import_to_workbook
@@ -114,6 +115,10 @@ def test_every_gtr_csv_row_imports_builds_and_is_in_both_returns(gtr_csv):
     records = [(reference, path.name, texts) for path in GTR_CSV for reference, texts in gtr_csv_records(path)]
     assert len(records) >= 2567 + 656
     _check(records, result.outputs[0].parent)
+    # GtR's own links and ids are kept in the Excel returns, not printed on every Word entry.
+    word = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "GTR Outcome URL" not in text and "Outcome ID" not in text
 
 
 @pytest.fixture(scope="module")
