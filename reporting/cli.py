@@ -288,10 +288,12 @@ def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, fo
 @_selection_options
 @click.option("--since", type=click.Path(path_type=Path), multiple=True,
               help="The previous submission (workbook, folder or Excel return): mark what changed.")
+@click.option("--final", is_flag=True,
+              help="The return to send: placeholder text and links cut short are errors, not marks.")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
           templates_dir: Path | None, pdf: bool, processes: int | None, period: str | None, start: str | None,
-          end: str | None, public: bool, since: tuple[Path, ...], force: bool, as_json: bool) -> None:
+          end: str | None, public: bool, since: tuple[Path, ...], force: bool, as_json: bool, final: bool) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -303,7 +305,8 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     with _Progress("Rendering returns") as progress:
         result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
                                                   period=chosen, public=public, since=since,
-                                                  templates=templates_dir, processes=processes, force=force),
+                                                  templates=templates_dir, processes=processes, force=force,
+                                                  final=final),
                       as_json)
     _report_outputs(ctx, result, "return", pdf, force, as_json, processes)
 

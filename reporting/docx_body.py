@@ -96,10 +96,12 @@ class Body:
 
     def field(self, view: FieldView, label_role: str = "label", role: str = "field", bookmark: str | None = None,
               marks: str = "") -> None:
+        flag = self.run(f" [Check: {view.check}]", "mark") if view.check else ""
         if view.long:
             self.paragraph("field_heading", self.marked(bookmark, self.run(view.label)) + marks)
-            for text in paragraphs(view.text):
-                self.paragraph("field_text", self.run(text))
+            texts = paragraphs(view.text)
+            for number, text in enumerate(texts, start=1):
+                self.paragraph("field_text", self.run(text) + (flag if number == len(texts) else ""))
             return
         if view.missing:
             value = self.run(view.text, italic=True)
@@ -109,7 +111,7 @@ class Body:
             value = self.linked_text(view.text, view.links)
         else:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
-        self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + marks)
+        self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + flag + marks)
 
 
     def citation(self, reference: FieldView, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:

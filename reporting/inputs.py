@@ -65,9 +65,11 @@ def _instructions(schema: Schema) -> Instructions:
         f"organisation once on the {schema.organisation_sheet} sheet, with other names it goes by "
         "under Aliases. Visibility: Public, or Internal for entries that must not be published.",
         "Award Reference: leave blank when this workbook holds one award.",
-        "Line breaks inside a cell (Alt+Enter) become paragraphs in the Word return.",
-        "Check your entries with `funder-report validate`, then make the returns with "
-        "`funder-report build`.",
+        "Long texts: leave an empty line (Alt+Enter twice) between paragraphs. A line that ends "
+        "a sentence or starts a list item (\"- \") also starts a new paragraph in the Word return; "
+        "other line breaks are joined up.",
+        "Check your entries with \"funder-report validate\", then make the returns with "
+        "\"funder-report build\".",
     )
     sections = tuple((s.title, s.help + ("" if s.gtr else " Not published on Gateway to Research."), s.sheet)
                      for s in schema.sections)

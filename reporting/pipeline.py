@@ -5,14 +5,15 @@ Nothing here prints or exits; each function returns a result object the CLI repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from . import parallel
 from .changes import Changes, compare
 from .errors import InvalidEntries, UsageError
-from .findings import Findings
+from .findings import ERROR, Findings
 from .loading import find_inputs, load
 from .model import Award, Entry, Organisation
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
@@ -60,6 +61,16 @@ class BuildResult:
                 **self.findings.to_dict()}
 
 
+#: What a final return may not hold: text standing in for content, links cut short.
+NOT_FINAL = ("placeholder", "url-cut-short")
+
+
+def _final(findings: Findings) -> Findings:
+    """The findings of a final build: what a draft only marks is an error."""
+    return Findings([replace(f, severity=ERROR, hint=f"{f.hint} A final return may not hold it.".strip())
+                     if f.code in NOT_FINAL else f for f in findings])
+
+
 def _refuse_invalid(result: BuildResult) -> None:
     """Entries with errors stop a build: raise, so that no caller can miss it."""
     if not result.findings.ok:
@@ -78,8 +89,11 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
           schema: Schema | None = None, template: Path | str | None = None,
           progress: Progress | None = None, period: Period | None = None, public: bool = False,
           since: Sequence[Path | str] = (), templates: Path | str | None = None,
-          processes: int | None = None, force: bool = False) -> BuildResult:
+          processes: int | None = None, force: bool = False, final: bool = False) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
+
+    A draft marks what a person must check ([Check: placeholder text], [Check: link cut
+    short]); with `final`, those are errors and nothing is written until they are fixed.
 
     `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
     names the previous submission, whose differences are marked and listed. Files are
@@ -93,6 +107,8 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     if since:
         find_inputs(since, outputs_too=True)  # a missing earlier submission too
     dataset, findings, rows = load(paths, schema)
+    if final:
+        findings = _final(findings)
     result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
                          rows_read=rows, period=period.label if period else "", public=public,
                          notes=list(renderer.notes))

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from . import fieldtypes
 from .changes import ADDED, CHANGED, REMOVED
 from .errors import TemplateError
+from .fieldtypes.texts import is_cut_short, is_placeholder
 from .model import Award, Entry, Organisation
 from .periods import entry_years
 from .schema import Chart, FieldSpec, Schema, Section
@@ -46,6 +47,9 @@ class FieldView:
     links: tuple[str, ...] = ()
     #: True when the value was not recorded (shown as "not recorded", set apart).
     missing: bool = False
+    #: What a person must check before the return is sent ("placeholder text", "link cut
+    #: short"): the draft marks the value with it.
+    check: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,8 +149,9 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
         return None
     links = spec.kind.links(text) if spec.key in values else ()
     whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
+    check = "placeholder text" if is_placeholder(text) else "link cut short" if is_cut_short(text) else ""
     return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=links[0] if whole else None,
-                     links=() if whole else links)
+                     links=() if whole else links, check=check)
 
 
 #: What a citation is made of (the fields it shows, so they are not repeated after it).

@@ -101,7 +101,13 @@ def _column(spec: FieldSpec, help_: bool) -> Column:
     if not help_:
         return Column(spec.label, spec.kind.column_width(spec), spec.kind.style, spec.required)
     need = "Required." if spec.required else "Optional."
-    comment = " ".join(p for p in (spec.label + ":", spec.help, spec.kind.hint, need) if p)
+    # The type's own hint ("Separate several with ';'.") unless the field's help says it already.
+    hint = spec.kind.hint
+    said = spec.help.casefold()
+    examples = [t.strip(".,()") for t in re.findall(r"\S*[\d/;:']\S*", hint.casefold())]
+    if any(example and example in said for example in examples):
+        hint = ""  # the help already gives the format ("07/2018", "https://", "';'")
+    comment = " ".join(p for p in (spec.label + ":", spec.help, hint, need) if p)
     vocabulary = spec.vocabulary
     rule = spec.kind.validation(spec, list_name(vocabulary.key) if vocabulary else None)
     return Column(spec.label, spec.kind.column_width(spec), spec.kind.style, spec.required, comment, rule)

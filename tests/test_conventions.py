@@ -208,3 +208,20 @@ def test_an_awards_empty_title_is_worded_as_the_awards(tmp_path):
                        award={"Award Reference": "TE/ST/2", "Title": " "})
     result = run("validate", path)
     assert "Award!B2: Title: the award's Title is empty; researchfish asks for it" in result.stdout, result.stdout
+
+
+def test_a_draft_marks_placeholders_and_a_final_build_refuses_them(tmp_path):
+    import docx
+
+    path = write_input(tmp_path / "draft.xlsx", {"Engagement Activities": [
+        dict(ENGAGEMENT, **{"Results and Impact": "TBC", "URL": "https://example.org/a-long-page-that-was-cut..."})]})
+    draft = run("build", path, "-o", tmp_path / "draft")
+    assert draft.exit_code == 0, draft.output
+    text = "\n".join(p.text for p in docx.Document(str(next((tmp_path / "draft").glob("*.docx")))).paragraphs)
+    assert "TBC [Check: placeholder text]" in text
+    assert "https://example.org/a-long-page-that-was-cut... [Check: link cut short]" in text
+    final = run("build", path, "-o", tmp_path / "final", "--final")
+    assert final.exit_code == 1
+    assert "ERROR Engagement Activities!G2: Results and Impact: looks like placeholder text" in final.stdout
+    assert "url-cut-short" in run("build", path, "-o", tmp_path / "final", "--final", "--json").stdout
+    assert not (tmp_path / "final").exists()

@@ -117,3 +117,19 @@ def test_init_refuses_to_overwrite_a_workbook_someone_filled_in(tmp_path):
         init_workbook(path)
     assert path.read_bytes() == before
     init_workbook(path, force=True)
+
+
+def test_the_blank_workbooks_help_has_no_markup_and_says_each_thing_once(tmp_path):
+    from reporting import init_workbook
+
+    path = init_workbook(tmp_path / "blank.xlsx")
+    book = openpyxl.load_workbook(path)
+    texts = [v for row in book["Instructions"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    for sheet in book.worksheets:
+        texts.extend(c.comment.text for c in sheet[1] if c.comment)
+    for text in texts:
+        assert "`" not in text, text
+        sentences = [s.strip() for s in text.replace("\n", " ").split(". ") if s.strip()]
+        assert len(sentences) == len(set(sentences)), text
+        assert not ("http" in text and text.count("https://") > 1 and "A full web address" in text), text
+        assert text.count("';'") <= 1, text

@@ -29,6 +29,16 @@ _ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4})-?(\d{4})-?(\d{
 MAX_LINK = 2079
 
 
+def is_placeholder(text: str) -> bool:
+    """True for text that stands in for content still to come ("TBC", "Tim to input", "None")."""
+    return text.casefold().strip(" .") in PLACEHOLDERS or (len(text) <= 40 and bool(_PLACEHOLDER_PHRASE.search(text)))
+
+
+def is_cut_short(text: str) -> bool:
+    """True for an address that ends with "..." (cut short by the system it came from)."""
+    return text.rstrip().endswith(("...", "…")) and bool(_URL_IN_TEXT.match(text))
+
+
 def url_is_clickable(url: str) -> bool:
     """True for addresses worth turning into a link (complete, not cut short, not too long)."""
     return bool(_URL.match(url)) and not url.endswith("...") and len(url) <= MAX_LINK
@@ -69,8 +79,7 @@ class LongText(FieldType):
         elif len(text) > EXCEL_CELL_LIMIT:
             problems.append(Problem.of("too-long", WARNING, "cell", length=len(text), limit=EXCEL_CELL_LIMIT,
                                        label=spec.label))
-        folded = text.casefold().strip(" .")
-        if folded in PLACEHOLDERS or (len(text) <= 40 and _PLACEHOLDER_PHRASE.search(text)):
+        if is_placeholder(text):
             problems.append(Problem.of("placeholder", WARNING, text=text[:60]))
         return text, problems
 
