@@ -120,7 +120,8 @@ class Body:
         content = self.marked(bookmark, self.run(reference.text))
         if reference.url:
             content += self.run(" ") + self.link(reference.url, reference.link_text or reference.url)
-        rest = "; ".join(f"{f.label}: {' '.join(f.text.split())}" for f in fields if not f.missing)
+        rest = "; ".join(f"{f.label}: {' '.join(f.text.split())}" + (f" [Check: {f.check}]" if f.check else "")
+                         for f in fields if not f.missing)
         if rest:
             content += self.run(f" ({rest})", italic=True)
         self.paragraph("citation", content + marks)

@@ -149,6 +149,11 @@ def test_publications_get_a_citation(phronesis):
     _, built = phronesis
     document = docx.Document(str(next(p for p in built.outputs if p.suffix == ".docx")))
     references = [p.text for p in document.paragraphs if p.style.name == "Bibliography"]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Entry ID" not in text  # identifiers stay in the Excel return, for matching next year
+    assert any("ISBN: tbd [Check: placeholder text]" in r for r in references)
+    sheet = openpyxl.load_workbook(next(p for p in built.outputs if p.suffix == ".xlsx"))["Publications"]
+    assert "Entry ID" in [c.value for c in sheet[1]]
     assert any(r.startswith("Kotzee B (2016). Towards an Empirically Informed Account of Phronesis in Medicine. "
                             "Perspectives in biology and medicine") for r in references), references[:3]
 
