@@ -258,7 +258,7 @@ class WordTemplate:
             filled = self._running_xml(name, view.header)
             if filled is not None:
                 dynamic[name] = filled
-        details = {d.label: d.text for d in view.details}
+        details = {d.label: d.text for d in view.details if not d.missing}
         author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
         if self._core:
             subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"

@@ -257,3 +257,16 @@ def test_pdfs_are_tagged_british_in_the_template_fonts_and_made_side_by_side(tmp
     assert fonts and all(f.startswith(("Calibri", "Carlito")) for f in fonts), fonts
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Engagement activities by geographic reach" in text  # a chart, drawn
+
+
+def test_returns_are_british_english_with_properties_from_the_award(built):
+    _, docx_path, _ = built
+    styles = _part(docx_path, "word/styles.xml")
+    defaults = styles.split("<w:docDefaults>", 1)[1].split("</w:docDefaults>", 1)[0]
+    assert 'w:lang w:val="en-GB"' in defaults and 'w:ascii="Calibri"' in defaults
+    core = _part(docx_path, "docProps/core.xml")
+    assert "<dc:title>Jam and Justice: Co-producing Urban Governance for Social Innovation</dc:title>" in core
+    assert "<dc:language>en-GB</dc:language>" in core and "2000-01-01" not in core
+    assert "<dc:creator>University of Sheffield</dc:creator>" in core  # no PI on the GtR page: the organisation
+    app = _part(docx_path, "docProps/app.xml")
+    assert "<Application>funder-report</Application>" in app and "Macintosh" not in app
