@@ -149,7 +149,8 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
         return None
     links = spec.kind.links(text) if spec.key in values else ()
     whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
-    check = "placeholder text" if is_placeholder(text) else "link cut short" if is_cut_short(text) else ""
+    check = ("placeholder text" if is_placeholder(text) else "link cut short" if is_cut_short(text)
+             else spec.kind.check(text) if spec.key in values else "")
     return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=links[0] if whole else None,
                      links=() if whole else links, check=check)
 

@@ -162,3 +162,14 @@ def test_money_round_trip(amount):
     spec_ = load_schema().section("further_funding").field("amount")
     value, problems = parse(spec_, display(spec_, Money(amount, "GBP")))
     assert problems == [] and value.amount == amount and value.currency == "GBP"
+
+
+@pytest.mark.parametrize("kind, good, bad", [("issn", "1364-5579", "12345678"),
+                                             ("issn", "2049-3630", "1234-5678"),
+                                             ("isbn", "978-0-306-40615-7", "9780306406158"),
+                                             ("isbn", "0-306-40615-2", "0-306-40615-3")])
+def test_issn_and_isbn_check_digits(kind, good, bad):
+    from reporting.fieldtypes import REGISTRY
+
+    kind_ = REGISTRY[kind]
+    assert kind_.check(good) == "" and kind_.check(bad) == f"not a valid {kind.upper()}"

@@ -152,6 +152,7 @@ def test_publications_get_a_citation(phronesis):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Entry ID" not in text  # identifiers stay in the Excel return, for matching next year
     assert any("ISBN: tbd [Check: placeholder text]" in r for r in references)
+    assert any("ISSN: 12345678 [Check: not a valid ISSN]" in r for r in references)  # typed to fill the cell
     sheet = openpyxl.load_workbook(next(p for p in built.outputs if p.suffix == ".xlsx"))["Publications"]
     assert "Entry ID" in [c.value for c in sheet[1]]
     assert any(r.startswith("Kotzee B (2016). Towards an Empirically Informed Account of Phronesis in Medicine. "

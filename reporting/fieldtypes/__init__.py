@@ -11,7 +11,8 @@ from .base import (EXCEL_CELL_LIMIT, BeforeYear, Cell, FieldType, Money, MonthYe
                    is_empty)
 from .choices import Choice, Choices, Currency, MoneyType, YesNo, format_money, split_choices
 from .dates import MonthYearType, Year, Years, excel_serial_to_datetime
-from .texts import Doi, Identifier, LongText, Names, Orcid, Text, Url, orcid_check_digit, url_is_clickable, urls_in
+from .texts import (Doi, Identifier, Isbn, Issn, LongText, Names, Orcid, Text, Url, orcid_check_digit, url_is_clickable,
+                    urls_in)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
@@ -23,7 +24,7 @@ __all__ = ["EXCEL_CELL_LIMIT", "REGISTRY", "BeforeYear", "Cell", "FieldType", "M
 #: Every field type, by the name the schema uses.
 REGISTRY: dict[str, FieldType] = {kind.name: kind for kind in (
     Text(), LongText(), Year(), Years(), MonthYearType(), MoneyType(), Choice(), Choices(), YesNo(), Url(),
-    Doi(), Identifier(), Names(), Orcid(), Currency())}
+    Doi(), Identifier(), Names(), Orcid(), Currency(), Issn(), Isbn())}
 
 
 def parse(spec: FieldSpec, raw: Any) -> Parsed:

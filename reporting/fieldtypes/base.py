@@ -179,6 +179,11 @@ class FieldType:
         """Web addresses a return should link in this field's text."""
         return ()
 
+    def check(self, text: str) -> str:
+        """What a person must check in this value before the return is sent (a draft marks
+        it), e.g. "not a valid ISSN"; "" when nothing."""
+        return ""
+
     def column_width(self, spec: FieldSpec) -> float:
         return float(max(self.width, min(len(spec.label) + 2, 30)))
 
