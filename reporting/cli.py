@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import click
 
-from . import changes as changes_module, console, convert, loading, pdf as pdf_module, periods, pipeline, templating
+from . import changes as changes_module, console, convert, fixing, loading, pdf as pdf_module, periods, pipeline, templating
 from .console import Line
 from .errors import InvalidEntries, ReportingError
 from .version import __version__
@@ -380,6 +380,30 @@ def suggest_partners(ctx: click.Context, inputs: tuple[Path, ...], output: Path 
         _echo_json([report.to_dict() for report in reports])
     else:
         _echo(console.suggestion_lines(reports))
+
+
+@cli.command(epilog=_example("funder-report fix inputs/", "funder-report fix outcomes.xlsx -o outcomes-fixed.xlsx"))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Folder for the copies (default outputs/), or a .xlsx file for one workbook.")
+@click.option("--force", is_flag=True, help="Replace copies a person has changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes and what is left as JSON.")
+@click.pass_context
+def fix(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool, as_json: bool) -> None:
+    """Write a copy of each INPUT workbook with the safe fixes applied.
+
+    Safe fixes are the ones that cannot be wrong: a list value typed in another case or
+    spacing, an older wording of it, a value cut short, a list value Excel turned into a date.
+    Each change is listed; the workbook itself is never changed, and everything else is left
+    for a person (validate --annotate marks it).
+    """
+    reports = _run(ctx, lambda: fixing.fix_workbooks(inputs, output, force=force))
+    if as_json:
+        _echo_json([report.to_dict() for report in reports])
+    else:
+        _echo(console.fix_lines(reports))
+    if any(f.severity == "error" for report in reports for f in report.left):
+        ctx.exit(EXIT_INVALID)  # the copies were written; entries in them still need a person
 
 
 @cli.command(epilog=_example("funder-report diff last-year.xlsx outcomes.xlsx",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .changes import Changes
     from .importers import Tally
     from .convert import ImportReport, SuggestionReport
+    from .fixing import FixReport
     from .pipeline import BuildResult
 
 #: How many findings a build or an import lists before summing up the rest by kind.
@@ -176,6 +177,19 @@ def suggestion_lines(reports: list[SuggestionReport]) -> Iterator[Line]:
                        "Organisations sheet.")
         yield Line(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
                    f"then build from that workbook in place of {report.source.name}.")
+
+
+def fix_lines(reports: list[FixReport]) -> Iterator[Line]:
+    """Per workbook: each change made, the copy written, and what is left for a person."""
+    for report in reports:
+        yield Line(f"{report.source}: {plural(len(report.changes), 'safe fix', 'safe fixes')}", style="heading")
+        for sheet, cell, label, before, after in report.changes:
+            yield Line(f'  {sheet}!{cell}: {label}: "{_flat(before)}" -> "{_flat(after)}"')
+        errors = sum(1 for f in report.left if f.severity == ERROR)
+        left = (f"{plural(errors, 'error')} and {plural(len(report.left) - errors, 'warning')} left for a person "
+                f"(`funder-report validate --annotate checked/ {shlex.quote(str(report.output))}` marks them)"
+                if report.left else "nothing else to fix")
+        yield Line(f"Wrote {report.output}: {left}. {report.source.name} is unchanged.")
 
 
 def change_lines(changes: Changes, previous: str, current: str, similarity: float) -> Iterator[Line]:

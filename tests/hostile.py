@@ -273,6 +273,7 @@ IMPORT = ["import", "{input}", "-o", "{out}/imported.xlsx"]
 ANNOTATE = ["validate", "--annotate", "{out}", "{input}"]
 SUGGEST = ["suggest-partners", "{input}", "-o", "{out}/suggested.xlsx"]
 PROFILES = ["profiles", "{input}", "-o", "{out}"]
+FIX = ["fix", "{input}", "-o", "{out}"]
 
 CASES: list[Hostile] = [
     # -- malformed package parts: a plain message naming the file, exit 3 -------------------
@@ -349,6 +350,9 @@ CASES: list[Hostile] = [
     Hostile("formula-text-import", _csv("evil.csv", 'AB/1,Evil,Software and Technical Products,"'
                                         + EVIL.replace('"', '""') + '",A tool,Software,2019,https://gtr.ukri.org/x\n'),
             IMPORT, 0, "", [EVIL]),
+    Hostile("formula-text-fixed", _workbook("evil-values.xlsx", _formula_values), FIX, 1, "",
+            [EVIL, "=1+1", "@SUM(A1:A2)"]),
+    Hostile("merged-whole-column-fixed", _merged_column, FIX, 0, ""),
     Hostile("formula-text-annotated", _workbook("evil-values.xlsx", _formula_values), ANNOTATE, 1, "",
             [EVIL, "=1+1", "@SUM(A1:A2)"]),
 ]

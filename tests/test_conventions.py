@@ -151,8 +151,8 @@ def _commands(group=None, prefix=""):
             yield prefix + name, command
 
 
-WRITERS = {"init", "import", "validate", "build", "profiles", "suggest-partners", "templates export"}
-REPORTERS = {"import", "validate", "build", "profiles", "suggest-partners", "diff"}
+WRITERS = {"init", "import", "validate", "build", "profiles", "suggest-partners", "fix", "templates export"}
+REPORTERS = {"import", "validate", "build", "profiles", "suggest-partners", "fix", "diff"}
 
 
 @pytest.mark.parametrize("name, command", list(_commands()), ids=[n for n, _ in _commands()])
@@ -225,3 +225,29 @@ def test_a_draft_marks_placeholders_and_a_final_build_refuses_them(tmp_path):
     assert "ERROR Engagement Activities!G2: Results and Impact: looks like placeholder text" in final.stdout
     assert "url-cut-short" in run("build", path, "-o", tmp_path / "final", "--final", "--json").stdout
     assert not (tmp_path / "final").exists()
+
+
+def test_fix_applies_only_safe_fixes_to_a_copy_and_lists_each(tmp_path):
+    import hashlib
+    import json
+
+    import openpyxl
+
+    path = write_input(tmp_path / "messy.xlsx", {"Engagement Activities": [
+        dict(ENGAGEMENT, **{"Geographic Reach": "regional", "Primary Audience": " schools "}),
+        dict(ENGAGEMENT, Description="Podcast", **{"Geographic Reach": "Regionl"})]})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = run("fix", path, "-o", tmp_path / "fixed", "--json")
+    assert result.exit_code == 1  # one error is left for a person
+    [report] = json.loads(result.stdout)
+    assert [(c["cell"], c["before"], c["after"]) for c in report["changes"]] == [
+        ("D2", "regional", "Regional"), ("E2", " schools ", "Schools")]
+    assert [f["code"] for f in report["left"]] == ["not-in-list"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    copy = tmp_path / "fixed" / "messy-fixed.xlsx"
+    sheet = openpyxl.load_workbook(copy)["Engagement Activities"]
+    assert (sheet["D2"].value, sheet["E2"].value, sheet["D3"].value) == ("Regional", "Schools", "Regionl")
+    checked = run("validate", copy, "--json")
+    assert [f["code"] for f in json.loads(checked.stdout)["findings"]] == ["not-in-list"]
+    text = run("fix", path, "-o", tmp_path / "again")
+    assert 'Engagement Activities!D2: Geographic Reach: "regional" -> "Regional"' in text.stdout

@@ -36,7 +36,7 @@ RANKS = {
     "importers.result": 9, "importers.rf_layout": 10.5,
     "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
     "importers": 12,
-    "templating": 11, "loading": 11, "convert": 12.5,
+    "templating": 11, "loading": 11, "convert": 12.5, "fixing": 12.5,
     "pipeline": 13, "console": 13.5,
     "cli": 14,
     "__main__": 15, "": 15,

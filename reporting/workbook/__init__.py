@@ -6,11 +6,11 @@ inputs.py; its tables of cells in sheets.py.
 
 from __future__ import annotations
 
-from .copies import annotate, write_suggestions
+from .copies import Fix, annotate, apply_fixes, write_suggestions
 from .guard import custom_property
 from .layout import MAX_ROWS_PER_SHEET, NOTE_PREFIXES, OWN_SHEETS, sheet_kinds
 from .read import read_workbook
 from .tables import Table, read_tables
 
 __all__ = ["MAX_ROWS_PER_SHEET", "custom_property", "NOTE_PREFIXES", "OWN_SHEETS", "Table", "annotate", "read_tables", "read_workbook",
-           "sheet_kinds", "write_suggestions"]
+           "sheet_kinds", "write_suggestions", "Fix", "apply_fixes"]

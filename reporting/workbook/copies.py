@@ -12,6 +12,7 @@ import io
 import re
 import warnings
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -37,7 +38,7 @@ from ..text import strip_illegal
 from .guard import check_file, one_line
 from .layout import sheet_kinds
 
-__all__ = ["annotate", "write_suggestions"]
+__all__ = ["Fix", "annotate", "apply_fixes", "write_suggestions"]
 
 _READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError, ParseError,
                 zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, TypeError, AttributeError,
@@ -241,3 +242,39 @@ def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: l
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     return _save(book, source)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One safe correction: in `sheet`!`cell`, the text `found` becomes `replacement`."""
+
+    sheet: str
+    cell: str
+    found: str
+    replacement: str
+
+
+def apply_fixes(source: Path, fixes: list[Fix]) -> tuple[bytes, list[tuple[Fix, str, str]]]:
+    """A copy of `source` with each fix applied to its cell (the whole value, or the one item
+    of a list of values it names); (the copy, (fix, cell before, cell after) of each applied)."""
+    book = _open(source)
+    applied: list[tuple[Fix, str, str]] = []
+    for fix in fixes:
+        if fix.sheet not in book.sheetnames:
+            continue
+        cell = book[fix.sheet][fix.cell]
+        before = cell.value
+        text = before if isinstance(before, str) else fix.found if before is not None else None
+        if text is None:
+            continue
+        if text.strip() == fix.found.strip() or not isinstance(before, str):
+            after = fix.replacement
+        else:
+            parts = re.split(r"(\s*[;\n,]\s*)", text)  # keep the separators as they were
+            after = "".join(fix.replacement if part.strip() == fix.found.strip() else part for part in parts)
+        if after == text and isinstance(before, str):
+            continue
+        cell.value = after
+        cell.data_type = "s"
+        applied.append((fix, "" if before is None else str(before), after))
+    return _save(book, source), applied
