@@ -12,9 +12,8 @@ from typing import Sequence
 from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, import_file
 from .inputs import input_book
-from .errors import UsageError, option
 from .loading import find_inputs, load
-from .outputs import DEFAULT_OUTPUTS, WORKBOOK_SUFFIX, refuse_input, refuse_overwrite, workbook_path, write_file
+from .outputs import WORKBOOK_SUFFIX, copy_paths, refuse_input, refuse_overwrite, workbook_path, write_file
 from .partners import Suggestion, org_key, suggest
 from .schema import Schema, load_schema
 from .text import plural, slugify
@@ -149,13 +148,7 @@ def suggest_partners(sources: Sequence[Path | str] | Path | str, out: Path | str
     """
     schema = schema or load_schema()
     files = find_inputs([sources] if isinstance(sources, (str, Path)) else sources)
-    if len(files) > 1 and out is not None and Path(out).suffix:
-        raise UsageError(f"{option('output')} {out} is one file, but there are {len(files)} workbooks to copy.",
-                         "Name a folder to write each copy in.", param="output")
-    targets = [workbook_path(out, f"{source.stem}-suggested{WORKBOOK_SUFFIX}", DEFAULT_OUTPUTS) for source in files]
-    for target in targets:
-        refuse_input(target, files)
-        refuse_overwrite(target, force)
+    targets = copy_paths(files, out, "suggested", force)
     dataset, findings, _ = load(files, schema)
     found = suggest(dataset, schema)
     listed = {org_key(o.name) for o in dataset.organisations if not o.implicit}

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .errors import UsageError, option
 from .findings import Finding
 from .loading import find_inputs, load
-from .outputs import DEFAULT_OUTPUTS, WORKBOOK_SUFFIX, refuse_input, refuse_overwrite, workbook_path, write_file
+from .outputs import copy_paths, write_file
 from .schema import Schema, load_schema
 from .workbook import Fix, apply_fixes
 
@@ -52,13 +51,7 @@ def fix_workbooks(sources: Sequence[Path | str] | Path | str = (), out: Path | s
     outputs/, or a .xlsx file for one workbook)."""
     schema = schema or load_schema()
     files = find_inputs([sources] if isinstance(sources, (str, Path)) else sources)
-    if len(files) > 1 and out is not None and Path(out).suffix:
-        raise UsageError(f"{option('output')} {out} is one file, but there are {len(files)} workbooks to fix.",
-                         "Name a folder to write each copy in.", param="output")
-    targets = [workbook_path(out, f"{source.stem}-fixed{WORKBOOK_SUFFIX}", DEFAULT_OUTPUTS) for source in files]
-    for target in targets:
-        refuse_input(target, files)
-        refuse_overwrite(target, force)
+    targets = copy_paths(files, out, "fixed", force)
     _, findings, _ = load(files, schema)
     reports = []
     for source, target in zip(files, targets):

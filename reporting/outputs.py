@@ -114,6 +114,21 @@ def workbook_path(out: Path | str | None, name: str, folder: Path | str = ".", p
     return path
 
 
+def copy_paths(files: list[Path], out: Path | str | None, tag: str, force: bool = False) -> list[Path]:
+    """Where the copies of `files` go (`NAME-tag.xlsx`): in `out`, a folder (default outputs/),
+    or the .xlsx file `out` names when there is one workbook. Refused, before anything is
+    read: a copy over an input, over a file a person changed (unless `force`), or several
+    copies into one file."""
+    if len(files) > 1 and out is not None and Path(out).suffix:
+        raise UsageError(f"{option('output')} {out} is one file, but there are {len(files)} workbooks to copy.",
+                         "Name a folder to write each copy in.", param="output")
+    targets = [workbook_path(out, f"{source.stem}-{tag}{WORKBOOK_SUFFIX}", DEFAULT_OUTPUTS) for source in files]
+    for target in targets:
+        refuse_input(target, files)
+        refuse_overwrite(target, force)
+    return targets
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
