@@ -101,7 +101,13 @@ class Body:
             self.paragraph("field_heading", self.marked(bookmark, self.run(view.label)) + marks)
             texts = paragraphs(view.text)
             for number, text in enumerate(texts, start=1):
-                self.paragraph("field_text", self.run(text) + (flag if number == len(texts) else ""))
+                if view.url and text == view.text.strip():
+                    content = self.link(view.url, text)  # a long address, on a line of its own
+                elif view.links:
+                    content = self.linked_text(text, view.links)
+                else:
+                    content = self.run(text)
+                self.paragraph("field_text", content + (flag if number == len(texts) else ""))
             return
         if view.missing:
             value = self.run(view.text, italic=True)

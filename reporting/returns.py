@@ -143,6 +143,10 @@ class ReturnView:
 
 # -- entries ---------------------------------------------------------------------------------
 
+#: A link longer than this (characters) is set under its label rather than beside it.
+LONG_LINK = 60
+
+
 def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
     text = fieldtypes.show(spec, values, raw)
     if not text:
@@ -151,7 +155,10 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
     whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
     check = ("placeholder text" if is_placeholder(text) else "link cut short" if is_cut_short(text)
              else spec.kind.check(text) if spec.key in values else "")
-    return FieldView(spec.label, text, long=spec.is_long or "\n" in text, url=links[0] if whole else None,
+    # An address too long for the rest of the line goes under its label, so the label is not
+    # left alone on its line and the address breaks less.
+    long = spec.is_long or "\n" in text or (whole and len(text) > LONG_LINK)
+    return FieldView(spec.label, text, long=long, url=links[0] if whole else None,
                      links=() if whole else links, check=check)
 
 

@@ -297,3 +297,22 @@ def test_charts_have_axis_titles_in_the_body_font_and_more_than_one_bar(built):
         assert chart.count("<c:pt idx=") >= 2 * 2  # at least two bars (categories and values)
     by_year = next(c for c in charts if "by year" in c)
     assert "<c:v>To 2014</c:v>" in by_year  # grouped as the At a glance table groups the years
+
+
+def test_a_long_address_goes_under_its_label_and_stays_a_link(tmp_path):
+    from reporting import build
+
+    from conftest import write_input
+
+    long_url = "https://www.example.org/news/2019/a-very-long-article-name-about-co-production-in-cities"
+    talk = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
+            "Part Of Official Scheme?": "No", "Geographic Reach": "Regional", "Primary Audience": "Schools",
+            "Year(s) Of Engagement Activity": "2019", "Results and Impact": "Many came.", "URL": long_url}
+    path = write_input(tmp_path / "links.xlsx", {"Engagement Activities": [talk, dict(talk, Description="Short",
+                                                                                        URL="https://example.org/x")]})
+    document = docx.Document(str(next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".docx")))
+    paragraphs = document.paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text == long_url)
+    assert paragraphs[at - 1].text == "URL" and paragraphs[at - 1].style.name == "Field Heading"
+    assert [h.url for h in paragraphs[at].hyperlinks] == [long_url]
+    assert "URL\thttps://example.org/x" in [p.text for p in paragraphs]  # a short one stays beside its label
