@@ -23,6 +23,9 @@ TABLE_WIDTH = 9400
 #: Chart width in EMU (16 cm); height grows with the number of bars, within limits.
 CHART_WIDTH = 5_760_000
 GLANCE_TITLE = "At a glance"
+#: Up to this many entries (in one or two sections, with no award texts), a document has no
+#: contents page: cover and At a glance share the first page.
+SHORT_DOCUMENT = 10
 #: The bookmark each entry starts at, numbered from 1 in document order.
 ENTRY_BOOKMARK = "_Entry"
 
@@ -190,7 +193,11 @@ def write_return(body: Body, view: ReturnView) -> None:
         body.paragraph("note", body.run(note))
     if view.generated:
         body.paragraph("note", body.run(view.generated))
-    body.page_break()
+    # A short document (a profile of a partner's one collaboration) needs no contents page: its
+    # cover and At a glance share the first page, and its entries follow.
+    short = view.entry_count <= SHORT_DOCUMENT and len(view.sections) <= 2 and not view.texts and not view.changes
+    if not short:
+        body.page_break()
     parts: list[tuple[str, str]] = []
     if view.sections:
         parts.append((GLANCE_TITLE, "_Glance"))
@@ -200,11 +207,13 @@ def write_return(body: Body, view: ReturnView) -> None:
     headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
     names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
     parts.extend(zip(headings, names))
-    _contents(body, parts)
+    if not short:
+        _contents(body, parts)
     if not view.sections:
         body.paragraph("field_text", body.run("There are no entries yet."))
     if view.sections:
-        body.page_break()
+        if not short:
+            body.page_break()
         body.paragraph("award_heading", body.marked("_Glance", body.run(GLANCE_TITLE)))
         body.paragraph("field_text", body.run(view.summary + "."))
         _summary_table(body, view)

@@ -316,3 +316,14 @@ def test_build_since_an_earlier_excel_return_lists_what_diff_finds(imported, bui
         document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
         heading1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
         assert f"Changes since last submission ({expected})" in heading1, previous
+
+
+def test_a_profile_of_one_entry_is_short(imported, tmp_path):
+    """No contents page and no page of its own for At a glance: a partner with one
+    collaboration gets a cover (with the figures) and its entry."""
+    result = profiles([imported.output], ["Amity HCD"], tmp_path)
+    document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+    paragraphs = document.paragraphs
+    assert not [p for p in paragraphs if p.style.name in ("toc 1", "TOC Heading")]
+    glance = next(i for i, p in enumerate(paragraphs) if p.text == "At a glance")
+    assert not any('w:type="page"' in p._p.xml for p in paragraphs[:glance])
