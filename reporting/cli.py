@@ -153,25 +153,26 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
 
 @cli.command("import", epilog=_example("funder-report import project.xml -o inputs/project.xlsx",
                                             "funder-report import researchfish-export.xlsx -o inputs/"))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook to write (default: named after the award, in this folder).")
 @click.option("--force", is_flag=True, help="Replace an output workbook a person has changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was read and written, and the findings, as JSON.")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, output: Path | None, force: bool, as_json: bool) -> None:
-    """Convert FILE into an input workbook (the format is recognised from the content).
+def import_(ctx: click.Context, files: tuple[Path, ...], output: Path | None, force: bool, as_json: bool) -> None:
+    """Convert FILES into one input workbook (the format is recognised from the content).
 
-    FILE is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
-    JSON, a GtR outcome-search CSV export or a researchfish portfolio export (.xlsx). Prints
+    Each file is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
+    JSON, a GtR outcome-search CSV export or a researchfish portfolio export (.xlsx); a folder
+    means every such file in it (a portfolio of GtR project records). Prints
     how many records it read and wrote per section (the two always match), the values it mapped
     to current wordings, and anything it could not place.
     """
-    report = _run(ctx, lambda: convert.import_to_workbook(file, output, force=force))
+    report = _run(ctx, lambda: convert.import_to_workbook(files, output, force=force))
     if as_json:
         _echo_json(report.to_dict())
     else:
-        _echo(console.import_lines(report, str(file)))
+        _echo(console.import_lines(report, str(files[0]) if len(files) == 1 else report.result.source))
     if not report.ok:
         ctx.exit(EXIT_INVALID)
 

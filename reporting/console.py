@@ -44,7 +44,7 @@ class Line:
         return self.indent + (f"{self.tag} " if self.tag else "") + self.text
 
 
-def findings_lines(findings: Findings, limit: int | None = None) -> Iterator[Line]:
+def findings_lines(findings: Findings, limit: int | None = None, all_in: str = "") -> Iterator[Line]:
     """Findings grouped by file and sheet, errors before warnings (a cap never hides an error
     behind a warning); past `limit`, a count by kind and the command that lists them all; then
     the one-line summary."""
@@ -59,7 +59,8 @@ def findings_lines(findings: Findings, limit: int | None = None) -> Iterator[Lin
             yield Line(finding.describe(), tag=finding.severity.upper(), indent="  ")
     hidden = ordered[len(shown):]
     if hidden:
-        yield Line(f"… and {len(hidden)} more, by kind (`{validate_command(findings)}` lists them all):")
+        where = all_in or f"`{validate_command(findings)}` lists them all"
+        yield Line(f"… and {len(hidden)} more, by kind ({where}):")
         kinds: dict[tuple[str, str, str], int] = defaultdict(int)
         for finding in hidden:
             kinds[(finding.severity, finding.code, finding.field)] += 1
@@ -86,7 +87,8 @@ def import_lines(report: ImportReport, source: str) -> Iterator[Line]:
             times = f" ({count} times)" if count > 1 else ""
             yield Line(f'  {label}: "{old}" -> "{new}"{times}')
     if len(report.findings):
-        yield from findings_lines(report.findings, limit=IMPORT_LIMIT)
+        yield from findings_lines(report.findings, limit=IMPORT_LIMIT,
+                                  all_in=f"the Import Log sheet of {report.output} lists them all")
     entries = sum(report.written.values())
     yield Line(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for {plural(report.awards, 'award')}.")
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Sequence
 
 from .findings import ERROR, Finding, Findings
-from .importers import ImportResult, import_file
+from .errors import UsageError
+from .importers import ImportResult, combine, import_file
 from .inputs import input_book
 from .loading import find_inputs, load
 from .outputs import WORKBOOK_SUFFIX, copy_paths, refuse_input, refuse_overwrite, workbook_path, write_file
@@ -69,11 +70,35 @@ class ImportReport:
                 **self.findings.to_dict()}
 
 
-def import_to_workbook(source: Path | str, out: Path | str | None = None,
+#: What a folder given to `import` is read for.
+IMPORTABLE = {".txt", ".xml", ".json", ".csv", ".xlsx", ".xlsm"}
+
+
+def _sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
+    """The files to import: those named, and the importable files of each folder named."""
+    named = [Path(source)] if isinstance(source, (str, Path)) else [Path(s) for s in source]
+    if not named:
+        raise UsageError("Name at least one file to import.")
+    found: list[Path] = []
+    for path in named:
+        if path.is_dir():
+            members = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE
+                             and not p.name.startswith((".", "~$")))
+            if not members:
+                raise UsageError(f"{path}: the folder holds no file to import ({', '.join(sorted(IMPORTABLE))}).")
+            found.extend(members)
+        else:
+            found.append(path)
+    return found
+
+
+def import_to_workbook(source: Path | str | Sequence[Path | str], out: Path | str | None = None,
                        schema: Schema | None = None, force: bool = False) -> ImportReport:
-    """Convert a file offices already have into an input workbook."""
+    """Convert files offices already have into one input workbook: a GtR page or record, an
+    export, or several (files or folders: a portfolio of GtR project records)."""
     schema = schema or load_schema()
-    result = import_file(source, schema)
+    sources = _sources(source)
+    result = combine([import_file(path, schema) for path in sources])
     dataset, findings = validate(result.records, schema)
     notes = Findings(list(result.notes))
     mappings: dict[tuple[str, str, str], int] = {}
@@ -87,16 +112,17 @@ def import_to_workbook(source: Path | str, out: Path | str | None = None,
     for entry in dataset.entries:
         written[entry.section.key] = written.get(entry.section.key, 0) + 1
     _check_accounting(result, written, notes)
-    title = dataset.awards[0].title if dataset.awards else "Research outcomes"
+    title = dataset.awards[0].title if len(dataset.awards) == 1 else "Research outcomes"
     out = workbook_path(out, slugify(title).lower() + WORKBOOK_SUFFIX)
-    refuse_input(out, [Path(source)])
+    refuse_input(out, sources)
     refuse_overwrite(out, force)
     log = [(f.severity, f.code, f.location, f.field, f.value, f.message, f.hint) for f in notes]
     log += [("mapped", "older-wording", "", label, found, f'written as "{current}" ({plural(count, "time")})', "")
             for (label, found, current), count in sorted(mappings.items())]
+    origin = sources[0].name if len(sources) == 1 else result.source
     data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title,
-                                           log, f"Imported from {Path(source).name}: {notes.summary()}."))
-    write_file(out, data, force, inputs=[Path(source)])
+                                           log, f"Imported from {origin}: {notes.summary()}."))
+    write_file(out, data, force, inputs=sources)
     return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards),
                         titles={section.key: section.title for section in schema.sections})
 

@@ -251,3 +251,27 @@ def test_fix_applies_only_safe_fixes_to_a_copy_and_lists_each(tmp_path):
     assert [f["code"] for f in json.loads(checked.stdout)["findings"]] == ["not-in-list"]
     text = run("fix", path, "-o", tmp_path / "again")
     assert 'Engagement Activities!D2: Geographic Reach: "regional" -> "Regional"' in text.stdout
+
+
+def test_import_takes_several_files_or_a_folder_into_one_workbook(tmp_path):
+    import json
+
+    from conftest import REAL, require
+
+    folder = REAL / "gtr-xml"
+    require(folder)
+    three = sorted(folder.glob("*.xml"))[:3]
+    for path in three:
+        (tmp_path / "records").mkdir(exist_ok=True)
+        (tmp_path / "records" / path.name).write_bytes(path.read_bytes())
+    alone = [json.loads(run("import", p, "-o", tmp_path / f"{p.stem}.xlsx", "--json").stdout) for p in three]
+    together = run("import", tmp_path / "records", "-o", tmp_path / "portfolio.xlsx", "--json")
+    assert together.exit_code == 0, together.output
+    report = json.loads(together.stdout)
+    assert report["awards"] == 3
+    rows = sum(part["rows"] for one in alone for part in one["parts"])
+    assert sum(part["rows"] for part in report["parts"]) == rows  # every row of every file accounted for
+    parts = report["parts"]
+    assert all(p["rows"] == p["entries"] + p["merged"] + p["empty"] + p["not_placed"] for p in parts)
+    text = run("import", *three, "-o", tmp_path / "again.xlsx")
+    assert "Read 3 files (" in text.stdout and "Wrote " in text.stdout

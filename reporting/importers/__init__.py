@@ -12,9 +12,9 @@ from pathlib import Path
 from ..errors import InputFileError
 from ..model import AWARD, ORGANISATION, SUGGESTION
 from ..schema import Schema
-from .result import ImportResult, Tally, merge_shared_entries
+from .result import ImportResult, Tally, combine, merge_shared_entries
 
-__all__ = ["ImportResult", "Tally", "import_file", "merge_shared_entries"]
+__all__ = ["ImportResult", "Tally", "combine", "import_file", "merge_shared_entries"]
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 

@@ -4,6 +4,7 @@ outcome counted for several awards into one entry. Shared by every importer."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..findings import WARNING, Finding
 from ..model import AWARD, ORGANISATION, SUGGESTION, Record, describe_origin
@@ -108,3 +109,36 @@ def merge_shared_entries(result: ImportResult) -> list[Record]:
     return dropped
 
 
+
+
+def combine(results: list[ImportResult]) -> ImportResult:
+    """Several imports as one (a folder of GtR records for a portfolio): records and notes
+    together, each part's tally summed over the sources (so rows still balance)."""
+    if len(results) == 1:
+        return results[0]
+    names = [Path(r.source).name for r in results]
+    formats = sorted({r.format for r in results})
+    combined = ImportResult(
+        source=f"{len(results)} files ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})",
+        format=formats[0] if len(formats) == 1 else "several formats",
+        provenance=results[0].provenance if len({r.provenance for r in results}) == 1 else "")
+    for result in results:
+        combined.records.extend(result.records)
+        combined.notes.extend(result.notes)
+        combined.unplaced += result.unplaced
+        combined.merged += result.merged
+        for key, count in result.read.items():
+            combined.read[key] = combined.read.get(key, 0) + count
+        for tally in result.tallies:
+            total = combined.tally(tally.part, tally.section)
+            for name in ("rows", "entries", "merged", "empty", "unplaced", "joined"):
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+    # One outcome of several projects arrives once per project's file: one entry listing them.
+    merged_before = combined.merged
+    for record in merge_shared_entries(combined):
+        counted = next((t for t in combined.tallies if t.section == record.kind and t.entries), None)
+        if counted is not None:
+            counted.entries -= 1
+            counted.merged += 1
+    combined.merged += merged_before
+    return combined
