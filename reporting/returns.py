@@ -242,6 +242,10 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
         if text and not _bookkeeping(label):  # identifiers stay in the Excel files
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
+    if heading and titled:  # what a draft marks in a value, it marks in a title too
+        check = "placeholder text" if is_placeholder(full) else heading_spec.kind.check(full)
+        if check:
+            marks = (*marks, f"Check: {check}")
     return EntryView(heading, tuple(fields), marks, reference)
 
 

@@ -316,3 +316,21 @@ def test_a_long_address_goes_under_its_label_and_stays_a_link(tmp_path):
     assert paragraphs[at - 1].text == "URL" and paragraphs[at - 1].style.name == "Field Heading"
     assert [h.url for h in paragraphs[at].hyperlinks] == [long_url]
     assert "URL\thttps://example.org/x" in [p.text for p in paragraphs]  # a short one stays beside its label
+
+
+def test_characters_lost_upstream_are_found_and_marked(tmp_path):
+    from reporting import build, load
+
+    from conftest import write_input
+
+    talk = {"Description": "Talk with Dr Mu?oz about the people?s panel", "Form Of Engagement Activity":
+            "A talk or presentation", "Part Of Official Scheme?": "No", "Geographic Reach": "Regional",
+            "Primary Audience": "Schools", "Year(s) Of Engagement Activity": "2019",
+            "Results and Impact": "Was it useful? Yes: see https://example.org/page?ref=1"}
+    path = write_input(tmp_path / "lost.xlsx", {"Engagement Activities": [talk]})
+    _, findings, _ = load([path])
+    [lost] = [f for f in findings if f.code == "lost-characters"]
+    assert lost.cell == "A2" and "Mu?oz, people?s" in lost.message
+    document = docx.Document(str(next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "[Check: characters lost (?)]" in text and text.count("[Check:") == 1

@@ -34,6 +34,16 @@ def is_placeholder(text: str) -> bool:
     return text.casefold().strip(" .") in PLACEHOLDERS or (len(text) <= 40 and bool(_PLACEHOLDER_PHRASE.search(text)))
 
 
+#: A question mark inside a word ("Mu?oz", "women?s"): a character the source system could not
+#: store, replaced. Web addresses (whose "?" starts a query) are left out first.
+_LOST = re.compile(r"\b[^\W\d_]+\?[^\W\d_]+\b")
+
+
+def lost_characters(text: str) -> list[str]:
+    """The words of `text` with a character replaced by "?" (lost when it was exported)."""
+    return _LOST.findall(_URL_IN_TEXT.sub(" ", text)) if "?" in text else []
+
+
 def is_cut_short(text: str) -> bool:
     """True for an address that ends with "..." (cut short by the system it came from)."""
     return text.rstrip().endswith(("...", "…")) and bool(_URL_IN_TEXT.match(text))
@@ -81,7 +91,13 @@ class LongText(FieldType):
                                        label=spec.label))
         if is_placeholder(text):
             problems.append(Problem.of("placeholder", WARNING, text=text[:60]))
+        lost = lost_characters(text)
+        if lost:
+            problems.append(Problem.of("lost-characters", WARNING, words=", ".join(lost[:3])))
         return text, problems
+
+    def check(self, text: str) -> str:
+        return "characters lost (?)" if lost_characters(text) else ""
 
 
 class Text(LongText):
