@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -266,17 +267,26 @@ def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats) -> Non
                 height = max(height, _wrapped_height(cell.value, table.columns[col].width))
         sheet.set_row(row, min(height, MAX_ROW_HEIGHT))
     sheet.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
-    _print_setup(sheet, landscape=True)
+    # One page wide while the text stays readable (about half size); a wider sheet (a
+    # researchfish export's 30 columns) prints over a few pages side by side instead.
+    total = sum(column.width for column in table.columns)
+    _print_setup(sheet, landscape=True, pages_wide=max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE))))
     sheet.repeat_rows(0)
 
 
-def _print_setup(sheet, landscape: bool) -> None:
-    """A4, one page wide (as many pages down as it takes), the sheet's name and page numbers
-    in the footer."""
+#: Column widths (characters) one landscape A4 page prints at a readable scale, and the most
+#: pages a sheet is spread across side by side.
+WIDTH_PER_PAGE = 300
+MAX_PAGES_WIDE = 4
+
+
+def _print_setup(sheet, landscape: bool, pages_wide: int = 1) -> None:
+    """A4, `pages_wide` pages wide (as many pages down as it takes), the sheet's name and page
+    numbers in the footer."""
     sheet.set_paper(9)
     if landscape:
         sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(pages_wide, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     sheet.set_footer("&L&8&A&R&8Page &P of &N")
 

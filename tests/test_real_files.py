@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 
 from reporting import build, import_to_workbook
@@ -139,6 +140,26 @@ def test_researchfish_exports_of_every_layout_import_and_build(researchfish):
         assert all(t.balanced for t in tallies)
         # no outcome sheet is dropped: every sheet with an award column gave entries or empty rows
         assert not [t for t in tallies if t.section is None and t.entries == 0 and not t.empty], path.name
+
+
+def test_wide_excel_sheets_print_readably_over_pages_side_by_side(researchfish):
+    """A researchfish section of 30 columns squeezed onto one page prints at 20%: it is spread
+    over a few pages wide instead, each at a readable scale."""
+    from openpyxl.utils import get_column_letter
+
+    from reporting.xlsx_writer import WIDTH_PER_PAGE
+
+    _, _, result = max(researchfish, key=lambda item: len(item[2].outputs))
+    path = max((p for p in result.outputs if p.suffix == ".xlsx" and p.name != "portfolio-summary.xlsx"),
+               key=lambda p: p.stat().st_size)
+    book = openpyxl.load_workbook(path)
+    wide = 0
+    for sheet in book.worksheets[1:]:
+        total = sum(sheet.column_dimensions[get_column_letter(i)].width or 8 for i in range(1, sheet.max_column + 1))
+        pages = sheet.page_setup.fitToWidth or 1
+        assert pages * WIDTH_PER_PAGE >= total - 1, (sheet.title, total, pages)
+        wide += pages > 1
+    assert wide, "no sheet was wide enough to need two pages"
 
 
 def test_every_researchfish_row_is_in_both_returns(researchfish):
