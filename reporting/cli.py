@@ -360,14 +360,32 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     click.echo(f"Edit them, then: funder-report build --templates {folder}")
 
 
+def _copy_options(json_help: str):
+    """INPUT... -o --force --json: the options of the commands that write a copy of each workbook."""
+    def decorate(command):
+        for option in reversed((
+                click.argument("inputs", nargs=-1, type=click.Path(path_type=Path)),
+                click.option("-o", "--output", type=click.Path(path_type=Path),
+                             help="Folder for the copies (default outputs/), or a .xlsx file for one workbook."),
+                click.option("--force", is_flag=True, help="Replace copies a person has changed."),
+                click.option("--json", "as_json", is_flag=True, help=json_help),
+                click.pass_context)):
+            command = option(command)
+        return command
+    return decorate
+
+
+def _echo_reports(reports: list, as_json: bool, lines) -> None:
+    """One report per workbook copied: as JSON, or as the lines `lines(reports)` gives."""
+    if as_json:
+        _echo_json([report.to_dict() for report in reports])
+    else:
+        _echo(lines(reports))
+
+
 @cli.command("suggest-partners", epilog=_example("funder-report suggest-partners inputs/",
                                                  "funder-report suggest-partners outcomes.xlsx -o outcomes-suggested.xlsx"))
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Folder for the copies (default outputs/), or a .xlsx file for one workbook.")
-@click.option("--force", is_flag=True, help="Replace copies a person has changed.")
-@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
-@click.pass_context
+@_copy_options("Print the suggestions as JSON.")
 def suggest_partners(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool,
                      as_json: bool) -> None:
     """Propose links between entries and the partner organisations they mention.
@@ -377,19 +395,11 @@ def suggest_partners(ctx: click.Context, inputs: tuple[Path, ...], output: Path 
     and profiles then use the accepted links.
     """
     reports = _run(ctx, lambda: convert.suggest_partners(inputs, output, force=force))
-    if as_json:
-        _echo_json([report.to_dict() for report in reports])
-    else:
-        _echo(console.suggestion_lines(reports))
+    _echo_reports(reports, as_json, console.suggestion_lines)
 
 
 @cli.command(epilog=_example("funder-report fix inputs/", "funder-report fix outcomes.xlsx -o outcomes-fixed.xlsx"))
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Folder for the copies (default outputs/), or a .xlsx file for one workbook.")
-@click.option("--force", is_flag=True, help="Replace copies a person has changed.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes and what is left as JSON.")
-@click.pass_context
+@_copy_options("Print the changes and what is left as JSON.")
 def fix(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool, as_json: bool) -> None:
     """Write a copy of each INPUT workbook with the safe fixes applied.
 
@@ -399,10 +409,7 @@ def fix(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force
     for a person (validate --annotate marks it).
     """
     reports = _run(ctx, lambda: fixing.fix_workbooks(inputs, output, force=force))
-    if as_json:
-        _echo_json([report.to_dict() for report in reports])
-    else:
-        _echo(console.fix_lines(reports))
+    _echo_reports(reports, as_json, console.fix_lines)
     if any(f.severity == "error" for report in reports for f in report.left):
         ctx.exit(EXIT_INVALID)  # the copies were written; entries in them still need a person
 

@@ -104,8 +104,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     """
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
-    if since:
-        find_inputs(since, outputs_too=True)  # a missing earlier submission too
+    earlier = find_inputs(since, outputs_too=True) if since else []  # one missing is named first
     dataset, findings, rows = load(paths, schema)
     if final:
         findings = _final(findings)
@@ -115,7 +114,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     _refuse_invalid(result)
     changes = None
     if since:
-        previous, _, _ = load(since, schema, outputs_too=True)
+        previous, _, _ = load(earlier, schema, outputs_too=True)
         changes = compare(previous, dataset, schema)
     selection = Selection(period=period, public=public, changes=changes,
                           since=", ".join(Path(p).name for p in since),
@@ -125,7 +124,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
              for award, _ in groups]
     summary_name = f"portfolio-summary{selection.suffix}.xlsx" if len(groups) > 1 else None
-    with Publication(out_dir, force, inputs=_inputs(paths, since)) as publication:
+    with Publication(out_dir, force, inputs=find_inputs(paths) + earlier) as publication:
         publication.check(_names(stems) + ([summary_name] if summary_name else []))
         jobs: list[_Job] = []
         for (award, entries), stem in zip(groups, stems):
@@ -143,11 +142,6 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
 
 def _names(stems: list[str]) -> list[str]:
     return [f"{stem}.{kind}" for stem in stems for kind in ("docx", "xlsx")]
-
-
-def _inputs(paths: Sequence[Path | str], since: Sequence[Path | str] = ()) -> list[Path]:
-    """Every input file a command reads (never to be written over)."""
-    return find_inputs(paths) + (find_inputs(since, outputs_too=True) if since else [])
 
 
 @dataclass
@@ -257,7 +251,7 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
     selection = Selection(period=period, public=public)
     stems = [unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
              for o in chosen]
-    with Publication(out_dir, force, inputs=_inputs(paths)) as publication:
+    with Publication(out_dir, force, inputs=find_inputs(paths)) as publication:
         publication.check(_names(stems))
         jobs: list[_Job] = []
         for organisation, stem in zip(chosen, stems):

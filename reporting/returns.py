@@ -147,14 +147,24 @@ class ReturnView:
 LONG_LINK = 60
 
 
+def draft_check(spec: FieldSpec, text: str, typed: bool = True) -> str:
+    """What a draft marks in a value or title for a person to check before it is sent:
+    placeholder text, a link cut short, or what the field's type finds (a check digit, lost
+    characters); only a value that was typed is asked of its type."""
+    if is_placeholder(text):
+        return "placeholder text"
+    if is_cut_short(text):
+        return "link cut short"
+    return spec.kind.check(text) if typed else ""
+
+
 def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
     text = fieldtypes.show(spec, values, raw)
     if not text:
         return None
     links = spec.kind.links(text) if spec.key in values else ()
     whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
-    check = ("placeholder text" if is_placeholder(text) else "link cut short" if is_cut_short(text)
-             else spec.kind.check(text) if spec.key in values else "")
+    check = draft_check(spec, text, typed=spec.key in values)
     # An address too long for the rest of the line goes under its label, so the label is not
     # left alone on its line and the address breaks less.
     long = spec.is_long or "\n" in text or (whole and len(text) > LONG_LINK)
@@ -243,7 +253,7 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         if text and not _bookkeeping(label):  # identifiers stay in the Excel files
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
     if heading and titled:  # what a draft marks in a value, it marks in a title too
-        check = "placeholder text" if is_placeholder(full) else heading_spec.kind.check(full)
+        check = draft_check(heading_spec, full)
         if check:
             marks = (*marks, f"Check: {check}")
     return EntryView(heading, tuple(fields), marks, reference)
