@@ -51,8 +51,9 @@ class _Failed(click.ClickException):
         setattr(self, "exit_code", error.exit_code)  # click's exit code is a class default
 
 
-def _run(ctx: click.Context, work, as_json: bool = False):
-    """Call `work`, turning library errors into plain messages (tracebacks only with --debug)."""
+def _run(ctx: click.Context, work, as_json: bool = False, interrupt: bool = True):
+    """Call `work`, turning library errors into plain messages (tracebacks only with --debug);
+    Ctrl-C is exit 130 unless `interrupt` is False (then it is the caller's)."""
     try:
         return work()
     except InvalidEntries as invalid:
@@ -68,6 +69,8 @@ def _run(ctx: click.Context, work, as_json: bool = False):
             raise
         raise _Failed(error) from None
     except KeyboardInterrupt:
+        if not interrupt:
+            raise
         click.echo("Interrupted; no partial files were left behind.", err=True)
         ctx.exit(EXIT_INTERRUPTED)
     except Exception as error:  # a bug: say so plainly, traceback only with --debug
@@ -432,6 +435,47 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
         _echo_json(changes.to_dict())
         return
     _echo(console.change_lines(changes, str(previous), str(current), changes_module.SIMILARITY))
+
+
+@cli.command(epilog=_example("funder-report serve --port 8080",
+                             "funder-report serve --host 0.0.0.0 --keep-minutes 30"))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Any other than this machine's needs the access token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--token", envvar="FUNDER_REPORT_TOKEN", metavar="TEXT",
+              help="Access token visitors need (default: none on this machine; made for you on any other).")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.1), default=25, show_default=True,
+              help="Refuse uploads larger than this.")
+@click.option("--keep-minutes", type=click.FloatRange(min=0.1), default=60, show_default=True,
+              help="Delete a visitor's files this long after their last step.")
+@click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for checks and builds (default: one per core).")
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, token: str | None, max_upload_mb: float, keep_minutes: float,
+          processes: int | None, no_browser: bool) -> None:
+    """Serve a web page to check, fix and build workbooks in a browser.
+
+    For the people who fill in the workbooks: they choose a workbook, see every problem, download
+    an annotated copy or one with the safe fixes, and build the returns. Each visitor's files
+    stay in their own temporary folder and are deleted KEEP-MINUTES after their last step, and
+    all of them when the server stops.
+    """
+    from . import web  # Flask is loaded by this command only
+
+    settings = web.Settings(max_upload_mb=max_upload_mb, keep_minutes=keep_minutes, token=token,
+                            processes=processes)
+
+    def ready(url: str) -> None:
+        click.echo(f"Serving funder-report on {url}\nPress Ctrl-C to stop.")
+        if not no_browser and sys.stdout.isatty():
+            import webbrowser
+            webbrowser.open(url)
+    try:
+        _run(ctx, lambda: web.serve(host, port, settings, ready), interrupt=False)
+    except KeyboardInterrupt:
+        click.echo("Stopped; every visitor's files were deleted.", err=True)
 
 
 def _terminate(signum, frame) -> None:

@@ -18,6 +18,10 @@ OWNERS = {
     "docx": {"docx_writer"},
     "xlsxwriter": {"xlsx_writer"},
     "jinja2": {"texts"},
+    "flask": {"web.app"},
+    "werkzeug": {"web.app"},
+    "waitress": {"web.app"},
+    "markdown_it": {"web.guide"},
     "defusedxml": set(),  # used by openpyxl itself, never imported by us
     "lxml": set(),
 }
@@ -38,6 +42,7 @@ RANKS = {
     "importers": 12,
     "templating": 11, "loading": 11, "convert": 12.5, "fixing": 12.5,
     "pipeline": 13, "console": 13.5,
+    "web.workspaces": 1, "web.guide": 1, "web.work": 13.6, "web.app": 13.7, "web": 13.8,
     "cli": 14,
     "__main__": 15, "": 15,
 }
@@ -132,10 +137,17 @@ def test_renderers_read_only_views():
         assert not local & {"model", "fieldtypes", "schema", "spec", "validation"}, (name, local)
 
 
+def test_the_command_line_loads_flask_only_to_serve():
+    code = "import sys, reporting.cli; print('flask' in sys.modules, 'waitress' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False False"
+
+
 def test_importing_the_schema_loads_no_document_library():
     """The package is lazy: using the schema or validation does not load python-docx & co."""
     code = ("import sys, reporting.schema, reporting.validation; "
-            "print(sorted(m for m in ('docx', 'openpyxl', 'xlsxwriter', 'jinja2', 'click') if m in sys.modules))")
+            "print(sorted(m for m in ('docx', 'openpyxl', 'xlsxwriter', 'jinja2', 'click', 'flask') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

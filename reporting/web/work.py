@@ -1,0 +1,209 @@
+"""The library work behind the pages (check, annotate, fix, build), run in worker processes so
+that a long build or a hostile workbook never holds up the server and several visitors use
+every core.
+
+Each function calls the same library functions as the command line and returns plain data
+(findings as their dicts, paths as text) in which the server's folders are replaced by the
+names the visitor knows: a visitor never sees where their files are kept. Nothing here knows
+about HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import console, fixing, loading, parallel, pdf, periods, pipeline
+from ..errors import InvalidEntries, ReportingError
+from ..findings import Findings
+from ..outputs import write_atomic
+from ..schema import load_schema
+from ..workbook.guard import check_file
+
+__all__ = ["Runner", "annotate", "build", "check", "fix", "pdf_available"]
+
+#: (stored path, the name the visitor gave it) of each workbook.
+Files = list[tuple[str, str]]
+
+
+def _namer(files: Files) -> Callable[[str], str]:
+    """Text with each stored path replaced by the visitor's name for the file."""
+    pairs = sorted(((path, name) for path, name in files), key=lambda pair: -len(pair[0]))
+
+    def name(text: str) -> str:
+        for path, shown in pairs:
+            text = text.replace(path, shown)
+        return text
+    return name
+
+
+def _finding(data: dict, name: Callable[[str], str]) -> dict:
+    return {key: name(value) if isinstance(value, str) else value for key, value in data.items()}
+
+
+def _findings(findings: Findings, name: Callable[[str], str]) -> dict:
+    data = findings.to_dict()
+    data["findings"] = [_finding(f, name) for f in data["findings"]]
+    return data
+
+
+#: The page's words for the library parameters an error may name.
+LABELS = {"year": "Reporting year", "start": "From", "end": "To", "public": "Public version",
+          "final": "Final return", "out": "the output folder", "output": "the output folder"}
+
+
+def _refusal(error: ReportingError, name: Callable[[str], str]) -> dict:
+    message, hint = error.words(lambda param: f'"{LABELS.get(param, param)}"')
+    return {"message": name(message), "hint": name(hint)}
+
+
+def check(files: Files) -> dict:
+    """What `funder-report validate --json` reports for these workbooks, plus the workbooks
+    the hostile-file gate refused (each with the command line's words) and the rows read."""
+    name = _namer(files)
+    refused, readable = [], []
+    for path, shown in files:
+        try:
+            check_file(Path(path))
+            readable.append(path)
+        except ReportingError as error:
+            refused.append({"file": shown, "stored": path, **_refusal(error, name)})
+    result: dict[str, Any] = {"refused": refused, "rows": 0, "awards": 0,
+                              **Findings().to_dict()}
+    if readable:
+        try:
+            dataset, findings, rows = loading.load(readable)
+        except ReportingError as error:
+            result["refused"].append({"file": "", **_refusal(error, name)})
+            return result
+        result.update(_findings(findings, name), rows=rows, awards=len(dataset.awards))
+    return result
+
+
+def annotate(files: Files, out: str) -> dict:
+    """`validate --annotate`: a copy of each workbook with its problem cells marked."""
+    name = _namer(files)
+    paths = [path for path, _ in files]
+    try:
+        _, findings, _ = loading.load(paths)
+        written = loading.annotate_inputs(paths, findings, out, force=True)
+    except ReportingError as error:
+        return {"error": _refusal(error, name)}
+    return {"outputs": [str(p) for p in written]}
+
+
+def fix(files: Files, out: str) -> dict:
+    """`funder-report fix`: a copy of each workbook with the safe fixes applied, each change
+    listed, and what is left for a person counted."""
+    name = _namer(files)
+    try:
+        reports = fixing.fix_workbooks([path for path, _ in files], out, force=True)
+    except ReportingError as error:
+        return {"error": _refusal(error, name)}
+    shown = dict(files)
+    return {"reports": [{"name": shown.get(str(report.source), report.source.name), "output": str(report.output),
+                         "changes": report.to_dict()["changes"],
+                         "errors": sum(f.severity == "error" for f in report.left),
+                         "warnings": sum(f.severity == "warning" for f in report.left)} for report in reports]}
+
+
+def pdf_available() -> bool:
+    return pdf.find_soffice() is not None
+
+
+class _Status:
+    """A build's progress, written to a small JSON file the server reads (atomically)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.stage = ""
+
+    def __call__(self, done: int, total: int, stage: str | None = None, state: str = "running") -> None:
+        self.stage = stage or self.stage
+        write_atomic(self.path, json.dumps({"state": state, "stage": self.stage, "done": done,
+                                            "total": total}).encode())
+
+    def stage_progress(self, stage: str) -> Callable[[int, int], None]:
+        self(0, 0, stage)
+        return self
+
+
+def build(files: Files, out: str, options: dict, status_path: str) -> dict:
+    """`funder-report build` (and `profiles`, and `--pdf`) for these workbooks, into `out`.
+
+    `options`: year, start, end (the reporting period as the command line takes it), public,
+    final, profiles, pdf. Progress goes to `status_path` as it is made."""
+    name = _namer(files)
+    paths = [path for path, _ in files]
+    status = _Status(status_path)
+    outputs: list[str] = []
+    lines: list[str] = []
+    try:
+        period = periods.make_period(options.get("year") or None, options.get("start") or None,
+                                     options.get("end") or None)
+        public = bool(options.get("public"))
+        result = pipeline.build(paths, Path(out) / "returns", final=bool(options.get("final")), period=period,
+                                public=public, force=True, progress=status.stage_progress("Writing the returns"))
+        lines += _summary(console.build_lines(result, "return"))
+        outputs += [str(p) for p in result.outputs]
+        if options.get("profiles"):
+            made = pipeline.profiles(paths, (), Path(out) / "profiles", period=period, public=public, force=True,
+                                     progress=status.stage_progress("Writing the partner profiles"))
+            lines += _summary(console.build_lines(made, "profile"))
+            outputs += [str(p) for p in made.outputs]
+        if options.get("pdf"):
+            documents = [Path(p) for p in outputs if p.endswith(".docx")]
+            converted = pdf.convert(documents, True, None, status.stage_progress("Converting to PDF"))
+            outputs += [str(p) for p in converted]
+    except InvalidEntries as invalid:
+        findings = invalid.result.findings if invalid.result is not None else Findings()
+        return {"ok": False, "invalid": _findings(findings, name), "error": _refusal(invalid, name)}
+    except ReportingError as error:
+        return {"ok": False, "error": _refusal(error, name)}
+    return {"ok": True, "outputs": outputs, "lines": [name(line) for line in lines]}
+
+
+def _summary(lines) -> list[str]:
+    """What the command line says of a build, but the file list (the page lists the files) and
+    the advice to run a command."""
+    return [line.text.rstrip(":") for line in lines if not line.indent and "`" not in line.text]
+
+
+def _warm() -> None:
+    """A worker's start: load what every job needs once."""
+    load_schema()
+    threading.current_thread().name = "funder-report-worker"
+
+
+class Runner:
+    """A pool of worker processes for the library work (one per core by default). Started
+    with forkserver where the system has it (the server has threads, which fork must not copy),
+    else spawn; a pool whose worker died (out of memory) is replaced for the next job."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = processes or parallel.cores()
+        methods = multiprocessing.get_all_start_methods()
+        self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.processes, mp_context=self._context, initializer=_warm)
+
+    def submit(self, work: Callable[..., dict], *args: Any) -> Future:
+        with self._lock:
+            try:
+                return self._pool.submit(work, *args)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                return self._pool.submit(work, *args)
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,234 @@
+"""The web page's safety, through Flask's test client against the real app and worker
+processes: hostile uploads get the command line's refusals, file names never reach the file
+system unchecked, visitors never see each other's files, folders go after the time limit,
+and beyond this machine a token is needed."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from badfiles import CASES
+from conftest import ROOT
+
+from reporting.web import Settings, create_app, is_loopback
+from reporting.web.app import VISITOR_COOKIE, close
+from reporting.web.workspaces import Workspaces, safe_name
+
+SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app(Settings(max_upload_mb=2, keep_minutes=60, processes=1,
+                              root=tmp_path_factory.mktemp("serve")))
+    app.config["TESTING"] = True
+    yield app
+    close(app)
+
+
+def _upload(client, *files: tuple[str, bytes]):
+    data = {"workbooks": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/check", data=data, content_type="multipart/form-data")
+
+
+def _status(client, url: str) -> int:
+    """The status of a GET, the response closed (a file sent stays open until it is)."""
+    with client.get(url) as response:
+        return response.status_code
+
+
+def _findings(client) -> dict:
+    return json.loads(client.get("/findings.json").data)
+
+
+def _workspaces(app) -> Workspaces:
+    return app.extensions["funder-report"].workspaces
+
+
+@pytest.mark.parametrize("given, stored", [
+    ("../../etc/passwd.xlsx", "passwd.xlsx"),
+    ("..\\..\\Windows\\win.ini.xlsx", "win.ini.xlsx"),
+    ("/absolute/outcomes.xlsx", "outcomes.xlsx"),
+    ("Données 2024.xlsx", "Données 2024.xlsx"),
+    ("a\x00b\u202e.xlsx", "ab.xlsx"),
+    ("CON.xlsx", "_CON.xlsx"),
+    ("...xlsx", "workbook.xlsx"),
+    ("..", "workbook"),
+    ('what?"<>|*:.xlsx', "what_______.xlsx"),
+    ("x" * 300 + ".xlsx", "x" * 115 + ".xlsx"),
+])
+def test_an_uploaded_file_name_is_made_safe_before_it_is_stored(given, stored):
+    assert safe_name(given) == stored
+
+
+def test_only_loopback_addresses_count_as_this_machine():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20") and not is_loopback("example.org")
+
+
+def test_the_findings_are_those_of_validate_json(app):
+    from reporting import loading
+
+    client = app.test_client()
+    response = _upload(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/findings")
+    page = client.get("/findings").get_data(as_text=True)
+    _, expected, rows = loading.load([SEED_INPUT])
+    assert f"{rows} rows" in page
+    found = _findings(client)
+    strip = lambda items: [{k: v for k, v in f.items() if k != "file"} for f in items]  # noqa: E731
+    assert strip(found["findings"]) == strip(expected.to_dict()["findings"])
+    assert {f["file"] for f in found["findings"]} == {"jam-and-justice.xlsx"}  # never the server's folder
+    assert "funder-report-serve-" not in page
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in (
+    "zip-bomb", "zip-claims-huge-size", "xml-entity-bomb-in-sheet", "xml-external-entity", "old-xls",
+    "zip-but-not-workbook", "truncated-zip", "text-file-named-xlsx", "empty-file", "malformed-sheet-xml",
+    "bad-values")], ids=lambda c: c.name)
+def test_a_hostile_workbook_gets_the_command_lines_refusal(app, case, tmp_path):
+    from click.testing import CliRunner
+
+    from reporting.cli import cli
+
+    path = case.make(tmp_path)
+    expected = CliRunner().invoke(cli, ["validate", str(path)])
+    client = app.test_client()
+    _upload(client, (path.name, path.read_bytes()))
+    page = client.get("/findings").get_data(as_text=True)
+    words = expected.output.removeprefix("Error: ").replace(str(path), path.name).split("\n")[0]
+    assert expected.exit_code in (1, 3), expected.output
+    if expected.exit_code == 3:  # refused before reading: the same words, naming the file as sent
+        assert _html_text(words) in _html_text(page), (words, page[:2000])
+    else:
+        assert case.expect in json.dumps(_findings(client))
+
+
+def test_a_wrong_type_is_refused_and_not_kept(app):
+    client = app.test_client()
+    _upload(client, ("report.exe", b"MZ\x90\x00"), ("notes.csv", b"a,b\n1,2\n"))
+    page = client.get("/findings").get_data(as_text=True)
+    assert "report.exe: is not an Excel workbook (.xlsx)." in page
+    assert "notes.csv: is not an Excel workbook (.xlsx)." in page
+    root = _workspaces(app).root
+    assert not list(root.rglob("report.exe")) and not list(root.rglob("notes.csv"))
+
+
+def test_an_oversized_upload_is_refused_with_the_limit(app):
+    client = app.test_client()
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"workbooks\"; filename=\"big.xlsx\"\r\n\r\n"
+            + b"PK" + b"\0" * (3 * 2**20) + b"\r\n--b--\r\n")
+    response = client.post("/check", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    assert "larger than this page accepts (2 MB)" in response.get_data(as_text=True)
+
+
+def test_a_path_traversal_name_stays_in_the_visitors_folder(app, tmp_path):
+    client = app.test_client()
+    _upload(client, ("../../../../escaped.xlsx", SEED_INPUT.read_bytes()))
+    root = _workspaces(app).root
+    [stored] = [p for p in root.rglob("escaped.xlsx")]
+    assert root in stored.parents
+    assert not (root.parent / "escaped.xlsx").exists() and not (Path("/") / "escaped.xlsx").exists()
+    assert client.get("/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get("/download/../../etc/passwd").status_code == 404
+
+
+def test_two_visitors_never_see_each_others_files(app):
+    alice, bob = app.test_client(), app.test_client()
+    _upload(alice, ("alice-outcomes.xlsx", SEED_INPUT.read_bytes()))
+    alice.post("/annotate")
+    [name] = set(re.findall(r'href="/download/([^"]+)"', alice.get("/findings").get_data(as_text=True)))
+    assert name == "alice-outcomes-checked.xlsx"
+    assert _status(alice, f"/download/{name}") == 200
+    assert _status(bob, f"/download/{name}") == 404  # bob has no workspace
+    _upload(bob, ("bob-outcomes.xlsx", SEED_INPUT.read_bytes()))
+    assert _status(bob, f"/download/{name}") == 404  # nor in his own
+    assert "alice" not in bob.get("/findings").get_data(as_text=True)
+    assert "bob" not in alice.get("/findings").get_data(as_text=True)
+    a, b = (c.get_cookie(VISITOR_COOKIE).value for c in (alice, bob))
+    assert a != b and len(a) == 32
+    forged = app.test_client()
+    forged.set_cookie(VISITOR_COOKIE, "../" + a[3:])
+    assert forged.get("/findings").status_code == 303  # not a visitor: back to the start
+
+
+def test_folders_are_deleted_after_the_time_limit_and_on_request(app):
+    client = app.test_client()
+    _upload(client, ("soon-gone.xlsx", SEED_INPUT.read_bytes()))
+    workspaces = _workspaces(app)
+    workspace = workspaces.get(client.get_cookie(VISITOR_COOKIE).value)
+    assert workspace is not None and workspace.folder.is_dir()
+    assert workspaces.sweep(now=time.monotonic() + 30 * 60) == 0 or workspace.folder.is_dir()
+    workspaces.sweep(now=time.monotonic() + 61 * 60)
+    assert not workspace.folder.exists()
+    assert client.get("/findings").status_code == 303  # gone: back to the start
+    other = app.test_client()
+    _upload(other, ("deleted-now.xlsx", SEED_INPUT.read_bytes()))
+    folder = workspaces.get(other.get_cookie(VISITOR_COOKIE).value).folder
+    assert other.post("/forget").status_code == 303
+    assert not folder.exists()
+
+
+def test_a_token_is_needed_when_one_is_set(tmp_path):
+    app = create_app(Settings(token="s3cret-token", processes=1, root=tmp_path))
+    try:
+        client = app.test_client()
+        assert client.get("/").status_code == 403
+        assert client.get("/?token=wrong").status_code == 403
+        response = client.get("/?token=s3cret-token")
+        assert response.status_code == 303 and "token" not in response.headers["Location"]
+        assert client.get("/").status_code == 200  # the cookie carries it now
+        assert _status(app.test_client(), "/blank.xlsx") == 403
+    finally:
+        close(app)
+
+
+def test_a_form_sent_from_another_site_is_refused(app):
+    client = app.test_client()
+    response = client.post("/check", headers={"Origin": "https://evil.example"},
+                           data={"workbooks": [(io.BytesIO(SEED_INPUT.read_bytes()), "x.xlsx")]})
+    assert response.status_code == 403
+
+
+def test_every_temporary_folder_goes_when_the_server_stops(tmp_path):
+    app = create_app(Settings(processes=1, root=tmp_path))
+    client = app.test_client()
+    _upload(client, ("x.xlsx", SEED_INPUT.read_bytes()))
+    root = _workspaces(app).root
+    assert any(root.rglob("x.xlsx"))
+    close(app)
+    assert not root.exists()
+
+
+def _html_text(text: str) -> str:
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_the_guide_page_is_the_readmes_guide(app):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## For the people who fill in the workbooks" in readme
+    page = _html_text(app.test_client().get("/guide").get_data(as_text=True))
+    assert "Check it. On the page, choose or drop your workbook" in page
+    assert "Delete my files" in page
+
+
+def test_the_blank_workbook_is_inits(app, tmp_path):
+    import openpyxl
+
+    with app.test_client().get("/blank.xlsx") as response:
+        assert response.status_code == 200
+        assert "outcomes.xlsx" in response.headers["Content-Disposition"]
+        (tmp_path / "blank.xlsx").write_bytes(response.data)
+    from reporting.convert import init_workbook
+
+    expected = openpyxl.load_workbook(init_workbook(tmp_path / "init.xlsx")).sheetnames
+    assert openpyxl.load_workbook(tmp_path / "blank.xlsx").sheetnames == expected
+    assert "Engagement Activities" in expected
