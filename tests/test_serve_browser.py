@@ -139,7 +139,9 @@ def test_the_seed_workbook_checked_annotated_and_built_in_a_browser(server, page
     page.get_by_role("button", name="Build returns").click()
     page.wait_for_url("**/results", timeout=120_000)
     _axe(page)
-    assert "Built 1 award return from" in page.locator("main").inner_text()
+    text = page.locator("main").inner_text()
+    assert "Built 1 award return from" in text
+    assert "funder-report-serve-" not in text and "/tmp" not in text  # the server's folders are never shown
     word = _download(page, page.get_by_role("link", name=re.compile(r"\.docx$")), tmp_path)
     headings, entries = docx_blocks(word)
     document = docx.Document(str(word))

@@ -490,7 +490,7 @@ def _sweeper(workspaces: Workspaces, stop: threading.Event) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None,
-          ready: Callable[[str], None] | None = None, threads: int = 8) -> None:
+          ready: Callable[[str], None] | None = None, threads: int = 16) -> None:
     """Serve the pages until interrupted; `ready(url)` is called once listening (the URL holds
     the access token when there is one). Beyond this machine a token is required: one is made
     when none is given. Raises ReportingError when the address cannot be used."""
@@ -500,6 +500,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None =
     if not is_loopback(host) and not settings.token:
         settings.token = secrets.token_urlsafe(18)
     app = create_app(settings)
+    # Requests waiting for a thread are normal when many visitors check at once (the work
+    # queues for the worker processes anyway): not worth a warning on the console.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="funder-report",
                                max_request_body_size=int(settings.max_upload_mb * 2**20) + 2**20,

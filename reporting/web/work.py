@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -171,13 +172,23 @@ def build(files: Files, out: str, options: dict, status_path: str) -> dict:
 def _summary(lines) -> list[str]:
     """What the command line says of a build, but the file list (the page lists the files) and
     the advice to run a command."""
-    return [line.text.rstrip(":") for line in lines if not line.indent and "`" not in line.text]
+    return [line.text.rstrip(":") for line in lines
+            if not line.indent and not line.text.startswith(" ") and "`" not in line.text]
 
 
 def _warm() -> None:
     """A worker's start: load what every job needs once."""
     load_schema()
     threading.current_thread().name = "funder-report-worker"
+
+
+def _ready() -> bool:
+    """A first job, so that every worker has started and loaded its modules before the first
+    visitor arrives (the document libraries too: a build should not wait for them)."""
+    from .. import docx_writer  # noqa: F401  # python-docx, for the first return
+
+    time.sleep(0.05)  # long enough for the pool to start a worker per job
+    return True
 
 
 class Runner:
@@ -193,7 +204,10 @@ class Runner:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.processes, mp_context=self._context, initializer=_warm)
+        pool = ProcessPoolExecutor(self.processes, mp_context=self._context, initializer=_warm)
+        for future in [pool.submit(_ready) for _ in range(self.processes)]:
+            future.result()
+        return pool
 
     def submit(self, work: Callable[..., dict], *args: Any) -> Future:
         with self._lock:
