@@ -232,3 +232,71 @@ def test_the_blank_workbook_is_inits(app, tmp_path):
     expected = openpyxl.load_workbook(init_workbook(tmp_path / "init.xlsx")).sheetnames
     assert openpyxl.load_workbook(tmp_path / "blank.xlsx").sheetnames == expected
     assert "Engagement Activities" in expected
+
+
+def test_the_sweeper_deletes_idle_folders_on_the_clock(tmp_path):
+    import threading
+
+    from reporting.web.app import _sweeper
+
+    workspaces = Workspaces(keep_seconds=0.3, root=tmp_path)
+    workspace = workspaces.create()
+    stop = threading.Event()
+    thread = threading.Thread(target=_sweeper, args=(workspaces, stop), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while workspace.folder.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not workspace.folder.exists() and len(workspaces) == 0
+    finally:
+        stop.set()
+        workspaces.close()
+
+
+def _serve(*args: str):
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "reporting", "serve", "--no-browser", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process
+
+
+def test_beyond_this_machine_the_link_carries_a_token_and_nothing_opens_without_it():
+    import signal
+    import urllib.error
+    import urllib.request
+
+    process = _serve("--host", "0.0.0.0", "--port", "0")
+    try:
+        line = process.stdout.readline()
+        url = line.split()[-1]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{20,}", url), line
+        bare = url.split("?")[0]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bare, timeout=30)
+        refused.value.close()
+        assert refused.value.code == 403
+        import http.cookiejar
+
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(url, timeout=30) as response:  # the link sets the cookie, then redirects
+            assert response.status == 200 and b"Check your outcomes workbook" in response.read()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in errors, errors
+
+
+def test_a_port_in_use_is_exit_3_and_says_what_to_do():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _serve("--port", str(port))
+        out, errors = process.communicate(timeout=60)
+    assert process.returncode == 3, (out, errors)
+    assert f"Cannot listen on 127.0.0.1:{port}" in errors and "--port" in errors and "Traceback" not in errors
