@@ -341,6 +341,36 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     _report_outputs(ctx, result, "profile", pdf, force, as_json, processes)
 
 
+@cli.command(epilog=_example("funder-report portfolio inputs/ -o reports/",
+                             "funder-report portfolio inputs/ --period 2019 --groups groups.csv -o reports/2019"))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--groups", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file of Award Reference and Group (default: the Award sheet's Group column).")
+@_output_options
+@_selection_options
+@click.option("--since", type=click.Path(path_type=Path), multiple=True,
+              help="The previous submission: count only what is new or changed since.")
+@click.pass_context
+def portfolio(ctx: click.Context, inputs: tuple[Path, ...], groups: Path | None, output_dir: Path,
+              template: Path | None, templates_dir: Path | None, pdf: bool, processes: int | None,
+              period: str | None, start: str | None, end: str | None, public: bool, since: tuple[Path, ...],
+              force: bool, as_json: bool) -> None:
+    """Write a portfolio impact report (Word and Excel) of every award in INPUT workbooks.
+
+    Per group of awards (the Award sheet's Group column, or --groups FILE) and for all awards:
+    entries per section and year, further funding per currency and in GBP by funder sector and
+    country, collaborations by partner sector, country, UK nation and organisation, engagement by
+    form, reach and audience, influence on policy, publications, recognition and the awards with
+    the most outcomes. The Excel report lists the entries behind every figure.
+    """
+    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
+    with _Progress("Counting") as progress:
+        result = _run(ctx, lambda: pipeline.portfolio(inputs, output_dir, template=template, period=chosen,
+                                                      public=public, since=since, templates=templates_dir,
+                                                      groups=groups, force=force, progress=progress), as_json)
+    _report_outputs(ctx, result, "portfolio", pdf, force, as_json, processes)
+
+
 @cli.group(epilog=_example("funder-report templates export my-templates"))
 def templates() -> None:
     """Copy out and use your own Word template and texts."""

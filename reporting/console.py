@@ -151,6 +151,8 @@ def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
             else plural(result.used, "entry", "entries"))
     if what == "return":
         yield Line(f"Built {plural(result.awards, 'award return')} from {used}:")
+    elif what == "portfolio":
+        yield Line(f"Wrote the portfolio report of {plural(result.awards, 'award')} from {used}:")
     else:
         yield Line(f"Wrote {plural(result.awards, 'partner profile')} from {used}:")
     for path in result.outputs:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Mapping
 
 from . import wordml as w
+from .portfolio import Figure, PortfolioReport
 from .returns import MAX_YEAR_COLUMNS, ChartView, FieldView, ReturnView
 from .text import paragraphs
 
-__all__ = ["Body", "CHANGES_TITLE", "write_return"]
+__all__ = ["Body", "CHANGES_TITLE", "write_portfolio", "write_return"]
 
 CHANGES_TITLE = "Changes since last submission"
 #: At most this many year columns in the summary table; earlier years are added up in one.
@@ -248,3 +249,57 @@ def write_return(body: Body, view: ReturnView) -> None:
                 body.field(fields.pop(0), bookmark=name, marks=marks)
             for field in fields:
                 body.field(field)
+
+
+#: Rows of a figure's table in Word; the Excel report lists every one.
+PORTFOLIO_TABLE_ROWS = 12
+
+
+def _figure_cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _figure_table(body: Body, figure: Figure) -> None:
+    rows = [list(figure.headers)] + [[_figure_cell(v) for v in row] for row in figure.rows[:PORTFOLIO_TABLE_ROWS]]
+    numbers = [i for i, value in enumerate(figure.rows[0]) if isinstance(value, (int, float))] if figure.rows else []
+    first = TABLE_WIDTH - 1400 * len(numbers)
+    if len(figure.headers) - len(numbers) == 2:  # a second text column (an award's title)
+        widths = [1800, first - 1800] + [1400] * len(numbers)
+    else:
+        widths = [first] + [1400] * len(numbers)
+    body.parts.append(w.table(widths, rows, body.styles.get("table"), body.styles.get("table_text"),
+                              bold_rows=(0,), right_columns=numbers))
+    more = len(figure.rows) - PORTFOLIO_TABLE_ROWS
+    if more > 0:
+        body.paragraph("intro", body.run(f"… and {more} more, listed in the Excel report."))
+
+
+def write_portfolio(body: Body, view: PortfolioReport) -> None:
+    """The portfolio report: cover, contents, then per group its figures (chart, table, note)."""
+    body.paragraph("title", body.run(view.title))
+    body.paragraph("subtitle", body.run(view.subtitle))
+    for label, text in view.details:
+        body.field(FieldView(label, text), role="detail")
+    for note in view.notes:
+        body.paragraph("note", body.run(note))
+    if view.generated:
+        body.paragraph("note", body.run(view.generated))
+    body.page_break()
+    _contents(body, [(f"{group.name} ({group.summary})", f"_Group{n}") for n, group in enumerate(view.groups, 1)])
+    for number, group in enumerate(view.groups, start=1):
+        body.page_break()
+        body.heading("h1", group.name, f"_Group{number}")
+        body.paragraph("field_text", body.run(group.summary[:1].upper() + group.summary[1:] + "."))
+        if not group.figures:
+            body.paragraph("field_text", body.run("No entries."))
+        for figure in group.figures:
+            body.paragraph("h2", body.run(figure.title))
+            if figure.chart is not None:
+                body.chart(figure.chart)
+            _figure_table(body, figure)
+            if figure.note:
+                body.paragraph("intro", body.run(figure.note))

@@ -22,8 +22,9 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
 from . import wordml as w
-from .docx_body import Body, write_return
+from .docx_body import Body, write_portfolio, write_return
 from .errors import TemplateError, option
+from .portfolio import PortfolioReport
 from .returns import ReturnView
 from .text import strip_illegal
 
@@ -243,6 +244,22 @@ class WordTemplate:
         """The Word return (or profile) for one view, as the bytes of a .docx file."""
         body = Body(self.styles, {rid for rid, *_ in self._rels})
         write_return(body, view)
+        details = {d.label: d.text for d in view.details if not d.missing}
+        author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
+        subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"
+        return self._package(body, view.title, view.header, subject, author,
+                             details.get("Lead Research Organisation", ""))
+
+    def render_portfolio(self, view: PortfolioReport) -> bytes:
+        """The portfolio impact report, as the bytes of a .docx file."""
+        body = Body(self.styles, {rid for rid, *_ in self._rels})
+        write_portfolio(body, view)
+        return self._package(body, view.title, f"{view.title}: {view.subtitle}", "Portfolio impact report",
+                             "funder-report", "")
+
+    def _package(self, body: Body, title: str, header: str, subject: str, author: str, company: str) -> bytes:
+        """The .docx package around a body: the template's parts, the body's links and charts,
+        the header text and the document properties."""
         chart_parts = [(rid, f"charts/chart{n}.xml") for n, (rid, _) in enumerate(body.charts, start=1)]
         dynamic: dict[str, bytes] = {
             self._main: (self._head + body.xml() + self._tail).encode("utf-8"),
@@ -251,22 +268,18 @@ class WordTemplate:
         for number, (_, chart) in enumerate(body.charts, start=1):
             dynamic[f"{self._folder}charts/chart{number}.xml"] = w.bar_chart(
                 chart.title, chart.categories, chart.values, chart.horizontal, axis=chart.axis,
-                counted=chart.counted).encode("utf-8")
+                counted=chart.counted, decimals=chart.decimals).encode("utf-8")
         if body.charts:
             dynamic["[Content_Types].xml"] = self._content_types_xml(len(body.charts))
         for name in self._running:
-            filled = self._running_xml(name, view.header)
+            filled = self._running_xml(name, header)
             if filled is not None:
                 dynamic[name] = filled
-        details = {d.label: d.text for d in view.details if not d.missing}
-        author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
         if self._core:
-            subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"
             dynamic[self._core] = _CORE.format(
-                title=w.text_of(view.title[:255]), subject=w.text_of(subject), creator=w.text_of(author[:255]),
+                title=w.text_of(title[:255]), subject=w.text_of(subject), creator=w.text_of(author[:255]),
                 date=self.created).encode("utf-8")
         if self._app:
-            company = details.get("Lead Research Organisation", "")
             dynamic[self._app] = _APP.format(company=w.text_of(company[:255])).encode("utf-8")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

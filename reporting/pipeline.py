@@ -12,19 +12,20 @@ from typing import Callable, Sequence
 
 from . import parallel
 from .changes import Changes, compare
-from .errors import InvalidEntries, UsageError
+from .errors import InputFileError, InvalidEntries, UsageError
 from .findings import ERROR, Findings
 from .loading import find_inputs, load
 from .model import Award, Entry, Organisation
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
 from .partners import Directory
 from .periods import Period
+from .portfolio import portfolio_report
 from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
-from .templating import Renderer
+from .templating import Renderer, generated_date
 from .text import plural, slugify
-from .xlsx_writer import write_excel_return, write_portfolio_summary
+from .xlsx_writer import write_excel_return, write_portfolio_report, write_portfolio_summary
 
 #: Called as (items done, items) while returns or profiles are written.
 Progress = Callable[[int, int], None]
@@ -267,4 +268,103 @@ def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
         result.empty_because = ("no entry is linked to a partner organisation: link entries through a Partners "
                                 "column, a collaboration's or further funding's Organisation, or accepted "
                                 "partner suggestions (`funder-report suggest-partners`)")
+    return result
+
+
+PORTFOLIO_STEM = "portfolio-report"
+
+
+def read_groups(path: Path | str) -> dict[str, list[str]]:
+    """A groups file: a CSV with the columns Award Reference and Group (an award in several
+    groups has a row for each) -> award reference -> its groups."""
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputFileError(f"{path}: cannot be read as a CSV file ({error}).",
+                             "Save it as CSV UTF-8 with the columns Award Reference and Group.") from None
+    header = [" ".join(cell.split()).casefold() for cell in (rows[0] if rows else [])]
+    if "award reference" not in header or "group" not in header:
+        raise UsageError(f"{path}: needs the columns Award Reference and Group (found: {', '.join(rows[0][:6]) if rows else 'nothing'}).",
+                         "Put the headers in the first row.", param="groups")
+    ref, name = header.index("award reference"), header.index("group")
+    groups: dict[str, list[str]] = {}
+    for row in rows[1:]:
+        if len(row) > max(ref, name) and row[ref].strip() and row[name].strip():
+            groups.setdefault(row[ref].strip(), []).append(" ".join(row[name].split()))
+    return groups
+
+
+def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
+              schema: Schema | None = None, template: Path | str | None = None, period: Period | None = None,
+              public: bool = False, since: Sequence[Path | str] = (), templates: Path | str | None = None,
+              groups: Path | str | None = None, force: bool = False,
+              progress: Progress | None = None) -> BuildResult:
+    """The portfolio impact report of every award in the inputs, as Word and Excel
+    (`portfolio-report.docx`, `.xlsx`): figures per group of awards (the Award sheet's Group
+    column, or the `groups` CSV file) and for all awards, each with the entries it counts.
+
+    `period`, `public` and `since` choose the entries as `build` does; with `since`, only the
+    entries new or changed since that submission are counted."""
+    schema = schema or load_schema()
+    renderer = Renderer(templates, template)
+    grouping = read_groups(groups) if groups is not None else None
+    earlier = find_inputs(since, outputs_too=True) if since else []
+    dataset, findings, rows = load(paths, schema)
+    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
+                         rows_read=rows, period=period.label if period else "", public=public,
+                         notes=list(renderer.notes))
+    _refuse_invalid(result)
+    changes = None
+    if since:
+        previous, _, _ = load(earlier, schema, outputs_too=True)
+        changes = compare(previous, dataset, schema)
+    selection = Selection(period=period, public=public, changes=changes,
+                          since=", ".join(Path(p).name for p in since),
+                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    chosen = []
+    for award, entries in dataset.by_award():
+        selected = select(entries, selection, "return", award)
+        findings.extend(selected.findings)
+        kept = [e for e, marks in zip(selected.entries, selected.marks)
+                if not since or "New" in marks or "Changed" in marks]
+        chosen.append((award, kept))
+    if grouping is not None:
+        known = {a.reference for a in dataset.awards}
+        unknown = sorted(set(grouping) - known)
+        if unknown:
+            result.notes.append(f"{plural(len(unknown), 'award reference')} in the groups file "
+                                f"{'is' if len(unknown) == 1 else 'are'} not in the workbooks: {', '.join(unknown[:5])}"
+                                f"{'…' if len(unknown) > 5 else ''}.")
+    nations: dict[str, str] = {}
+    for organisation in dataset.organisations:
+        nation = organisation.values.get("uk_nation")
+        if nation:
+            for name in [organisation.name, *organisation.aliases]:
+                nations[name.casefold().strip()] = nation
+    kept_words = " and ".join(filter(None, [f"dated in {period.label}" if period else "",
+                                            "not Internal" if public else "",
+                                            f"new or changed since {selection.since}" if since else ""]))
+    details = [("Awards", f"{len(dataset.awards):,}"), ("Entries", f"{result.entries:,} read" +
+                                                         (f"; those {kept_words} counted" if kept_words else ""))]
+    funders = sorted({str(a.values.get("funder")) for a in dataset.awards if a.values.get("funder")})
+    if funders:
+        details.insert(0, ("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
+    subtitle = " · ".join(filter(None, [period.label if period else "All years", "public version" if public else "",
+                                        f"changes since {selection.since}" if since else ""]))
+    view = portfolio_report(schema, chosen, "Portfolio impact report", subtitle, details, grouping, nations,
+                            notes=result.notes, generated=f"Generated {generated_date()} by funder-report.",
+                            progress=progress)
+    result.used = len({id(e) for _, kept in chosen for e in kept})
+    names = [f"{PORTFOLIO_STEM}{selection.suffix}.docx", f"{PORTFOLIO_STEM}{selection.suffix}.xlsx"]
+    with Publication(out_dir, force, inputs=find_inputs(paths) + earlier) as publication:
+        publication.check(names)
+        publication.add(names[0], renderer.word.render_portfolio(view))
+        publication.add(names[1], write_portfolio_report(view))
+        result.outputs.extend(publication.commit())
     return result

@@ -83,15 +83,17 @@ class ChartView:
 
     title: str
     categories: tuple[str, ...]
-    values: tuple[int, ...]
+    values: tuple[float, ...]
     horizontal: bool = True
     #: The titles of the category axis (what the bars are) and of the value axis.
     axis: str = ""
     counted: str = "Entries"
+    #: Decimal places of the values (amounts in millions have one).
+    decimals: int = 0
 
     @property
     def alt(self) -> str:
-        pairs = ", ".join(f"{c}: {v}" for c, v in zip(self.categories, self.values))
+        pairs = ", ".join(f"{c}: {v:,.{self.decimals}f}" for c, v in zip(self.categories, self.values))
         return f"Bar chart, {self.title.lower()}. {pairs}."
 
 

@@ -142,25 +142,28 @@ def _axis_title(text: str, rotate: bool) -> str:
             '<c:overlay val="0"/></c:title>')
 
 
-def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], horizontal: bool,
-              colour: str = "2E74B5", axis: str = "", counted: str = "Entries") -> str:
+def bar_chart(title: str, categories: Sequence[str], values: Sequence[float], horizontal: bool,
+              colour: str = "2E74B5", axis: str = "", counted: str = "Entries", decimals: int = 0) -> str:
     """A chart part: one series of bars, its data cached in the part itself; `axis` and
-    `counted` title the category and value axes."""
+    `counted` title the category and value axes; numbers shown with thousands separators and
+    `decimals` decimal places."""
     n = len(categories)
+    code = "#,##0" + ("." + "0" * decimals if decimals else "")
     cats = "".join(f'<c:pt idx="{i}"><c:v>{text_of(c)}</c:v></c:pt>' for i, c in enumerate(categories))
-    vals = "".join(f'<c:pt idx="{i}"><c:v>{int(v)}</c:v></c:pt>' for i, v in enumerate(values))
+    vals = "".join(f'<c:pt idx="{i}"><c:v>{round(v, decimals) if decimals else int(v)}</c:v></c:pt>'
+                   for i, v in enumerate(values))
     series = (
         '<c:ser><c:idx val="0"/><c:order val="0"/>'
         '<c:tx><c:strRef><c:f>Sheet1!$B$1</c:f><c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>Entries</c:v>'
         '</c:pt></c:strCache></c:strRef></c:tx>'
         f'<c:spPr><a:solidFill><a:srgbClr val="{attribute(colour)}"/></a:solidFill></c:spPr>'
         '<c:invertIfNegative val="0"/>'
-        f'<c:dLbls><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{_chart_text(800)}'
+        f'<c:dLbls><c:numFmt formatCode="{code}" sourceLinked="0"/><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>{_chart_text(800)}'
         '<c:dLblPos val="outEnd"/><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
         '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'
         f'<c:cat><c:strRef><c:f>Sheet1!$A$2:$A${n + 1}</c:f><c:strCache><c:ptCount val="{n}"/>{cats}'
         '</c:strCache></c:strRef></c:cat>'
-        f'<c:val><c:numRef><c:f>Sheet1!$B$2:$B${n + 1}</c:f><c:numCache><c:formatCode>General</c:formatCode>'
+        f'<c:val><c:numRef><c:f>Sheet1!$B$2:$B${n + 1}</c:f><c:numCache><c:formatCode>{code}</c:formatCode>'
         f'<c:ptCount val="{n}"/>{vals}</c:numCache></c:numRef></c:val></c:ser>')
     category_axis = (
         f'<c:catAx><c:axId val="5001"/><c:scaling><c:orientation val="{"maxMin" if horizontal else "minMax"}"/>'
@@ -173,7 +176,7 @@ def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], hori
         f'<c:valAx><c:axId val="5002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         f'<c:axPos val="{"b" if horizontal else "l"}"/><c:majorGridlines><c:spPr><a:ln w="3175">'
         '<a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>'
-        f'{_axis_title(counted, not horizontal)}<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+        f'{_axis_title(counted, not horizontal)}<c:numFmt formatCode="#,##0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
         f'<c:tickLblPos val="nextTo"/>{_chart_text(800)}<c:crossAx val="5001"/><c:crosses val="autoZero"/>'
         '<c:crossBetween val="between"/></c:valAx>')
     return (

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK
+from .portfolio import Counted, PortfolioReport
 from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
 
@@ -351,3 +352,144 @@ def write_portfolio_summary(view: PortfolioView) -> bytes:
     sheet.autofilter(0, 0, max(len(view.rows), 1), len(headers) - 1)
     book.close()
     return buffer.getvalue()
+
+
+# -- the portfolio impact report -------------------------------------------------------------
+
+PORTFOLIO_ENTRIES_SHEET = "Entries counted"
+PORTFOLIO_ENTRY_HEADERS = ("Group", "Figure", "Category", "Award", "Sheet", "Row", "Entry ID", "Title", "Amount")
+
+
+def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
+    """Names Excel accepts (no []:*?/\\, at most 31 characters), each used once."""
+    result = []
+    for name in names:
+        clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Group"
+        candidate, number = clean[:31], 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{clean[:27]} ({number})"
+        taken.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int):
+    """A bar chart of the `chart` data written at rows first.. of columns `column` (categories)
+    and `column` + 1 (values), titled, with both axes titled."""
+    last = first + len(chart.categories) - 1
+    code = "#,##0" + ("." + "0" * chart.decimals if chart.decimals else "")
+    native: Any = book.add_chart({"type": "bar" if chart.horizontal else "column"})
+    native.add_series({"name": chart.title, "categories": [sheet_name, first, column, last, column],
+                       "values": [sheet_name, first, column + 1, last, column + 1],
+                       "fill": {"color": "#2E74B5"}, "data_labels": {"value": True, "num_format": code},
+                       "gap": 60})
+    native.set_title({"name": chart.title, "name_font": {"size": 11, "bold": True}})
+    native.set_legend({"none": True})
+    category_axis = {"name": chart.axis, "name_font": {"size": 9, "bold": False}, "num_font": {"size": 8}}
+    value_axis = {"name": chart.counted, "name_font": {"size": 9, "bold": False}, "num_font": {"size": 8},
+                  "num_format": "#,##0"}
+    if chart.horizontal:
+        native.set_y_axis({**category_axis, "reverse": True})
+        native.set_x_axis(value_axis)
+    else:
+        native.set_x_axis(category_axis)
+        native.set_y_axis(value_axis)
+    height = max(280, 22 * len(chart.categories) + 110)
+    native.set_size({"width": 640, "height": height})
+    return native, height
+
+
+def write_portfolio_report(view: PortfolioReport) -> bytes:
+    """The portfolio report: an About sheet, a sheet per group (each figure's table, the data of
+    its chart and the native chart), and every entry each figure counts (Entries counted), each
+    figure linked to its entries."""
+    buffer = io.BytesIO()
+    book, fmt = _new_book(buffer, view.title, "portfolio report")
+    names = _sheet_names([g.name for g in view.groups], {"about", PORTFOLIO_ENTRIES_SHEET.casefold()})
+    about = book.add_worksheet("About")
+    first_rows: dict[tuple[int, str], int] = {}
+    rows: list[tuple] = []
+    for number, group in enumerate(view.groups):
+        for figure in group.figures:
+            first_rows[(number, figure.key)] = len(rows) + 1
+            rows.extend((group.name, figure.title, *_counted_row(c)) for c in figure.counted)
+    about.write_string(0, 0, view.title, fmt.title)
+    line = 1
+    for text in [view.subtitle, *(f"{label}: {value}" for label, value in view.details), *view.notes,
+                 view.generated]:
+        if text:
+            about.write_string(line, 0, text, fmt.cell)
+            line += 1
+    line += 1
+    about.write_string(line, 0, "Groups", fmt.bold)
+    for number, (group, name) in enumerate(zip(view.groups, names), start=1):
+        about.write_url(line + number, 0, f"internal:'{name}'!A1", fmt.link, group.name)
+        about.write_string(line + number, 1, group.summary, fmt.cell)
+    about.write_string(line + len(names) + 2, 0,
+                       f"Every entry each figure counts is listed on the sheet {PORTFOLIO_ENTRIES_SHEET}: its "
+                       "award, sheet, row and Entry ID in the workbooks read.", fmt.cell)
+    about.set_column(0, 0, 40)
+    about.set_column(1, 1, 60)
+    for number, (group, name) in enumerate(zip(view.groups, names)):
+        sheet = book.add_worksheet(name)
+        sheet.write_string(0, 0, group.name, fmt.title)
+        sheet.write_string(1, 0, group.summary[:1].upper() + group.summary[1:] + ".", fmt.cell)
+        sheet.set_column(0, 0, 42, fmt.wrap)
+        sheet.set_column(1, 3, 14)
+        sheet.set_column(5, 5, 30)
+        sheet.set_column(6, 6, 12)
+        row = 3
+        for figure in group.figures:
+            sheet.write_string(row, 0, figure.title, fmt.bold)
+            start = first_rows[(number, figure.key)]
+            sheet.write_url(row, 1, f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!A{start + 1}", fmt.link,
+                            f"The {len(figure.counted):,} entries counted")
+            for col, header in enumerate(figure.headers):
+                sheet.write_string(row + 1, col, header, fmt.optional)
+            for offset, values in enumerate(figure.rows, start=row + 2):
+                for col, value in enumerate(values):
+                    if isinstance(value, (int, float)):
+                        sheet.write_number(offset, col, value, fmt.money if isinstance(value, float) else fmt.number)
+                    else:
+                        sheet.write_string(offset, col, str(value), fmt.wrap if col == 0 else fmt.cell)
+            end = row + 2 + len(figure.rows)
+            if figure.note:
+                sheet.write_string(end, 0, figure.note, fmt.cell)
+                end += 1
+            if figure.chart is not None:
+                chart = figure.chart
+                sheet.write_string(row + 1, 5, "In the chart", fmt.optional)
+                sheet.write_string(row + 1, 6, chart.counted, fmt.optional)
+                for offset, (category, value) in enumerate(zip(chart.categories, chart.values), start=row + 2):
+                    sheet.write_string(offset, 5, category, fmt.cell)
+                    sheet.write_number(offset, 6, value, fmt.number)
+                native, height = _native_chart(book, name, chart, row + 2, 5)
+                sheet.insert_chart(row, 8, native, {"object_position": 1})
+                end = max(end, row + height // 20 + 1)
+            row = end + 2
+        _print_setup(sheet, landscape=True)
+    listed = book.add_worksheet(PORTFOLIO_ENTRIES_SHEET)
+    for col, header in enumerate(PORTFOLIO_ENTRY_HEADERS):
+        listed.write_string(0, col, header, fmt.optional)
+    for number, values in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            if isinstance(value, float):
+                listed.write_number(number, col, value, fmt.money)
+            elif isinstance(value, int):
+                if value:
+                    listed.write_number(number, col, value, fmt.number)
+            elif value:
+                listed.write_string(number, col, value, fmt.cell)
+    for col, width in enumerate((22, 36, 30, 18, 24, 7, 16, 60, 16)):
+        listed.set_column(col, col, width)
+    listed.freeze_panes(1, 0)
+    listed.autofilter(0, 0, max(len(rows), 1), len(PORTFOLIO_ENTRY_HEADERS) - 1)
+    _print_setup(listed, landscape=True)
+    book.close()
+    return buffer.getvalue()
+
+
+def _counted_row(counted: Counted) -> tuple:
+    return (counted.category, counted.award, counted.sheet, counted.row, counted.entry_id, counted.title,
+            counted.amount)

@@ -202,3 +202,54 @@ def _text(value: object) -> str:
         return ""
     value = unescape(value).strip()
     return "" if value in ("NULL", "") or value in _EXCEL_ERRORS or len(value) < 4 else value
+
+
+def figure_table(sheet, title: str) -> list[tuple]:
+    """The table of a portfolio report figure on a group's sheet: the rows under its header
+    row, down to the first empty row (the title is the first cell of its row)."""
+    rows = list(sheet.iter_rows(values_only=True))
+    [start] = [n for n, row in enumerate(rows) if row and row[0] == title]
+    table = []
+    for row in rows[start + 2:]:
+        if row[0] is None:
+            break
+        table.append(tuple(row[:4]))
+    return [row for row in table if row[1] is not None]
+
+
+def counted_rows(book, figure: str, group: str = "All awards") -> list[tuple]:
+    """The Entries counted rows of one figure: (category, award, sheet, row, entry id, title, amount)."""
+    return [row[2:] for row in book["Entries counted"].iter_rows(min_row=2, values_only=True)
+            if row[0] == group and row[1] == figure]
+
+
+_PUBID = re.compile(r"[0-9A-Za-z]{14}\.\d{8}")
+_EXPORT_STAMP = re.compile(r"^(.*?)\d{10}(-\d+)?$")
+
+
+def researchfish_outcomes(path: Path, sheet: str) -> dict[str, dict]:
+    """The distinct outcomes of one sheet of a researchfish export, read with openpyxl: each
+    row (header -> value) under its outcome's own id (the `pubid`; else the row `id` without the
+    export's 10-digit time stamp), the first row of each outcome kept. Rows a stray quote cut in
+    two: the second part (its Outcome Type empty) is left out."""
+    with warnings.catch_warnings():  # the export's dates that are not dates: read as they are
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True)
+        all_rows = list(book[sheet].iter_rows(values_only=True))
+    header = [str(h or "").strip() for h in all_rows[0]]
+    outcomes: dict[str, dict] = {}
+    for row in all_rows[1:]:
+        values = dict(zip(header, row))
+        if not str(values.get("Outcome Type") or "").strip():
+            continue
+        pubid = str(values.get("pubid") or "").strip()
+        if pubid and _PUBID.fullmatch(pubid):
+            key = pubid
+        else:
+            raw = str(values.get("id") or "").strip()
+            match = _EXPORT_STAMP.match(raw)
+            key = match.group(1) + (match.group(2) or "") if match else raw
+        if key:
+            outcomes.setdefault(key, values)
+    book.close()
+    return outcomes

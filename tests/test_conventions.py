@@ -151,8 +151,8 @@ def _commands(group=None, prefix=""):
             yield prefix + name, command
 
 
-WRITERS = {"init", "import", "validate", "build", "profiles", "suggest-partners", "fix", "templates export"}
-REPORTERS = {"import", "validate", "build", "profiles", "suggest-partners", "fix", "diff"}
+WRITERS = {"init", "import", "validate", "build", "profiles", "portfolio", "suggest-partners", "fix", "templates export"}
+REPORTERS = {"import", "validate", "build", "profiles", "portfolio", "suggest-partners", "fix", "diff"}
 
 
 @pytest.mark.parametrize("name, command", list(_commands()), ids=[n for n, _ in _commands()])
@@ -177,6 +177,8 @@ def test_every_command_keeps_the_conventions(name, command, tmp_path):
 
 @pytest.mark.parametrize("args", [["validate", "{missing}"], ["build", "{missing}", "-o", "{tmp}/o"],
                                   ["profiles", "{missing}", "-o", "{tmp}/o"], ["import", "{missing}"],
+                                  ["portfolio", "{missing}", "-o", "{tmp}/o"],
+                                  ["portfolio", str(SEED_INPUT), "--groups", "{missing}", "-o", "{tmp}/o"],
                                   ["suggest-partners", "{missing}"], ["diff", "{missing}", str(SEED_INPUT)],
                                   ["diff", str(SEED_INPUT), "{missing}"], ["build", str(SEED_INPUT), "--since",
                                                                            "{missing}", "-o", "{tmp}/o"]])

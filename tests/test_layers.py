@@ -34,7 +34,7 @@ RANKS = {
     "spec": 4, "schema": 4.5,
     "model": 5, "sheets": 7, "selection": 7, "inputs": 8,
     "periods": 6, "partners": 6, "changes": 6, "texts": 6, "outputs": 6, "parallel": 6,
-    "validation": 7, "returns": 8, "pdf": 7,
+    "validation": 7, "returns": 8, "pdf": 7, "portfolio": 8.5,
     "workbook.guard": 1, "workbook.sheetxml": 1, "workbook.values": 2, "workbook.layout": 8,
     "workbook.read": 9, "workbook.tables": 9, "workbook.copies": 9, "workbook": 10, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
     "importers.result": 9, "importers.rf_layout": 10.5,

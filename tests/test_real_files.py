@@ -9,6 +9,8 @@ one build per kind of file over all its workbooks (rendered on every core).
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -175,3 +177,59 @@ def test_researchfish_sections_gtr_does_not_show_are_kept(researchfish):
     sections = {t.section for _, reports, _ in researchfish for t in reports[0].result.tallies}
     assert {"other_outputs", "secondments", "skills_shortage", "next_destination", "awards_recognition",
             "facilities", "additional_questions"} <= sections
+
+
+def test_the_hdr_uk_portfolio_report_agrees_with_counts_made_from_the_export(researchfish, tmp_path):
+    """The 2022 HDR UK export, imported: the portfolio report's figures against counts made
+    here with openpyxl over the export itself (an outcome reported for several awards is one)."""
+    from collections import Counter
+    from decimal import Decimal
+
+    from oracles import counted_rows, figure_table, researchfish_outcomes
+
+    from reporting import pipeline
+
+    [(export, _, result)] = [item for item in researchfish if "2022" in item[0].name]
+    made = pipeline.portfolio([result.outputs[0].parent.parent / "inputs"], tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "portfolio-report.xlsx")
+    sheet = book["All awards"]
+
+    collaborations = researchfish_outcomes(export, "Collaborations")
+    expected = Counter(str(v.get("Country") or "").strip() or "Not recorded" for v in collaborations.values())
+    found = {row[0]: row[1] for row in figure_table(sheet, "Collaborations by partner country")}
+    assert found == dict(expected)
+    assert found["United Kingdom"] > found["United States"] > 0
+
+    engagement = researchfish_outcomes(export, "Engagement")
+    expected = Counter(str(v.get("Geographical Reach") or "").strip() or "Not recorded" for v in engagement.values())
+    found = {row[0]: row[1] for row in figure_table(sheet, "Engagement activities by geographic reach")}
+    assert found == dict(expected)
+
+    # Further funding: each well-formed outcome of the export is counted under its currency with
+    # its amount, and each currency's total is the sum of the entries listed under it.
+    table = {row[0]: (row[1], row[2]) for row in figure_table(sheet, "Further funding by currency")}
+    counted = counted_rows(book, "Further funding by currency")
+    by_id = {row[4]: (row[0], row[6]) for row in counted}
+    funding = researchfish_outcomes(export, "FurtherFunding")
+    checked = 0
+    for key, values in funding.items():
+        currency, amount = values.get("Currency"), values.get("Amount")
+        if isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency) and isinstance(amount, (int, float)):
+            assert by_id[key] == (currency, pytest.approx(float(amount))), key
+            checked += 1
+    assert checked >= 350
+    for currency, (entries, total) in table.items():
+        mine = [row for row in counted if row[0] == currency]
+        assert len(mine) == entries
+        assert sum(Decimal(str(row[6] or 0)) for row in mine) == pytest.approx(Decimal(str(total)))
+    assert table["GBP"][0] > table["EUR"][0] > table["USD"][0]
+
+    assert made.outputs == [tmp_path / "portfolio-report.docx", tmp_path / "portfolio-report.xlsx"]
+    text = docx_text(tmp_path / "portfolio-report.docx")  # white space left out
+    for title in ("Collaborations by partner country", "Further funding in GBP by funder sector",
+                  "Engagement activities by geographic reach", "Influence on policy by type"):
+        assert title.replace(" ", "") in text
+    with zipfile.ZipFile(tmp_path / "portfolio-report.docx") as archive:
+        charts = [name for name in archive.namelist() if name.startswith("word/charts/chart")]
+        bars = [len(re.findall(r"<c:pt idx=", archive.read(name).decode())) // 2 for name in charts]
+    assert len(charts) >= 12 and max(bars) <= 10  # readable at a glance: at most ten bars
