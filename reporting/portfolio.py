@@ -180,10 +180,11 @@ def _sections(group: _Group, schema: Schema) -> Figure | None:
     counts = Counter(e.section.key for e in group.entries)
     if not counts:
         return None
-    items = [(s.title, counts[s.key]) for s in schema.sections if counts.get(s.key)]
+    items = sorted(((s.title, counts[s.key]) for s in schema.sections if counts.get(s.key)), key=lambda p: -p[1])
     counted = [_counted(e, e.section.title, group.awards) for e in group.entries]
     return Figure("sections", "Entries by section", ("Section", "Entries"), tuple(items),
-                  _chart("Entries by section", sorted(items, key=lambda p: -p[1]), "Section"), tuple(counted))
+                  _chart("Entries by section", items, "Section"), tuple(counted),
+                  "An outcome reported against several awards is one entry.")
 
 
 def _years(group: _Group, key: str, title: str, section_key: str | None = None) -> Figure | None:

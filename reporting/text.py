@@ -93,8 +93,8 @@ def slugify(text: str, limit: int = 60) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """"1 entry", "2 entries": a count with its noun in the right number."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    """"1 entry", "2 entries", "6,034 entries": a count with its noun in the right number."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def clean_markup(text: str) -> str:
