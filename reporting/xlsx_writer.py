@@ -53,7 +53,7 @@ class _Formats:
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.bold = book.add_format({"bold": True, "font_size": 10})
         self.para = book.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
-        self.number = book.add_format({"font_size": 10})
+        self.number = book.add_format({"font_size": 10, "num_format": "#,##0"})
         self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
         #: A return's column headers: plain, not the input workbook's required/optional colours.
         self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_size": 10,

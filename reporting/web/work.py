@@ -10,6 +10,7 @@ about HTTP.
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import threading
@@ -185,7 +186,7 @@ def _warm() -> None:
 def _ready() -> bool:
     """A first job, so that every worker has started and loaded its modules before the first
     visitor arrives (the document libraries too: a build should not wait for them)."""
-    from .. import docx_writer  # noqa: F401  # python-docx, for the first return
+    importlib.import_module("reporting.docx_writer")  # python-docx, for the first return
 
     time.sleep(0.05)  # long enough for the pool to start a worker per job
     return True
