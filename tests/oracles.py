@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils.escape import unescape
+from python_calamine import CalamineWorkbook
 
 _SPACE = re.compile(r"\s+")
 _CONTINUED = re.compile(r" \(continued(?: (\d+))?\)$")
@@ -217,39 +218,42 @@ def figure_table(sheet, title: str) -> list[tuple]:
     return [row for row in table if row[1] is not None]
 
 
-def counted_rows(book, figure: str, group: str = "All awards") -> list[tuple]:
-    """The Entries counted rows of one figure: (category, award, sheet, row, entry id, title, amount)."""
-    return [row[2:] for row in book["Entries counted"].iter_rows(min_row=2, values_only=True)
-            if row[0] == group and row[1] == figure]
+def counted_rows(path: Path, figure: str, group: str = "All awards") -> list[tuple]:
+    """The Entries counted rows of one figure of a portfolio report: (category, award, sheet,
+    row, entry id, title, amount), empty cells as None and whole numbers as int."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Entries counted").to_python()
+    tidy = [tuple(None if v == "" else int(v) if isinstance(v, float) and n == 5 else v for n, v in enumerate(row))
+            for row in rows[1:]]
+    return [row[2:] for row in tidy if row[0] == group and row[1] == figure]
 
 
 _PUBID = re.compile(r"[0-9A-Za-z]{14}\.\d{8}")
 _EXPORT_STAMP = re.compile(r"^(.*?)\d{10}(-\d+)?$")
 
 
-def researchfish_outcomes(path: Path, sheet: str) -> dict[str, dict]:
-    """The distinct outcomes of one sheet of a researchfish export, read with openpyxl: each
-    row (header -> value) under its outcome's own id (the `pubid`; else the row `id` without the
-    export's 10-digit time stamp), the first row of each outcome kept. Rows a stray quote cut in
-    two: the second part (its Outcome Type empty) is left out."""
-    with warnings.catch_warnings():  # the export's dates that are not dates: read as they are
-        warnings.simplefilter("ignore")
-        book = openpyxl.load_workbook(path, read_only=True)
-        all_rows = list(book[sheet].iter_rows(values_only=True))
-    header = [str(h or "").strip() for h in all_rows[0]]
-    outcomes: dict[str, dict] = {}
-    for row in all_rows[1:]:
-        values = dict(zip(header, row))
-        if not str(values.get("Outcome Type") or "").strip():
-            continue
-        pubid = str(values.get("pubid") or "").strip()
-        if pubid and _PUBID.fullmatch(pubid):
-            key = pubid
-        else:
-            raw = str(values.get("id") or "").strip()
-            match = _EXPORT_STAMP.match(raw)
-            key = match.group(1) + (match.group(2) or "") if match else raw
-        if key:
-            outcomes.setdefault(key, values)
-    book.close()
-    return outcomes
+def researchfish_outcomes(path: Path, *sheets: str) -> dict[str, dict[str, dict]]:
+    """The distinct outcomes of sheets of a researchfish export, read with python-calamine: sheet ->
+    each row (header -> value) under its outcome's own id (the `pubid`; else the row `id`
+    without the export's 10-digit time stamp), the first row of each outcome kept. Rows a stray
+    quote cut in two: the second part (its Outcome Type empty) is left out."""
+    book = CalamineWorkbook.from_path(str(path))  # read as stored: several times faster than openpyxl
+    tables = {sheet: book.get_sheet_by_name(sheet).to_python() for sheet in sheets}
+    found = {}
+    for sheet, all_rows in tables.items():
+        header = [str(h or "").strip() for h in all_rows[0]]
+        outcomes: dict[str, dict] = {}
+        for row in all_rows[1:]:
+            values = dict(zip(header, row))
+            if not str(values.get("Outcome Type") or "").strip():
+                continue
+            pubid = str(values.get("pubid") or "").strip()
+            if pubid and _PUBID.fullmatch(pubid):
+                key = pubid
+            else:
+                raw = str(values.get("id") or "").strip()
+                match = _EXPORT_STAMP.match(raw)
+                key = match.group(1) + (match.group(2) or "") if match else raw
+            if key:
+                outcomes.setdefault(key, values)
+        found[sheet] = outcomes
+    return found

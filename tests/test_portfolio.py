@@ -111,7 +111,8 @@ def test_money_is_summed_per_currency_and_in_gbp_by_sector(tmp_path, portfolio_i
     assert currencies == {"GBP": (2, 1_250_000.50), "EUR": (1, 100_000), "USD": (1, 5_000)}
     sectors = {row[0]: (row[1], row[2]) for row in figure_table(sheet, "Further funding in GBP by funder sector")}
     assert sectors == {"Public": (1, 1_000_000), "Charity/Non Profit": (1, 250_000.50)}  # no rate: not in GBP
-    amounts = sorted(row[6] for row in counted_rows(book, "Further funding by currency"))
+    amounts = sorted(row[6] for row in counted_rows(tmp_path / "report" / "portfolio-report.xlsx",
+                                                    "Further funding by currency"))
     assert amounts == [5_000, 100_000, 250_000.50, 1_000_000]
 
 
@@ -170,10 +171,10 @@ def test_every_figure_lists_the_entries_it_counts(tmp_path, portfolio_input):
     for title in ("Collaborations by partner country", "Engagement activities by geographic reach",
                   "Entries by year"):
         table = figure_table(sheet, title)
-        listed = counted_rows(book, title)
+        listed = counted_rows(tmp_path / "report" / "portfolio-report.xlsx", title)
         assert sum(row[1] for row in table) == len(listed)
         for category, count, *_ in table:
             assert sum(1 for row in listed if row[0] == category) == count
-    rows = counted_rows(book, "Collaborations by partner country")
+    rows = counted_rows(tmp_path / "report" / "portfolio-report.xlsx", "Collaborations by partner country")
     assert {(r[1], r[2]) for r in rows} >= {("A/1", "Collaborations"), ("C/3", "Collaborations")}
     assert all(isinstance(r[3], int) and r[3] >= 2 for r in rows)  # the row in the workbook
