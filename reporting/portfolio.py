@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Callable, Iterable, Mapping, Sequence
 
 from . import fieldtypes
@@ -50,6 +51,8 @@ class Counted:
     title: str
     #: The amount it adds, for a sum (None for a count).
     amount: float | None = None
+    #: The workbook it is in (its name).
+    file: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def _title(entry: Entry) -> str:
 def _counted(entry: Entry, category: str, awards: Mapping[int, str], amount: Decimal | None = None) -> Counted:
     return Counted(category, awards.get(id(entry), ""), entry.origin.sheet, entry.origin.row,
                    str(entry.values.get("entry_id") or ""), _title(entry),
-                   float(amount) if amount is not None else None)
+                   float(amount) if amount is not None else None, PurePath(entry.origin.file).name)
 
 
 def _shown(section: Section, key: str, value) -> str:

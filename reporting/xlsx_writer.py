@@ -21,7 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK
-from .portfolio import Counted, PortfolioReport
+from .portfolio import PortfolioReport
 from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
 
@@ -357,7 +357,10 @@ def write_portfolio_summary(view: PortfolioView) -> bytes:
 # -- the portfolio impact report -------------------------------------------------------------
 
 PORTFOLIO_ENTRIES_SHEET = "Entries counted"
-PORTFOLIO_ENTRY_HEADERS = ("Group", "Figure", "Category", "Award", "Sheet", "Row", "Entry ID", "Title", "Amount")
+#: The Entries counted sheet: these columns, then one per figure (its category for the entry).
+PORTFOLIO_ENTRY_HEADERS = ("Group", "Workbook", "Sheet", "Row", "Entry ID", "Award", "Title")
+#: Several categories of one entry in one figure (a collaboration's impact categories).
+CATEGORY_JOINER = "; "
 
 
 def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
@@ -400,20 +403,45 @@ def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, 
     return native, height
 
 
+def _entries_counted(view: PortfolioReport) -> tuple[list[str], list[list]]:
+    """Every entry each group counts, once per group: where it is, then for each figure the
+    category it is counted under (and, for a sum, the amount it adds). Filtering a figure's
+    column on a category gives the entries behind that bar."""
+    columns: list[str] = []
+    for group in view.groups:
+        for figure in group.figures:
+            for name in (figure.title, *([f"{figure.title}: amount"] if any(c.amount is not None for c in figure.counted)
+                                         else [])):
+                if name not in columns:
+                    columns.append(name)
+    index = {name: n for n, name in enumerate(columns)}
+    rows: list[list] = []
+    for group in view.groups:
+        entries: dict[tuple[str, str, int, str], list] = {}
+        for figure in group.figures:
+            for counted in figure.counted:
+                key = (counted.file, counted.sheet, counted.row, counted.entry_id)
+                row = entries.get(key)
+                if row is None:
+                    row = entries[key] = [group.name, counted.file, counted.sheet, counted.row, counted.entry_id,
+                                          counted.award, counted.title] + [None] * len(columns)
+                cell = len(PORTFOLIO_ENTRY_HEADERS) + index[figure.title]
+                row[cell] = counted.category if row[cell] is None else f"{row[cell]}{CATEGORY_JOINER}{counted.category}"
+                if counted.amount is not None:
+                    row[len(PORTFOLIO_ENTRY_HEADERS) + index[f"{figure.title}: amount"]] = counted.amount
+        rows.extend(sorted(entries.values(), key=lambda r: (r[1], r[2], r[3])))
+    return [*PORTFOLIO_ENTRY_HEADERS, *columns], rows
+
+
 def write_portfolio_report(view: PortfolioReport) -> bytes:
     """The portfolio report: an About sheet, a sheet per group (each figure's table, the data of
-    its chart and the native chart), and every entry each figure counts (Entries counted), each
-    figure linked to its entries."""
+    its chart and the native chart), and Entries counted: every entry each group counts, with
+    the category each figure counts it under, each figure linked to its column."""
     buffer = io.BytesIO()
     book, fmt = _new_book(buffer, view.title, "portfolio report")
     names = _sheet_names([g.name for g in view.groups], {"about", PORTFOLIO_ENTRIES_SHEET.casefold()})
+    headers, rows = _entries_counted(view)
     about = book.add_worksheet("About")
-    first_rows: dict[tuple[int, str], int] = {}
-    rows: list[tuple] = []
-    for number, group in enumerate(view.groups):
-        for figure in group.figures:
-            first_rows[(number, figure.key)] = len(rows) + 1
-            rows.extend((group.name, figure.title, *_counted_row(c)) for c in figure.counted)
     about.write_string(0, 0, view.title, fmt.title)
     line = 1
     for text in [view.subtitle, *(f"{label}: {value}" for label, value in view.details), *view.notes,
@@ -426,12 +454,12 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
     for number, (group, name) in enumerate(zip(view.groups, names), start=1):
         about.write_url(line + number, 0, f"internal:'{name}'!A1", fmt.link, group.name)
         about.write_string(line + number, 1, group.summary, fmt.cell)
-    about.write_string(line + len(names) + 2, 0,
-                       f"Every entry each figure counts is listed on the sheet {PORTFOLIO_ENTRIES_SHEET}: its "
-                       "award, sheet, row and Entry ID in the workbooks read.", fmt.cell)
+    about.write_string(line + len(names) + 2, 0, f"The sheet {PORTFOLIO_ENTRIES_SHEET} lists every entry counted, "
+                       "where it is in the workbooks read, and for each figure the category it is counted under.",
+                       fmt.cell)
     about.set_column(0, 0, 40)
     about.set_column(1, 1, 60)
-    for number, (group, name) in enumerate(zip(view.groups, names)):
+    for group, name in zip(view.groups, names):
         sheet = book.add_worksheet(name)
         sheet.write_string(0, 0, group.name, fmt.title)
         sheet.write_string(1, 0, group.summary[:1].upper() + group.summary[1:] + ".", fmt.cell)
@@ -442,9 +470,9 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
         row = 3
         for figure in group.figures:
             sheet.write_string(row, 0, figure.title, fmt.bold)
-            start = first_rows[(number, figure.key)]
-            sheet.write_url(row, 1, f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!A{start + 1}", fmt.link,
-                            f"The {len(figure.counted):,} entries counted")
+            column = xl_col_to_name(headers.index(figure.title))
+            sheet.write_url(row, 1, f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!{column}1", fmt.link,
+                            f"The entries counted (column {column} of {PORTFOLIO_ENTRIES_SHEET})")
             for col, header in enumerate(figure.headers):
                 sheet.write_string(row + 1, col, header, fmt.optional)
             for offset, values in enumerate(figure.rows, start=row + 2):
@@ -463,33 +491,31 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
                 sheet.write_string(row + 1, 6, chart.counted, fmt.optional)
                 for offset, (category, value) in enumerate(zip(chart.categories, chart.values), start=row + 2):
                     sheet.write_string(offset, 5, category, fmt.cell)
-                    sheet.write_number(offset, 6, value, fmt.number)
+                    sheet.write_number(offset, 6, value, fmt.money if chart.decimals else fmt.number)
                 native, height = _native_chart(book, name, chart, row + 2, 5)
                 sheet.insert_chart(row, 8, native, {"object_position": 1})
                 end = max(end, row + height // 20 + 1)
             row = end + 2
         _print_setup(sheet, landscape=True)
     listed = book.add_worksheet(PORTFOLIO_ENTRIES_SHEET)
-    for col, header in enumerate(PORTFOLIO_ENTRY_HEADERS):
+    for col, header in enumerate(headers):
         listed.write_string(0, col, header, fmt.optional)
-    for number, values in enumerate(rows, start=1):
-        for col, value in enumerate(values):
+    for number, entry in enumerate(rows, start=1):
+        for col, value in enumerate(entry):
+            if value is None or value == "":
+                continue
             if isinstance(value, float):
                 listed.write_number(number, col, value, fmt.money)
             elif isinstance(value, int):
-                if value:
-                    listed.write_number(number, col, value, fmt.number)
-            elif value:
+                listed.write_number(number, col, value, fmt.number)
+            else:
                 listed.write_string(number, col, value, fmt.cell)
-    for col, width in enumerate((22, 36, 30, 18, 24, 7, 16, 60, 16)):
-        listed.set_column(col, col, width)
-    listed.freeze_panes(1, 0)
-    listed.autofilter(0, 0, max(len(rows), 1), len(PORTFOLIO_ENTRY_HEADERS) - 1)
-    _print_setup(listed, landscape=True)
+    fixed = (16, 18, 22, 7, 16, 16, 50)
+    for col in range(len(headers)):
+        listed.set_column(col, col, fixed[col] if col < len(fixed) else 22)
+    listed.set_row(0, 45, fmt.optional)
+    listed.freeze_panes(1, 4)
+    listed.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+    _print_setup(listed, landscape=True, pages_wide=4)
     book.close()
     return buffer.getvalue()
-
-
-def _counted_row(counted: Counted) -> tuple:
-    return (counted.category, counted.award, counted.sheet, counted.row, counted.entry_id, counted.title,
-            counted.amount)

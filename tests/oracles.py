@@ -219,12 +219,22 @@ def figure_table(sheet, title: str) -> list[tuple]:
 
 
 def counted_rows(path: Path, figure: str, group: str = "All awards") -> list[tuple]:
-    """The Entries counted rows of one figure of a portfolio report: (category, award, sheet,
-    row, entry id, title, amount), empty cells as None and whole numbers as int."""
+    """The entries a figure of a portfolio report counts, from its Entries counted sheet: one
+    (category, award, sheet, row, entry id, title, amount) per entry and category (an entry
+    counted under several categories has its column's values joined by "; ")."""
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Entries counted").to_python()
-    tidy = [tuple(None if v == "" else int(v) if isinstance(v, float) and n == 5 else v for n, v in enumerate(row))
-            for row in rows[1:]]
-    return [row[2:] for row in tidy if row[0] == group and row[1] == figure]
+    header = list(rows[0])
+    at = {name: header.index(name) for name in ("Group", "Sheet", "Row", "Entry ID", "Award", "Title")}
+    column = header.index(figure)
+    amount = header.index(f"{figure}: amount") if f"{figure}: amount" in header else None
+    found = []
+    for row in rows[1:]:
+        if row[at["Group"]] != group or row[column] in ("", None):
+            continue
+        for category in str(row[column]).split("; "):
+            found.append((category, row[at["Award"]], row[at["Sheet"]], int(row[at["Row"]]), row[at["Entry ID"]],
+                          row[at["Title"]], row[amount] if amount is not None and row[amount] != "" else None))
+    return found
 
 
 _PUBID = re.compile(r"[0-9A-Za-z]{14}\.\d{8}")
