@@ -105,21 +105,7 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     """
     schema = schema or load_schema()
     renderer = Renderer(templates, template)  # a wrong template is named before any input is read
-    earlier = find_inputs(since, outputs_too=True) if since else []  # one missing is named first
-    dataset, findings, rows = load(paths, schema)
-    if final:
-        findings = _final(findings)
-    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
-                         rows_read=rows, period=period.label if period else "", public=public,
-                         notes=list(renderer.notes))
-    _refuse_invalid(result)
-    changes = None
-    if since:
-        previous, _, _ = load(earlier, schema, outputs_too=True)
-        changes = compare(previous, dataset, schema)
-    selection = Selection(period=period, public=public, changes=changes,
-                          since=", ".join(Path(p).name for p in since),
-                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    dataset, findings, result, selection, earlier = _read(paths, schema, renderer, period, public, since, final)
     taken: set[str] = {"portfolio-summary"}
     groups = dataset.by_award()
     stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
@@ -139,6 +125,29 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
             publication.add(summary_name, write_portfolio_summary(summary))
         result.outputs.extend(publication.commit())
     return result
+
+
+def _read(paths: Sequence[Path | str], schema: Schema, renderer: Renderer, period: Period | None, public: bool,
+          since: Sequence[Path | str], final: bool = False):
+    """What a build and a portfolio report start with: the inputs read and checked (raising
+    InvalidEntries while any has an error), the result to fill in, the selection (with the
+    changes since the earlier submission) and the earlier submission's files."""
+    earlier = find_inputs(since, outputs_too=True) if since else []  # one missing is named first
+    dataset, findings, rows = load(paths, schema)
+    if final:
+        findings = _final(findings)
+    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
+                         rows_read=rows, period=period.label if period else "", public=public,
+                         notes=list(renderer.notes))
+    _refuse_invalid(result)
+    changes = None
+    if since:
+        previous, _, _ = load(earlier, schema, outputs_too=True)
+        changes = compare(previous, dataset, schema)
+    selection = Selection(period=period, public=public, changes=changes,
+                          since=", ".join(Path(p).name for p in since),
+                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    return dataset, findings, result, selection, earlier
 
 
 def _names(stems: list[str]) -> list[str]:
@@ -314,19 +323,7 @@ def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OU
     schema = schema or load_schema()
     renderer = Renderer(templates, template)
     grouping = read_groups(groups) if groups is not None else None
-    earlier = find_inputs(since, outputs_too=True) if since else []
-    dataset, findings, rows = load(paths, schema)
-    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
-                         rows_read=rows, period=period.label if period else "", public=public,
-                         notes=list(renderer.notes))
-    _refuse_invalid(result)
-    changes = None
-    if since:
-        previous, _, _ = load(earlier, schema, outputs_too=True)
-        changes = compare(previous, dataset, schema)
-    selection = Selection(period=period, public=public, changes=changes,
-                          since=", ".join(Path(p).name for p in since),
-                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    dataset, findings, result, selection, earlier = _read(paths, schema, renderer, period, public, since)
     chosen = []
     for award, entries in dataset.by_award():
         selected = select(entries, selection, "return", award)
