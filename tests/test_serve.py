@@ -300,3 +300,22 @@ def test_a_port_in_use_is_exit_3_and_says_what_to_do():
         out, errors = process.communicate(timeout=60)
     assert process.returncode == 3, (out, errors)
     assert f"Cannot listen on 127.0.0.1:{port}" in errors and "--port" in errors and "Traceback" not in errors
+
+
+def test_a_build_with_profiles_and_the_portfolio_report_offers_every_file(app):
+    client = app.test_client()
+    _upload(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
+    response = client.post("/build", data={"public": "1", "profiles": "1", "portfolio": "1"})
+    assert response.status_code == 303
+    deadline = time.monotonic() + 120
+    while json.loads(client.get("/progress.json").data)["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page = client.get("/results").get_data(as_text=True)
+    names = set(re.findall(r'href="/download/([^"]+)"', page))
+    assert {"portfolio-report-public.docx", "portfolio-report-public.xlsx"} <= names  # named as the CLI names them
+    assert any(name.startswith("profile-") for name in names)
+    assert "Wrote the portfolio report of 1 award from" in page and "funder-report-serve-" not in page
+    with client.get("/download-all.zip") as bundle:
+        import zipfile
+
+        assert sorted(zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()) == sorted(names)

@@ -299,6 +299,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         options = {"year": request.form.get("year", "").strip(), "start": request.form.get("start", "").strip(),
                    "end": request.form.get("end", "").strip(), "public": bool(request.form.get("public")),
                    "final": bool(request.form.get("final")), "profiles": bool(request.form.get("profiles")),
+                   "portfolio": bool(request.form.get("portfolio")),
                    "pdf": bool(request.form.get("pdf")) and shared.pdf}
         workspace.state["form"] = options
         with workspace.lock:

@@ -139,7 +139,7 @@ def build(files: Files, out: str, options: dict, status_path: str) -> dict:
     """`funder-report build` (and `profiles`, and `--pdf`) for these workbooks, into `out`.
 
     `options`: year, start, end (the reporting period as the command line takes it), public,
-    final, profiles, pdf. Progress goes to `status_path` as it is made."""
+    final, profiles, portfolio, pdf. Progress goes to `status_path` as it is made."""
     name = _namer(files)
     paths = [path for path, _ in files]
     status = _Status(status_path)
@@ -158,6 +158,11 @@ def build(files: Files, out: str, options: dict, status_path: str) -> dict:
                                      progress=status.stage_progress("Writing the partner profiles"))
             lines += _summary(console.build_lines(made, "profile"))
             outputs += [str(p) for p in made.outputs]
+        if options.get("portfolio"):
+            report = pipeline.portfolio(paths, Path(out) / "portfolio", period=period, public=public, force=True,
+                                        progress=status.stage_progress("Writing the portfolio report"))
+            lines += _summary(console.build_lines(report, "portfolio"))
+            outputs += [str(p) for p in report.outputs]
         if options.get("pdf"):
             documents = [Path(p) for p in outputs if p.endswith(".docx")]
             converted = pdf.convert(documents, True, None, status.stage_progress("Converting to PDF"))
