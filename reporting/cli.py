@@ -495,7 +495,7 @@ def serve(ctx: click.Context, host: str, port: int, token: str | None, max_uploa
     from . import web  # Flask is loaded by this command only
 
     settings = web.Settings(max_upload_mb=max_upload_mb, keep_minutes=keep_minutes, token=token,
-                            processes=processes)
+                            processes=processes, debug=bool(ctx.obj.get("debug")))
 
     def ready(url: str) -> None:
         click.echo(f"Serving funder-report on {url}\nPress Ctrl-C to stop.")

@@ -319,3 +319,17 @@ def test_a_build_with_profiles_and_the_portfolio_report_offers_every_file(app):
         import zipfile
 
         assert sorted(zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()) == sorted(names)
+
+
+def test_an_unexpected_failure_is_a_page_and_one_line_on_the_console(app, monkeypatch, caplog):
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    monkeypatch.setattr("reporting.web.app.guide.page", broken)
+    response = client.get("/guide")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong" in page and "Traceback" not in page and "boom" not in page
+    [record] = [r for r in caplog.records if "unexpected failure" in r.getMessage()]
+    assert "/guide (RuntimeError: boom)" in record.getMessage() and record.exc_info is None

@@ -56,6 +56,8 @@ class Settings:
     max_files: int = 20
     #: Where visitors' folders go (default: the system's temporary folder).
     root: Path | None = None
+    #: Log a traceback with each unexpected failure (else one line saying what failed).
+    debug: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             return {"error": {"message": "This took longer than the server allows.",
                               "hint": "Try fewer or smaller workbooks, or ask whoever runs this page."}}
         except Exception as error:  # a worker that died (out of memory) or a bug
-            log.exception("work failed")
+            _failure("a worker", error, settings.debug)
             return {"error": {"message": f"The work could not be finished ({type(error).__name__}).",
                               "hint": "Try again; if it happens again, tell whoever runs this page."}}
 
@@ -150,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def bug(error: Exception):
-        log.exception("unexpected failure")
+        _failure(request.path, error, settings.debug)
         return _page("message.html", 500, title="Something went wrong",
                      message=f"Unexpected failure ({type(error).__name__}). This is a bug in funder-report.",
                      hint="Try again; if it happens again, tell whoever runs this page what you did.")
@@ -431,6 +433,14 @@ class _Job:
     future: Future
     status: Path
     result: dict | None = None
+
+
+def _failure(where: str, error: BaseException, debug: bool) -> None:
+    """An unexpected failure, on the console of whoever runs the page: one line (a traceback
+    with --debug)."""
+    log.error("funder-report serve: unexpected failure in %s (%s: %s); this is a bug%s.", where,
+              type(error).__name__, error, "" if debug else " (run with --debug for the traceback)",
+              exc_info=error if debug else None)
 
 
 def _drop_refused(workspace: Workspace, result: dict) -> None:
