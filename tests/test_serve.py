@@ -307,12 +307,15 @@ def test_a_build_with_profiles_and_the_portfolio_report_offers_every_file(app):
     _upload(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
     response = client.post("/build", data={"public": "1", "profiles": "1", "portfolio": "1"})
     assert response.status_code == 303
+    again = _upload(client, ("other.xlsx", SEED_INPUT.read_bytes()))  # not while its files are being made
+    assert again.status_code == 409 and "still running" in again.get_data(as_text=True)
     deadline = time.monotonic() + 120
     while json.loads(client.get("/progress.json").data)["state"] == "running" and time.monotonic() < deadline:
         time.sleep(0.2)
     page = client.get("/results").get_data(as_text=True)
     names = set(re.findall(r'href="/download/([^"]+)"', page))
     assert {"portfolio-report-public.docx", "portfolio-report-public.xlsx"} <= names  # named as the CLI names them
+    assert any(name.endswith("-public.docx") and name.startswith("jam-and-justice") for name in names)
     assert any(name.startswith("profile-") for name in names)
     assert "Wrote the portfolio report of 1 award from" in page and "funder-report-serve-" not in page
     with client.get("/download-all.zip") as bundle:

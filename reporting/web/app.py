@@ -172,6 +172,10 @@ def create_app(settings: Settings | None = None) -> Flask:
                          problem=f"Send at most {settings.max_files} workbooks at once.")
         workspace = visitor(create=True)
         assert workspace is not None
+        job = workspace.state.get("job")
+        if job is not None and not job.future.done():  # its files would go from under it
+            return _page("start.html", 409, workspace=workspace, pdf=shared.pdf,
+                         problem="Your build is still running: wait for it to finish, then check other workbooks.")
         uploads = []
         folder = workspace.new_folder("uploads")
         for number, sent_file in enumerate(sent, 1):
