@@ -217,7 +217,7 @@ def _years(group: _Group, key: str, title: str, section_key: str | None = None) 
     return Figure(key, title, ("Year", "Entries"), tuple(items), chart, tuple(counted), note.strip())
 
 
-def _money(entry: Entry, schema: Schema) -> tuple[str, Decimal | None, Decimal | None]:
+def _money(entry: Entry) -> tuple[str, Decimal | None, Decimal | None]:
     """(currency, amount, amount in GBP where known) of a further funding entry."""
     section = entry.section
     value = entry.values.get("amount")
@@ -250,7 +250,7 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
     gbp_counted: dict[str, list[Counted]] = {"sector": [], "country": []}
     without_gbp = []
     for entry in entries:
-        currency, amount, gbp = _money(entry, schema)
+        currency, amount, gbp = _money(entry)
         numbers[currency] += 1
         if amount is not None:
             totals[currency] += amount
@@ -264,7 +264,7 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
             gbp_counted[key].append(_counted(entry, category, group.awards, gbp))
     currencies = sorted(numbers, key=lambda c: (c != "GBP", c == NOT_RECORDED, -totals.get(c, 0), c))
     rows = tuple((c, numbers[c], float(totals.get(c, Decimal(0)))) for c in currencies)
-    gbp_total = sum((sum(v.values(), Decimal(0)) for v in [gbp_by["sector"]]), Decimal(0))
+    gbp_total = sum(gbp_by["sector"].values(), Decimal(0))  # every entry with a GBP value is in one sector
     figures = [Figure("funding_currency", "Further funding by currency", ("Currency", "Entries", "Total amount"),
                       rows, None, tuple(counted),
                       "Amounts in different currencies are not added together; "
@@ -287,28 +287,43 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
     return figures
 
 
-def _nations(group: _Group, nations: Mapping[str, str]) -> Figure | None:
-    """UK collaborations by the partner's UK nation (from the Organisations sheet)."""
+def _nations(group: _Group, nations: Mapping[str, str]) -> list[Figure]:
+    """UK collaborations by the partner's UK nation, and between nations (the award's lead
+    organisation's nation to the partner's), both from the Organisations sheet's UK Nation."""
     entries = [e for e in group.entries if e.section.key == "collaborations" and e.values.get("country") == UK]
     if not entries:
-        return None
+        return []
     counts: Counter = Counter()
-    counted = []
+    pairs: Counter = Counter()
+    counted, between = [], []
     for entry in entries:
-        nation = _nation(entry, nations)
+        nation = _nation([str(entry.values.get("organisation") or ""), *(o.name for o in entry.partners)], nations)
         counts[nation] += 1
         counted.append(_counted(entry, nation, group.awards))
+        leads = {_nation([str(a.values.get("lead_research_organisation") or "")], nations) for a in entry.awards}
+        for lead in sorted(leads - {NOT_RECORDED}):
+            if nation != NOT_RECORDED:
+                pair = f"{lead} – {nation}" if lead != nation else f"Within {lead}"
+                pairs[pair] += 1
+                between.append(_counted(entry, pair, group.awards))
     items = _ranked(counts, NATIONS)
     note = ("The nation is the partner organisation's UK Nation on the Organisations sheet; "
             f"{plural(counts[NOT_RECORDED], 'collaboration')} with a partner whose nation is not recorded."
             if counts.get(NOT_RECORDED) else "")
-    return Figure("collaborations_nation", "UK collaborations by nation", ("UK nation", "Collaborations"),
-                  tuple(items), _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
-                  tuple(counted), note)
+    figures = [Figure("collaborations_nation", "UK collaborations by nation", ("UK nation", "Collaborations"),
+                      tuple(items), _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
+                      tuple(counted), note)]
+    if pairs:
+        ranked = _ranked(pairs)
+        figures.append(Figure("collaborations_between_nations", "UK collaborations between nations",
+                              ("Lead organisation's nation – partner's nation", "Collaborations"), tuple(ranked),
+                              _chart("UK collaborations between nations", ranked, "Nations"), tuple(between),
+                              "Counted where both the award's lead organisation and the partner have a UK Nation "
+                              "on the Organisations sheet."))
+    return figures
 
 
-def _nation(entry: Entry, nations: Mapping[str, str]) -> str:
-    names = [str(entry.values.get("organisation") or "")] + [o.name for o in entry.partners]
+def _nation(names: Iterable[str], nations: Mapping[str, str]) -> str:
     for name in names:
         nation = nations.get(name.casefold().strip())
         if nation:
@@ -355,7 +370,7 @@ def _figures(group: _Group, schema: Schema, nations: Mapping[str, str]) -> list[
                   "Collaborations by partner sector", "Partner sector"),
         _by_field(group, schema, "collaborations_country", "collaborations", "country",
                   "Collaborations by partner country", "Country", order=False),
-        _nations(group, nations),
+        *_nations(group, nations),
         _partners(group),
         _by_field(group, schema, "collaborations_impact", "collaborations", "impact_categories",
                   "Collaborations by impact category", "Impact category", many=True),

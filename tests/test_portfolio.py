@@ -56,7 +56,8 @@ def _write(path, awards: list[dict], sheets: dict[str, list[dict]], organisation
 @pytest.fixture
 def portfolio_input(tmp_path):
     awards = [{"Title": "Alpha", "Award Reference": "A/1", "Group": "Data science"},
-              {"Title": "Beta", "Award Reference": "B/2", "Group": "Data science; Public health"},
+              {"Title": "Beta", "Award Reference": "B/2", "Group": "Data science; Public health",
+               "Lead Research Organisation": "Cardiff University"},
               {"Title": "Gamma", "Award Reference": "C/3", "Group": ""}]
     collaborations = [_collaboration("A/1", f"University {n}", country) for n, country in enumerate(COUNTRIES)]
     collaborations += [_collaboration("B/2", "Cardiff University", "United Kingdom"),
@@ -123,6 +124,8 @@ def test_collaborations_by_country_nation_and_partner_with_at_most_ten_bars(tmp_
     assert countries[0] == ("United Kingdom", 3, None, None) and len(countries) == 13  # the table has every one
     nations = {row[0]: row[1] for row in figure_table(sheet, "UK collaborations by nation")}
     assert nations == {"Scotland": 1, "Wales": 1, "Not recorded": 1}
+    between = {row[0]: row[1] for row in figure_table(sheet, "UK collaborations between nations")}
+    assert between == {"Wales – Scotland": 1, "Within Wales": 1}  # B/2 is led from Cardiff
     report = tmp_path / "report" / "portfolio-report.docx"
     import zipfile
 
