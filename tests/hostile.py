@@ -274,6 +274,7 @@ ANNOTATE = ["validate", "--annotate", "{out}", "{input}"]
 SUGGEST = ["suggest-partners", "{input}", "-o", "{out}/suggested.xlsx"]
 PROFILES = ["profiles", "{input}", "-o", "{out}"]
 FIX = ["fix", "{input}", "-o", "{out}"]
+PORTFOLIO = ["portfolio", "{input}", "-o", "{out}"]
 
 CASES: list[Hostile] = [
     # -- malformed package parts: a plain message naming the file, exit 3 -------------------
@@ -332,6 +333,9 @@ CASES: list[Hostile] = [
         "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")',
                                Results_and_Impact="+cmd|' /C calc'!A0") + ['=1+1', "@SUM(1)"]],
         extra_headers=["Partners", "Officer notes"]), BUILD, 0, "",
+        ['=HYPERLINK("http://evil.example/","Carbon")']),
+    Hostile("formula-text-in-the-portfolio-report", _engagement_rows(
+        "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")')]), PORTFOLIO, 0, "",
         ['=HYPERLINK("http://evil.example/","Carbon")']),
     # -- sheets ---------------------------------------------------------------------------------
     Hostile("very-hidden-sheet", _workbook("veryhidden.xlsx", _very_hidden), VALIDATE, 0, "hidden-sheet"),
