@@ -60,7 +60,6 @@ class Figure:
     """One figure: a chart (None when there is nothing to draw), the table behind it (every
     category, with its count and, for money, its sum), a note, and the entries counted."""
 
-    key: str
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str | int | float, ...], ...]
@@ -155,7 +154,7 @@ class _Group:
     per_award: list[tuple[Award, int]]
 
 
-def _by_field(group: _Group, schema: Schema, key: str, section_key: str, field_key: str, title: str,
+def _by_field(group: _Group, schema: Schema, section_key: str, field_key: str, title: str,
               axis: str, many: bool = False, order: bool = True, horizontal: bool = True) -> Figure | None:
     section = schema.section(section_key)
     spec = section.field(field_key)
@@ -175,7 +174,7 @@ def _by_field(group: _Group, schema: Schema, key: str, section_key: str, field_k
     vocabulary = spec.vocabulary.values if (order and spec.vocabulary is not None and len(counts) <= 15) else ()
     items = _ranked(counts, vocabulary)
     note = (f"An entry with several {axis.lower()} values is counted under each." if many else "")
-    return Figure(key, title, (axis, section.title), tuple(items),
+    return Figure(title, (axis, section.title), tuple(items),
                   _chart(title, items, axis, horizontal=horizontal), tuple(counted), note)
 
 
@@ -185,12 +184,12 @@ def _sections(group: _Group, schema: Schema) -> Figure | None:
         return None
     items = sorted(((s.title, counts[s.key]) for s in schema.sections if counts.get(s.key)), key=lambda p: -p[1])
     counted = [_counted(e, e.section.title, group.awards) for e in group.entries]
-    return Figure("sections", "Entries by section", ("Section", "Entries"), tuple(items),
+    return Figure("Entries by section", ("Section", "Entries"), tuple(items),
                   _chart("Entries by section", items, "Section"), tuple(counted),
                   "An outcome reported against several awards is one entry.")
 
 
-def _years(group: _Group, key: str, title: str, section_key: str | None = None) -> Figure | None:
+def _years(group: _Group, title: str, section_key: str | None = None) -> Figure | None:
     """Entries by the year each began (an engagement's first year, a grant's start): each
     entry counted once."""
     entries = [e for e in group.entries if section_key is None or e.section.key == section_key]
@@ -214,7 +213,7 @@ def _years(group: _Group, key: str, title: str, section_key: str | None = None) 
     chart = _chart(title, dated, "Year", horizontal=False, keep_order=True)
     if chart is not None and len(dated) > MAX_BARS:
         note = f"The chart shows the last {MAX_BARS} years; the table every year. " + note
-    return Figure(key, title, ("Year", "Entries"), tuple(items), chart, tuple(counted), note.strip())
+    return Figure(title, ("Year", "Entries"), tuple(items), chart, tuple(counted), note.strip())
 
 
 def _money(entry: Entry) -> tuple[str, Decimal | None, Decimal | None]:
@@ -265,7 +264,7 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
     currencies = sorted(numbers, key=lambda c: (c != "GBP", c == NOT_RECORDED, -totals.get(c, 0), c))
     rows = tuple((c, numbers[c], float(totals.get(c, Decimal(0)))) for c in currencies)
     gbp_total = sum(gbp_by["sector"].values(), Decimal(0))  # every entry with a GBP value is in one sector
-    figures = [Figure("funding_currency", "Further funding by currency", ("Currency", "Entries", "Total amount"),
+    figures = [Figure("Further funding by currency", ("Currency", "Entries", "Total amount"),
                       rows, None, tuple(counted),
                       "Amounts in different currencies are not added together; "
                       f"{_amount(gbp_total)} GBP in all where the amount is in GBP or its GBP value is recorded.")]
@@ -280,7 +279,7 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
         title = f"Further funding in GBP by {label}"
         note = (f"{plural(len(without_gbp), 'entry', 'entries')} in other currencies without a GBP value "
                 "are not included." if without_gbp else "")
-        figures.append(Figure(f"funding_{key}", title, (label.capitalize(), "Entries", "GBP"),
+        figures.append(Figure(title, (label.capitalize(), "Entries", "GBP"),
                               tuple((c, entries_per[c], v) for c, v in items),
                               _chart(title, [(c, v / 1e6) for c, v in items], label.capitalize(),
                                      counted="GBP (millions)", decimals=1), tuple(gbp_counted[key]), note))
@@ -310,12 +309,12 @@ def _nations(group: _Group, nations: Mapping[str, str]) -> list[Figure]:
     note = ("The nation is the partner organisation's UK Nation on the Organisations sheet; "
             f"{plural(counts[NOT_RECORDED], 'collaboration')} with a partner whose nation is not recorded."
             if counts.get(NOT_RECORDED) else "")
-    figures = [Figure("collaborations_nation", "UK collaborations by nation", ("UK nation", "Collaborations"),
+    figures = [Figure("UK collaborations by nation", ("UK nation", "Collaborations"),
                       tuple(items), _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
                       tuple(counted), note)]
     if pairs:
         ranked = _ranked(pairs)
-        figures.append(Figure("collaborations_between_nations", "UK collaborations between nations",
+        figures.append(Figure("UK collaborations between nations",
                               ("Lead organisation's nation – partner's nation", "Collaborations"), tuple(ranked),
                               _chart("UK collaborations between nations", ranked, "Nations"), tuple(between),
                               "Counted where both the award's lead organisation and the partner have a UK Nation "
@@ -344,7 +343,7 @@ def _partners(group: _Group) -> Figure | None:
     items = _ranked(counts)
     title = "Top partner organisations"
     chart = _chart(title, [(c, n) for c, n in items if c != NOT_RECORDED], "Partner organisation", other=False)
-    return Figure("collaborations_partners", title, ("Partner organisation", "Collaborations"), tuple(items),
+    return Figure(title, ("Partner organisation", "Collaborations"), tuple(items),
                   chart, tuple(counted), "Organisations as named in the collaborations.")
 
 
@@ -355,7 +354,7 @@ def _top_awards(group: _Group) -> Figure | None:
     titles = {a.reference or a.title: a.title for a, _ in group.per_award}
     counted = [_counted(e, group.awards.get(id(e), ""), group.awards) for e in group.entries]
     chart = _chart("Awards with the most outcomes", rows, "Award", other=False)
-    return Figure("awards", "Awards with the most outcomes", ("Award", "Title", "Entries"),
+    return Figure("Awards with the most outcomes", ("Award", "Title", "Entries"),
                   tuple((ref, titles.get(ref, ""), n) for ref, n in rows), chart, tuple(counted),
                   "An entry reported against several awards counts for each.")
 
@@ -364,30 +363,30 @@ def _top_awards(group: _Group) -> Figure | None:
 def _figures(group: _Group, schema: Schema, nations: Mapping[str, str]) -> list[Figure]:
     made: list[Figure | None] = [
         _sections(group, schema),
-        _years(group, "years", "Entries by year"),
+        _years(group, "Entries by year"),
         *_funding(group, schema),
-        _by_field(group, schema, "collaborations_sector", "collaborations", "sector",
+        _by_field(group, schema, "collaborations", "sector",
                   "Collaborations by partner sector", "Partner sector"),
-        _by_field(group, schema, "collaborations_country", "collaborations", "country",
+        _by_field(group, schema, "collaborations", "country",
                   "Collaborations by partner country", "Country", order=False),
         *_nations(group, nations),
         _partners(group),
-        _by_field(group, schema, "collaborations_impact", "collaborations", "impact_categories",
+        _by_field(group, schema, "collaborations", "impact_categories",
                   "Collaborations by impact category", "Impact category", many=True),
-        _by_field(group, schema, "engagement_form", "engagement_activities", "form",
+        _by_field(group, schema, "engagement_activities", "form",
                   "Engagement activities by form", "Form of engagement", order=False),
-        _by_field(group, schema, "engagement_reach", "engagement_activities", "geographic_reach",
+        _by_field(group, schema, "engagement_activities", "geographic_reach",
                   "Engagement activities by geographic reach", "Geographic reach", horizontal=False),
-        _by_field(group, schema, "engagement_audience", "engagement_activities", "primary_audience",
+        _by_field(group, schema, "engagement_activities", "primary_audience",
                   "Engagement activities by primary audience", "Primary audience", order=False),
-        _by_field(group, schema, "engagement_other_audiences", "engagement_activities", "other_audiences",
+        _by_field(group, schema, "engagement_activities", "other_audiences",
                   "Engagement activities by other audiences", "Other audience", many=True, order=False),
-        _by_field(group, schema, "policy_type", "policy_influence", "policy_influence_type",
+        _by_field(group, schema, "policy_influence", "policy_influence_type",
                   "Influence on policy by type", "Type of influence", order=False),
-        _years(group, "publications_years", "Publications by year", "publications"),
-        _by_field(group, schema, "publications_type", "publications", "type",
+        _years(group, "Publications by year", "publications"),
+        _by_field(group, schema, "publications", "type",
                   "Publications by type", "Type of publication", order=False),
-        _by_field(group, schema, "recognition_type", "awards_recognition", "type",
+        _by_field(group, schema, "awards_recognition", "type",
                   "Awards and recognition by type", "Type of recognition", order=False),
         _top_awards(group),
     ]

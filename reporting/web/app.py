@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import shutil
 import threading
 import zipfile
 from concurrent.futures import Future, TimeoutError as FutureTimeout
@@ -31,7 +32,7 @@ from ..errors import ReportingError, option
 from ..fixing import SAFE_CODES
 from ..version import __version__
 from . import guide, work
-from .workspaces import Upload, Workspace, Workspaces, safe_name
+from .workspaces import Workspace, Workspaces
 
 __all__ = ["Settings", "create_app", "serve"]
 
@@ -58,7 +59,6 @@ class Settings:
     root: Path | None = None
     #: Log a traceback with each unexpected failure (else one line saying what failed).
     debug: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def is_loopback(host: str) -> bool:
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=int(settings.max_upload_mb * 2**20), MAX_FORM_PARTS=settings.max_files + 20,
                       TEMPLATES_AUTO_RELOAD=False)
     workspaces = Workspaces(settings.keep_minutes * 60, settings.root)
-    shared = _Shared(settings, workspaces, work.Runner(settings.processes), work.pdf_available())
+    shared = _Shared(workspaces, work.Runner(settings.processes), work.pdf_available())
     app.extensions["funder-report"] = shared
     app.jinja_env.globals.update(version=__version__, settings=settings)
     app.jinja_env.filters["plural"] = _plural
@@ -176,30 +176,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         if job is not None and not job.future.done():  # its files would go from under it
             return _page("start.html", 409, workspace=workspace, pdf=shared.pdf,
                          problem="Your build is still running: wait for it to finish, then check other workbooks.")
-        uploads = []
-        folder = workspace.new_folder("uploads")
-        for number, sent_file in enumerate(sent, 1):
-            name = safe_name(sent_file.filename or "")
-            (folder / str(number)).mkdir(mode=0o700)
-            path = folder / str(number) / name
-            sent_file.save(path)
-            sent_file.close()  # a large upload was spooled to a temporary file
-            uploads.append(Upload(name, path, path.stat().st_size))
-        workspace.replace_uploads(uploads)
-        with workspace.lock:
-            workspace.busy += 1
         try:
-            result = wait(shared.runner.submit(work.check, _files(workspace))) if uploads else \
-                {"refused": [], "rows": 0, "awards": 0, "ok": True, "errors": 0, "warnings": 0, "findings": []}
+            workspace.store_uploads((sent_file.filename or "", sent_file.save) for sent_file in sent)
         finally:
-            with workspace.lock:
-                workspace.busy -= 1
-        if "error" in result:
-            result = {"refused": [{"file": "", **result["error"]}], "rows": 0, "awards": 0, "ok": True,
-                      "errors": 0, "warnings": 0, "findings": []}
-        _drop_refused(workspace, result)
-        workspace.state["check"] = result
-        return redirect(url_for("findings"), 303)
+            for sent_file in sent:
+                sent_file.close()  # a large upload was spooled to a temporary file
+        return check_uploads(workspace)
 
     @app.get("/findings")
     def findings():
@@ -226,22 +208,29 @@ def create_app(settings: Settings | None = None) -> Flask:
         workspace = visitor()
         if workspace is None or "check" not in workspace.state:
             abort(404)
-        result = {key: value for key, value in workspace.state["check"].items()}
-        return Response(json.dumps(result, indent=2), mimetype="application/json",
+        return Response(json.dumps(workspace.state["check"], indent=2), mimetype="application/json",
                         headers={"Content-Disposition": "attachment; filename=findings.json"})
+
+    def check_uploads(workspace: Workspace):
+        """Check the visitor's workbooks (as `validate` does), keep the findings for the pages,
+        and show them; files the hostile-file gate refused are deleted."""
+        result = _nothing_checked()
+        if workspace.uploads:
+            with workspace.working():
+                result = wait(shared.runner.submit(work.check, _files(workspace)))
+        if "error" in result:
+            result = {**_nothing_checked(), "refused": [{"file": "", **result["error"]}]}
+        _drop_refused(workspace, result)
+        workspace.state["check"] = result
+        return redirect(url_for("findings"), 303)
 
     def run_step(kind: str, task: Callable, *args) -> dict:
         workspace = visitor()
         if workspace is None or not workspace.uploads:
             abort(409, "Check a workbook first.")
-        with workspace.lock:
-            workspace.busy += 1
-        try:
+        with workspace.working():
             out = workspace.new_folder(kind)
             return wait(shared.runner.submit(task, _files(workspace), str(out), *args))
-        finally:
-            with workspace.lock:
-                workspace.busy -= 1
 
     @app.post("/annotate")
     def annotate():
@@ -282,20 +271,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         workspace = visitor()
         if workspace is None or "fixes" not in workspace.state:
             return redirect(url_for("start"), 303)
-        folder = workspace.new_folder("uploads")
-        uploads = []
-        for number, report in enumerate(workspace.state["fixes"], 1):
-            source = workspace.files[report["download"]]
-            (folder / str(number)).mkdir(mode=0o700)
-            path = folder / str(number) / source.name
-            path.write_bytes(source.read_bytes())
-            uploads.append(Upload(source.name, path, path.stat().st_size))
-        workspace.replace_uploads(uploads)
-        result = wait(shared.runner.submit(work.check, _files(workspace)))
-        result.setdefault("refused", [])
-        _drop_refused(workspace, result)
-        workspace.state["check"] = result
-        return redirect(url_for("findings"), 303)
+        copies = [workspace.files[report["download"]] for report in workspace.state["fixes"]]
+        workspace.store_uploads((copy.name, lambda path, copy=copy: shutil.copyfile(copy, path)) for copy in copies)
+        return check_uploads(workspace)
 
     @app.post("/build")
     def build():
@@ -422,7 +400,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 class _Shared:
     """What every request of one application shares."""
 
-    settings: Settings
     workspaces: Workspaces
     runner: work.Runner
     pdf: bool
@@ -445,6 +422,11 @@ def _failure(where: str, error: BaseException, debug: bool) -> None:
     log.error("funder-report serve: unexpected failure in %s (%s: %s); this is a bug%s.", where,
               type(error).__name__, error, "" if debug else " (run with --debug for the traceback)",
               exc_info=error if debug else None)
+
+
+def _nothing_checked() -> dict:
+    """A check's result with no findings, as work.check gives it."""
+    return {"refused": [], "rows": 0, "awards": 0, "ok": True, "errors": 0, "warnings": 0, "findings": []}
 
 
 def _drop_refused(workspace: Workspace, result: dict) -> None:

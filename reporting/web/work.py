@@ -125,9 +125,9 @@ class _Status:
         self.path = Path(path)
         self.stage = ""
 
-    def __call__(self, done: int, total: int, stage: str | None = None, state: str = "running") -> None:
+    def __call__(self, done: int, total: int, stage: str | None = None) -> None:
         self.stage = stage or self.stage
-        write_atomic(self.path, json.dumps({"state": state, "stage": self.stage, "done": done,
+        write_atomic(self.path, json.dumps({"state": "running", "stage": self.stage, "done": done,
                                             "total": total}).encode())
 
     def stage_progress(self, stage: str) -> Callable[[int, int], None]:

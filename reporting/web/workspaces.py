@@ -17,9 +17,10 @@ import tempfile
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 __all__ = ["Upload", "Workspace", "Workspaces", "safe_name"]
 
@@ -82,6 +83,29 @@ class Workspace:
             folder = self.folder / f"{self._counter:04d}-{kind}"
         folder.mkdir(mode=0o700)
         return folder
+
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        """While a job for this visitor runs, their folder is not swept away."""
+        with self.lock:
+            self.busy += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.busy -= 1
+
+    def store_uploads(self, files: Iterable[tuple[str, Callable[[Path], Any]]]) -> None:
+        """A new set of workbooks, each (name as sent, save(path)): stored under its cleaned name
+        in a numbered folder of its own; what was made from the earlier set is deleted."""
+        folder = self.new_folder("uploads")
+        uploads = []
+        for number, (name, save) in enumerate(files, start=1):
+            (folder / str(number)).mkdir(mode=0o700)
+            path = folder / str(number) / safe_name(name)
+            save(path)
+            uploads.append(Upload(path.name, path, path.stat().st_size))
+        self.replace_uploads(uploads)
 
     def replace_uploads(self, uploads: list[Upload]) -> None:
         """A new set of workbooks: what was made from the earlier set is deleted."""
