@@ -297,31 +297,14 @@ def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, .
     """Each chart's data as a small table, with a native Excel bar chart beside it."""
     for chart in charts:
         sheet.write_string(row, 0, chart.title, fmt.bold)
-        sheet.write_string(row, 1, "Entries", fmt.bold)
+        sheet.write_string(row, 1, chart.counted, fmt.bold)
         first = row + 1
         for offset, (category, value) in enumerate(zip(chart.categories, chart.values)):
             sheet.write_string(first + offset, 0, category, fmt.cell)
             sheet.write_number(first + offset, 1, value, fmt.number)
-        last = first + len(chart.categories) - 1
-        native: Any = book.add_chart({"type": "bar" if chart.horizontal else "column"})
-        native.add_series({
-            "name": chart.title,
-            "categories": ["Summary", first, 0, last, 0],
-            "values": ["Summary", first, 1, last, 1],
-            "fill": {"color": "#2E74B5"},
-            "data_labels": {"value": True},
-            "gap": 60,
-        })
-        native.set_title({"name": chart.title, "name_font": {"size": 11, "bold": True}})
-        native.set_legend({"none": True})
-        if chart.horizontal:
-            native.set_y_axis({"reverse": True, "num_font": {"size": 8}})
-            native.set_x_axis({"num_font": {"size": 8}})
-        else:
-            native.set_x_axis({"num_font": {"size": 8}})
-        native.set_size({"width": 620, "height": max(260, 22 * len(chart.categories) + 90)})
+        native, height = _native_chart(book, "Summary", chart, first, 0)
         sheet.insert_chart(row, 3, native, {"object_position": 1})
-        row = max(last + 3, row + (max(260, 22 * len(chart.categories) + 90) // 20) + 2)
+        row = max(first + len(chart.categories) + 2, row + height // 20 + 2)
 
 
 def write_portfolio_summary(view: PortfolioView) -> bytes:
