@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import parallel
-from .changes import Changes, compare
+from .changes import REMOVED, Changes, compare
 from .errors import InputFileError, InvalidEntries, UsageError
 from .findings import ERROR, Findings
 from .loading import find_inputs, load
@@ -328,8 +328,10 @@ def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OU
     for award, entries in dataset.by_award():
         selected = select(entries, selection, "return", award)
         findings.extend(selected.findings)
-        kept = [e for e, marks in zip(selected.entries, selected.marks)
-                if not since or "New" in marks or "Changed" in marks]
+        kept = list(selected.entries)
+        if selected.changes is not None:  # only what is new or changed since the earlier submission
+            fresh = {id(item.entry) for item in selected.changes.items if item.kind != REMOVED}
+            kept = [e for e in kept if id(e) in fresh]
         chosen.append((award, kept))
     if grouping is not None:
         known = {a.reference for a in dataset.awards}
