@@ -194,13 +194,15 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
     Errors block a build; warnings do not. With --annotate DIR, each workbook gets a copy in
     DIR with every problem cell coloured and commented, and a Findings sheet linking to them.
     """
-    _, findings, rows = _run(ctx, lambda: loading.load(inputs))
+    dataset, findings, rows = _run(ctx, lambda: loading.load(inputs))
     if as_json:
         _echo_json(findings.to_dict())
     elif len(findings):
         _echo(console.findings_lines(findings))
     else:
         click.echo(f"All {rows} rows are valid.")
+    if dataset.imported and not as_json:
+        _echo(console.imported_lines(dataset.imported, len(dataset.entries)))
     if annotate_dir is not None:
         written = _run(ctx, lambda: loading.annotate_inputs(inputs, findings, annotate_dir, force))
         for path in written:

@@ -69,6 +69,12 @@ def findings_lines(findings: Findings, limit: int | None = None, all_in: str = "
     yield Line(f"{findings.summary()}.")
 
 
+def imported_lines(imported: int, entries: int) -> Iterator[Line]:
+    """What validate treated as imported (see imported.py)."""
+    yield Line(f"{imported:,} of {entries:,} entries were read as imported: their values, while unchanged, "
+               "are checked as the funder accepted them; changed values and added rows are checked in full.")
+
+
 def validate_command(findings: Iterable[Finding], option: str = "") -> str:
     """The `validate` command for the files these findings are about."""
     files = list(dict.fromkeys(f.file for f in findings if f.file))

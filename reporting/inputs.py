@@ -47,6 +47,9 @@ class InputBook:
     #: line that says where they came from; none for a blank workbook.
     log: tuple[tuple[str, ...], ...] = ()
     log_title: str = ""
+    #: (sheet, row, Entry ID, fingerprints) of each imported entry, on the hidden
+    #: imported.SHEET (imported.HEADERS); none for a blank workbook.
+    imported: tuple[tuple[str, int, str, str], ...] = ()
 
 
 def _instructions(schema: Schema) -> Instructions:
@@ -89,4 +92,6 @@ def input_book(schema: Schema, awards: Iterable[Award] = (), entries: Iterable[E
         *(section_table(schema, s, by_section.get(s.key, []), returned=False) for s in schema.sections),
     )
     lists = tuple((list_name(key), key, vocabulary.values) for key, vocabulary in sorted(schema.vocabularies.items()))
-    return InputBook(title, _instructions(schema), tables, lists, tuple(log), log_title)
+    imported = tuple((table.name, number, *mark) for table in tables
+                     for number, mark in enumerate(table.imported, start=2) if mark is not None)
+    return InputBook(title, _instructions(schema), tables, lists, tuple(log), log_title, imported)

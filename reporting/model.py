@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .imported import Imported
 from .schema import Section
 
 AWARD = "award"
@@ -93,16 +94,9 @@ class Record:
     flagged: frozenset[str] | set[str] = frozenset()
     #: Cell references of the `extra` values, by header.
     extra_cells: dict[str, str] = field(default_factory=dict)
-
-
-#: The columns whose presence marks an entry as already accepted by the funder.
-ACCEPTED_MARKERS = ("entry_id", "imported_from")
-
-
-def is_accepted(values: Mapping[str, Any]) -> bool:
-    """True when `values` carry an Entry ID or say where they were imported from."""
-    return any(values.get(key) not in (None, "", "\u00a0") and str(values.get(key)).strip()
-               for key in ACCEPTED_MARKERS)
+    #: The fingerprints of its values as imported (see imported.py), or None for an entry a
+    #: person added: what the funder accepted is checked leniently only while it is unchanged.
+    imported: Imported | None = None
 
 
 @dataclass
@@ -157,11 +151,9 @@ class Entry:
     def internal(self) -> bool:
         return self.values.get("visibility") == "Internal"
 
-    @property
-    def accepted(self) -> bool:
-        """True for an entry the funder already accepted (it has an Entry ID or came from an
-        import): gaps researchfish did not ask about at the time are reported, not refused."""
-        return is_accepted(self.values) or is_accepted(self.raw)
+    #: An entry the funder accepted, as imported (see imported.py): gaps researchfish did not
+    #: ask about at the time are shown as "not recorded", not refused.
+    accepted: bool = False
 
     def value_or_raw(self, key: str) -> Any:
         """The typed value, or the raw one where it could not be typed (so nothing is lost)."""
@@ -177,6 +169,8 @@ class Dataset:
     awards: list[Award] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
+    #: How many entries were read as imported (values as the funder accepted them; imported.py).
+    imported: int = 0
 
     def by_award(self) -> list[tuple[Award, list[Entry]]]:
         """Each award with the entries that count for it (an entry may count for several)."""

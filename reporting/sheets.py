@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from . import imported as imported_values
 from .fieldtypes import EXCEL_CELL_LIMIT, Cell, as_text
 from .model import Entry
 from .schema import FieldSpec, Schema, Section, header_key
@@ -49,6 +50,9 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell | None, ...], ...]
+    #: In an imported workbook, per row: the entry's Entry ID and the fingerprints of its
+    #: values as written (imported.encode), or None for a row that was not imported.
+    imported: tuple[tuple[str, str] | None, ...] = ()
 
 
 def list_name(vocabulary_key: str) -> str:
@@ -148,8 +152,10 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
         Column(header, EXTRA_WIDTH, "wrap", extra=True) for header in extras)
     at = {header: len(specs) + offset for offset, header in enumerate(extras)}
     rows = []
+    marks: list[tuple[str, str] | None] = []
     for index, entry in enumerate(entries):
         row: list[Cell | None] = [None] * len(columns)
+        written: dict[str, Any] = {}
         not_recorded = returned and entry.accepted
         for col, spec in enumerate(specs):
             split = pieces.get((index, spec.key))
@@ -157,8 +163,10 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
                 row[col] = Cell(split[0], spec.kind.style)
                 for number, piece in enumerate(split[1:], start=1):
                     row[at[continuation_label(spec.label, number)]] = Cell(piece, "wrap")
+                written[spec.key] = "".join(split)
                 continue
             cell = field_cell(spec, entry.values, entry.raw)
+            written[spec.key] = None if cell is None else cell.value
             if cell is None and not_recorded and (spec.required or spec.recommended):
                 cell = Cell(NOT_RECORDED, "missing")
             row[col] = cell
@@ -166,7 +174,11 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
             if value not in (None, ""):
                 row[at[header]] = _extra_cell(value)
         rows.append(tuple(row))
-    return Table(section.sheet, columns, tuple(rows))
+        if not returned and entry.accepted:
+            marks.append((as_text(entry.value_or_raw("entry_id") or ""), imported_values.encode(written)))
+        else:
+            marks.append(None)
+    return Table(section.sheet, columns, tuple(rows), tuple(marks) if any(marks) else ())
 
 
 def record_table(name: str, specs: tuple[FieldSpec, ...], records: Iterable[Mapping[str, Any]]) -> Table:

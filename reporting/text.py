@@ -105,3 +105,16 @@ def clean_markup(text: str) -> str:
         text = html.unescape(text)
     text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
     return _MARKUP.sub("", text)
+
+
+_CODE = re.compile(r"^[A-Za-z]+(?:[-_][A-Za-z]+)+$")
+_SMALL_WORDS = {"and", "of", "for", "in", "the", "to", "on", "a", "an"}
+
+
+def words_from_code(text: str) -> str:
+    """A system's code for a kind of thing in words: "research-grant" -> "Research Grant",
+    "RESEARCH_FELLOWSHIP" -> "Research Fellowship". Anything else is returned as it is."""
+    if not _CODE.match(text.strip()):
+        return text
+    parts = re.split(r"[-_]", text.strip().lower())
+    return " ".join(p if i and p in _SMALL_WORDS else p.capitalize() for i, p in enumerate(parts))

@@ -11,7 +11,8 @@ from . import fieldtypes
 from .findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from . import partners
 from .model import (AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record,
-                    describe_origin, is_accepted)
+                    describe_origin)
+from .imported import FRESH, unchanged
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
 
@@ -40,18 +41,20 @@ def _finding(record: Record, spec: FieldSpec, code: str, severity: str, variant:
 
 
 def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings,
-                  accepted: bool = False, untitled: str = "") -> dict[str, Any]:
+                  untitled: str = "") -> dict[str, Any]:
     """Type each field of `record`.
 
-    For an entry the funder `accepted`, nothing it holds is refused: a value that cannot be
-    typed is kept as reported with a warning, and a field researchfish did not ask for at the
-    time is "not recorded" (a warning), except `untitled`, the heading titled afterwards.
+    For an entry the funder accepted, nothing it holds *as imported* is refused: such a value
+    that cannot be typed is kept as reported with a warning, and a field researchfish did not
+    ask for at the time, still empty, is "not recorded" (a warning), except `untitled`, the
+    heading titled afterwards. A value a person changed is checked as strictly as a new one.
     """
     values: dict[str, Any] = {}
     for spec in specs:
         if spec.key in record.flagged:
             continue
         raw = record.raw.get(spec.key)
+        accepted = unchanged(record.imported, spec.key, raw)
         value: Any = None
         problems: list[fieldtypes.Problem] = []
         if raw is not None:
@@ -129,6 +132,15 @@ def _check_period(record: Record, section: Section, values: dict[str, Any], find
                               end=end, start=start, start_label=start_spec.label, end_label=end_spec.label))
 
 
+def _pristine(record: Record) -> bool:
+    """Whether every value of an imported entry is as it was imported."""
+    imported = record.imported
+    if imported is FRESH:
+        return True
+    keys = set(record.raw) | set(imported or {})
+    return all(unchanged(imported, key, record.raw.get(key)) for key in keys)
+
+
 def _award_id(values: dict[str, Any], origin: Origin) -> str:
     return values.get("award_reference") or normalise(values.get("title") or origin.file)
 
@@ -194,7 +206,7 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
         # Two different researchfish/GtR outcome IDs, or entries the funder already accepted:
         # maybe reported twice on purpose, and in any case not for this tool to refuse.
         different_ids = bool(all(ids) and ids[0] != ids[1])
-        distinct = different_ids or is_accepted(earlier.raw) or is_accepted(record.raw)
+        distinct = different_ids or earlier.imported is not None or record.imported is not None
         if distinct:
             code, severity = "possible-duplicate", WARNING
             variant = {(True, False): "", (True, True): "doi", (False, False): "funder",
@@ -220,6 +232,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
     suggestions: list[tuple[Record, dict]] = []
     sections = {s.key: s for s in schema.sections}
     files = [str(f) for f in files]
+    imported = 0
 
     for record in records:
         if record.origin.file not in files:
@@ -252,18 +265,22 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             suggestions.append((record, _parse_fields(record, partners.SUGGESTION_FIELDS, findings)))
             continue
         section = sections[record.kind]
-        accepted = is_accepted(record.raw)
-        values = _parse_fields(record, schema.columns(section), findings, accepted,
+        accepted = record.imported is not None
+        if accepted:
+            imported += 1
+        values = _parse_fields(record, schema.columns(section), findings,
                                untitled=section.heading if accepted else "")
-        severity = WARNING if accepted else ERROR
+        # Checks across fields are lenient only while the entry is as it was imported.
+        pristine = accepted and _pristine(record)
+        severity = WARNING if pristine else ERROR
         _check_money(record, section, values, findings, severity)
         _check_period(record, section, values, findings, severity)
-        _check_future(record, section, values, this_year, findings, lenient=accepted)
-        if accepted:
+        _check_future(record, section, values, this_year, findings, lenient=pristine)
+        if accepted and unchanged(record.imported, section.heading, record.raw.get(section.heading)):
             _check_title(record, section, values, findings)
         _check_long_title(record, section, values, findings)
         entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
-                      cells=record.cells, extra=record.extra)
+                      cells=record.cells, extra=record.extra, accepted=accepted)
         # Once typed, only the values that could not be typed need their raw form.
         pending.append((entry, record))
 
@@ -282,6 +299,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
     _check_duplicates(pending, findings)
     for entry, _ in pending:
         entry.raw = {k: v for k, v in entry.raw.items() if k not in entry.values}
+    dataset.imported = imported
     _link_entries(pending, dataset, awards_by_file, schema, findings)
     partners.link(dataset, suggestions, findings)
     return dataset, findings

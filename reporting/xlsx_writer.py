@@ -19,6 +19,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from . import imported as imported_values
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK
 from .portfolio import PortfolioReport
@@ -41,6 +42,7 @@ class _Formats:
         self.wrap = book.add_format({**base, "text_wrap": True})
         self.text = book.add_format({**base, "num_format": "@"})
         self.month = book.add_format({**base, "num_format": "mm/yyyy", "align": "left"})
+        self.day = book.add_format({**base, "num_format": "dd/mm/yyyy", "align": "left"})
         self.money = book.add_format({**base, "num_format": "#,##0.00"})
         self.year = book.add_format({**base, "num_format": "0", "align": "left"})
         self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
@@ -58,7 +60,7 @@ class _Formats:
         #: A return's column headers: plain, not the input workbook's required/optional colours.
         self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_size": 10,
                                         "bottom": 1, "bg_color": "#F2F2F2"})
-        self._styles = {"text": self.cell, "wrap": self.wrap, "identifier": self.text, "month": self.month,
+        self._styles = {"text": self.cell, "wrap": self.wrap, "identifier": self.text, "month": self.month, "day": self.day,
                         "money": self.money, "year": self.year, "number": self.cell, "missing": self.missing}
 
     def style(self, name: str):
@@ -88,7 +90,7 @@ def _write_cell(sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, lin
     elif isinstance(value, (int, float, Decimal)):
         sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, style)
     elif isinstance(value, (dt.date, dt.datetime)):
-        sheet.write_datetime(row, col, value, style if cell.style == "month" else fmt.cell)
+        sheet.write_datetime(row, col, value, style if cell.style in ("month", "day") else fmt.cell)
     elif links is not None and cell.link and len(cell.link) <= MAX_URL and links[0] < MAX_LINKS_PER_SHEET:
         links[0] += 1
         sheet.write_url(row, col, cell.link, fmt.link, string=str(value))
@@ -184,6 +186,16 @@ def write_input_workbook(view: InputBook) -> bytes:
     for table in view.tables:
         _write_table(book, table, fmt, links=False, help_=True)
     _lists(book, view.lists, fmt)
+    if view.imported:
+        sheet = book.add_worksheet(imported_values.SHEET)
+        for col, header in enumerate(imported_values.HEADERS):
+            sheet.write_string(0, col, header, fmt.bold)
+        for row, (name, number, entry_id, marks) in enumerate(view.imported, start=1):
+            sheet.write_string(row, 0, name)
+            sheet.write_number(row, 1, number)
+            sheet.write_string(row, 2, entry_id)
+            sheet.write_string(row, 3, marks)
+        sheet.hide()
     book.worksheets()[0].activate()
     book.close()
     return buffer.getvalue()

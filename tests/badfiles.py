@@ -296,7 +296,7 @@ CASES: list[Case] = [
         "Engagement Activities": sheet_xml([ENGAGEMENT_HEADERS, GOOD_ROW[:6] + [2019]]),
         "Further Funding": sheet_xml([["Description", "Amount", "Organisation", "Start", "End"],
                                       ["Grant", "53,886", "ESRC", 43282, "07/2019"]])}), 0, "",
-         ["£53,886 (GBP)", "07/2018", "01/2016"]),
+         ["£53,886 (GBP)", "07/2018", "1 January 2016"]),
     Case("blank-rows-and-title-rows", _engagement_case("gaps.xlsx", rows=[[], [], GOOD_ROW, [], [" ", None]]), 0, ""),
     Case("lying-dimension", _engagement_case("dimension.xlsx", rows=[GOOD_ROW, _row(Description="Row three")],
                                              dimension="A1:A1"), 0, "", ["Row three"]),

@@ -1,18 +1,24 @@
-"""What the funder accepted is never refused; what a person types is checked as ever.
+"""What the funder accepted is never refused, while it is as imported; what a person types or
+changes is checked as ever.
 
-An entry with an Entry ID or an Imported From (GtR, researchfish) was accepted by the funder as
-it is. A field researchfish did not ask for at the time is a "not recorded" warning, shown in
-both returns; a value it no longer offers is kept as reported, with a warning; an untitled entry
-is titled from its first words. The same gaps in a typed entry are errors naming the cell.
+An imported entry (its workbook's hidden Imported Values sheet holds the fingerprints of its
+values as written) was accepted by the funder as it is. A field researchfish did not ask for at
+the time is a "not recorded" warning, shown in both returns; a value it no longer offers is kept
+as reported, with a warning; an untitled entry is titled from its first words. The same gaps in
+a typed entry, in a value a person changed or in a row a person added are errors naming the cell.
 """
 
 from __future__ import annotations
+
+import json
 
 import docx
 import openpyxl
 import pytest
 
 from reporting import build, load
+from reporting.convert import import_to_workbook
+from reporting.errors import InvalidEntries
 
 from conftest import write_input
 
@@ -20,12 +26,33 @@ TALK = {"Description": "A talk", "Form Of Engagement Activity": "A talk or prese
         "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
         "Results and Impact": "Pupils asked for a second visit.", "Year(s) Of Engagement Activity": "2019"}
 GAPPY = {**TALK, "Geographic Reach": None, "Primary Audience": None}
+#: The same talk as GtR holds it (the website's JSON names).
+GTR_TALK = {"description": "A talk", "form": "A talk or presentation", "partOfOfficialScheme": "No",
+            "geographicReach": "Local", "primaryAudience": "Schools",
+            "impact": "Pupils asked for a second visit.", "year": "2019", "outcomeId": "m-1"}
 
 
 def _load(tmp_path, rows, name="in.xlsx"):
     path = write_input(tmp_path / name, {"Engagement Activities": rows})
     dataset, findings, _ = load([path])
     return path, dataset, findings
+
+
+def _imported(tmp_path, *talks):
+    """A workbook imported from a GtR project record holding `talks`."""
+    record = {"projectOverview": {"projectComposition": {
+        "project": {"title": "Test award", "grantReference": "TE/ST/1",
+                    "output": {"disseminationOutputs": {"disseminationOutput": list(talks)}}}}}}
+    source = tmp_path / "record.json"
+    source.write_text(json.dumps(record))
+    return import_to_workbook(source, tmp_path / "imported.xlsx").output
+
+
+def _cell(path, sheet, label, row, value):
+    book = openpyxl.load_workbook(path)
+    header = [c.value for c in book[sheet][1]]
+    book[sheet].cell(row, header.index(label) + 1).value = value
+    book.save(path)
 
 
 def test_a_typed_entry_with_a_required_field_empty_is_an_error_naming_the_cell(tmp_path):
@@ -36,14 +63,22 @@ def test_a_typed_entry_with_a_required_field_empty_is_an_error_naming_the_cell(t
 
 
 @pytest.mark.parametrize("marker", [{"Imported From": "GtR"}, {"Entry ID": "m-2390669782.0785"}])
-def test_an_accepted_entry_with_gaps_builds_and_shows_not_recorded(tmp_path, marker):
-    path, _, findings = _load(tmp_path, [{**GAPPY, **marker}])
-    assert findings.ok
+def test_a_typed_entry_that_only_says_it_was_imported_is_checked_in_full(tmp_path, marker):
+    _, dataset, findings = _load(tmp_path, [{**GAPPY, "Geographic Reach": "Regionall", **marker}])
+    errors = {(f.code, f.location) for f in findings.errors}
+    assert errors == {("not-in-list", "Engagement Activities!D2"), ("missing-value", "Engagement Activities!E2")}
+    assert dataset.imported == 0
+
+
+def test_an_imported_entry_with_gaps_builds_and_shows_not_recorded(tmp_path):
+    gappy = {k: v for k, v in GTR_TALK.items() if k not in ("geographicReach", "primaryAudience")}
+    path = _imported(tmp_path, gappy)
+    dataset, findings, _ = load([path])
+    assert findings.ok and dataset.imported == 1
     gaps = {(f.code, f.severity, f.location) for f in findings if f.code == "not-recorded"}
     assert gaps == {("not-recorded", "warning", "Engagement Activities!D2"),
                     ("not-recorded", "warning", "Engagement Activities!E2")}
     result = build([path], tmp_path / "out")
-    assert result.built
     word = next(p for p in result.outputs if p.suffix == ".docx")
     lines = {p.text.split("\t")[0]: p for p in docx.Document(str(word)).paragraphs if "\t" in p.text}
     assert lines["Geographic Reach"].text == "Geographic Reach\tnot recorded"
@@ -55,8 +90,9 @@ def test_an_accepted_entry_with_gaps_builds_and_shows_not_recorded(tmp_path, mar
     assert sheet.cell(2, header.index("Description") + 1).value == "A talk"
 
 
-def test_an_accepted_value_no_longer_offered_is_kept_as_reported(tmp_path):
-    path, _, findings = _load(tmp_path, [{**TALK, "Geographic Reach": "Regionall", "Imported From": "GtR"}])
+def test_an_imported_value_no_longer_offered_is_kept_as_reported(tmp_path):
+    path = _imported(tmp_path, {**GTR_TALK, "geographicReach": "Regionall"})
+    _, findings, _ = load([path])
     assert findings.ok
     [finding] = [f for f in findings if f.code == "not-in-list"]
     assert finding.severity == "warning" and "as the funder accepted it" in finding.hint
@@ -65,16 +101,40 @@ def test_an_accepted_value_no_longer_offered_is_kept_as_reported(tmp_path):
     assert "Geographic Reach\tRegionall" in text
 
 
-def test_an_untitled_accepted_entry_is_titled_from_its_first_words(tmp_path):
-    row = {**TALK, "Description": None, "Imported From": "researchfish",
-           "Results and Impact": "Pupils from three schools asked for a second visit and their teachers "
-                                 "wrote to thank the team."}
-    path, dataset, findings = _load(tmp_path, [row])
-    [finding] = [f for f in findings if f.code == "untitled"]
-    assert finding.severity == "warning" and finding.location == "Engagement Activities!A2"
+def test_a_value_a_person_changed_and_a_row_a_person_added_are_checked_in_full(tmp_path):
+    path = _imported(tmp_path, GTR_TALK, {**GTR_TALK, "outcomeId": "m-2", "description": "Another talk",
+                                          "primaryAudience": None})
+    dataset, findings, _ = load([path])
+    assert findings.ok and not findings.errors and dataset.imported == 2  # as imported: no error
+    _cell(path, "Engagement Activities", "Geographic Reach", 2, "regionall")  # a typo a person made
+    _cell(path, "Engagement Activities", "Description", 4, "A talk a person added")
+    _cell(path, "Engagement Activities", "Imported From", 4, "GtR")  # copied down with the rest
+    dataset, findings, _ = load([path])
+    errors = {(f.code, f.location) for f in findings.errors}
+    assert ("not-in-list", "Engagement Activities!D2") in errors
+    assert {("missing-value", f"Engagement Activities!{c}4") for c in "BDEFG"} <= errors
+    # The untouched imported row keeps its gap as "not recorded", not an error.
+    assert not any(f.location == "Engagement Activities!E3" for f in findings.errors)
+    assert dataset.imported == 2
+    with pytest.raises(InvalidEntries):
+        build([path], tmp_path / "out", final=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_untitled_imported_entry_is_titled_from_its_first_words(tmp_path):
+    talk = {**GTR_TALK, "description": None,
+            "impact": "Pupils from three schools asked for a second visit and their teachers wrote to thank "
+                       "the team."}
+    source = tmp_path / "record.json"
+    source.write_text(json.dumps({"projectOverview": {"projectComposition": {"project": {
+        "title": "Test award", "output": {"disseminationOutputs": {"disseminationOutput": [talk]}}}}}}))
+    report = import_to_workbook(source, tmp_path / "imported.xlsx")
+    [finding] = [f for f in report.findings if f.code == "untitled"]
+    assert finding.severity == "warning"
     title = "Pupils from three schools asked for a second visit and their teachers…"
-    assert dataset.entries[0].values["description"] == title
-    result = build([path], tmp_path / "out")
+    dataset, findings, _ = load([report.output])
+    assert findings.ok and dataset.entries[0].values["description"] == title
+    result = build([report.output], tmp_path / "out")
     headings = [p.text for p in docx.Document(str(result.outputs[0])).paragraphs if p.style.name == "Heading 2"]
     assert headings == [title]
 

@@ -55,7 +55,7 @@ def test_bad_file(case, tmp_path):
         cells = "\n".join(str(v) for s in book.worksheets for r in s.iter_rows(values_only=True) for v in r if v)
         for expected in case.reaches_output:
             assert expected in text
-            if expected[0] not in "£0":  # amounts and dates are typed cells in Excel
+            if not expected[0].isdigit() and expected[0] != "£":  # amounts and dates: typed cells in Excel
                 assert expected in cells
     if before is not None:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -81,7 +81,7 @@ def test_import_unknown_format_is_exit_3_with_a_message(tmp_path):
     odd.write_text("just some notes\n")
     result = run("import", odd, "-o", tmp_path / "x.xlsx")
     assert result.exit_code == 3
-    assert "notes.txt" in result.output and "not in a format" in result.output
+    assert "notes.txt" in result.output and "does not import it; nothing was written" in result.output
     assert "Traceback" not in result.output
 
 

@@ -28,7 +28,7 @@ OWNERS = {
 
 #: Every module, by rank: data flows from the low ranks (values, schema) up to the CLI.
 RANKS = {
-    "errors": 0, "findings": 0, "text": 0, "vocabulary": 0, "version": 0,
+    "errors": 0, "findings": 0, "text": 0, "vocabulary": 0, "version": 0, "imported": 0,
     "fieldtypes.base": 1, "fieldtypes.texts": 2, "fieldtypes.dates": 2, "fieldtypes.choices": 2,
     "fieldtypes": 3,
     "spec": 4, "schema": 4.5,
@@ -37,7 +37,7 @@ RANKS = {
     "validation": 7, "returns": 8, "pdf": 7, "portfolio": 8.5,
     "workbook.guard": 1, "workbook.sheetxml": 1, "workbook.values": 2, "workbook.layout": 8,
     "workbook.read": 9, "workbook.tables": 9, "workbook.copies": 9, "workbook": 10, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
-    "importers.result": 9, "importers.rf_layout": 10.5,
+    "importers.kinds": 1, "importers.result": 9, "importers.rf_layout": 10.5, "importers.rf_csv": 11.5,
     "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
     "importers": 12,
     "templating": 11, "loading": 11, "convert": 12.5, "fixing": 12.5,

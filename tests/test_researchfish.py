@@ -102,7 +102,7 @@ def test_award_columns_fill_the_award_sheet(imported):
     assert awards["RF-1"]["principal_investigator"] == "Ada Lovelace"
     assert awards["RF-1"]["group"] == "Northern cohorts"
     assert awards["RF-2"]["lead_research_organisation"] == "Uni of Elsewhere"  # the Awards sheet wins
-    assert str(awards["RF-2"]["start"]) == "04/2019"
+    assert str(awards["RF-2"]["start"]) == "01/04/2019"  # the day, as the export gives it
 
 
 def test_outcome_columns_are_not_mistaken_for_award_columns(imported):

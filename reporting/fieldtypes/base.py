@@ -20,7 +20,7 @@ from ..text import clean_text, illegal_characters, strip_illegal
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
 
-__all__ = ["ERROR", "WARNING", "BeforeYear", "Cell", "FieldType", "Money", "MonthYear", "Parsed", "Problem",
+__all__ = ["ERROR", "WARNING", "BeforeYear", "Cell", "Day", "FieldType", "Money", "MonthYear", "Parsed", "Problem",
            "as_text", "is_empty"]
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -62,6 +62,26 @@ class MonthYear(NamedTuple):
         return dt.date(self.year, self.month, 1)
 
 
+class Day(NamedTuple):
+    """A date as precise as its source gives it: a day (18/05/2015), or a month when the
+    source names no day (`day` 0: 05/2015)."""
+
+    year: int
+    month: int
+    day: int = 0
+
+    def __str__(self) -> str:
+        if self.day:
+            return f"{self.day:02d}/{self.month:02d}/{self.year}"
+        return f"{self.month:02d}/{self.year}"
+
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+    def month_year(self) -> MonthYear:
+        return MonthYear(self.year, self.month)
+
+
 class BeforeYear(int):
     """A year researchfish only knows was before another, as in "Pre-2006".
 
@@ -93,7 +113,7 @@ class Cell:
     """A typed value as an Excel cell: what to store, how to show it, and where it links.
 
     `style` is one of: text, wrap (long text), identifier (kept as text, never a number),
-    number, year, money, month (a month/year date). Writers map styles to cell formats.
+    number, year, money, month (a month/year date), day (a date). Writers map styles to cell formats.
     """
 
     value: str | int | float | dt.date | None

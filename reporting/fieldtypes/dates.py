@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .base import (ERROR, MAX_YEAR, MIN_YEAR, BeforeYear, Cell, FieldType, MonthYear, Parsed, Problem,
+from .base import (ERROR, MAX_YEAR, MIN_YEAR, BeforeYear, Cell, Day, FieldType, MonthYear, Parsed, Problem,
                    as_text)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -176,4 +176,68 @@ class MonthYearType(FieldType):
         return year
 
 
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December"]
+#: Dates as sources write them, with their day: ISO (2015-05-18, with a time or not), the UK's
+#: 18/05/2015, and 18 May 2015.
+_DAY_PATTERNS: list[tuple[str, Callable[[re.Match], tuple[int, int, int]]]] = [
+    (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$",
+     lambda m: (int(m.group(1)), int(m.group(2)), int(m.group(3)))),
+    (r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$", lambda m: (int(m.group(3)), int(m.group(2)), int(m.group(1)))),
+    (r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$",
+     lambda m: (int(m.group(3)), _MONTHS.get(m.group(2)[:3].lower(), 0), int(m.group(1)))),
+]
+
+
+class DateType(FieldType):
+    """A date kept as precise as its source gives it: a day (GtR's 2015-05-18, an Excel date,
+    18/05/2015) or a month (05/2015, May 2015). Shown as UK reports write dates: "18 May 2015",
+    "May 2015"."""
+
+    name = "date"
+    width = 12
+    style = "day"
+    hint = "A date, e.g. 18/05/2015, or the month and year (05/2015) when the day is not known."
+    dated = True
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
+        if isinstance(raw, (dt.datetime, dt.date)):
+            return Day(raw.year, raw.month, raw.day), []
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            if 20000 < raw < 80000:  # an Excel date serial
+                when = excel_serial_to_datetime(raw)
+                return Day(when.year, when.month, when.day), []
+            if 1e11 < abs(raw) < 1e13:  # milliseconds since 1970, as GtR's API gives dates
+                when = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=raw)
+                return Day(when.year, when.month, when.day), []
+        text = as_text(raw).strip().lstrip("'").strip()
+        for pattern, pick in _DAY_PATTERNS:
+            match = re.match(pattern, text)
+            if match:
+                year, month, day = pick(match)
+                try:
+                    dt.date(year, month, day)
+                except ValueError:
+                    return None, [Problem.of("bad-date", ERROR, "day", text=text)]
+                if MIN_YEAR <= year <= MAX_YEAR:
+                    return Day(year, month, day), []
+                return None, [Problem.of("bad-date", ERROR, "day", text=text)]
+        month_year, problems = MONTH_YEAR.parse(text, spec)
+        if month_year is None:
+            if _YEAR_TOKEN.match(text):
+                return None, problems
+            return None, [Problem.of("bad-date", ERROR, "day", text=text)]
+        return Day(month_year.year, month_year.month), []
+
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
+        month = _MONTH_NAMES[value.month - 1]
+        return f"{value.day} {month} {value.year}" if value.day else f"{month} {value.year}"
+
+    def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
+        # A day is an Excel date; a month alone stays text ("05/2015"), so that reading the
+        # workbook back gives the month, not the first of the month.
+        return Cell(value.as_date(), "day") if value.day else Cell(str(value), "text")
+
+
 YEAR = Year()
+MONTH_YEAR = MonthYearType()

@@ -12,6 +12,8 @@ from pathlib import Path
 from ..errors import InputFileError
 from ..model import AWARD, ORGANISATION, SUGGESTION
 from ..schema import Schema
+from ..text import shorten
+from .kinds import refuse
 from .result import ImportResult, Tally, combine, merge_shared_entries
 
 __all__ = ["ImportResult", "Tally", "combine", "import_file", "merge_shared_entries"]
@@ -84,6 +86,11 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         if looks_like_researchfish(headers, schema):
             return parse_researchfish(path, schema)
         records, layout = read_workbook(path, schema)
+        if not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records):
+            sheets = ", ".join(t.sheet for t in headers[:8]) + (", ..." if len(headers) > 8 else "")
+            raise refuse(str(path), f"a workbook with no outcome this tool can read (sheets: {sheets})",
+                         "It reads its own input workbooks (funder-report init) and researchfish exports, "
+                         "whose rows start with the award's reference.")
         result = ImportResult(source=str(path), format="input workbook (.xlsx)", records=records,
                               notes=list(layout))
         for record in records:
@@ -91,7 +98,11 @@ def _import(path: Path, schema: Schema) -> ImportResult:
                 result.read[record.kind] = result.read.get(record.kind, 0) + 1
         return result
     text = _read_text(path)
-    stripped = text.lstrip()
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped[:15].lower().startswith(("<!doctype html", "<html")):
+        raise refuse(str(path), "a web page (HTML)",
+                     "Save the GtR project page as text (select all, copy, paste into a text file) or "
+                     "download the project's record as XML.")
     if stripped.startswith("<"):
         from .gtr_api import parse_gtr_xml
 
@@ -100,13 +111,17 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         from .gtr_api import parse_gtr_json
 
         return parse_gtr_json(text, str(path), schema)
-    from .gtr_csv import looks_like_gtr_csv, parse_gtr_csv
+    from .gtr_csv import first_line, looks_like_gtr_csv, parse_gtr_csv
+    from .rf_csv import looks_like_researchfish_csv, parse_researchfish_csv
 
     if looks_like_gtr_csv(text):
         return parse_gtr_csv(text, str(path), schema)
+    if looks_like_researchfish_csv(text, str(path), schema):
+        return parse_researchfish_csv(text, str(path), schema)
     if looks_like_gtr_page(text):
         return parse_gtr_page(text, str(path), schema)
-    raise InputFileError(
-        f"{path}: is not in a format this tool can import.",
-        "Supported: GtR project pages saved as text, GtR project records (XML or JSON), GtR "
-        "outcome-search CSV exports and researchfish portfolio exports (.xlsx).")
+    first = first_line(text).strip()
+    if "," in first or ";" in first or "\t" in first:
+        raise refuse(str(path), f"a table (CSV) headed {shorten(first, 120)!r}, which has neither GtR's "
+                     "Project Reference nor researchfish's award columns first")
+    raise refuse(str(path), "text that is not a GtR project page")

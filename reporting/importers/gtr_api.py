@@ -18,7 +18,8 @@ from ..errors import InputFileError
 from ..findings import WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import FieldSpec, Schema, Section
-from ..text import clean_markup
+from ..text import clean_markup, words_from_code
+from .kinds import check_xml_root, refuse_json
 from .result import ImportResult
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -165,10 +166,26 @@ def _award_website(root: Any, source: str) -> Record:
         "pi_orcid": orcid,
         "start": _first(project, "fund/start"),
         "end": _first(project, "fund/end"),
+        "funded_value": _value_pounds(project),
+        "award_type": _award_type(project),
         "abstract": _first(project, "abstractText"),
         "planned_impact": _first(project, "potentialImpactText"),
     }
     return _award_record(raw, source)
+
+
+def _value_pounds(node: Any) -> str | None:
+    """The award's value in pounds: `valuePounds` as a number, or as GtR's API-2 amount object."""
+    for path in ("fund/valuePounds/amount", "fund/valuePounds", "valuePounds/amount", "valuePounds"):
+        value = _first(node, path)
+        if value:
+            return value
+    return None
+
+
+def _award_type(node: Any) -> str | None:
+    value = _first(node, "grantCategory")
+    return words_from_code(value) if value else None
 
 
 def _award_api(project: dict, source: str) -> Record:
@@ -182,8 +199,10 @@ def _award_api(project: dict, source: str) -> Record:
         "award_reference": reference or _first(project, "grantReference"),
         "funder": _first(project, "leadFunder"),
         "department": _first(project, "leadOrganisationDepartment"),
-        "start": _first(project, "start"),
-        "end": _first(project, "end"),
+        "start": _first(project, "start") or _first(project, "fund/start"),
+        "end": _first(project, "end") or _first(project, "fund/end"),
+        "funded_value": _value_pounds(project),
+        "award_type": _award_type(project),
         "abstract": _first(project, "abstractText"),
         "planned_impact": _first(project, "potentialImpact"),
     }
@@ -247,10 +266,15 @@ def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     except ET.ParseError as exc:
         raise InputFileError(f"{source}: is not well-formed XML ({exc}).",
                               "Save the record again from GtR.") from None
+    kind = check_xml_root(element.tag, source)
     if _too_deep(element):
         raise _refuse_deep(source)
     root = {_local(element.tag): element_to_tree(element)}
     result = ImportResult(source=source, format="GtR project record (XML)", provenance="GtR")
+    if kind == "project":  # API-2's project record: the award; its outcomes are linked, not held
+        result.records.append(_award_api(root["project"] or {}, source))
+        _outcomes(root, schema, source, "api", result)
+        return result
     result.records.append(_award_website(root, source))
     _outcomes(root, schema, source, "xml", result)
     _report_empty_lists(root, schema, source, result)
@@ -267,8 +291,11 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         raise _refuse_deep(source) from None
     if _too_deep(root):
         raise _refuse_deep(source)
+    # The website's format: a project overview, or a project whose `output` lists use its names.
+    outputs = [o for o in _find(root, "output") if isinstance(o, dict)]
     website = any(True for _ in _find(root, "projectComposition")) or any(
-        True for _ in _find(root, "projectOverview"))
+        True for _ in _find(root, "projectOverview")) or any(
+        any(True for _ in _find(o, s.xml)) for o in outputs for s in schema.sections if s.xml)
     result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON",
                           provenance="GtR")
     if website:
@@ -276,12 +303,19 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         _outcomes(root, schema, source, "xml", result)
         _report_empty_lists(root, schema, source, result)
         return result
-    projects = [p for p in _find(root, "project") if isinstance(p, dict)]
-    if isinstance(root, dict) and {"grantReference", "abstractText", "identifiers"} & set(root):
+    projects = [p for p in _find(root, "project") if isinstance(p, dict) and _is_project(p)]
+    if isinstance(root, dict) and _is_project(root):
         projects.insert(0, root)
-    for project in projects[:1]:
-        result.records.append(_award_api(project, source))
     _outcomes(root, schema, source, "api", result)
+    if not projects and not sum(result.read.values()):
+        raise refuse_json(root, source)
+    for project in projects[:1]:
+        result.records.insert(0, _award_api(project, source))
     if not sum(result.read.values()):
         result.notes.append(Finding.of("nothing-found", WARNING, file=source))
     return result
+
+
+def _is_project(node: dict) -> bool:
+    """Whether API-2 JSON is a project: it has a title and what only projects have."""
+    return "title" in node and bool({"grantCategory", "abstractText", "identifiers", "grantReference"} & set(node))

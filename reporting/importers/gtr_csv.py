@@ -41,7 +41,7 @@ MAX_COLUMNS = 16_000
 LISTED = 20
 
 
-def _rows(text: str, source: str):
+def csv_rows(text: str, source: str):
     """The CSV's rows, with fields as long as a field may be (TEXT_LIMIT; csv's own limit is
     131,072 characters, less than a long description), restoring csv's limit afterwards."""
     previous = csv.field_size_limit(TEXT_LIMIT + 1)
@@ -64,9 +64,16 @@ def _listed(names: list[str]) -> str:
     return shown + (f" and {len(names) - LISTED:,} more" if len(names) > LISTED else "")
 
 
+def first_line(text: str) -> str:
+    """A text's first line, whatever its line endings (LF, CRLF, or CR as Excel for Mac saves)."""
+    return re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"), maxsplit=1)[0]
+
+
 def looks_like_gtr_csv(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    return "," in first and ("Project Reference" in first or "Outcome Type" in first)
+    """GtR's outcome-search export: Project Reference beside GtR's own project columns."""
+    first = first_line(text)
+    return "," in first and "Project Reference" in first and any(
+        name in first for name in ("Funding OrgName", "LeadRO Name", "GTRProjectUrl", "GTR Outcome URL"))
 
 
 def _section_from_name(name: str, schema: Schema) -> Section | None:
@@ -86,7 +93,7 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     """Import a GtR outcome-search CSV: awards grouped by project, one record per row."""
     result = ImportResult(source=source, format="GtR outcome-search export (CSV)", provenance="GtR")
     text = text.lstrip("\ufeff")
-    reader = _rows(text, source)
+    reader = csv_rows(text, source)
     header = next(reader, None)
     if header is None:
         return result

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import WARNING, Finding
+from ..imported import FRESH
 from ..model import AWARD, ORGANISATION, SUGGESTION, Record, describe_origin
 
 
@@ -68,8 +69,10 @@ class ImportResult:
         if not self.provenance:
             return
         for record in self.records:
-            if record.kind not in (AWARD, ORGANISATION, SUGGESTION) and not record.raw.get("imported_from"):
-                record.raw["imported_from"] = self.provenance
+            if record.kind not in (AWARD, ORGANISATION, SUGGESTION):
+                record.imported = FRESH  # every value as the funder's source gives it
+                if not record.raw.get("imported_from"):
+                    record.raw["imported_from"] = self.provenance
 
 
 def merge_shared_entries(result: ImportResult) -> list[Record]:
@@ -109,6 +112,16 @@ def merge_shared_entries(result: ImportResult) -> list[Record]:
     return dropped
 
 
+def _name_the_award(result: ImportResult) -> None:
+    """A source of one award (a GtR project record) leaves its entries' Award Reference blank,
+    which means "the workbook's award"; among several sources each entry names its own."""
+    awards = [r for r in result.records if r.kind == AWARD]
+    reference = str(awards[0].raw.get("award_reference") or "").strip() if len(awards) == 1 else ""
+    if not reference:
+        return
+    for record in result.records:
+        if record.kind not in (AWARD, ORGANISATION, SUGGESTION) and not record.raw.get("award_reference"):
+            record.raw["award_reference"] = reference
 
 
 def combine(results: list[ImportResult]) -> ImportResult:
@@ -123,6 +136,7 @@ def combine(results: list[ImportResult]) -> ImportResult:
         format=formats[0] if len(formats) == 1 else "several formats",
         provenance=results[0].provenance if len({r.provenance for r in results}) == 1 else "")
     for result in results:
+        _name_the_award(result)
         combined.records.extend(result.records)
         combined.notes.extend(result.notes)
         combined.unplaced += result.unplaced

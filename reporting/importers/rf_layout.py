@@ -46,6 +46,7 @@ class Config:
         self.award_labels = schema.header_map(schema.award_fields)
         self.award_refs = {k for k, spec in self.award_labels.items() if spec.key == "award_reference"}
         self.award_sheets = {compact(n) for n in (schema.award_sheet, *schema.award_sheet_aliases)}
+        self.outcome_labels = {k for s in schema.sections for k in schema.header_map(s.fields)}
         self.sections: dict[str, Section] = {}
         for section in schema.sections:
             for name in (section.sheet, section.title, *section.aliases, *section.api):
@@ -71,20 +72,38 @@ class Config:
 
 
 def compact(name: str) -> str:
-    return normalise(name).replace(" ", "")
+    """A sheet's name without case, spaces, punctuation or "and": "Software_TechnicalProducts"
+    is "Software and Technical Products"."""
+    return re.sub(r"\band\b|[^\w]|_", "", normalise(name))
 
 
 def looks_like_researchfish(tables: list[Table], schema: Schema) -> bool:
-    """True for a workbook with a sheet of award columns followed by outcome identifiers."""
+    """True for a workbook with a sheet whose rows start with the award's columns, followed by
+    the outcome's identifiers or fields (an export of any year, or a funder's own one-sheet
+    extract). The tool's own workbooks carry an Award Reference too, but after the fields."""
     config = Config(schema)
-    for table in tables:
-        keys = [header_key(h) for h in table.header]
-        refs = [i for i, k in enumerate(keys) if k in config.award_refs]
-        ids = [i for i, k in enumerate(keys) if k in config.ids]
-        # The tool's own workbooks carry an Award Reference too, but after the Entry ID.
-        if refs and ids and refs[0] < ids[0]:
-            return True
-    return False
+    return any(0 <= award_end(config, [header_key(h) for h in table.header]) for table in tables)
+
+
+def award_end(config: Config, keys: list[str]) -> int:
+    """Where a researchfish sheet's award columns end (the first column of the outcome: an
+    identifier, else a field that is not the award's, else an award column seen already, such
+    as the outcome's own Title after the award's); -1 when the sheet does not start with an
+    award reference before those."""
+    refs = [i for i, k in enumerate(keys) if k in config.award_refs]
+    if not refs:
+        return -1
+    ids = [i for i, k in enumerate(keys) if k in config.ids]
+    if ids:
+        return ids[0] if refs[0] < ids[0] else -1
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        spec = config.award_labels.get(key)
+        if key and (spec is None or spec.key in seen) and key in config.outcome_labels:
+            return index if refs[0] < index and len(seen) >= 2 else -1
+        if spec is not None:
+            seen.add(spec.key)
+    return -1
 
 
 @dataclass
@@ -115,7 +134,10 @@ def read_layout(config: Config, table: Table, section: Section | None) -> tuple[
     """What each column of a sheet is, and the bookkeeping columns it leaves out."""
     schema = config.schema
     keys = [header_key(h) for h in table.header]
-    first_id = next((i for i, k in enumerate(keys) if k in config.ids), len(keys))
+    first_id = next((i for i, k in enumerate(keys) if k in config.ids), None)
+    if first_id is None:
+        first_id = award_end(config, keys)
+        first_id = first_id if first_id >= 0 else len(keys)
     specs = tuple(f for f in schema.columns(section) if f.key != "award_reference") if section else ()
     labels = schema.header_map(specs)
     joined, part_columns = _joins(keys, specs + schema.award_fields)

@@ -26,6 +26,8 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNCOMPRESSED = 1024 * 2**20
 MAX_RATIO = 500
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+#: A text element (<t>, maybe prefixed) without attributes whose text starts or ends with a space.
+_SPACED_TEXT = re.compile(rb"<(?:\w+:)?t>(?:[ \t\r\n][^<]*|[^<]*[ \t\r\n])</(?:\w+:)?t>")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _DOC_RELS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -40,6 +42,9 @@ class Package:
 
     path: Path
     sheets: tuple[tuple[str, str, str], ...]  # (name, state, part name)
+    #: Text runs with spaces at an end and no xml:space="preserve" (which Excel would write):
+    #: read as written only from a copy that says "preserve" (values.open_workbook).
+    spaced_text: bool = False
 
     def part(self, sheet: str) -> str | None:
         return next((part for name, _, part in self.sheets if name == sheet), None)
@@ -132,25 +137,36 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> Package:
     if "xl/workbook.xml" not in names:
         raise InputFileError(f"{path}: is a zip file but not an Excel workbook (it has no xl/workbook.xml).",
                              "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+    if "[Content_Types].xml" not in names:
+        raise _damaged(path, ValueError("it has no [Content_Types].xml"))
+    spaced = False
     for member in members:
         if member.filename.endswith((".xml", ".rels")):
-            _refuse_dtd(path, archive, member)
-    return Package(path, tuple(_sheets(path, archive, names)))
+            spaced = _refuse_dtd(path, archive, member) or spaced
+    try:
+        ET.fromstring(archive.read("[Content_Types].xml"))
+    except ET.ParseError as exc:
+        raise _damaged(path, ValueError(f"its [Content_Types].xml is not well-formed: {exc}")) from None
+    return Package(path, tuple(_sheets(path, archive, names)), spaced)
 
 
-def _refuse_dtd(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """A DTD or entity anywhere in an XML part (read in pieces, overlapping so none is missed)."""
+def _refuse_dtd(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A DTD or entity anywhere in an XML part (read in pieces, overlapping so none is missed).
+    True when a text part holds a run of text with spaces at an end, not marked "preserve"."""
     tail = b""
+    text = member.filename == "xl/sharedStrings.xml" or member.filename.startswith("xl/worksheets/")
+    spaced = False
     with archive.open(member) as stream:
         while True:
             chunk = stream.read(1 << 20)
             if not chunk:
-                return
+                return spaced
+            spaced = spaced or (text and _SPACED_TEXT.search(tail + chunk) is not None)
             if _DTD.search(tail + chunk):
                 raise InputFileError(
                     f"{path}: contains XML entity declarations ({member.filename}), which Excel never writes; "
                     "refusing to read it.", "Check where the file came from; re-save it from Excel if it is genuine.")
-            tail = chunk[-16:]
+            tail = chunk[-256:]
 
 
 def _sheets(path: Path, archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str, str]]:

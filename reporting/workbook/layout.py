@@ -14,7 +14,7 @@ __all__ = ["HEADER_SCAN_ROWS", "MAX_ROWS_PER_SHEET", "NOTE_PREFIXES", "OWN_SHEET
 #: Extra columns with these header prefixes are notes: kept, shown in Excel, not reported.
 NOTE_PREFIXES = ("gtr ", "note", "researchfish:")
 #: Sheets the tool writes itself and that hold no entries.
-OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme", "import log"}
+OWN_SHEETS = {"instructions", "lists", "findings", "summary", "read me", "readme", "import log", "imported values"}
 #: How many rows from the top a header may be found in.
 HEADER_SCAN_ROWS = 10
 #: Entries read from one sheet at most, which bounds the memory a hostile file can take.

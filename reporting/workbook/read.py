@@ -14,6 +14,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+from .. import imported
 from ..findings import ERROR, WARNING, Finding, Findings
 from ..model import Origin, Record, SheetCells
 from ..schema import FieldSpec, Schema, header_key, normalise
@@ -50,7 +51,7 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
     """Read every recognised sheet of one workbook into records, with findings about layout."""
     path = Path(path)
     package = check_file(path)
-    reader = _Reader(package, open_workbook(path), schema)
+    reader = _Reader(package, open_workbook(path, package.spaced_text), schema)
     kinds = sheet_kinds(schema)
     records: list[Record] = []
     known = 0
@@ -64,7 +65,35 @@ def read_workbook(path: Path | str, schema: Schema) -> tuple[list[Record], Findi
         records.extend(_read_sheet(name, kind, reader))
     if not known:
         reader.add("no-sheets", ERROR)
+    _mark_imported(records, reader)
     return records, reader.findings
+
+
+def _mark_imported(records: list[Record], reader: _Reader) -> None:
+    """Give each entry an import wrote the fingerprints of its values as imported: found where
+    it was written (sheet, row and Entry ID alike), else, for a row a person moved, by its sheet
+    and an Entry ID no other imported row has (imported.py)."""
+    name = next((n for n in reader.book.sheet_names if normalise(n) == normalise(imported.SHEET)), None)
+    if name is None:
+        return
+    by_id: dict[tuple[str, str], list[dict[str, str]]] = {}
+    by_row: dict[tuple[str, int], tuple[str, dict[str, str]]] = {}
+    for number, row in reader.book.rows(name):
+        if number == 1 or len(row) < 4 or not isinstance(row[0], str):
+            continue
+        sheet, at, entry_id, marks = row[0], row[1], str(row[2] or "").strip(), imported.decode(row[3])
+        if isinstance(at, int):
+            by_row[(sheet, at)] = (entry_id, marks)
+        if entry_id:
+            by_id.setdefault((sheet, entry_id), []).append(marks)
+    for record in records:
+        sheet = record.origin.sheet or ""
+        entry_id = str(record.raw.get("entry_id") or "").strip()
+        written = by_row.get((sheet, record.origin.row or 0))
+        if written is not None and written[0] == entry_id:
+            record.imported = written[1]
+        elif entry_id and len(by_id.get((sheet, entry_id), ())) == 1:
+            record.imported = by_id[(sheet, entry_id)][0]
 
 
 def _filled(row: tuple) -> bool:
@@ -102,7 +131,8 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
     specs = fields_of(reader.schema, kind)
     labels = reader.schema.header_map(specs)
     # Rows are read one at a time: only the first few are held, to find the header.
-    stream = reader.book.rows(name, MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS + 1)
+    # Every row is read, to the last a sheet can hold: the cap is on entries, not row numbers.
+    stream = reader.book.rows(name)
     first = list(itertools.islice(stream, HEADER_SCAN_ROWS))
     rows = itertools.chain(first, stream)
     header_row, header = _find_header(first, labels)

@@ -51,7 +51,7 @@ def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table]
     """
     path = Path(path)
     package = check_file(path)
-    book = open_workbook(path)
+    book = open_workbook(path, package.spaced_text)
     findings = Findings()
     tables = []
     for name in book.sheet_names:

@@ -123,9 +123,28 @@ def _errors_as_na(path: Path) -> bytes:
     return data.getvalue()
 
 
-def open_workbook(path: Path) -> Workbook:
-    """Open a workbook the gate (guard.py) has let through; a failure names the file."""
+_BARE_TEXT = re.compile(rb"<((?:\w+:)?t)>")
+
+
+def _spaces_preserved(path: Path) -> bytes:
+    """The workbook with every bare text element marked xml:space="preserve", so that the
+    spaces at the ends of rich-text runs ("Rich " + "text") are read, as Excel reads them."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info)
+            if info.filename == "xl/sharedStrings.xml" or info.filename.startswith("xl/worksheets/"):
+                content = _BARE_TEXT.sub(rb'<\1 xml:space="preserve">', content)
+            new.writestr(info, content)
+    return data.getvalue()
+
+
+def open_workbook(path: Path, spaced_text: bool = False) -> Workbook:
+    """Open a workbook the gate (guard.py) has let through; a failure names the file.
+    `spaced_text`: the gate found text runs whose end spaces only a patched copy keeps."""
     try:
+        if spaced_text:
+            return Workbook(path, CalamineWorkbook.from_filelike(io.BytesIO(_spaces_preserved(path))))
         return Workbook(path, CalamineWorkbook.from_path(str(path)))
     except _FAILURES as exc:
         raise InputFileError(
