@@ -54,7 +54,8 @@ def fingerprint(value: Any) -> str:
 
 def encode(values: Mapping[str, Any]) -> str:
     """The fingerprints of an entry's values, as the text of one cell."""
-    return ";".join(f"{key}={fingerprint(value)}" for key, value in sorted(values.items()) if fingerprint(value))
+    marks = ((key, fingerprint(value)) for key, value in sorted(values.items()))
+    return ";".join(f"{key}={mark}" for key, mark in marks if mark)
 
 
 def decode(text: Any) -> dict[str, str]:

@@ -214,13 +214,31 @@ def _award_record(raw: dict[str, str | None], source: str) -> Record:
     return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source, path="project"))
 
 
+def _find_all(node: Any, keys: set[str]) -> dict[str, list[Any]]:
+    """Every value stored under each of `keys` anywhere below `node`, in one walk (what
+    `_find` gives for each key, in the same order)."""
+    found: dict[str, list[Any]] = {key: [] for key in keys}
+    stack: list[tuple[str | None, Any]] = [(None, node)]  # (key matched, value) or (None, node)
+    while stack:
+        key, current = stack.pop()
+        if key is not None:
+            found[key].extend(current if isinstance(current, list) else [current])
+        elif isinstance(current, dict):
+            stack.extend(reversed([(name if name in keys else None, value) for name, value in current.items()]))
+        elif isinstance(current, list):
+            stack.extend(reversed([(None, item) for item in current]))
+    return found
+
+
 def _outcomes(root: Any, schema: Schema, source: str, paths: str, result: ImportResult) -> None:
+    wanted = {name for s in schema.sections for name in ((s.xml,) if paths == "xml" else s.api) if name}
+    found = _find_all(root, wanted)
     for section in schema.sections:
         names = (section.xml,) if paths == "xml" else section.api
         for name in names:
             if not name:
                 continue
-            for index, item in enumerate((i for i in _find(root, name) if isinstance(i, dict)), start=1):
+            for index, item in enumerate((i for i in found[name] if isinstance(i, dict)), start=1):
                 where = f"{name}[{index}]"
                 result.records.append(_record(section, item, paths, schema, source, where))
                 result.read[section.key] = result.read.get(section.key, 0) + 1
