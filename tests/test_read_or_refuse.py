@@ -215,3 +215,24 @@ def test_a_malformed_content_types_part_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 3 and "[Content_Types].xml is not well-formed" in result.output
     assert "Traceback" not in result.output
+
+
+def test_award_dates_keep_the_precision_they_are_given_in_both_returns_and_the_workbook(tmp_path):
+    from conftest import write_input
+
+    award = {"Title": "Dated award", "Award Reference": "DA/1", "Start": "05/2015", "End": "2018-05-17"}
+    talk = dict(zip(ENGAGEMENT_HEADERS, GOOD_ROW))
+    path = write_input(tmp_path / "in.xlsx", {"Engagement Activities": [talk]}, award=award)
+    dataset, findings, _ = load([path])
+    assert findings.ok
+    assert str(dataset.awards[0].values["start"]) == "05/2015"  # a month: no day made up
+    assert str(dataset.awards[0].values["end"]) == "17/05/2018"
+    result = build([path], tmp_path / "out")
+    word = next(p for p in result.outputs if p.suffix == ".docx")
+    lines = [p.text for p in docx.Document(str(word)).paragraphs[:15]]
+    assert "Start\tMay 2015" in lines and "End\t17 May 2018" in lines
+    # An imported workbook writes a month as text and a day as a date, and reads both back as given.
+    report = import_to_workbook(path, tmp_path / "again.xlsx")
+    award_rows = CalamineWorkbook.from_path(str(report.output)).get_sheet_by_name("Award").to_python()
+    row = dict(zip(award_rows[0], award_rows[1]))
+    assert row["Start"] == "05/2015" and str(row["End"]).startswith("2018-05-17")

@@ -13,7 +13,7 @@ from ..errors import InputFileError
 from ..model import AWARD, ORGANISATION, SUGGESTION
 from ..schema import Schema
 from ..text import shorten
-from .kinds import refuse
+from .kinds import refuse, refuse_html
 from .result import ImportResult, Tally, combine, merge_shared_entries
 
 __all__ = ["ImportResult", "Tally", "combine", "import_file", "merge_shared_entries"]
@@ -100,9 +100,7 @@ def _import(path: Path, schema: Schema) -> ImportResult:
     text = _read_text(path)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:15].lower().startswith(("<!doctype html", "<html")):
-        raise refuse(str(path), "a web page (HTML)",
-                     "Save the GtR project page as text (select all, copy, paste into a text file) or "
-                     "download the project's record as XML.")
+        raise refuse_html(str(path))
     if stripped.startswith("<"):
         from .gtr_api import parse_gtr_xml
 

@@ -100,17 +100,25 @@ def _join(spec: FieldSpec, values: list[str]) -> str | None:
     return spec.kind.joiner.join(values)
 
 
+def _find_all(node: Any, keys: set[str]) -> dict[str, list[Any]]:
+    """Every value stored under each of `keys` anywhere below `node`, in one walk (what
+    `_find` gives for each key, in the same order)."""
+    found: dict[str, list[Any]] = {key: [] for key in keys}
+    stack: list[tuple[str | None, Any]] = [(None, node)]  # (key matched, value) or (None, node)
+    while stack:
+        key, current = stack.pop()
+        if key is not None:
+            found[key].extend(current if isinstance(current, list) else [current])
+        elif isinstance(current, dict):
+            stack.extend(reversed([(name if name in keys else None, value) for name, value in current.items()]))
+        elif isinstance(current, list):
+            stack.extend(reversed([(None, item) for item in current]))
+    return found
+
+
 def _find(node: Any, key: str) -> Iterator[Any]:
     """Every value stored under `key` anywhere below `node` (lists flattened)."""
-    if isinstance(node, dict):
-        for name, value in node.items():
-            if name == key:
-                yield from (value if isinstance(value, list) else [value])
-            else:
-                yield from _find(value, key)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _find(item, key)
+    return iter(_find_all(node, {key})[key])
 
 
 def _record(section: Section, item: dict, paths: str, schema: Schema, source: str, where: str) -> Record:
@@ -212,22 +220,6 @@ def _award_api(project: dict, source: str) -> Record:
 def _award_record(raw: dict[str, str | None], source: str) -> Record:
     """The award header as a record; absent values are left out, every field has a place."""
     return Record(kind=AWARD, raw={k: v for k, v in raw.items() if v}, origin=Origin(source, path="project"))
-
-
-def _find_all(node: Any, keys: set[str]) -> dict[str, list[Any]]:
-    """Every value stored under each of `keys` anywhere below `node`, in one walk (what
-    `_find` gives for each key, in the same order)."""
-    found: dict[str, list[Any]] = {key: [] for key in keys}
-    stack: list[tuple[str | None, Any]] = [(None, node)]  # (key matched, value) or (None, node)
-    while stack:
-        key, current = stack.pop()
-        if key is not None:
-            found[key].extend(current if isinstance(current, list) else [current])
-        elif isinstance(current, dict):
-            stack.extend(reversed([(name if name in keys else None, value) for name, value in current.items()]))
-        elif isinstance(current, list):
-            stack.extend(reversed([(None, item) for item in current]))
-    return found
 
 
 def _outcomes(root: Any, schema: Schema, source: str, paths: str, result: ImportResult) -> None:

@@ -49,6 +49,16 @@ def refuse(source: str, looks_like: str, hint: str = "") -> InputFileError:
     )
 
 
+def refuse_html(source: str) -> InputFileError:
+    """The refusal of a web page saved as HTML (the GtR page is read as text)."""
+    return refuse(
+        source,
+        "a web page (HTML)",
+        "Save the GtR project page as text (select all, copy, paste into a text file) or "
+        "download the project's record as XML.",
+    )
+
+
 def _split(tag: str) -> tuple[str, str]:
     if tag.startswith("{"):
         namespace, _, local = tag[1:].partition("}")
@@ -70,12 +80,7 @@ def check_xml_root(tag: str, source: str) -> str:
     if "orcid.org" in namespace:
         raise refuse(source, f"an ORCID record (<{local}>)", "Publication lists from ORCID are not read yet.")
     if local.lower() in ("html", "xhtml"):
-        raise refuse(
-            source,
-            "a web page (HTML)",
-            "Save the GtR project page as text (select all, copy, paste into a text file) or "
-            "download the project's record as XML.",
-        )
+        raise refuse_html(source)
     where = f" in the namespace {namespace}" if namespace else " (no namespace)"
     raise refuse(source, f"XML whose root element is <{local}>{where}")
 

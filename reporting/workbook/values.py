@@ -50,9 +50,10 @@ def _value(value: Any) -> Any:
 class Workbook:
     """An open workbook: its sheet names, and each sheet's rows of values."""
 
-    def __init__(self, path: Path, book: CalamineWorkbook) -> None:
+    def __init__(self, path: Path, book: CalamineWorkbook, spaced_text: bool = False) -> None:
         self.path = path
         self._book = book
+        self._spaced_text = spaced_text
         self._patched = False
         self.sheet_names: list[str] = list(book.sheet_names)
 
@@ -65,7 +66,7 @@ class Workbook:
             # the values can be read from a copy where every error shows #N/A.
             if self._patched or "error value" not in str(exc):
                 raise
-            self._book = CalamineWorkbook.from_filelike(io.BytesIO(_errors_as_na(self.path)))
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(_patched(self.path, True, self._spaced_text)))
             self._patched = True
             return self._book.get_sheet_by_name(sheet)
 
@@ -111,29 +112,22 @@ class Workbook:
 _ERROR_VALUE = re.compile(rb'(<c\b[^>]*\bt="e"[^>]*>(?:(?!</c>).)*?<v>)[^<]*(</v>)', re.S)
 
 
-def _errors_as_na(path: Path) -> bytes:
-    """The workbook with every error cell's value #N/A (an error calamine knows)."""
-    data = io.BytesIO()
-    with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            content = old.read(info)
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                content = _ERROR_VALUE.sub(rb"\1#N/A\2", content)
-            new.writestr(info, content)
-    return data.getvalue()
-
-
 _BARE_TEXT = re.compile(rb"<((?:\w+:)?t)>")
 
 
-def _spaces_preserved(path: Path) -> bytes:
-    """The workbook with every bare text element marked xml:space="preserve", so that the
-    spaces at the ends of rich-text runs ("Rich " + "text") are read, as Excel reads them."""
+def _patched(path: Path, errors: bool, spaces: bool) -> bytes:
+    """A copy of the workbook that python-calamine reads as Excel would: with `errors`, every
+    error cell's value #N/A (an error calamine knows); with `spaces`, every bare text element
+    marked xml:space="preserve", so that the spaces at the ends of rich-text runs ("Rich " +
+    "text") are kept."""
     data = io.BytesIO()
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             content = old.read(info)
-            if info.filename == "xl/sharedStrings.xml" or info.filename.startswith("xl/worksheets/"):
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            if errors and sheet:
+                content = _ERROR_VALUE.sub(rb"\1#N/A\2", content)
+            if spaces and (sheet or info.filename == "xl/sharedStrings.xml"):
                 content = _BARE_TEXT.sub(rb'<\1 xml:space="preserve">', content)
             new.writestr(info, content)
     return data.getvalue()
@@ -144,7 +138,8 @@ def open_workbook(path: Path, spaced_text: bool = False) -> Workbook:
     `spaced_text`: the gate found text runs whose end spaces only a patched copy keeps."""
     try:
         if spaced_text:
-            return Workbook(path, CalamineWorkbook.from_filelike(io.BytesIO(_spaces_preserved(path))))
+            book = CalamineWorkbook.from_filelike(io.BytesIO(_patched(path, False, True)))
+            return Workbook(path, book, spaced_text)
         return Workbook(path, CalamineWorkbook.from_path(str(path)))
     except _FAILURES as exc:
         raise InputFileError(
