@@ -82,9 +82,10 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         from ..workbook import read_tables, read_workbook
         from .researchfish import looks_like_researchfish, parse_researchfish
 
-        headers, _ = read_tables(path, limit=0)  # refuses damaged or hostile files
-        if looks_like_researchfish(headers, schema):
-            return parse_researchfish(path, schema)
+        tables, layout_notes = read_tables(path)  # refuses damaged or hostile files
+        if looks_like_researchfish(tables, schema):
+            return parse_researchfish(path, schema, tables, layout_notes)
+        headers = tables
         records, layout = read_workbook(path, schema)
         if not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records):
             sheets = ", ".join(t.sheet for t in headers[:8]) + (", ..." if len(headers) > 8 else "")

@@ -216,15 +216,15 @@ class _Import:
         awards = {c.index for c in layout.of("award")}
         shapes: dict[int, set[str]] = {}
         for _, row in table.rows[:500]:
-            if any(self.config.clean(v) is not None for v in row[award_end:]):
+            if any(v is not None and self.config.clean(v) is not None for v in row[award_end:]):
                 for index, value in enumerate(row):
-                    if self.config.clean(value) is not None:
+                    if value is not None and self.config.clean(value) is not None:
                         shapes.setdefault(index, set()).add(shape(value))
         rows: list[tuple[int, tuple]] = []
         pending: tuple[int, tuple] | None = None
         cut: list[str] = []
         for number, row in table.rows:
-            filled = [i for i, v in enumerate(row) if self.config.clean(v) is not None]
+            filled = [i for i, v in enumerate(row) if v is not None and self.config.clean(v) is not None]
             if pending is not None:
                 first_number, first = pending
                 pending = None

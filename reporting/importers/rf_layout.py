@@ -58,7 +58,8 @@ class Config:
     def clean(self, value: Any) -> Any:
         """None for an empty cell and for the export's words for nothing ("N/A"...)."""
         if isinstance(value, str):
-            if value.strip().casefold() in self.empty or not value.strip():
+            text = value.strip()
+            if not text or text.casefold() in self.empty:
                 return None
         return value
 

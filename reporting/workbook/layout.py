@@ -3,6 +3,8 @@ notes, how far the reader looks for a header and how many rows it reads. No I/O.
 
 from __future__ import annotations
 
+import functools
+
 from ..model import AWARD, ORGANISATION, SUGGESTION
 from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from ..schema import FieldSpec, Schema, normalise
@@ -21,6 +23,7 @@ HEADER_SCAN_ROWS = 10
 MAX_ROWS_PER_SHEET = 250_000
 
 
+@functools.lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """The Excel column letters of a 0-based column index: 0 -> A, 26 -> AA."""
     letters = ""

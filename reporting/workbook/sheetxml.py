@@ -21,6 +21,9 @@ _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_MARKER = re.compile(rb'<(?:\w+:)?f[\s>/]|\st="e"')
+#: A cell's start tag (<c ...>, <x:c ...>) or end tag: the tags a backward search stops at.
+_TAG = re.compile(rb"<(/?)(?:\w+:)?c[\s>/]")
 
 
 @dataclass
@@ -60,8 +63,30 @@ def scan_sheet(path: Path, part: str | None) -> SheetXml:
     return found
 
 
+def _cell_start(data: bytes, pos: int) -> int:
+    """Where the cell element holding the byte at `pos` starts (-1 when it is in no cell)."""
+    at = pos + 1
+    for _ in range(64):  # a cell holds a few elements; a formula, a value, a rich text
+        at = data.rfind(b"<", 0, at)
+        if at < 0:
+            return -1
+        tag = _TAG.match(data, at)
+        if tag is not None:
+            return -1 if tag.group(1) else at
+    return -1
+
+
 def _cells(data: bytes, found: SheetXml) -> None:
-    for match in _CELL.finditer(data):
+    """The formula and error cells: only the cells around a formula or an error are parsed."""
+    done = -1
+    for marker in _MARKER.finditer(data):
+        if marker.start() < done:
+            continue
+        start = _cell_start(data, marker.start())
+        match = _CELL.match(data, start) if start >= 0 else None
+        if match is None or match.end() <= marker.start():
+            continue
+        done = match.end()
         attributes, inner = match.group(1), match.group(2) or b""
         ref = _REF.search(attributes)
         if ref is None:

@@ -71,7 +71,7 @@ def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table]
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 continue
             cells = list(row)
-            for index in range(len(cells)):
+            for index in range(len(cells) if errors else 0):
                 ref = f"{column_letter(index)}{number}"
                 if ref in errors:
                     findings.add(Finding.of("error-cell", WARNING, "import", error=errors[ref], file=str(path),

@@ -88,7 +88,7 @@ class Workbook:
             if limit is not None and number > limit:
                 return
             pad = (None,) * first_column if first_column and len(row) == data.width else ()
-            yield number, pad + tuple(_value(v) for v in row)
+            yield number, pad + tuple(map(_value, row))
 
     def merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
         """Merged ranges of `sheet`, as (first row, first column, last row, last column), 1-based."""
