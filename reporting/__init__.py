@@ -16,9 +16,17 @@ names below are imported on first use.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .version import __version__
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from .convert import import_to_workbook, init_workbook
+    from .errors import InvalidEntries, ReportingError
+    from .findings import Finding, Findings
+    from .loading import load
+    from .pipeline import build
+    from .schema import load_schema
 
 __all__ = [
     "Finding",

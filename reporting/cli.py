@@ -14,9 +14,10 @@ from typing import Any, Iterable
 
 import click
 
-from . import changes as changes_module, console, convert, fixing, loading, pdf as pdf_module, periods, pipeline, templating
+from . import changes as changes_module, console, convert, fixing, loading, periods, pipeline, templating
 from .console import Line
 from .errors import InvalidEntries, ReportingError
+from .request import PDF_STAGE, Make, Request
 from .version import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -211,32 +212,60 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
 
 
 class _Progress:
-    """A progress bar of items done, on a terminal only; says what it is reading first."""
+    """A progress bar per stage of a request (items done), on a terminal only; says what it is
+    reading first."""
 
-    def __init__(self, label: str, announce: bool = True) -> None:
-        self.label = label
-        self.announce = announce
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
         self.tty = sys.stderr.isatty()
         self.bar: Any = None
+        self.stage = ""
         self.done = 0
 
-    def __enter__(self) -> "_Progress":
-        if self.tty and self.announce:
+    def __enter__(self) -> _Progress:
+        if self.tty:
             click.echo("Reading and checking the workbooks…", err=True)
         return self
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.tty:
             return
+        if stage != self.stage:
+            self._close()
+            self.stage, self.done = stage, 0
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.labels.get(stage, stage), file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.done)
         self.done = done
 
-    def __exit__(self, *exc) -> None:
+    def _close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
+def _keep_processes(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """-j/--processes, or what the old spelling --jobs gave when it came first."""
+    return value if value is not None else ctx.params.get("processes")
+
+
+def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+    if value is not None:
+        ctx.params["processes"] = value
+
+
+def _processes_option(help_text: str):
+    """-j/--processes N, with --jobs N (its name before) kept as a hidden alias for old scripts."""
+    def decorate(command):
+        command = click.option("--jobs", type=click.IntRange(min=1), hidden=True, expose_value=False,
+                               callback=_jobs)(command)
+        return click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N", callback=_keep_processes,
+                            help=help_text)(command)
+    return decorate
 
 
 def _selection_options(command):
@@ -253,8 +282,7 @@ def _output_options(command):
                            help="Print the files written and the findings as JSON.")(command)
     command = click.option("--force", is_flag=True,
                            help="Replace output files a person has changed (or that funder-report did not write).")(command)
-    command = click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N",
-                           help="Processes to render with (default: one per core).")(command)
+    command = _processes_option("Processes to render with (default: one per core).")(command)
     command = click.option("--pdf", is_flag=True,
                            help="Also convert each Word file to PDF (needs LibreOffice).")(command)
     command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -267,24 +295,40 @@ def _output_options(command):
     return command
 
 
-def _report_outputs(ctx: click.Context, result, what: str, pdf: bool = False, force: bool = False,
-                    as_json: bool = False, processes: int | None = None) -> None:
+#: What the progress bar says while each stage of a request runs.
+_STAGES = {Make.RETURNS: "Rendering returns", Make.PROFILES: "Rendering profiles", Make.PORTFOLIO: "Counting",
+           PDF_STAGE: "Converting to PDF"}
+
+
+def _request(ctx: click.Context, kind: Make, inputs: tuple[Path, ...], output_dir: Path, period: str | None,
+             start: str | None, end: str | None, **choices: Any) -> Request:
+    """The request a build command's options make (the period checked first)."""
+    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
+    return Request(inputs=inputs, out=output_dir, make=(kind,), period=chosen, **choices)
+
+
+def _make(ctx: click.Context, request: Request, as_json: bool) -> None:
+    """Run a build command's request, print its report, and stop with the right exit code."""
+    with _Progress(_STAGES) as progress:
+        report = _run(ctx, lambda: pipeline.run(request, progress), as_json)
+    [(kind, result)] = report.results.items()
     if not as_json:
-        _echo(console.build_lines(result, what))
-    if pdf:
-        documents = [p for p in result.outputs if p.suffix == ".docx"]
-        for font in pdf_module.missing_fonts():
+        _echo(console.build_lines(result, kind))
+        for font in report.missing_fonts:
             click.echo(f"Warning: the font {font} is not installed, so the PDF's lines and pages will break "
                        "differently from Word's. Install it (on Debian/Ubuntu: fonts-crosextra-carlito and "
                        "fonts-crosextra-caladea).", err=True)
-        with _Progress("Converting to PDF", announce=False) as progress:
-            converted = _run(ctx, lambda: pdf_module.convert(documents, force, processes, progress))
-        for path in converted:
-            result.outputs.append(path)
-            if not as_json:
-                click.echo(f"  {path}")
+        for path in report.pdfs:
+            click.echo(f"  {path}")
+    if report.pdf_error is not None:
+        _run(ctx, lambda: _raise(report.pdf_error))
     if as_json:
-        _echo_json(result.to_dict())
+        _echo_json(report.to_dict())
+
+
+def _raise(error: BaseException | None) -> None:
+    if error is not None:
+        raise error
 
 
 @cli.command(epilog=_example("funder-report build inputs/ -o outputs/",
@@ -307,14 +351,9 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     date are listed); --public leaves out Internal entries; --since PREVIOUS marks new and
     changed entries and lists the changes.
     """
-    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    with _Progress("Rendering returns") as progress:
-        result = _run(ctx, lambda: pipeline.build(inputs, output_dir, template=template, progress=progress,
-                                                  period=chosen, public=public, since=since,
-                                                  templates=templates_dir, processes=processes, force=force,
-                                                  final=final),
-                      as_json)
-    _report_outputs(ctx, result, "return", pdf, force, as_json, processes)
+    _make(ctx, _request(ctx, Make.RETURNS, inputs, output_dir, period, start, end, public=public, since=since,
+                        final=final, template=template, templates=templates_dir, pdf=pdf, processes=processes,
+                        force=force), as_json)
 
 
 @cli.command(epilog=_example("funder-report profiles inputs/ -o profiles/",
@@ -335,12 +374,9 @@ def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...
     linked to it: through the Partners column, a collaboration's or further funding's
     Organisation, or an accepted partner suggestion.
     """
-    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    with _Progress("Rendering profiles") as progress:
-        result = _run(ctx, lambda: pipeline.profiles(inputs, names, output_dir, template=template, period=chosen,
-                                                     public=public, templates=templates_dir, progress=progress,
-                                                     processes=processes, force=force), as_json)
-    _report_outputs(ctx, result, "profile", pdf, force, as_json, processes)
+    _make(ctx, _request(ctx, Make.PROFILES, inputs, output_dir, period, start, end, public=public, partners=names,
+                        template=template, templates=templates_dir, pdf=pdf, processes=processes, force=force),
+          as_json)
 
 
 @cli.command(epilog=_example("funder-report portfolio inputs/ -o reports/",
@@ -365,12 +401,9 @@ def portfolio(ctx: click.Context, inputs: tuple[Path, ...], groups: Path | None,
     form, reach and audience, influence on policy, publications, recognition and the awards with
     the most outcomes. The Excel report lists the entries behind every figure.
     """
-    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    with _Progress("Counting") as progress:
-        result = _run(ctx, lambda: pipeline.portfolio(inputs, output_dir, template=template, period=chosen,
-                                                      public=public, since=since, templates=templates_dir,
-                                                      groups=groups, force=force, progress=progress), as_json)
-    _report_outputs(ctx, result, "portfolio", pdf, force, as_json, processes)
+    _make(ctx, _request(ctx, Make.PORTFOLIO, inputs, output_dir, period, start, end, public=public, since=since,
+                        groups=groups, template=template, templates=templates_dir, pdf=pdf, processes=processes,
+                        force=force), as_json)
 
 
 @cli.group(epilog=_example("funder-report templates export my-templates"))
@@ -481,8 +514,7 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
               help="Refuse uploads larger than this.")
 @click.option("--keep-minutes", type=click.FloatRange(min=0.1), default=60, show_default=True,
               help="Delete a visitor's files this long after their last step.")
-@click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes for checks and builds (default: one per core).")
+@_processes_option("Worker processes for checks and builds (default: one per core).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, token: str | None, max_upload_mb: float, keep_minutes: float,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .findings import ERROR, Finding, Findings
+from .request import BuildResult, Make
 from .text import plural
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from .importers import Tally
     from .convert import ImportReport, SuggestionReport
     from .fixing import FixReport
-    from .pipeline import BuildResult
 
 #: How many findings a build or an import lists before summing up the rest by kind.
 BUILD_LIMIT = 30
@@ -133,12 +133,34 @@ def invalid_lines(result: BuildResult) -> Iterator[Line]:
                "workbook with the problem cells highlighted.")
 
 
-def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
-    """A build ("return") or profiles ("profile") run: the undated entries, the number of
-    warnings, what the files hold (entries used of entries read, and why fewer) and the files."""
+def undated_headline(result: BuildResult) -> str:
+    """How many entries a period left out for want of a date ("" when none)."""
+    undated = sum(1 for f in result.findings if f.code == "undated-entry")
+    return f"{plural(undated, 'entry', 'entries')} have no date and are not in the period" if undated else ""
+
+
+def headline(result: BuildResult, kind: Make) -> str:
+    """What a kind of a build made, in one sentence (no full stop): how many files, from how
+    many entries (of how many, and why fewer), or why nothing was written."""
+    if not result.outputs:
+        return f"Nothing written: {result.empty_because or 'there was nothing to write'}"
+    kept = " and ".join(filter(None, [f"dated in {result.period}" if result.period else "",
+                                      "not Internal" if result.public else ""]))
+    used = (f"{result.used} of {plural(result.entries, 'entry', 'entries')} ({kept})" if kept
+            else plural(result.used, "entry", "entries"))
+    if kind is Make.RETURNS:
+        return f"Built {plural(result.awards, 'award return')} from {used}"
+    if kind is Make.PORTFOLIO:
+        return f"Wrote the portfolio report of {plural(result.awards, 'award')} from {used}"
+    return f"Wrote {plural(result.awards, 'partner profile')} from {used}"
+
+
+def build_lines(result: BuildResult, kind: Make) -> Iterator[Line]:
+    """A kind of a build: the undated entries, the number of warnings, what the files hold
+    (entries used of entries read, and why fewer) and the files."""
     undated = [f for f in result.findings if f.code == "undated-entry"]
     if undated:
-        yield Line(f"{plural(len(undated), 'entry', 'entries')} have no date and are not in the period:")
+        yield Line(f"{undated_headline(result)}:")
         for finding in undated[:UNDATED_LIMIT]:
             yield Line(f"  {finding.location}: {finding.value}")
         if len(undated) > UNDATED_LIMIT:
@@ -149,18 +171,9 @@ def build_lines(result: BuildResult, what: str) -> Iterator[Line]:
     for note in result.notes:
         yield Line(f"Note: {note}")
     if not result.outputs:
-        yield Line(f"Nothing written: {result.empty_because or 'there was nothing to write'}.")
+        yield Line(f"{headline(result, kind)}.")
         return
-    kept = " and ".join(filter(None, [f"dated in {result.period}" if result.period else "",
-                                      "not Internal" if result.public else ""]))
-    used = (f"{result.used} of {plural(result.entries, 'entry', 'entries')} ({kept})" if kept
-            else plural(result.used, "entry", "entries"))
-    if what == "return":
-        yield Line(f"Built {plural(result.awards, 'award return')} from {used}:")
-    elif what == "portfolio":
-        yield Line(f"Wrote the portfolio report of {plural(result.awards, 'award')} from {used}:")
-    else:
-        yield Line(f"Wrote {plural(result.awards, 'partner profile')} from {used}:")
+    yield Line(f"{headline(result, kind)}:")
     for path in result.outputs:
         yield Line(f"  {path}")
 

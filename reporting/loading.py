@@ -3,6 +3,7 @@ findings out; annotated copies of the inputs (the inputs themselves are only rea
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -106,3 +107,27 @@ def annotate_inputs(paths: Sequence[Path | str], findings: Findings, out_dir: Pa
             mine = [f for f in findings if f.file == str(path)]
             publication.add(name, annotate(path, mine, publication.folder / name))
         return publication.commit()
+
+
+def read_groups(path: Path | str) -> dict[str, list[str]]:
+    """A groups file: a CSV with the columns Award Reference and Group (an award in several
+    groups has a row for each) -> award reference -> its groups."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputFileError(f"{path}: cannot be read as a CSV file ({error}).",
+                             "Save it as CSV UTF-8 with the columns Award Reference and Group.") from None
+    header = [" ".join(cell.split()).casefold() for cell in (rows[0] if rows else [])]
+    if "award reference" not in header or "group" not in header:
+        raise UsageError(f"{path}: needs the columns Award Reference and Group (found: {', '.join(rows[0][:6]) if rows else 'nothing'}).",
+                         "Put the headers in the first row.", param="groups")
+    ref, name = header.index("award reference"), header.index("group")
+    groups: dict[str, list[str]] = {}
+    for row in rows[1:]:
+        if len(row) > max(ref, name) and row[ref].strip() and row[name].strip():
+            groups.setdefault(row[ref].strip(), []).append(" ".join(row[name].split()))
+    return groups

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import os
@@ -28,8 +29,21 @@ MANIFEST = ".funder-report.json"
 #: The custom document property that says which of the tool's outputs a workbook is, so that a
 #: folder of inputs that also holds returns reads only the inputs.
 MARK = "funder-report"
-#: Kinds of workbook the tool writes that are not inputs (input workbooks carry no mark).
-NOT_INPUTS = ("return", "profile", "portfolio summary", "annotated copy")
+
+
+class OutputKind(enum.StrEnum):
+    """What a workbook the tool wrote is, as its `MARK` document property says. Input workbooks
+    (blank, imported) carry no mark; every kind here is not an input."""
+
+    RETURN = "return"
+    PROFILE = "profile"
+    PORTFOLIO_SUMMARY = "portfolio summary"
+    PORTFOLIO_REPORT = "portfolio report"
+    ANNOTATED_COPY = "annotated copy"
+
+
+#: The marks of the workbooks the tool writes that are not inputs.
+NOT_INPUTS = frozenset(kind.value for kind in OutputKind)
 STAGING_PREFIX = ".funder-report-staging-"
 #: Files named in one message before the rest are counted.
 _NAMED = 10

@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
+from .errors import UsageError
 from .findings import WARNING, Finding, Findings, did_you_mean
 from .model import Dataset, Entry, Organisation, Origin, Record
 from .schema import FieldSpec, Schema
@@ -201,3 +202,23 @@ def suggest(dataset: Dataset, schema: Schema) -> list[Suggestion]:
                     found.append(Suggestion(entry, organisation, match.group(0), context))
                     break
     return found
+
+
+def choose_partners(organisations: Sequence[Organisation], names: Sequence[str],
+                    linked: Mapping[int, Sequence[Entry]]) -> list[Organisation]:
+    """The partners given a profile: those `names` names (each must be found), else every
+    organisation with an entry linked to it."""
+    if not names:
+        return [o for o in organisations if linked.get(id(o))]
+    directory = Directory(organisations)
+    chosen: list[Organisation] = []
+    for name in names:
+        found = directory.find(name)
+        if found is None:
+            close = directory.suggest(name)
+            raise UsageError(
+                f'No partner organisation is called "{name}".',
+                (f'Did you mean "{close[0]}"? ' if close else "") +
+                "Partners are the organisations on the Organisations sheet and those named by entries.")
+        chosen.append(found)
+    return chosen

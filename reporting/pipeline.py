@@ -1,25 +1,28 @@
-"""The returns and profiles: read -> validate -> select -> view -> render -> write, one job
-per award (or partner) on every core; and the differences between two submissions.
+"""One request, one report: read -> validate -> select -> view -> render -> write, for every
+kind the request asks for (returns, partner profiles, the portfolio report) and their PDFs;
+and the differences between two submissions.
 
-Nothing here prints or exits; each function returns a result object the CLI reports from."""
+`run(request, progress)` is the one way in, for the command line, the web page and library
+callers; `build`, `profiles` and `portfolio` are its shorthands for one kind. Nothing here
+prints or exits: the Report (or the InvalidEntries raised) is what callers render.
+"""
 
 from __future__ import annotations
 
-
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Sequence
 
-from . import parallel
+from . import parallel, pdf
 from .changes import REMOVED, Changes, compare
-from .errors import InputFileError, InvalidEntries, UsageError
+from .errors import InvalidEntries, ReportingError
 from .findings import ERROR, Findings
-from .loading import find_inputs, load
-from .model import Award, Entry, Organisation
+from .loading import find_inputs, load, read_groups
+from .model import Award, Dataset, Entry
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
-from .partners import Directory
-from .periods import Period
-from .portfolio import portfolio_report
+from .partners import choose_partners
+from .portfolio import portfolio_heading, portfolio_report, uk_nations, unknown_groups
+from .request import PDF_STAGE, BuildResult, Make, Progress, Report, Request, StageProgress
 from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
@@ -27,39 +30,9 @@ from .templating import Renderer, generated_date
 from .text import plural, slugify
 from .xlsx_writer import write_excel_return, write_portfolio_report, write_portfolio_summary
 
-#: Called as (items done, items) while returns or profiles are written.
-Progress = Callable[[int, int], None]
+__all__ = ["BuildResult", "Make", "Report", "Request", "build", "diff", "portfolio", "profiles", "run"]
 
-
-@dataclass
-class BuildResult:
-    """What a build did: the files written and the findings that stopped or accompanied it."""
-
-    outputs: list[Path] = field(default_factory=list)
-    findings: Findings = field(default_factory=Findings)
-    #: Awards (or partners, for profiles) given a file, and entries read.
-    awards: int = 0
-    entries: int = 0
-    rows_read: int = 0
-    #: Entries in the files written (fewer than `entries` with a period or --public; an entry
-    #: of several awards or partners counts once).
-    used: int = 0
-    period: str = ""
-    public: bool = False
-    #: Why nothing was written although the entries are valid (e.g. no partner has entries).
-    empty_because: str = ""
-    #: Other things the user should know (a Word template lacking styles).
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def built(self) -> bool:
-        return self.findings.ok
-
-    def to_dict(self) -> dict:
-        return {"outputs": [str(p) for p in self.outputs], "files_for": self.awards, "entries_read": self.entries,
-                "entries_used": self.used, "period": self.period, "public": self.public,
-                "nothing_written_because": self.empty_because, "notes": list(self.notes),
-                **self.findings.to_dict()}
+PORTFOLIO_STEM = "portfolio-report"
 
 
 #: What a final return may not hold: text standing in for content, links cut short.
@@ -72,13 +45,6 @@ def _final(findings: Findings) -> Findings:
                      if f.code in NOT_FINAL else f for f in findings])
 
 
-def _refuse_invalid(result: BuildResult) -> None:
-    """Entries with errors stop a build: raise, so that no caller can miss it."""
-    if not result.findings.ok:
-        errors = len(result.findings.errors)
-        raise InvalidEntries(f"Nothing written: {plural(errors, 'error')} must be fixed first.", result=result)
-
-
 def output_stem(award: Award) -> str:
     """The award part of its files' names: its reference, else its title, made file-safe."""
     if award.reference:
@@ -86,68 +52,207 @@ def output_stem(award: Award) -> str:
     return slugify(award.title).lower() if award.title else "award"
 
 
-def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
-          schema: Schema | None = None, template: Path | str | None = None,
-          progress: Progress | None = None, period: Period | None = None, public: bool = False,
-          since: Sequence[Path | str] = (), templates: Path | str | None = None,
-          processes: int | None = None, force: bool = False, final: bool = False) -> BuildResult:
-    """Validate the inputs and, when there are no errors, write a Word and an Excel return per award.
+@dataclass
+class _Start:
+    """What every kind starts from: the inputs read and checked once, the selection (with the
+    changes since the earlier submission) and the earlier submission's files."""
 
-    A draft marks what a person must check ([Check: placeholder text], [Check: link cut
-    short]); with `final`, those are errors and nothing is written until they are fixed.
+    request: Request
+    schema: Schema
+    renderer: Renderer
+    dataset: Dataset
+    findings: Findings
+    rows: int
+    selection: Selection
+    earlier: list[Path]
 
-    `period` keeps the entries dated in it; `public` leaves out Internal entries; `since`
-    names the previous submission, whose differences are marked and listed. Files are
-    rendered on `processes` processes (default: every core); the files are the same either way.
-    `progress(awards done, awards)` is called as returns are written. The files are published
-    together (outputs.Publication): a file a person changed is replaced only with `force`, an
-    input never, and a failed or interrupted build leaves `out_dir` as it was.
+    def result(self) -> BuildResult:
+        """A kind's result, before it makes anything: the inputs' findings and counts."""
+        return BuildResult(findings=Findings(list(self.findings)), awards=len(self.dataset.awards),
+                           entries=len(self.dataset.entries), rows_read=self.rows,
+                           period=self.request.period.label if self.request.period else "",
+                           public=self.request.public, notes=list(self.renderer.notes))
+
+    def inputs(self) -> list[Path]:
+        """The files no output may replace: the inputs and the earlier submission."""
+        return find_inputs(self.request.inputs) + self.earlier
+
+
+def _start(request: Request, schema: Schema) -> _Start:
+    """Read and check the inputs, raising InvalidEntries while any has an error (nothing is
+    written then). A wrong template or groups file is named before any input is read."""
+    renderer = Renderer(request.templates, request.template)
+    earlier = find_inputs(request.since, outputs_too=True) if request.since else []  # one missing is named first
+    dataset, findings, rows = load(request.inputs, schema)
+    if request.final:
+        findings = _final(findings)
+    changes = None
+    selection = Selection(period=request.period, public=request.public,
+                          since=", ".join(p.name for p in request.since),
+                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    start = _Start(request, schema, renderer, dataset, findings, rows, selection, earlier)
+    if not findings.ok:
+        errors = len(findings.errors)
+        raise InvalidEntries(f"Nothing written: {plural(errors, 'error')} must be fixed first.", result=start.result())
+    if request.since:
+        previous, _, _ = load(earlier, schema, outputs_too=True)
+        changes = compare(previous, dataset, schema)
+        start.selection = replace(selection, changes=changes)
+    return start
+
+
+def run(request: Request, progress: Progress | None = None, schema: Schema | None = None) -> Report:
+    """Make what `request` asks for; its Report holds each kind's files and counts, then the PDFs.
+
+    Invalid entries stop it before anything is written (InvalidEntries, holding the findings).
+    Each kind's files are published together (outputs.Publication): a file a person changed is
+    replaced only with `force`, an input never, and a failed or interrupted kind leaves its
+    folder as it was. PDFs that cannot be made leave the Word and Excel files in place and say
+    why (`Report.pdf_error`). `progress(stage, done, total)` is called as items are written.
     """
     schema = schema or load_schema()
-    renderer = Renderer(templates, template)  # a wrong template is named before any input is read
-    dataset, findings, result, selection, earlier = _read(paths, schema, renderer, period, public, since, final)
+    grouping = read_groups(request.groups) if request.groups is not None and Make.PORTFOLIO in request.make else None
+    start = _start(request, schema)
+    report = Report(request)
+    for kind in request.make:
+        stage = _stage(progress, kind.value)
+        if kind is Make.RETURNS:
+            report.results[kind] = _returns(start, stage)
+        elif kind is Make.PROFILES:
+            report.results[kind] = _profiles(start, stage)
+        else:
+            report.results[kind] = _portfolio(start, grouping, stage)
+    if request.pdf:
+        documents = [p for p in report.outputs if p.suffix == ".docx"]
+        report.missing_fonts = tuple(pdf.missing_fonts())
+        try:
+            report.pdfs = pdf.convert(documents, request.force, request.processes, _stage(progress, PDF_STAGE))
+        except ReportingError as error:
+            report.pdf_error = error
+    return report
+
+
+def _stage(progress: Progress | None, stage: str) -> StageProgress | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _returns(start: _Start, progress: StageProgress | None) -> BuildResult:
+    """A Word and an Excel return per award, and a portfolio summary when there are several."""
+    result, renderer, selection = start.result(), start.renderer, start.selection
     taken: set[str] = {"portfolio-summary"}
-    groups = dataset.by_award()
+    groups = start.dataset.by_award()
     stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
              for award, _ in groups]
     summary_name = f"portfolio-summary{selection.suffix}.xlsx" if len(groups) > 1 else None
-    with Publication(out_dir, force, inputs=find_inputs(paths) + earlier) as publication:
+    with Publication(start.request.folder(Make.RETURNS), start.request.force, inputs=start.inputs()) as publication:
         publication.check(_names(stems) + ([summary_name] if summary_name else []))
         jobs: list[_Job] = []
         for (award, entries), stem in zip(groups, stems):
             selected = select(entries, selection, "return", award)
-            findings.extend(selected.findings)
-            jobs.append(_Job(schema, renderer, award_head(schema, award), selected, publication.path(stem)))
-        done = _render(jobs, processes, progress, publication)
+            result.findings.extend(selected.findings)
+            jobs.append(_Job(start.schema, renderer, award_head(start.schema, award), selected, publication.path(stem)))
+        done = _render(jobs, start.request.processes, progress, publication)
         result.used = len({id(e) for job in jobs for e in job.selected.entries})
         if summary_name:
-            summary = portfolio_view(schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
+            summary = portfolio_view(start.schema, [(award, counts) for (award, _), (_, counts) in zip(groups, done)])
             publication.add(summary_name, write_portfolio_summary(summary))
         result.outputs.extend(publication.commit())
     return result
 
 
-def _read(paths: Sequence[Path | str], schema: Schema, renderer: Renderer, period: Period | None, public: bool,
-          since: Sequence[Path | str], final: bool = False):
-    """What a build and a portfolio report start with: the inputs read and checked (raising
-    InvalidEntries while any has an error), the result to fill in, the selection (with the
-    changes since the earlier submission) and the earlier submission's files."""
-    earlier = find_inputs(since, outputs_too=True) if since else []  # one missing is named first
-    dataset, findings, rows = load(paths, schema)
-    if final:
-        findings = _final(findings)
-    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
-                         rows_read=rows, period=period.label if period else "", public=public,
-                         notes=list(renderer.notes))
-    _refuse_invalid(result)
-    changes = None
-    if since:
-        previous, _, _ = load(earlier, schema, outputs_too=True)
-        changes = compare(previous, dataset, schema)
-    selection = Selection(period=period, public=public, changes=changes,
-                          since=", ".join(Path(p).name for p in since),
-                          awards=frozenset(a.reference or a.title for a in dataset.awards))
-    return dataset, findings, result, selection, earlier
+def _profiles(start: _Start, progress: StageProgress | None) -> BuildResult:
+    """A Word and an Excel impact profile per partner organisation (all with entries, or the
+    request's partners)."""
+    result, renderer = start.result(), start.renderer
+    linked: dict[int, list[Entry]] = {}
+    for entry in start.dataset.entries:
+        for organisation in entry.partners:
+            linked.setdefault(id(organisation), []).append(entry)
+    chosen = choose_partners(start.dataset.organisations, start.request.partners, linked)
+    taken: set[str] = set()
+    selection = Selection(period=start.request.period, public=start.request.public)
+    stems = [unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
+             for o in chosen]
+    with Publication(start.request.folder(Make.PROFILES), start.request.force,
+                     inputs=find_inputs(start.request.inputs)) as publication:
+        publication.check(_names(stems))
+        jobs: list[_Job] = []
+        for organisation, stem in zip(chosen, stems):
+            selected = select(linked.get(id(organisation), []), selection, "profile")
+            result.findings.extend(selected.findings)
+            head = profile_head(start.schema, organisation, list(selected.entries))
+            jobs.append(_Job(start.schema, renderer, head, selected, publication.path(stem)))
+        _render(jobs, start.request.processes, progress, publication)
+        result.used = len({id(e) for job in jobs for e in job.selected.entries})
+        result.outputs.extend(publication.commit())
+    result.awards = len(chosen)
+    if not chosen:
+        result.empty_because = ("no entry is linked to a partner organisation: link entries through a Partners "
+                                "column, a collaboration's or further funding's Organisation, or accepted "
+                                "partner suggestions (`funder-report suggest-partners`)")
+    return result
+
+
+def _portfolio(start: _Start, grouping: dict[str, list[str]] | None, progress: StageProgress | None) -> BuildResult:
+    """The portfolio impact report of every award, as Word and Excel: figures per group of
+    awards and for all awards, each with the entries it counts. With `since`, only the
+    entries new or changed since that submission are counted."""
+    result, selection, request = start.result(), start.selection, start.request
+    chosen = []
+    for award, entries in start.dataset.by_award():
+        selected = select(entries, selection, "return", award)
+        result.findings.extend(selected.findings)
+        kept = list(selected.entries)
+        if selected.changes is not None:  # only what is new or changed since the earlier submission
+            fresh = {id(item.entry) for item in selected.changes.items if item.kind != REMOVED}
+            kept = [e for e in kept if id(e) in fresh]
+        chosen.append((award, kept))
+    if grouping is not None:
+        result.notes.extend(unknown_groups(grouping, start.dataset.awards))
+    subtitle, details = portfolio_heading(start.dataset.awards, result.entries, result.period, request.public,
+                                          selection.since if request.since else "")
+    view = portfolio_report(start.schema, chosen, "Portfolio impact report", subtitle, details, grouping,
+                            uk_nations(start.dataset.organisations), notes=result.notes,
+                            generated=f"Generated {generated_date()} by funder-report.", progress=progress)
+    result.used = len({id(e) for _, kept in chosen for e in kept})
+    names = [f"{PORTFOLIO_STEM}{selection.suffix}.docx", f"{PORTFOLIO_STEM}{selection.suffix}.xlsx"]
+    with Publication(request.folder(Make.PORTFOLIO), request.force, inputs=start.inputs()) as publication:
+        publication.check(names)
+        publication.add(names[0], start.renderer.word.render_portfolio(view))
+        publication.add(names[1], write_portfolio_report(view))
+        result.outputs.extend(publication.commit())
+    return result
+
+
+def _one(kind: Make, paths: Sequence[Path | str], out_dir: Path | str, schema: Schema | None,
+         progress: StageProgress | None, choices: dict[str, Any]) -> BuildResult:
+    request = Request.of(paths, out_dir, (kind,), **choices)
+    staged = None if progress is None else (lambda stage, done, total: progress(done, total))
+    return run(request, staged, schema).results[kind]
+
+
+def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
+          progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+    """Validate the inputs and, when there are no errors, write a Word and an Excel return per
+    award (`run` with returns only; `choices` are the Request's: period, public, since, final,
+    template, templates, processes, force). A draft marks what a person must check; with
+    `final`, those are errors and nothing is written until they are fixed."""
+    return _one(Make.RETURNS, paths, out_dir, schema, progress, choices)
+
+
+def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
+             schema: Schema | None = None, progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+    """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
+    return _one(Make.PROFILES, paths, out_dir, schema, progress, {**choices, "partners": tuple(names)})
+
+
+def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
+              progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+    """The portfolio impact report of every award in the inputs (`portfolio-report.docx`, `.xlsx`):
+    figures per group of awards (the Award sheet's Group column, or the `groups` CSV file)."""
+    return _one(Make.PORTFOLIO, paths, out_dir, schema, progress, choices)
 
 
 def _names(stems: list[str]) -> list[str]:
@@ -193,7 +298,7 @@ def _render_part(part: tuple[_Job, ReturnView, str]) -> Written:
     return job.write(view, kind)
 
 
-def _render(jobs: list[_Job], processes: int | None, progress: Progress | None, publication: Publication):
+def _render(jobs: list[_Job], processes: int | None, progress: StageProgress | None, publication: Publication):
     """Render every job on every core; report progress in items (awards or partners) done.
 
     With at least as many jobs as cores, each worker builds a view and writes both its files.
@@ -223,147 +328,3 @@ def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
     before, _, _ = load(previous, schema, outputs_too=True)
     after, _, _ = load(current, schema, outputs_too=True)
     return compare(before, after, schema)
-
-
-def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (),
-             out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
-             template: Path | str | None = None, period: Period | None = None,
-             public: bool = False, templates: Path | str | None = None,
-             processes: int | None = None, progress: Progress | None = None, force: bool = False) -> BuildResult:
-    """A Word and an Excel impact profile per partner organisation (all with entries, or `names`),
-    published like a build's returns (see `build`)."""
-    schema = schema or load_schema()
-    renderer = Renderer(templates, template)  # a wrong template is named before any input is read
-    dataset, findings, rows = load(paths, schema)
-    result = BuildResult(findings=findings, awards=len(dataset.awards), entries=len(dataset.entries),
-                         rows_read=rows, period=period.label if period else "", public=public,
-                         notes=list(renderer.notes))
-    _refuse_invalid(result)
-    linked: dict[int, list[Entry]] = {}
-    for entry in dataset.entries:
-        for organisation in entry.partners:
-            linked.setdefault(id(organisation), []).append(entry)
-    directory = Directory(dataset.organisations)
-    if names:
-        chosen: list[Organisation] = []
-        for name in names:
-            found = directory.find(name)
-            if found is None:
-                close = directory.suggest(name)
-                raise UsageError(
-                    f'No partner organisation is called "{name}".',
-                    (f'Did you mean "{close[0]}"? ' if close else "") +
-                    "Partners are the organisations on the Organisations sheet and those named by entries.")
-            chosen.append(found)
-    else:
-        chosen = [o for o in dataset.organisations if linked.get(id(o))]
-    taken: set[str] = set()
-    selection = Selection(period=period, public=public)
-    stems = [unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
-             for o in chosen]
-    with Publication(out_dir, force, inputs=find_inputs(paths)) as publication:
-        publication.check(_names(stems))
-        jobs: list[_Job] = []
-        for organisation, stem in zip(chosen, stems):
-            selected = select(linked.get(id(organisation), []), selection, "profile")
-            findings.extend(selected.findings)
-            head = profile_head(schema, organisation, list(selected.entries))
-            jobs.append(_Job(schema, renderer, head, selected, publication.path(stem)))
-        _render(jobs, processes, progress, publication)
-        result.used = len({id(e) for job in jobs for e in job.selected.entries})
-        result.outputs.extend(publication.commit())
-    result.awards = len(chosen)
-    if not chosen:
-        result.empty_because = ("no entry is linked to a partner organisation: link entries through a Partners "
-                                "column, a collaboration's or further funding's Organisation, or accepted "
-                                "partner suggestions (`funder-report suggest-partners`)")
-    return result
-
-
-PORTFOLIO_STEM = "portfolio-report"
-
-
-def read_groups(path: Path | str) -> dict[str, list[str]]:
-    """A groups file: a CSV with the columns Award Reference and Group (an award in several
-    groups has a row for each) -> award reference -> its groups."""
-    import csv
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputFileError(f"{path}: cannot be read as a CSV file ({error}).",
-                             "Save it as CSV UTF-8 with the columns Award Reference and Group.") from None
-    header = [" ".join(cell.split()).casefold() for cell in (rows[0] if rows else [])]
-    if "award reference" not in header or "group" not in header:
-        raise UsageError(f"{path}: needs the columns Award Reference and Group (found: {', '.join(rows[0][:6]) if rows else 'nothing'}).",
-                         "Put the headers in the first row.", param="groups")
-    ref, name = header.index("award reference"), header.index("group")
-    groups: dict[str, list[str]] = {}
-    for row in rows[1:]:
-        if len(row) > max(ref, name) and row[ref].strip() and row[name].strip():
-            groups.setdefault(row[ref].strip(), []).append(" ".join(row[name].split()))
-    return groups
-
-
-def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
-              schema: Schema | None = None, template: Path | str | None = None, period: Period | None = None,
-              public: bool = False, since: Sequence[Path | str] = (), templates: Path | str | None = None,
-              groups: Path | str | None = None, force: bool = False,
-              progress: Progress | None = None) -> BuildResult:
-    """The portfolio impact report of every award in the inputs, as Word and Excel
-    (`portfolio-report.docx`, `.xlsx`): figures per group of awards (the Award sheet's Group
-    column, or the `groups` CSV file) and for all awards, each with the entries it counts.
-
-    `period`, `public` and `since` choose the entries as `build` does; with `since`, only the
-    entries new or changed since that submission are counted."""
-    schema = schema or load_schema()
-    renderer = Renderer(templates, template)
-    grouping = read_groups(groups) if groups is not None else None
-    dataset, findings, result, selection, earlier = _read(paths, schema, renderer, period, public, since)
-    chosen = []
-    for award, entries in dataset.by_award():
-        selected = select(entries, selection, "return", award)
-        findings.extend(selected.findings)
-        kept = list(selected.entries)
-        if selected.changes is not None:  # only what is new or changed since the earlier submission
-            fresh = {id(item.entry) for item in selected.changes.items if item.kind != REMOVED}
-            kept = [e for e in kept if id(e) in fresh]
-        chosen.append((award, kept))
-    if grouping is not None:
-        known = {a.reference for a in dataset.awards}
-        unknown = sorted(set(grouping) - known)
-        if unknown:
-            result.notes.append(f"{plural(len(unknown), 'award reference')} in the groups file "
-                                f"{'is' if len(unknown) == 1 else 'are'} not in the workbooks: {', '.join(unknown[:5])}"
-                                f"{'…' if len(unknown) > 5 else ''}.")
-    nations: dict[str, str] = {}
-    for organisation in dataset.organisations:
-        nation = organisation.values.get("uk_nation")
-        if nation:
-            for name in [organisation.name, *organisation.aliases]:
-                nations[name.casefold().strip()] = nation
-    kept_words = " and ".join(filter(None, [f"dated in {period.label}" if period else "",
-                                            "not Internal" if public else "",
-                                            f"new or changed since {selection.since}" if since else ""]))
-    details = [("Awards", f"{len(dataset.awards):,}"), ("Entries", f"{result.entries:,} read" +
-                                                         (f"; those {kept_words} counted" if kept_words else ""))]
-    funders = sorted({str(a.values.get("funder")) for a in dataset.awards if a.values.get("funder")})
-    if funders:
-        details.insert(0, ("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
-    subtitle = " · ".join(filter(None, [period.label if period else "All years", "public version" if public else "",
-                                        f"changes since {selection.since}" if since else ""]))
-    view = portfolio_report(schema, chosen, "Portfolio impact report", subtitle, details, grouping, nations,
-                            notes=result.notes, generated=f"Generated {generated_date()} by funder-report.",
-                            progress=progress)
-    result.used = len({id(e) for _, kept in chosen for e in kept})
-    names = [f"{PORTFOLIO_STEM}{selection.suffix}.docx", f"{PORTFOLIO_STEM}{selection.suffix}.xlsx"]
-    with Publication(out_dir, force, inputs=find_inputs(paths) + earlier) as publication:
-        publication.check(names)
-        publication.add(names[0], renderer.word.render_portfolio(view))
-        publication.add(names[1], write_portfolio_report(view))
-        result.outputs.extend(publication.commit())
-    return result

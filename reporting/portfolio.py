@@ -22,7 +22,7 @@ from pathlib import PurePath
 from typing import Callable, Iterable, Mapping, Sequence
 
 from . import fieldtypes
-from .model import Award, Entry
+from .model import Award, Entry, Organisation
 from .periods import entry_years
 from .returns import ChartView
 from .schema import Schema, Section
@@ -433,3 +433,41 @@ def portfolio_report(schema: Schema, chosen: Iterable[tuple[Award, Sequence[Entr
         if progress:
             progress(number, len(members))
     return PortfolioReport(title, subtitle, tuple(details), tuple(views), tuple(notes), generated)
+
+
+def uk_nations(organisations: Iterable[Organisation]) -> dict[str, str]:
+    """Partner organisation names (and aliases, casefolded) -> the UK nation the Organisations
+    sheet gives them."""
+    nations: dict[str, str] = {}
+    for organisation in organisations:
+        nation = organisation.values.get("uk_nation")
+        if nation:
+            for name in [organisation.name, *organisation.aliases]:
+                nations[name.casefold().strip()] = nation
+    return nations
+
+
+def portfolio_heading(awards: Sequence[Award], entries: int, period: str, public: bool,
+                      since: str) -> tuple[str, list[tuple[str, str]]]:
+    """The report's subtitle and cover details: the funders, the awards, the entries read and
+    which of them are counted (dated in the period, not Internal, new or changed since)."""
+    kept = " and ".join(filter(None, [f"dated in {period}" if period else "", "not Internal" if public else "",
+                                      f"new or changed since {since}" if since else ""]))
+    details = [("Awards", f"{len(awards):,}"),
+               ("Entries", f"{entries:,} read" + (f"; those {kept} counted" if kept else ""))]
+    funders = sorted({str(a.values.get("funder")) for a in awards if a.values.get("funder")})
+    if funders:
+        details.insert(0, ("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
+    subtitle = " · ".join(filter(None, [period or "All years", "public version" if public else "",
+                                        f"changes since {since}" if since else ""]))
+    return subtitle, details
+
+
+def unknown_groups(grouping: Mapping[str, Sequence[str]], awards: Sequence[Award]) -> list[str]:
+    """A note naming the award references of a groups file that no workbook holds."""
+    unknown = sorted(set(grouping) - {a.reference for a in awards})
+    if not unknown:
+        return []
+    return [f"{plural(len(unknown), 'award reference')} in the groups file "
+            f"{'is' if len(unknown) == 1 else 'are'} not in the workbooks: {', '.join(unknown[:5])}"
+            f"{'…' if len(unknown) > 5 else ''}."]

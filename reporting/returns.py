@@ -20,6 +20,7 @@ from .changes import ADDED, CHANGED, REMOVED
 from .errors import TemplateError
 from .fieldtypes.texts import is_cut_short, is_placeholder
 from .model import Award, Entry, Organisation
+from .outputs import OutputKind
 from .periods import entry_years
 from .schema import Chart, FieldSpec, Schema, Section
 from .selection import Selected
@@ -111,7 +112,7 @@ class Head:
     its wording may use ({{ award.title }}, {{ organisation.name }})."""
 
     title: str
-    kind: str
+    kind: OutputKind
     reference: str = ""
     details: tuple[FieldView, ...] = ()
     texts: tuple[FieldView, ...] = ()
@@ -123,7 +124,7 @@ class ReturnView:
     """Everything a return (or a partner profile) shows, ready for either renderer."""
 
     title: str
-    kind: str
+    kind: OutputKind
     reference: str
     details: tuple[FieldView, ...]
     texts: tuple[FieldView, ...]
@@ -415,7 +416,7 @@ def award_head(schema: Schema, award: Award) -> Head:
             details.append(FieldView(spec.label, NOT_RECORDED, missing=True))
     title = award.title or award.reference or "Research outcomes"
     names = {"award": {f.key: award.values.get(f.key) for f in schema.award_fields}}
-    return Head(title, "return", award.reference, tuple(details), tuple(texts), names)
+    return Head(title, OutputKind.RETURN, award.reference, tuple(details), tuple(texts), names)
 
 
 def profile_head(schema: Schema, organisation: Organisation, entries: list[Entry]) -> Head:
@@ -435,7 +436,7 @@ def profile_head(schema: Schema, organisation: Organisation, entries: list[Entry
     if awards:
         details.append(FieldView("Awards", "; ".join(awards)))
     names = {"organisation": {f.key: organisation.values.get(f.key) for f in schema.organisation_fields}}
-    return Head(organisation.name, "profile", "", tuple(details), (), names)
+    return Head(organisation.name, OutputKind.PROFILE, "", tuple(details), (), names)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import imported as imported_values
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
-from .outputs import MARK
+from .outputs import MARK, OutputKind
 from .portfolio import PortfolioReport
 from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
@@ -68,12 +68,12 @@ class _Formats:
         return self._styles.get(name, self.cell)
 
 
-def _new_book(buffer: io.BytesIO, title: str, kind: str = "") -> tuple[xlsxwriter.Workbook, _Formats]:
+def _new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, _Formats]:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})
     book.set_properties({"title": title[:255], "created": FIXED_DATE, "author": "funder-report"})
-    if kind:
-        book.set_custom_property(MARK, kind)
+    if kind is not None:
+        book.set_custom_property(MARK, kind.value)
     return book, _Formats(book)
 
 
@@ -322,7 +322,7 @@ def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, .
 def write_portfolio_summary(view: PortfolioView) -> bytes:
     """Awards x sections: how many entries each award's return holds in each section."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, "Portfolio summary", "portfolio summary")
+    book, fmt = _new_book(buffer, "Portfolio summary", OutputKind.PORTFOLIO_SUMMARY)
     sheet = book.add_worksheet("Portfolio")
     headers = ["Award Reference", "Title", *view.sections, "Total"]
     for col, text in enumerate(headers):
@@ -433,7 +433,7 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
     its chart and the native chart), and Entries counted: every entry each group counts, with
     the category each figure counts it under, each figure linked to its column."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, view.title, "portfolio report")
+    book, fmt = _new_book(buffer, view.title, OutputKind.PORTFOLIO_REPORT)
     names = _sheet_names([g.name for g in view.groups], {"about", PORTFOLIO_ENTRIES_SHEET.casefold()})
     headers, rows = _entries_counted(view)
     about = book.add_worksheet("About")

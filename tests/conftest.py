@@ -63,7 +63,7 @@ def built(imported, tmp_path_factory):
     """Word and Excel returns built from the imported workbook."""
     out = tmp_path_factory.mktemp("outputs")
     result = build([imported.output], out)
-    assert result.built, [f.describe() for f in result.findings.errors]
+    assert result.outputs, [f.describe() for f in result.findings.errors]
     docx_path = next(p for p in result.outputs if p.suffix == ".docx")
     xlsx_path = next(p for p in result.outputs if p.suffix == ".xlsx")
     return result, docx_path, xlsx_path

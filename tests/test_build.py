@@ -244,7 +244,7 @@ def test_text_is_never_a_formula(tmp_path, schema):
              "Results and Impact": text, "Year(s) Of Engagement Activity": "2019"} for text in hostile]
     source = write_input(tmp_path / "in.xlsx", {"Engagement Activities": rows})
     result = build([source], tmp_path / "out")
-    assert result.built, [f.describe() for f in result.findings]
+    assert result.outputs, [f.describe() for f in result.findings]
     xlsx = next(p for p in result.outputs if p.suffix == ".xlsx")
     sheet = openpyxl.load_workbook(xlsx)["Engagement Activities"]
     values = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(hostile))]

@@ -157,3 +157,17 @@ def test_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "kaboom" in result.output and "bug" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("spelling", [["-j", "1"], ["--processes", "1"], ["--jobs", "1"]])
+def test_processes_keep_their_old_spelling_jobs(spelling, tmp_path, monkeypatch):
+    """Scripts written for `build --jobs N` still work: the hidden alias gives the same request."""
+    from reporting import pipeline
+
+    seen = []
+    real = pipeline.run
+    monkeypatch.setattr(pipeline, "run", lambda request, *args: seen.append(request) or real(request, *args))
+    result = run("build", str(ROOT / "inputs"), "-o", str(tmp_path), *spelling)
+    assert result.exit_code == 0, result.output
+    assert [request.processes for request in seen] == [1]
+    assert "--jobs" not in run("build", "--help").output

@@ -41,7 +41,7 @@ RANKS = {
     "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
     "importers": 12,
     "templating": 11, "loading": 11, "convert": 12.5, "fixing": 12.5,
-    "pipeline": 13, "console": 13.5,
+    "request": 6.5, "pipeline": 13, "console": 13.5,
     "web.workspaces": 1, "web.guide": 1, "web.work": 13.6, "web.app": 13.7, "web": 13.8,
     "cli": 14,
     "__main__": 15, "": 15,

@@ -76,7 +76,7 @@ def portfolio_input(tmp_path):
 def _report(tmp_path, path, **options):
     out = tmp_path / "report"
     result = pipeline.portfolio([path], out, force=True, **options)
-    assert result.built, [f.describe() for f in result.findings.errors]
+    assert result.outputs, [f.describe() for f in result.findings.errors]
     return result, openpyxl.load_workbook(out / result.outputs[1].name)
 
 

@@ -79,7 +79,7 @@ def test_invalid_cells_are_reported_and_valid_entries_reach_both_returns(generat
         valid = [row for row, bad in generated if not bad]
         clean = write_input(tmp / "clean.xlsx", {"Engagement Activities": [{h: r.get(h) for h in HEADERS} for r in valid]})
         result = build([clean], tmp / "out")
-        assert result.built, [f.describe() for f in result.findings.errors]
+        assert result.outputs, [f.describe() for f in result.findings.errors]
         document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
         doc_text = squash("\n".join(p.text for p in document.paragraphs))
         sheet = openpyxl.load_workbook(next(p for p in result.outputs if p.suffix == ".xlsx"))

@@ -84,7 +84,7 @@ def test_every_gtr_record_imports_and_builds(gtr_xml):
     assert len(reports) == len(GTR_XML) >= 200
     refused = {r.result.source: [f.describe() for f in r.findings.errors][:3] for r in reports if not r.ok}
     assert not refused
-    assert result.built, [f.describe() for f in result.findings.errors][:10]
+    assert result.outputs, [f.describe() for f in result.findings.errors][:10]
     assert result.awards == len(GTR_XML)
 
 
@@ -114,7 +114,7 @@ def gtr_csv(tmp_path_factory):
 def test_every_gtr_csv_row_imports_builds_and_is_in_both_returns(gtr_csv):
     reports, result = gtr_csv
     assert all(r.ok for r in reports), [f.describe() for r in reports for f in r.findings.errors][:5]
-    assert result.built, [f.describe() for f in result.findings.errors][:10]
+    assert result.outputs, [f.describe() for f in result.findings.errors][:10]
     records = [(reference, path.name, texts) for path in GTR_CSV for reference, texts in gtr_csv_records(path)]
     assert len(records) >= 2567 + 656
     _check(records, result.outputs[0].parent)
@@ -137,7 +137,7 @@ def test_researchfish_exports_of_every_layout_import_and_build(researchfish):
     for path, reports, result in researchfish:
         (report,) = reports
         assert report.ok, [f.describe() for f in report.findings.errors][:5]
-        assert result.built, [f.describe() for f in result.findings.errors][:10]
+        assert result.outputs, [f.describe() for f in result.findings.errors][:10]
         tallies = report.result.tallies
         assert all(t.balanced for t in tallies)
         # no outcome sheet is dropped: every sheet with an award column gave entries or empty rows

@@ -123,7 +123,7 @@ def test_outcome_columns_are_not_mistaken_for_award_columns(imported):
 def test_funder_questions_reach_the_return(imported):
     report, out = imported
     result = build([report.output], out / "returns")
-    assert result.built
+    assert result.outputs
     word = next(p for p in result.outputs if p.name == "RF-1-return.docx")
     text = "\n".join(p.text for p in docx.Document(str(word)).paragraphs)
     assert "Additional Funder Questions" in text

@@ -134,7 +134,7 @@ def test_warnings_do_not_block(tmp_path):
     assert findings.ok
     assert {"placeholder", "url-cut-short", "long-title", "unknown-column"} <= {f.code for f in findings}
     result = build([path], tmp_path / "out")
-    assert result.built
+    assert result.outputs
     sheet = openpyxl.load_workbook(next(p for p in result.outputs if p.suffix == ".xlsx"))["Engagement Activities"]
     header = [c.value for c in sheet[1]]
     assert header[-1] == "Officer notes"  # unknown columns are kept

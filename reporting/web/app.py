@@ -280,20 +280,24 @@ def create_app(settings: Settings | None = None) -> Flask:
         workspace = visitor()
         if workspace is None or not workspace.uploads:
             return redirect(url_for("start"), 303)
-        options = {"year": request.form.get("year", "").strip(), "start": request.form.get("start", "").strip(),
-                   "end": request.form.get("end", "").strip(), "public": bool(request.form.get("public")),
-                   "final": bool(request.form.get("final")), "profiles": bool(request.form.get("profiles")),
-                   "portfolio": bool(request.form.get("portfolio")),
-                   "pdf": bool(request.form.get("pdf")) and shared.pdf}
-        workspace.state["form"] = options
+        form = {"year": request.form.get("year", "").strip(), "start": request.form.get("start", "").strip(),
+                "end": request.form.get("end", "").strip(), "public": bool(request.form.get("public")),
+                "final": bool(request.form.get("final")), "profiles": bool(request.form.get("profiles")),
+                "portfolio": bool(request.form.get("portfolio")), "pdf": bool(request.form.get("pdf")) and shared.pdf}
+        workspace.state["form"] = form
         with workspace.lock:
             job = workspace.state.get("job")
             if job and not job.future.done():
                 return redirect(url_for("progress"), 303)
             out = workspace.new_folder("build")
+            try:
+                build_request = work.build_request(_files(workspace), str(out), form, shared.pdf)
+            except ReportingError as error:  # a period that is not one: said beside the form
+                workspace.state["build_error"] = work.refusal(error, _files(workspace))
+                return redirect(url_for("findings") + "#build", 303)
             status = out / "status.json"
             workspace.busy += 1
-            future = shared.runner.submit(work.build, _files(workspace), str(out), options, str(status))
+            future = shared.runner.submit(work.build, _files(workspace), build_request, str(status))
             workspace.state["job"] = _Job(future, status)
         future.add_done_callback(lambda _: _release(workspace))
         return redirect(url_for("progress"), 303)

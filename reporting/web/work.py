@@ -24,10 +24,11 @@ from .. import console, fixing, loading, parallel, pdf, periods, pipeline
 from ..errors import InvalidEntries, ReportingError
 from ..findings import Findings
 from ..outputs import write_atomic
+from ..request import PDF_STAGE, Make, Report, Request
 from ..schema import load_schema
 from ..workbook.guard import check_file
 
-__all__ = ["Runner", "annotate", "build", "check", "fix", "pdf_available"]
+__all__ = ["Runner", "annotate", "build", "build_request", "check", "fix", "pdf_available", "summary"]
 
 #: (stored path, the name the visitor gave it) of each workbook.
 Files = list[tuple[str, str]]
@@ -62,6 +63,11 @@ LABELS = {"year": "Reporting year", "start": "From", "end": "To", "public": "Pub
 def _refusal(error: ReportingError, name: Callable[[str], str]) -> dict:
     message, hint = error.words(lambda param: f'"{LABELS.get(param, param)}"')
     return {"message": name(message), "hint": name(hint)}
+
+
+def refusal(error: ReportingError, files: Files) -> dict:
+    """A library error in the page's words, the visitor's file names for the server's paths."""
+    return _refusal(error, _namer(files))
 
 
 def check(files: Files) -> dict:
@@ -118,6 +124,11 @@ def pdf_available() -> bool:
     return pdf.find_soffice() is not None
 
 
+#: What the progress page says while each stage runs.
+STAGES = {Make.RETURNS.value: "Writing the returns", Make.PROFILES.value: "Writing the partner profiles",
+          Make.PORTFOLIO.value: "Writing the portfolio report", PDF_STAGE: "Converting to PDF"}
+
+
 class _Status:
     """A build's progress, written to a small JSON file the server reads (atomically)."""
 
@@ -125,61 +136,53 @@ class _Status:
         self.path = Path(path)
         self.stage = ""
 
-    def __call__(self, done: int, total: int, stage: str | None = None) -> None:
-        self.stage = stage or self.stage
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.stage = STAGES.get(stage, stage)
         write_atomic(self.path, json.dumps({"state": "running", "stage": self.stage, "done": done,
                                             "total": total}).encode())
 
-    def stage_progress(self, stage: str) -> Callable[[int, int], None]:
-        self(0, 0, stage)
-        return self
+
+def build_request(files: Files, out: str, form: dict[str, Any], pdf_available: bool) -> Request:
+    """The request the page's build form makes: each form field is a Request field (the period
+    as the command line takes it; raises UsageError for a period that is not one)."""
+    period = periods.make_period(form.get("year") or None, form.get("start") or None, form.get("end") or None)
+    make = (Make.RETURNS, *([Make.PROFILES] if form.get("profiles") else []),
+            *([Make.PORTFOLIO] if form.get("portfolio") else []))
+    return Request(inputs=tuple(Path(path) for path, _ in files), out=Path(out), make=make, period=period,
+                   public=bool(form.get("public")), final=bool(form.get("final")),
+                   pdf=bool(form.get("pdf")) and pdf_available, force=True, separate=True)
 
 
-def build(files: Files, out: str, options: dict, status_path: str) -> dict:
-    """`funder-report build` (and `profiles`, and `--pdf`) for these workbooks, into `out`.
-
-    `options`: year, start, end (the reporting period as the command line takes it), public,
-    final, profiles, portfolio, pdf. Progress goes to `status_path` as it is made."""
+def build(files: Files, request: Request, status_path: str) -> dict:
+    """`pipeline.run` of the page's request (returns, and profiles, the portfolio report and
+    PDFs as asked). Progress goes to `status_path` as it is made."""
     name = _namer(files)
-    paths = [path for path, _ in files]
     status = _Status(status_path)
-    outputs: list[str] = []
-    lines: list[str] = []
     try:
-        period = periods.make_period(options.get("year") or None, options.get("start") or None,
-                                     options.get("end") or None)
-        public = bool(options.get("public"))
-        result = pipeline.build(paths, Path(out) / "returns", final=bool(options.get("final")), period=period,
-                                public=public, force=True, progress=status.stage_progress("Writing the returns"))
-        lines += _summary(console.build_lines(result, "return"))
-        outputs += [str(p) for p in result.outputs]
-        if options.get("profiles"):
-            made = pipeline.profiles(paths, (), Path(out) / "profiles", period=period, public=public, force=True,
-                                     progress=status.stage_progress("Writing the partner profiles"))
-            lines += _summary(console.build_lines(made, "profile"))
-            outputs += [str(p) for p in made.outputs]
-        if options.get("portfolio"):
-            report = pipeline.portfolio(paths, Path(out) / "portfolio", period=period, public=public, force=True,
-                                        progress=status.stage_progress("Writing the portfolio report"))
-            lines += _summary(console.build_lines(report, "portfolio"))
-            outputs += [str(p) for p in report.outputs]
-        if options.get("pdf"):
-            documents = [Path(p) for p in outputs if p.endswith(".docx")]
-            converted = pdf.convert(documents, True, None, status.stage_progress("Converting to PDF"))
-            outputs += [str(p) for p in converted]
+        report = pipeline.run(request, status)
+        if report.pdf_error is not None:
+            raise report.pdf_error
     except InvalidEntries as invalid:
         findings = invalid.result.findings if invalid.result is not None else Findings()
         return {"ok": False, "invalid": _findings(findings, name), "error": _refusal(invalid, name)}
     except ReportingError as error:
         return {"ok": False, "error": _refusal(error, name)}
-    return {"ok": True, "outputs": outputs, "lines": [name(line) for line in lines]}
+    return {"ok": True, "outputs": [str(p) for p in report.outputs],
+            "lines": [name(line) for line in summary(report)]}
 
 
-def _summary(lines) -> list[str]:
-    """What the command line says of a build, but the file list (the page lists the files) and
-    the advice to run a command."""
-    return [line.text.rstrip(":") for line in lines
-            if not line.indent and not line.text.startswith(" ") and "`" not in line.text]
+def summary(report: Report) -> list[str]:
+    """What the page says of a build, kind by kind: the entries a period left out, the notes and
+    what was written (the page lists the files; the command line's advice to run a command is
+    left out)."""
+    lines: list[str] = []
+    for kind, result in report.results.items():
+        lines += [line for line in (console.undated_headline(result),) if line]
+        lines += [f"Note: {note}" for note in result.notes if "`" not in note]
+        headline = console.headline(result, kind)
+        if "`" not in headline:
+            lines.append(headline)
+    return lines
 
 
 def _warm() -> None:

@@ -31,7 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ..errors import InputFileError, OutputError
 from ..findings import ERROR, WARNING, Finding
 from ..model import ORGANISATION, SUGGESTION
-from ..outputs import MARK
+from ..outputs import MARK, OutputKind
 from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from ..schema import Schema, header_key, normalise
 from ..text import strip_illegal
@@ -151,7 +151,7 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     book = _open(source)
     if MARK in book.custom_doc_props.names:
         del book.custom_doc_props[MARK]
-    book.custom_doc_props.append(StringProperty(name=MARK, value="annotated copy"))  # never read as an input
+    book.custom_doc_props.append(StringProperty(name=MARK, value=OutputKind.ANNOTATED_COPY.value))  # never read as an input
     if FINDINGS_SHEET in book.sheetnames:
         number = 2
         while f"{FINDINGS_SHEET} ({number})" in book.sheetnames:

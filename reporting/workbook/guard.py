@@ -59,7 +59,8 @@ def one_line(exc: BaseException, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_CUSTOM = re.compile(rb'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+#: A text property, however its value element is written (openpyxl declares the vt namespace on it).
+_CUSTOM = re.compile(rb'<(?:\w+:)?property\b[^>]*\bname="([^"]*)"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)</(?:\w+:)?lpwstr>')
 #: Custom properties are a few hundred bytes; more is not read.
 _CUSTOM_LIMIT = 64 * 1024
 
