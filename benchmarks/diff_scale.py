@@ -23,10 +23,19 @@ from reporting.changes import compare
 from reporting.loading import load
 from reporting.schema import load_schema
 
-HEADERS = ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?", "Geographic Reach",
-           "Primary Audience", "Year(s) Of Engagement Activity", "Results and Impact"]
-COMMON = ("the of and to in for a on with at by from about workshop talk event public school city "
-          "community research project policy panel seminar festival exhibition podcast").split()
+HEADERS = [
+    "Description",
+    "Form Of Engagement Activity",
+    "Part Of Official Scheme?",
+    "Geographic Reach",
+    "Primary Audience",
+    "Year(s) Of Engagement Activity",
+    "Results and Impact",
+]
+COMMON = (
+    "the of and to in for a on with at by from about workshop talk event public school city "
+    "community research project policy panel seminar festival exhibition podcast"
+).split()
 
 
 def _word(rng: random.Random) -> str:

@@ -51,8 +51,10 @@ def main() -> None:
     if not EXPORT.exists() or not RECORDS.exists():
         sys.exit(f"the real files are not here ({REAL})")
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [("2022 HDR UK export", READ_EXPORT, [str(EXPORT)]),
-                 ("200 GtR project records", READ_RECORDS, [str(RECORDS)])]
+        cases = [
+            ("2022 HDR UK export", READ_EXPORT, [str(EXPORT)]),
+            ("200 GtR project records", READ_RECORDS, [str(RECORDS)]),
+        ]
         print(f"{'source':26} {'read':>8} {'import':>8} {'ratio':>6}")
         for name, reader, sources in cases:
             read = median([sys.executable, "-c", reader])

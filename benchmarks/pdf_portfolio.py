@@ -33,8 +33,10 @@ def main() -> None:
         start = time.perf_counter()
         pdfs = convert(documents, processes=args.processes)
         converted = time.perf_counter() - start
-        print(f"{len(documents)} returns: build {built:.1f} s, PDF {converted:.1f} s "
-              f"({converted / len(pdfs):.2f} s a document), total {built + converted:.1f} s")
+        print(
+            f"{len(documents)} returns: build {built:.1f} s, PDF {converted:.1f} s "
+            f"({converted / len(pdfs):.2f} s a document), total {built + converted:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -60,11 +60,14 @@ def word(title: str, sections: dict, styles: bytes) -> bytes:
     parts = [f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>{esc(title)}</w:t></w:r></w:p>']
     links: dict[str, str] = {}
     for name, (header, rows) in sections.items():
-        parts.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>{esc(name)} '
-                     f'({len(rows)})</w:t></w:r></w:p>')
+        parts.append(
+            f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>{esc(name)} ({len(rows)})</w:t></w:r></w:p>'
+        )
         for row in rows:
-            parts.append(f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t xml:space="preserve">'
-                         f'{esc(str(row[0]))}</w:t></w:r></w:p>')
+            parts.append(
+                f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t xml:space="preserve">'
+                f"{esc(str(row[0]))}</w:t></w:r></w:p>"
+            )
             for label, value in zip(header[1:], row[1:]):
                 if value is None:
                     continue
@@ -74,40 +77,56 @@ def word(title: str, sections: dict, styles: bytes) -> bytes:
                     shown = f'<w:hyperlink r:id="{rid}"><w:r><w:t>{text}</w:t></w:r></w:hyperlink>'
                 else:
                     shown = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
-                parts.append(f'<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>{esc(label)}</w:t></w:r>'
-                             f'<w:r><w:tab/></w:r>{shown}</w:p>')
-    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W}" '
-                f'xmlns:r="{R}"><w:body>{"".join(parts)}<w:sectPr/></w:body></w:document>')
-    rels = "".join(f'<Relationship Id="{rid}" Type="{HYPERLINK}" Target="{esc(url)}" TargetMode="External"/>'
-                   for url, rid in links.items())
+                parts.append(
+                    f"<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>{esc(label)}</w:t></w:r><w:r><w:tab/></w:r>{shown}</w:p>"
+                )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W}" '
+        f'xmlns:r="{R}"><w:body>{"".join(parts)}<w:sectPr/></w:body></w:document>'
+    )
+    rels = "".join(
+        f'<Relationship Id="{rid}" Type="{HYPERLINK}" Target="{esc(url)}" TargetMode="External"/>'
+        for url, rid in links.items()
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/content-types"><Default Extension="rels" ContentType="application/'
-            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
-            '"application/xml"/><Override PartName="/word/document.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override '
-            'PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'wordprocessingml.styles+xml"/></Types>'))
-        archive.writestr("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
-            'org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/'
-            'document.xml"/></Relationships>'))
+        archive.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+                'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+                '"application/xml"/><Override PartName="/word/document.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override '
+                'PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'wordprocessingml.styles+xml"/></Types>'
+            ),
+        )
+        archive.writestr(
+            "_rels/.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+                'org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/'
+                'document.xml"/></Relationships>'
+            ),
+        )
         archive.writestr("word/document.xml", document)
-        archive.writestr("word/_rels/document.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
-            f'org/package/2006/relationships"><Relationship Id="rId1" Type="{STYLES}" '
-            f'Target="styles.xml"/>{rels}</Relationships>'))
+        archive.writestr(
+            "word/_rels/document.xml.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+                f'org/package/2006/relationships"><Relationship Id="rId1" Type="{STYLES}" '
+                f'Target="styles.xml"/>{rels}</Relationships>'
+            ),
+        )
         archive.writestr("word/styles.xml", styles)
     return buffer.getvalue()
 
 
 def excel(sections: dict) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     for name, (header, rows) in sections.items():
         sheet = book.add_worksheet(name[:31])

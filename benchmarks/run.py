@@ -23,8 +23,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-CASES = [("one award, 1,000 entries", 1_000, 1), ("one award, 10,000 entries", 10_000, 1),
-         ("500 awards, 100,000 entries", 100_000, 500)]
+CASES = [
+    ("one award, 1,000 entries", 1_000, 1),
+    ("one award, 10,000 entries", 10_000, 1),
+    ("500 awards, 100,000 entries", 100_000, 500),
+]
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -48,10 +51,10 @@ def measure_stages(path: Path, out: Path) -> dict:
     """funder-report on one core, stage by stage."""
     from reporting.loading import read_inputs
     from reporting.pipeline import output_stem
-    from reporting.templating import Renderer
     from reporting.returns import award_head
     from reporting.schema import load_schema
     from reporting.selection import Selection, select
+    from reporting.templating import Renderer
     from reporting.validation import validate
     from reporting.xlsx_writer import write_excel_return
 
@@ -95,12 +98,12 @@ def measure_build(path: Path, out: Path) -> dict:
     result = build([path], out)
     elapsed = time.perf_counter() - start
     assert result.built
-    return {"times": {"build": elapsed}, "peak": _peak_mb(), "cores": cores(),
-            "files": len(result.outputs)}
+    return {"times": {"build": elapsed}, "peak": _peak_mb(), "cores": cores(), "files": len(result.outputs)}
 
 
 def measure_reference(path: Path, out: Path) -> dict:
     import reference
+
     from reporting.templating import templates_dir
 
     styles = reference.styles_of(templates_dir() / "return.docx")
@@ -130,8 +133,9 @@ MEASURES = {"stages": measure_stages, "build": measure_build, "reference": measu
 
 def _in_process(kind: str, path: Path) -> dict:
     with tempfile.TemporaryDirectory() as out:
-        done = subprocess.run([sys.executable, __file__, "--measure", kind, str(path), out],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", kind, str(path), out], capture_output=True, text=True
+        )
     if done.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -157,11 +161,15 @@ def main(quick: bool) -> int:
             name = "total, one core" if stage == "total" else stage
             print(f"  {name:<38}{ours.get(stage, 0):>14.2f}s" + (f"{theirs:>11.2f}s{ratio}" if theirs else ""))
         ratio = build["times"]["build"] / ref["total"]
-        print(f"  {'build, ' + str(build['cores']) + ' cores (what users run)':<38}"
-              f"{build['times']['build']:>14.2f}s{ref['total']:>11.2f}s{ratio:>7.2f}x")
+        print(
+            f"  {'build, ' + str(build['cores']) + ' cores (what users run)':<38}"
+            f"{build['times']['build']:>14.2f}s{ref['total']:>11.2f}s{ratio:>7.2f}x"
+        )
         own, children = build["peak"]
-        print(f"  {'peak memory: build / its workers':<38}{own:>11.0f} MB / {children:.0f} MB"
-              f"   (reference {result['reference']['peak'][0]:.0f} MB)")
+        print(
+            f"  {'peak memory: build / its workers':<38}{own:>11.0f} MB / {children:.0f} MB"
+            f"   (reference {result['reference']['peak'][0]:.0f} MB)"
+        )
     print("\nTargets")
     failures = 0
 

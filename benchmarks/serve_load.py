@@ -55,8 +55,10 @@ def expected_findings(path: Path) -> list[dict]:
 
 def multipart(path: Path) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"workbooks\"; filename=\"{path.name}\"\r\n"
-            "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="workbooks"; filename="{path.name}"\r\n'
+        "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+    ).encode()
     body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -79,8 +81,9 @@ def cli_validate_seconds(runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reporting", "validate", str(SEED), "--json"],
-                       capture_output=True, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "reporting", "validate", str(SEED), "--json"], capture_output=True, check=False
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -95,8 +98,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp())
     variants = [variant(work, i) for i in range(args.visitors)]
     expected = [expected_findings(path) for path, _ in variants]
-    server = subprocess.Popen([sys.executable, "-m", "reporting", "serve", "--host", "127.0.0.1", "--port", "0",
-                               "--no-browser"], stdout=subprocess.PIPE, text=True, cwd=work)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "serve", "--host", "127.0.0.1", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=work,
+    )
     failures = 0
     medians = []
     try:
@@ -104,8 +111,10 @@ def main() -> int:
         for round_number in range(1, args.rounds + 1):
             barrier = threading.Barrier(args.visitors)
             results: list[dict] = [{} for _ in variants]
-            threads = [threading.Thread(target=visit, args=(url, path, barrier, results[i]))
-                       for i, (path, _) in enumerate(variants)]
+            threads = [
+                threading.Thread(target=visit, args=(url, path, barrier, results[i]))
+                for i, (path, _) in enumerate(variants)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -115,23 +124,31 @@ def main() -> int:
                 got = [{k: v for k, v in f.items() if k != "file"} for f in found]
                 others = [v for j, (_, v) in enumerate(variants) if j != i]
                 text = json.dumps(found)
-                wrong = (not result.get("page_ok") or got != expected[i] or value not in text
-                         or any(f'"{other}"' in text for other in others)
-                         or {f["file"] for f in found} != {path.name})
+                wrong = (
+                    not result.get("page_ok")
+                    or got != expected[i]
+                    or value not in text
+                    or any(f'"{other}"' in text for other in others)
+                    or {f["file"] for f in found} != {path.name}
+                )
                 if wrong:
                     failures += 1
                     print(f"  visitor {i}: WRONG ANSWER ({len(got)} findings, expected {len(expected[i])})")
             seconds = sorted(r["seconds"] for r in results if "seconds" in r)
             median = statistics.median(seconds)
             medians.append(median)
-            print(f"round {round_number}: {len(seconds)} visitors answered; time to findings median {median:.2f} s, "
-                  f"90th percentile {seconds[int(0.9 * (len(seconds) - 1))]:.2f} s, slowest {seconds[-1]:.2f} s")
+            print(
+                f"round {round_number}: {len(seconds)} visitors answered; time to findings median {median:.2f} s, "
+                f"90th percentile {seconds[int(0.9 * (len(seconds) - 1))]:.2f} s, slowest {seconds[-1]:.2f} s"
+            )
     finally:
         server.terminate()
         server.wait(30)
     median = statistics.median(medians)
-    print(f"\n{args.visitors} visitors at once: median time to findings {median:.2f} s = {median / cli:.2f} x "
-          f"the command line's validate ({cli:.2f} s); {failures} wrong or mixed-up answers")
+    print(
+        f"\n{args.visitors} visitors at once: median time to findings {median:.2f} s = {median / cli:.2f} x "
+        f"the command line's validate ({cli:.2f} s); {failures} wrong or mixed-up answers"
+    )
     ok = failures == 0 and median <= 2 * cli
     print("PASS" if ok else "FAIL", "(every answer correct, median within 2x)")
     return 0 if ok else 1

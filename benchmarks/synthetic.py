@@ -11,10 +11,10 @@ import itertools
 from pathlib import Path
 
 from reporting.importers import import_file
+from reporting.inputs import input_book
 from reporting.model import Award
 from reporting.schema import load_schema
 from reporting.validation import validate
-from reporting.inputs import input_book
 from reporting.xlsx_writer import write_input_workbook
 
 SEED = Path(__file__).parent.parent.parent / "shared" / "data" / "000_dc8e63340d1037c7.txt"

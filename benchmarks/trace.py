@@ -37,9 +37,10 @@ def holds(value: object) -> bool:
 
 
 def main() -> int:
-    from conftest import write_input
     from reporting.pipeline import build
     from reporting.schema import load_schema
+
+    from conftest import write_input
 
     schema = load_schema()  # the schema lists "Regional" too: load it before tracing
 
@@ -52,15 +53,27 @@ def main() -> int:
         if not module.startswith("reporting"):
             return
         code = frame.f_code
-        arguments = [frame.f_locals.get(name) for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]]
+        arguments = [frame.f_locals.get(name) for name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]]
         if any(holds(a) for a in arguments):
             calls.append((module, code.co_qualname))
 
     with tempfile.TemporaryDirectory() as work:
-        source = write_input(Path(work, "one.xlsx"), {"Engagement Activities": [{
-            "Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": DATUM, "Primary Audience": "Schools",
-            "Year(s) Of Engagement Activity": "2019", "Results and Impact": "Many came."}]})
+        source = write_input(
+            Path(work, "one.xlsx"),
+            {
+                "Engagement Activities": [
+                    {
+                        "Description": "Open day",
+                        "Form Of Engagement Activity": "A talk or presentation",
+                        "Part Of Official Scheme?": "No",
+                        "Geographic Reach": DATUM,
+                        "Primary Audience": "Schools",
+                        "Year(s) Of Engagement Activity": "2019",
+                        "Results and Impact": "Many came.",
+                    }
+                ]
+            },
+        )
         sys.setprofile(profile)
         try:
             result = build([source], Path(work, "out"), schema=schema, processes=1)
@@ -69,8 +82,9 @@ def main() -> int:
         assert result.built, result.findings.summary()
 
     changes = sum(1 for a, b in zip(calls, calls[1:]) if a[0] != b[0])
-    print(f'"{DATUM}" (Geographic Reach) from the workbook to the return: {len(calls)} calls, '
-          f"{changes} changes of module")
+    print(
+        f'"{DATUM}" (Geographic Reach) from the workbook to the return: {len(calls)} calls, {changes} changes of module'
+    )
     rendering = False
     backwards = []
     for module, name in calls:

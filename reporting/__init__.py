@@ -42,8 +42,15 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Finding": "findings", "Findings": "findings", "ReportingError": "errors", "InvalidEntries": "errors", "build": "pipeline",
-    "import_to_workbook": "convert", "init_workbook": "convert", "load": "loading", "load_schema": "schema",
+    "Finding": "findings",
+    "Findings": "findings",
+    "ReportingError": "errors",
+    "InvalidEntries": "errors",
+    "build": "pipeline",
+    "import_to_workbook": "convert",
+    "init_workbook": "convert",
+    "load": "loading",
+    "load_schema": "schema",
 }
 
 

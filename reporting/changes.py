@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from . import fieldtypes
 from .model import Dataset, Entry
@@ -44,8 +44,14 @@ class FieldChange:
         found = []
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
             if tag != "equal":
-                found.append((" ".join(old[max(0, i1 - context):i1]), " ".join(old[i1:i2]), " ".join(new[j1:j2]),
-                              " ".join(old[i2:i2 + context])))
+                found.append(
+                    (
+                        " ".join(old[max(0, i1 - context) : i1]),
+                        " ".join(old[i1:i2]),
+                        " ".join(new[j1:j2]),
+                        " ".join(old[i2 : i2 + context]),
+                    )
+                )
         return found
 
 
@@ -68,9 +74,15 @@ class EntryChange:
             "section": self.section,
             "entry": self.heading,
             "matched_by": self.how,
-            "fields": [{"field": f.label, "old": f.old, "new": f.new,
-                        "changed_words": [{"before": b, "removed": r, "added": a, "after": t}
-                                          for b, r, a, t in f.hunks()]} for f in self.fields],
+            "fields": [
+                {
+                    "field": f.label,
+                    "old": f.old,
+                    "new": f.new,
+                    "changed_words": [{"before": b, "removed": r, "added": a, "after": t} for b, r, a, t in f.hunks()],
+                }
+                for f in self.fields
+            ],
         }
 
 
@@ -84,13 +96,19 @@ class Changes:
         return [c for c in self.items if c.kind == kind]
 
     def summary(self) -> str:
-        return (f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
-                f"{len(self.of_kind(CHANGED))} changed")
+        return (
+            f"{len(self.of_kind(ADDED))} added, {len(self.of_kind(REMOVED))} removed, "
+            f"{len(self.of_kind(CHANGED))} changed"
+        )
 
     def to_dict(self) -> dict:
-        return {"similarity_threshold": SIMILARITY,
-                "added": len(self.of_kind(ADDED)), "removed": len(self.of_kind(REMOVED)),
-                "changed": len(self.of_kind(CHANGED)), "changes": [c.to_dict() for c in self.items]}
+        return {
+            "similarity_threshold": SIMILARITY,
+            "added": len(self.of_kind(ADDED)),
+            "removed": len(self.of_kind(REMOVED)),
+            "changed": len(self.of_kind(CHANGED)),
+            "changes": [c.to_dict() for c in self.items],
+        }
 
 
 def _heading(entry: Entry) -> str:
@@ -119,7 +137,7 @@ def _pair_best(schema: Schema, entry: Entry, candidates: list[Entry]) -> Entry:
 
 def _grams(text: str) -> set[str]:
     padded = f" {text} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def _similar(new: list[Entry], old: list[Entry]) -> list[tuple[float, int, int]]:
@@ -212,8 +230,7 @@ def compare(previous: Dataset, current: Dataset, schema: Schema) -> Changes:
         for before, after, how in sorted(pairs, key=lambda p: order[id(p[1])]):
             fields = field_changes(schema, before, after)
             if fields:
-                changes.items.append(EntryChange(CHANGED, section.title, _heading(after), after, before,
-                                                 fields, how))
+                changes.items.append(EntryChange(CHANGED, section.title, _heading(after), after, before, fields, how))
         for entry in still_new:
             changes.items.append(EntryChange(ADDED, section.title, _heading(entry), entry))
         for entry in left_old:

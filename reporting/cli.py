@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import click
 
-from . import changes as changes_module, console, convert, fixing, loading, periods, pipeline, templating
+from . import changes as changes_module
+from . import console, convert, fixing, loading, periods, pipeline, templating
 from .console import Line
 from .errors import InvalidEntries, ReportingError
 from .request import PDF_STAGE, Make, Request
@@ -25,8 +27,13 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 1
 
 #: The library's parameters whose command-line options are named differently.
 #: Library parameter -> the names it may have on a command (the first one the command has wins).
-_PARAMS = {"out": ("output", "output_dir", "path", "folder", "annotate_dir"), "output": ("output", "output_dir"),
-           "year": ("period",), "templates": ("templates_dir",), "annotate": ("annotate_dir",)}
+_PARAMS = {
+    "out": ("output", "output_dir", "path", "folder", "annotate_dir"),
+    "output": ("output", "output_dir"),
+    "year": ("period",),
+    "templates": ("templates_dir",),
+    "annotate": ("annotate_dir",),
+}
 
 
 def _flag(ctx: click.Context | None, name: str) -> str:
@@ -49,7 +56,7 @@ class _Failed(click.ClickException):
         ctx = click.get_current_context(silent=True)
         message, hint = error.words(lambda name: _flag(ctx, name))
         super().__init__(f"{message}\n{hint}" if hint else message)
-        setattr(self, "exit_code", error.exit_code)  # click's exit code is a class default
+        setattr(self, "exit_code", error.exit_code)  # noqa: B010 (click declares it a class variable)
 
 
 def _run(ctx: click.Context, work, as_json: bool = False, interrupt: bool = True):
@@ -77,9 +84,11 @@ def _run(ctx: click.Context, work, as_json: bool = False, interrupt: bool = True
     except Exception as error:  # a bug: say so plainly, traceback only with --debug
         if ctx.obj.get("debug"):
             raise
-        click.echo(f"Error: unexpected failure ({type(error).__name__}: {error}).\n"
-                   "This is a bug in funder-report; run again with --debug and report the output.",
-                   err=True)
+        click.echo(
+            f"Error: unexpected failure ({type(error).__name__}: {error}).\n"
+            "This is a bug in funder-report; run again with --debug and report the output.",
+            err=True,
+        )
         ctx.exit(EXIT_FAILED)
 
 
@@ -111,8 +120,16 @@ class _Command(click.Command):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, is_eager=True,
-                                        callback=_set_debug, help="Show tracebacks for unexpected errors."))
+        self.params.append(
+            click.Option(
+                ["--debug"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_debug,
+                help="Show tracebacks for unexpected errors.",
+            )
+        )
 
 
 class _Group(click.Group):
@@ -125,9 +142,15 @@ def _example(*lines: str) -> str:
     return "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=_example("funder-report init outcomes.xlsx", "funder-report validate outcomes.xlsx",
-                             "funder-report build outcomes.xlsx -o outputs"))
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=_example(
+        "funder-report init outcomes.xlsx",
+        "funder-report validate outcomes.xlsx",
+        "funder-report build outcomes.xlsx -o outputs",
+    ),
+)
 @click.version_option(__version__, prog_name="funder-report")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.pass_context
@@ -155,11 +178,20 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
     click.echo(f"Wrote {written}. Fill it in, then run: funder-report build {written}")
 
 
-@cli.command("import", epilog=_example("funder-report import project.xml -o inputs/project.xlsx",
-                                            "funder-report import researchfish-export.xlsx -o inputs/"))
+@cli.command(
+    "import",
+    epilog=_example(
+        "funder-report import project.xml -o inputs/project.xlsx",
+        "funder-report import researchfish-export.xlsx -o inputs/",
+    ),
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to write (default: named after the award, in this folder).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workbook to write (default: named after the award, in this folder).",
+)
 @click.option("--force", is_flag=True, help="Replace an output workbook a person has changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was read and written, and the findings, as JSON.")
 @click.pass_context
@@ -181,15 +213,22 @@ def import_(ctx: click.Context, files: tuple[Path, ...], output: Path | None, fo
         ctx.exit(EXIT_INVALID)
 
 
-@cli.command(epilog=_example("funder-report validate inputs/", "funder-report validate outcomes.xlsx --annotate checked/"))
+@cli.command(
+    epilog=_example("funder-report validate inputs/", "funder-report validate outcomes.xlsx --annotate checked/")
+)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a copy of each workbook to this folder with problem cells highlighted.")
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a copy of each workbook to this folder with problem cells highlighted.",
+)
 @click.option("--force", is_flag=True, help="With --annotate: replace copies a person has changed.")
 @click.pass_context
-def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool,
-             annotate_dir: Path | None, force: bool) -> None:
+def validate(
+    ctx: click.Context, inputs: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, force: bool
+) -> None:
     """Check INPUT workbooks (files or folders; default inputs/) and list every problem.
 
     Errors block a build; warnings do not. With --annotate DIR, each workbook gets a copy in
@@ -260,11 +299,15 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> None
 
 def _processes_option(help_text: str):
     """-j/--processes N, with --jobs N (its name before) kept as a hidden alias for old scripts."""
+
     def decorate(command):
-        command = click.option("--jobs", type=click.IntRange(min=1), hidden=True, expose_value=False,
-                               callback=_jobs)(command)
-        return click.option("-j", "--processes", type=click.IntRange(min=1), metavar="N", callback=_keep_processes,
-                            help=help_text)(command)
+        command = click.option("--jobs", type=click.IntRange(min=1), hidden=True, expose_value=False, callback=_jobs)(
+            command
+        )
+        return click.option(
+            "-j", "--processes", type=click.IntRange(min=1), metavar="N", callback=_keep_processes, help=help_text
+        )(command)
+
     return decorate
 
 
@@ -278,30 +321,57 @@ def _selection_options(command):
 
 
 def _output_options(command):
-    command = click.option("--json", "as_json", is_flag=True,
-                           help="Print the files written and the findings as JSON.")(command)
-    command = click.option("--force", is_flag=True,
-                           help="Replace output files a person has changed (or that funder-report did not write).")(command)
+    command = click.option("--json", "as_json", is_flag=True, help="Print the files written and the findings as JSON.")(
+        command
+    )
+    command = click.option(
+        "--force", is_flag=True, help="Replace output files a person has changed (or that funder-report did not write)."
+    )(command)
     command = _processes_option("Processes to render with (default: one per core).")(command)
-    command = click.option("--pdf", is_flag=True,
-                           help="Also convert each Word file to PDF (needs LibreOffice).")(command)
-    command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-                           help="Folder of edited templates (from `funder-report templates export`).")(command)
-    command = click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
-                           help="Word template to take styles from (default templates/return.docx).")(command)
-    command = click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
-                           default=pipeline.DEFAULT_OUTPUTS, show_default=True,
-                           help="Folder for the files written.")(command)
+    command = click.option("--pdf", is_flag=True, help="Also convert each Word file to PDF (needs LibreOffice).")(
+        command
+    )
+    command = click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of edited templates (from `funder-report templates export`).",
+    )(command)
+    command = click.option(
+        "--template",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Word template to take styles from (default templates/return.docx).",
+    )(command)
+    command = click.option(
+        "-o",
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=pipeline.DEFAULT_OUTPUTS,
+        show_default=True,
+        help="Folder for the files written.",
+    )(command)
     return command
 
 
 #: What the progress bar says while each stage of a request runs.
-_STAGES = {Make.RETURNS: "Rendering returns", Make.PROFILES: "Rendering profiles", Make.PORTFOLIO: "Counting",
-           PDF_STAGE: "Converting to PDF"}
+_STAGES = {
+    Make.RETURNS: "Rendering returns",
+    Make.PROFILES: "Rendering profiles",
+    Make.PORTFOLIO: "Counting",
+    PDF_STAGE: "Converting to PDF",
+}
 
 
-def _request(ctx: click.Context, kind: Make, inputs: tuple[Path, ...], output_dir: Path, period: str | None,
-             start: str | None, end: str | None, **choices: Any) -> Request:
+def _request(
+    ctx: click.Context,
+    kind: Make,
+    inputs: tuple[Path, ...],
+    output_dir: Path,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    **choices: Any,
+) -> Request:
     """The request a build command's options make (the period checked first)."""
     chosen = _run(ctx, lambda: periods.make_period(period, start, end))
     return Request(inputs=inputs, out=output_dir, make=(kind,), period=chosen, **choices)
@@ -315,9 +385,12 @@ def _make(ctx: click.Context, request: Request, as_json: bool) -> None:
     if not as_json:
         _echo(console.build_lines(result, kind))
         for font in report.missing_fonts:
-            click.echo(f"Warning: the font {font} is not installed, so the PDF's lines and pages will break "
-                       "differently from Word's. Install it (on Debian/Ubuntu: fonts-crosextra-carlito and "
-                       "fonts-crosextra-caladea).", err=True)
+            click.echo(
+                f"Warning: the font {font} is not installed, so the PDF's lines and pages will break "
+                "differently from Word's. Install it (on Debian/Ubuntu: fonts-crosextra-carlito and "
+                "fonts-crosextra-caladea).",
+                err=True,
+            )
         for path in report.pdfs:
             click.echo(f"  {path}")
     if report.pdf_error is not None:
@@ -331,19 +404,42 @@ def _raise(error: BaseException | None) -> None:
         raise error
 
 
-@cli.command(epilog=_example("funder-report build inputs/ -o outputs/",
-                             "funder-report build inputs/ --period 2019 --since last-year/ -o outputs/2019"))
+@cli.command(
+    epilog=_example(
+        "funder-report build inputs/ -o outputs/",
+        "funder-report build inputs/ --period 2019 --since last-year/ -o outputs/2019",
+    )
+)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @_output_options
 @_selection_options
-@click.option("--since", type=click.Path(path_type=Path), multiple=True,
-              help="The previous submission (workbook, folder or Excel return): mark what changed.")
-@click.option("--final", is_flag=True,
-              help="The return to send: placeholder text and links cut short are errors, not marks.")
+@click.option(
+    "--since",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="The previous submission (workbook, folder or Excel return): mark what changed.",
+)
+@click.option(
+    "--final", is_flag=True, help="The return to send: placeholder text and links cut short are errors, not marks."
+)
 @click.pass_context
-def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, template: Path | None,
-          templates_dir: Path | None, pdf: bool, processes: int | None, period: str | None, start: str | None,
-          end: str | None, public: bool, since: tuple[Path, ...], force: bool, as_json: bool, final: bool) -> None:
+def build(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    output_dir: Path,
+    template: Path | None,
+    templates_dir: Path | None,
+    pdf: bool,
+    processes: int | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    public: bool,
+    since: tuple[Path, ...],
+    force: bool,
+    as_json: bool,
+    final: bool,
+) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -351,48 +447,128 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], output_dir: Path, templa
     date are listed); --public leaves out Internal entries; --since PREVIOUS marks new and
     changed entries and lists the changes.
     """
-    _make(ctx, _request(ctx, Make.RETURNS, inputs, output_dir, period, start, end, public=public, since=since,
-                        final=final, template=template, templates=templates_dir, pdf=pdf, processes=processes,
-                        force=force), as_json)
+    _make(
+        ctx,
+        _request(
+            ctx,
+            Make.RETURNS,
+            inputs,
+            output_dir,
+            period,
+            start,
+            end,
+            public=public,
+            since=since,
+            final=final,
+            template=template,
+            templates=templates_dir,
+            pdf=pdf,
+            processes=processes,
+            force=force,
+        ),
+        as_json,
+    )
 
 
-@cli.command(epilog=_example("funder-report profiles inputs/ -o profiles/",
-                             'funder-report profiles inputs/ --partner "Carbon Co-op" -o profiles/'))
+@cli.command(
+    epilog=_example(
+        "funder-report profiles inputs/ -o profiles/",
+        'funder-report profiles inputs/ --partner "Carbon Co-op" -o profiles/',
+    )
+)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--partner", "names", multiple=True, metavar="NAME",
-              help="Only this partner (repeat for several). Default: every partner with a linked entry.")
+@click.option(
+    "--partner",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this partner (repeat for several). Default: every partner with a linked entry.",
+)
 @_output_options
 @_selection_options
 @click.pass_context
-def profiles(ctx: click.Context, inputs: tuple[Path, ...], names: tuple[str, ...], output_dir: Path,
-             template: Path | None, templates_dir: Path | None, pdf: bool, processes: int | None,
-             period: str | None, start: str | None, end: str | None, public: bool, force: bool,
-             as_json: bool) -> None:
+def profiles(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    names: tuple[str, ...],
+    output_dir: Path,
+    template: Path | None,
+    templates_dir: Path | None,
+    pdf: bool,
+    processes: int | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    public: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
     linked to it: through the Partners column, a collaboration's or further funding's
     Organisation, or an accepted partner suggestion.
     """
-    _make(ctx, _request(ctx, Make.PROFILES, inputs, output_dir, period, start, end, public=public, partners=names,
-                        template=template, templates=templates_dir, pdf=pdf, processes=processes, force=force),
-          as_json)
+    _make(
+        ctx,
+        _request(
+            ctx,
+            Make.PROFILES,
+            inputs,
+            output_dir,
+            period,
+            start,
+            end,
+            public=public,
+            partners=names,
+            template=template,
+            templates=templates_dir,
+            pdf=pdf,
+            processes=processes,
+            force=force,
+        ),
+        as_json,
+    )
 
 
-@cli.command(epilog=_example("funder-report portfolio inputs/ -o reports/",
-                             "funder-report portfolio inputs/ --period 2019 --groups groups.csv -o reports/2019"))
+@cli.command(
+    epilog=_example(
+        "funder-report portfolio inputs/ -o reports/",
+        "funder-report portfolio inputs/ --period 2019 --groups groups.csv -o reports/2019",
+    )
+)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--groups", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file of Award Reference and Group (default: the Award sheet's Group column).")
+@click.option(
+    "--groups",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file of Award Reference and Group (default: the Award sheet's Group column).",
+)
 @_output_options
 @_selection_options
-@click.option("--since", type=click.Path(path_type=Path), multiple=True,
-              help="The previous submission: count only what is new or changed since.")
+@click.option(
+    "--since",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="The previous submission: count only what is new or changed since.",
+)
 @click.pass_context
-def portfolio(ctx: click.Context, inputs: tuple[Path, ...], groups: Path | None, output_dir: Path,
-              template: Path | None, templates_dir: Path | None, pdf: bool, processes: int | None,
-              period: str | None, start: str | None, end: str | None, public: bool, since: tuple[Path, ...],
-              force: bool, as_json: bool) -> None:
+def portfolio(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    groups: Path | None,
+    output_dir: Path,
+    template: Path | None,
+    templates_dir: Path | None,
+    pdf: bool,
+    processes: int | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    public: bool,
+    since: tuple[Path, ...],
+    force: bool,
+    as_json: bool,
+) -> None:
     """Write a portfolio impact report (Word and Excel) of every award in INPUT workbooks.
 
     Per group of awards (the Award sheet's Group column, or --groups FILE) and for all awards:
@@ -401,9 +577,27 @@ def portfolio(ctx: click.Context, inputs: tuple[Path, ...], groups: Path | None,
     form, reach and audience, influence on policy, publications, recognition and the awards with
     the most outcomes. The Excel report lists the entries behind every figure.
     """
-    _make(ctx, _request(ctx, Make.PORTFOLIO, inputs, output_dir, period, start, end, public=public, since=since,
-                        groups=groups, template=template, templates=templates_dir, pdf=pdf, processes=processes,
-                        force=force), as_json)
+    _make(
+        ctx,
+        _request(
+            ctx,
+            Make.PORTFOLIO,
+            inputs,
+            output_dir,
+            period,
+            start,
+            end,
+            public=public,
+            since=since,
+            groups=groups,
+            template=template,
+            templates=templates_dir,
+            pdf=pdf,
+            processes=processes,
+            force=force,
+        ),
+        as_json,
+    )
 
 
 @cli.group(epilog=_example("funder-report templates export my-templates"))
@@ -411,8 +605,12 @@ def templates() -> None:
     """Copy out and use your own Word template and texts."""
 
 
-@templates.command("export", epilog=_example("funder-report templates export my-templates",
-                                             "funder-report build inputs/ --templates my-templates"))
+@templates.command(
+    "export",
+    epilog=_example(
+        "funder-report templates export my-templates", "funder-report build inputs/ --templates my-templates"
+    ),
+)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace files already in FOLDER.")
 @click.pass_context
@@ -430,16 +628,25 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
 
 def _copy_options(json_help: str):
     """INPUT... -o --force --json: the options of the commands that write a copy of each workbook."""
+
     def decorate(command):
-        for option in reversed((
+        for option in reversed(
+            (
                 click.argument("inputs", nargs=-1, type=click.Path(path_type=Path)),
-                click.option("-o", "--output", type=click.Path(path_type=Path),
-                             help="Folder for the copies (default outputs/), or a .xlsx file for one workbook."),
+                click.option(
+                    "-o",
+                    "--output",
+                    type=click.Path(path_type=Path),
+                    help="Folder for the copies (default outputs/), or a .xlsx file for one workbook.",
+                ),
                 click.option("--force", is_flag=True, help="Replace copies a person has changed."),
                 click.option("--json", "as_json", is_flag=True, help=json_help),
-                click.pass_context)):
+                click.pass_context,
+            )
+        ):
             command = option(command)
         return command
+
     return decorate
 
 
@@ -451,11 +658,17 @@ def _echo_reports(reports: list, as_json: bool, lines) -> None:
         _echo(lines(reports))
 
 
-@cli.command("suggest-partners", epilog=_example("funder-report suggest-partners inputs/",
-                                                 "funder-report suggest-partners outcomes.xlsx -o outcomes-suggested.xlsx"))
+@cli.command(
+    "suggest-partners",
+    epilog=_example(
+        "funder-report suggest-partners inputs/",
+        "funder-report suggest-partners outcomes.xlsx -o outcomes-suggested.xlsx",
+    ),
+)
 @_copy_options("Print the suggestions as JSON.")
-def suggest_partners(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool,
-                     as_json: bool) -> None:
+def suggest_partners(
+    ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force: bool, as_json: bool
+) -> None:
     """Propose links between entries and the partner organisations they mention.
 
     Writes a copy of each INPUT workbook (files or folders; default inputs/) with a Partner
@@ -482,8 +695,11 @@ def fix(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, force
         ctx.exit(EXIT_INVALID)  # the copies were written; entries in them still need a person
 
 
-@cli.command(epilog=_example("funder-report diff last-year.xlsx outcomes.xlsx",
-                             "funder-report diff outputs/2019/ inputs/ --json"))
+@cli.command(
+    epilog=_example(
+        "funder-report diff last-year.xlsx outcomes.xlsx", "funder-report diff outputs/2019/ inputs/ --json"
+    )
+)
 @click.argument("previous", type=click.Path(path_type=Path))
 @click.argument("current", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -502,23 +718,53 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
     _echo(console.change_lines(changes, str(previous), str(current), changes_module.SIMILARITY))
 
 
-@cli.command(epilog=_example("funder-report serve --port 8080",
-                             "funder-report serve --host 0.0.0.0 --keep-minutes 30"))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Any other than this machine's needs the access token.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--token", envvar="FUNDER_REPORT_TOKEN", metavar="TEXT",
-              help="Access token visitors need (default: none on this machine; made for you on any other).")
-@click.option("--max-upload-mb", type=click.FloatRange(min=0.1), default=25, show_default=True,
-              help="Refuse uploads larger than this.")
-@click.option("--keep-minutes", type=click.FloatRange(min=0.1), default=60, show_default=True,
-              help="Delete a visitor's files this long after their last step.")
+@cli.command(epilog=_example("funder-report serve --port 8080", "funder-report serve --host 0.0.0.0 --keep-minutes 30"))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any other than this machine's needs the access token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--token",
+    envvar="FUNDER_REPORT_TOKEN",
+    metavar="TEXT",
+    help="Access token visitors need (default: none on this machine; made for you on any other).",
+)
+@click.option(
+    "--max-upload-mb",
+    type=click.FloatRange(min=0.1),
+    default=25,
+    show_default=True,
+    help="Refuse uploads larger than this.",
+)
+@click.option(
+    "--keep-minutes",
+    type=click.FloatRange(min=0.1),
+    default=60,
+    show_default=True,
+    help="Delete a visitor's files this long after their last step.",
+)
 @_processes_option("Worker processes for checks and builds (default: one per core).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, token: str | None, max_upload_mb: float, keep_minutes: float,
-          processes: int | None, no_browser: bool) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    token: str | None,
+    max_upload_mb: float,
+    keep_minutes: float,
+    processes: int | None,
+    no_browser: bool,
+) -> None:
     """Serve a web page to check, fix and build workbooks in a browser.
 
     For the people who fill in the workbooks: they choose a workbook, see every problem, download
@@ -528,14 +774,21 @@ def serve(ctx: click.Context, host: str, port: int, token: str | None, max_uploa
     """
     from . import web  # Flask is loaded by this command only
 
-    settings = web.Settings(max_upload_mb=max_upload_mb, keep_minutes=keep_minutes, token=token,
-                            processes=processes, debug=bool(ctx.obj.get("debug")))
+    settings = web.Settings(
+        max_upload_mb=max_upload_mb,
+        keep_minutes=keep_minutes,
+        token=token,
+        processes=processes,
+        debug=bool(ctx.obj.get("debug")),
+    )
 
     def ready(url: str) -> None:
         click.echo(f"Serving funder-report on {url}\nPress Ctrl-C to stop.")
         if not no_browser and sys.stdout.isatty():
             import webbrowser
+
             webbrowser.open(url)
+
     try:
         _run(ctx, lambda: web.serve(host, port, settings, ready), interrupt=False)
     except KeyboardInterrupt:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import shlex
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .findings import ERROR, Finding, Findings
 from .request import BuildResult, Make
@@ -18,9 +19,9 @@ from .text import plural
 
 if TYPE_CHECKING:
     from .changes import Changes
-    from .importers import Tally
     from .convert import ImportReport, SuggestionReport
     from .fixing import FixReport
+    from .importers import Tally
 
 #: How many findings a build or an import lists before summing up the rest by kind.
 BUILD_LIMIT = 30
@@ -57,7 +58,7 @@ def findings_lines(findings: Findings, limit: int | None = None, all_in: str = "
         yield Line(file + (f" / {sheet}" if sheet else ""), style="heading")
         for finding in items:
             yield Line(finding.describe(), tag=finding.severity.upper(), indent="  ")
-    hidden = ordered[len(shown):]
+    hidden = ordered[len(shown) :]
     if hidden:
         where = all_in or f"`{validate_command(findings)}` lists them all"
         yield Line(f"… and {len(hidden)} more, by kind ({where}):")
@@ -71,8 +72,10 @@ def findings_lines(findings: Findings, limit: int | None = None, all_in: str = "
 
 def imported_lines(imported: int, entries: int) -> Iterator[Line]:
     """What validate treated as imported (see imported.py)."""
-    yield Line(f"{imported:,} of {entries:,} entries were read as imported: their values, while unchanged, "
-               "are checked as the funder accepted them; changed values and added rows are checked in full.")
+    yield Line(
+        f"{imported:,} of {entries:,} entries were read as imported: their values, while unchanged, "
+        "are checked as the funder accepted them; changed values and added rows are checked in full."
+    )
 
 
 def validate_command(findings: Iterable[Finding], option: str = "") -> str:
@@ -93,8 +96,9 @@ def import_lines(report: ImportReport, source: str) -> Iterator[Line]:
             times = f" ({count} times)" if count > 1 else ""
             yield Line(f'  {label}: "{old}" -> "{new}"{times}')
     if len(report.findings):
-        yield from findings_lines(report.findings, limit=IMPORT_LIMIT,
-                                  all_in=f"the Import Log sheet of {report.output} lists them all")
+        yield from findings_lines(
+            report.findings, limit=IMPORT_LIMIT, all_in=f"the Import Log sheet of {report.output} lists them all"
+        )
     entries = sum(report.written.values())
     yield Line(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for {plural(report.awards, 'award')}.")
 
@@ -113,14 +117,19 @@ def import_table(tallies: Iterable[Tally], titles: dict[str, str]) -> list[str]:
         shown = [str(n) if n else "" for n in numbers]
         if tally.section is None and tally.entries:
             shown[1] = f"{tally.entries} award{'s' if tally.entries != 1 else ''}"
-        lines.append(f"{_cut(tally.part, 28):<28} {_cut(where, 34):<34} {shown[0]:>6} {shown[1]:>8} "
-                     f"{shown[2]:>7} {shown[3]:>6} {shown[4]:>11}")
+        lines.append(
+            f"{_cut(tally.part, 28):<28} {_cut(where, 34):<34} {shown[0]:>6} {shown[1]:>8} "
+            f"{shown[2]:>7} {shown[3]:>6} {shown[4]:>11}"
+        )
         if tally.joined:
             lines.append(f"{'':<28} ({tally.joined} rows the source cut in two were joined back)")
-    lines.append(f"{'Total (outcome rows)':<63} {totals[0]:>6} {totals[1]:>8} {totals[2]:>7} {totals[3]:>6} "
-                 f"{totals[4]:>11}")
-    lines.append("rows = entries + merged (the same outcome for another award: one entry lists all its awards) "
-                 "+ empty (nothing but the source's own columns) + not placed (each named below).")
+    lines.append(
+        f"{'Total (outcome rows)':<63} {totals[0]:>6} {totals[1]:>8} {totals[2]:>7} {totals[3]:>6} {totals[4]:>11}"
+    )
+    lines.append(
+        "rows = entries + merged (the same outcome for another award: one entry lists all its awards) "
+        "+ empty (nothing but the source's own columns) + not placed (each named below)."
+    )
     return lines
 
 
@@ -128,9 +137,11 @@ def invalid_lines(result: BuildResult) -> Iterator[Line]:
     """A build or profiles run stopped by invalid entries: the findings, then what to do."""
     yield from findings_lines(result.findings, limit=BUILD_LIMIT)
     errors = len(result.findings.errors)
-    yield Line(f"Nothing written: {plural(errors, 'error')} must be fixed first. "
-               f"Run `{validate_command(result.findings, '--annotate checked/')}` for a copy of each "
-               "workbook with the problem cells highlighted.")
+    yield Line(
+        f"Nothing written: {plural(errors, 'error')} must be fixed first. "
+        f"Run `{validate_command(result.findings, '--annotate checked/')}` for a copy of each "
+        "workbook with the problem cells highlighted."
+    )
 
 
 def undated_headline(result: BuildResult) -> str:
@@ -144,10 +155,14 @@ def headline(result: BuildResult, kind: Make) -> str:
     many entries (of how many, and why fewer), or why nothing was written."""
     if not result.outputs:
         return f"Nothing written: {result.empty_because or 'there was nothing to write'}"
-    kept = " and ".join(filter(None, [f"dated in {result.period}" if result.period else "",
-                                      "not Internal" if result.public else ""]))
-    used = (f"{result.used} of {plural(result.entries, 'entry', 'entries')} ({kept})" if kept
-            else plural(result.used, "entry", "entries"))
+    kept = " and ".join(
+        filter(None, [f"dated in {result.period}" if result.period else "", "not Internal" if result.public else ""])
+    )
+    used = (
+        f"{result.used} of {plural(result.entries, 'entry', 'entries')} ({kept})"
+        if kept
+        else plural(result.used, "entry", "entries")
+    )
     if kind is Make.RETURNS:
         return f"Built {plural(result.awards, 'award return')} from {used}"
     if kind is Make.PORTFOLIO:
@@ -185,21 +200,31 @@ def suggestion_lines(reports: list[SuggestionReport]) -> Iterator[Line]:
         for item in report.suggestions:
             counts[item.organisation.name] += 1
         if report.suggestions:
-            yield Line(f"{report.source}: {plural(len(report.suggestions), 'possible link')} to "
-                       f"{plural(len(counts), 'organisation')}:")
+            yield Line(
+                f"{report.source}: {plural(len(report.suggestions), 'possible link')} to "
+                f"{plural(len(counts), 'organisation')}:"
+            )
         elif not report.organisations:
-            yield Line(f"{report.source}: no possible links: there are no partner organisations to look for "
-                       "(list them on the Organisations sheet, or name them in a collaboration's Organisation).")
+            yield Line(
+                f"{report.source}: no possible links: there are no partner organisations to look for "
+                "(list them on the Organisations sheet, or name them in a collaboration's Organisation)."
+            )
         else:
-            yield Line(f"{report.source}: no possible links: no entry mentions any of the "
-                       f"{plural(report.organisations, 'organisation')} without being linked to it already.")
+            yield Line(
+                f"{report.source}: no possible links: no entry mentions any of the "
+                f"{plural(report.organisations, 'organisation')} without being linked to it already."
+            )
         for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
             yield Line(f"  {count:>4}  {name}")
         if report.organisations_added:
-            yield Line(f"Added {plural(report.organisations_added, 'organisation')} named by entries to the "
-                       "Organisations sheet.")
-        yield Line(f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
-                   f"then build from that workbook in place of {report.source.name}.")
+            yield Line(
+                f"Added {plural(report.organisations_added, 'organisation')} named by entries to the "
+                "Organisations sheet."
+            )
+        yield Line(
+            f"Wrote {report.output}. Put Yes in the Accept column of the links that are right, "
+            f"then build from that workbook in place of {report.source.name}."
+        )
 
 
 def fix_lines(reports: list[FixReport]) -> Iterator[Line]:
@@ -209,16 +234,21 @@ def fix_lines(reports: list[FixReport]) -> Iterator[Line]:
         for sheet, cell, label, before, after in report.changes:
             yield Line(f'  {sheet}!{cell}: {label}: "{_flat(before)}" -> "{_flat(after)}"')
         errors = sum(1 for f in report.left if f.severity == ERROR)
-        left = (f"{plural(errors, 'error')} and {plural(len(report.left) - errors, 'warning')} left for a person "
-                f"(`funder-report validate --annotate checked/ {shlex.quote(str(report.output))}` marks them)"
-                if report.left else "nothing else to fix")
+        left = (
+            f"{plural(errors, 'error')} and {plural(len(report.left) - errors, 'warning')} left for a person "
+            f"(`funder-report validate --annotate checked/ {shlex.quote(str(report.output))}` marks them)"
+            if report.left
+            else "nothing else to fix"
+        )
         yield Line(f"Wrote {report.output}: {left}. {report.source.name} is unchanged.")
 
 
 def change_lines(changes: Changes, previous: str, current: str, similarity: float) -> Iterator[Line]:
     """Entries added, removed and changed (field by field), by section."""
-    yield Line(f"Changes from {previous} to {current} (entries matched by Entry ID, else by title "
-               f"at {similarity:.0%} similarity or more):")
+    yield Line(
+        f"Changes from {previous} to {current} (entries matched by Entry ID, else by title "
+        f"at {similarity:.0%} similarity or more):"
+    )
     sections: dict[str, list] = defaultdict(list)
     for item in changes.items:
         sections[item.section].append(item)
@@ -237,7 +267,7 @@ SHORT_VALUE = 70
 
 
 def _field_change(change) -> str:
-    """"old" -> "new" for short values; for long texts, the words that changed with a few
+    """ "old" -> "new" for short values; for long texts, the words that changed with a few
     words around them: ...context [-removed-] {+added+} context..."""
     old, new = _flat(change.old), _flat(change.new)
     if len(old) <= SHORT_VALUE and len(new) <= SHORT_VALUE:

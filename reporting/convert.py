@@ -5,12 +5,12 @@ Nothing here prints or exits; each function returns a report the CLI prints from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from .findings import ERROR, Finding, Findings
 from .errors import UsageError
+from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, combine, import_file
 from .inputs import input_book
 from .loading import find_inputs, load
@@ -21,7 +21,6 @@ from .text import plural, slugify
 from .validation import validate
 from .workbook import write_suggestions
 from .xlsx_writer import write_input_workbook
-
 
 BLANK_NAME = "outcomes.xlsx"
 
@@ -61,13 +60,30 @@ class ImportReport:
         return self.findings.ok
 
     def to_dict(self) -> dict:
-        return {"source": self.result.source, "format": self.result.format, "output": str(self.output),
-                "awards": self.awards, "written": dict(self.written),
-                "parts": [{"part": t.part, "section": t.section, "rows": t.rows, "entries": t.entries,
-                           "merged": t.merged, "empty": t.empty, "not_placed": t.unplaced} for t in self.result.tallies],
-                "mapped": [{"field": f, "found": found, "written": current, "times": n}
-                           for (f, found, current), n in sorted(self.mappings.items())],
-                **self.findings.to_dict()}
+        return {
+            "source": self.result.source,
+            "format": self.result.format,
+            "output": str(self.output),
+            "awards": self.awards,
+            "written": dict(self.written),
+            "parts": [
+                {
+                    "part": t.part,
+                    "section": t.section,
+                    "rows": t.rows,
+                    "entries": t.entries,
+                    "merged": t.merged,
+                    "empty": t.empty,
+                    "not_placed": t.unplaced,
+                }
+                for t in self.result.tallies
+            ],
+            "mapped": [
+                {"field": f, "found": found, "written": current, "times": n}
+                for (f, found, current), n in sorted(self.mappings.items())
+            ],
+            **self.findings.to_dict(),
+        }
 
 
 #: What a folder given to `import` is read for.
@@ -82,8 +98,11 @@ def _sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
     found: list[Path] = []
     for path in named:
         if path.is_dir():
-            members = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE
-                             and not p.name.startswith((".", "~$")))
+            members = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in IMPORTABLE and not p.name.startswith((".", "~$"))
+            )
             if not members:
                 raise UsageError(f"{path}: the folder holds no file to import ({', '.join(sorted(IMPORTABLE))}).")
             found.extend(members)
@@ -92,8 +111,12 @@ def _sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
     return found
 
 
-def import_to_workbook(source: Path | str | Sequence[Path | str], out: Path | str | None = None,
-                       schema: Schema | None = None, force: bool = False) -> ImportReport:
+def import_to_workbook(
+    source: Path | str | Sequence[Path | str],
+    out: Path | str | None = None,
+    schema: Schema | None = None,
+    force: bool = False,
+) -> ImportReport:
     """Convert files offices already have into one input workbook: a GtR page or record, an
     export, or several (files or folders: a portfolio of GtR project records)."""
     schema = schema or load_schema()
@@ -117,14 +140,32 @@ def import_to_workbook(source: Path | str | Sequence[Path | str], out: Path | st
     refuse_input(out, sources)
     refuse_overwrite(out, force)
     log = [(f.severity, f.code, f.location, f.field, f.value, f.message, f.hint) for f in notes]
-    log += [("mapped", "older-wording", "", label, found, f'written as "{current}" ({plural(count, "time")})', "")
-            for (label, found, current), count in sorted(mappings.items())]
+    log += [
+        ("mapped", "older-wording", "", label, found, f'written as "{current}" ({plural(count, "time")})', "")
+        for (label, found, current), count in sorted(mappings.items())
+    ]
     origin = sources[0].name if len(sources) == 1 else result.source
-    data = write_input_workbook(input_book(schema, dataset.awards, dataset.entries, dataset.organisations, title,
-                                           log, f"Imported from {origin}: {notes.summary()}."))
+    data = write_input_workbook(
+        input_book(
+            schema,
+            dataset.awards,
+            dataset.entries,
+            dataset.organisations,
+            title,
+            log,
+            f"Imported from {origin}: {notes.summary()}.",
+        )
+    )
     write_file(out, data, force, inputs=sources)
-    return ImportReport(result, notes, written, out, mappings, awards=len(dataset.awards),
-                        titles={section.key: section.title for section in schema.sections})
+    return ImportReport(
+        result,
+        notes,
+        written,
+        out,
+        mappings,
+        awards=len(dataset.awards),
+        titles={section.key: section.title for section in schema.sections},
+    )
 
 
 def _check_accounting(result: ImportResult, written: dict[str, int], notes: Findings) -> None:
@@ -134,13 +175,29 @@ def _check_accounting(result: ImportResult, written: dict[str, int], notes: Find
         if tally.section is not None:
             made[tally.section] = made.get(tally.section, 0) + tally.entries
         if not tally.balanced:
-            notes.add(Finding.of("rows-unaccounted", ERROR, rows=tally.rows,
-                                 accounted=tally.entries + tally.merged + tally.empty + tally.unplaced,
-                                 file=result.source, sheet=tally.part))
+            notes.add(
+                Finding.of(
+                    "rows-unaccounted",
+                    ERROR,
+                    rows=tally.rows,
+                    accounted=tally.entries + tally.merged + tally.empty + tally.unplaced,
+                    file=result.source,
+                    sheet=tally.part,
+                )
+            )
     for section, count in made.items():
         if written.get(section, 0) < count:
-            notes.add(Finding.of("rows-unaccounted", ERROR, "section", missing=count - written.get(section, 0),
-                                 count=count, section=section.replace("_", " "), file=result.source))
+            notes.add(
+                Finding.of(
+                    "rows-unaccounted",
+                    ERROR,
+                    "section",
+                    missing=count - written.get(section, 0),
+                    count=count,
+                    section=section.replace("_", " "),
+                    file=result.source,
+                )
+            )
     rows = sum(t.rows for t in result.tallies)
     if rows and not sum(written.values()):
         notes.add(Finding.of("nothing-written", ERROR, rows=rows, file=result.source))
@@ -156,16 +213,30 @@ class SuggestionReport:
     organisations: int = 0
 
     def to_dict(self) -> dict:
-        return {"source": str(self.source), "output": str(self.output),
-                "organisations_added": self.organisations_added,
-                "suggestions": [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
-                                 "entry": str(s.entry.value_or_raw(s.entry.section.heading) or ""),
-                                 "organisation": s.organisation.name, "found": s.found, "context": s.context}
-                                for s in self.suggestions]}
+        return {
+            "source": str(self.source),
+            "output": str(self.output),
+            "organisations_added": self.organisations_added,
+            "suggestions": [
+                {
+                    "sheet": s.entry.origin.sheet,
+                    "row": s.entry.origin.row,
+                    "entry": str(s.entry.value_or_raw(s.entry.section.heading) or ""),
+                    "organisation": s.organisation.name,
+                    "found": s.found,
+                    "context": s.context,
+                }
+                for s in self.suggestions
+            ],
+        }
 
 
-def suggest_partners(sources: Sequence[Path | str] | Path | str, out: Path | str | None = None,
-                     schema: Schema | None = None, force: bool = False) -> list[SuggestionReport]:
+def suggest_partners(
+    sources: Sequence[Path | str] | Path | str,
+    out: Path | str | None = None,
+    schema: Schema | None = None,
+    force: bool = False,
+) -> list[SuggestionReport]:
     """Find mentions of partner organisations in entries not linked to them, and write a copy of
     each workbook with them on a Partner Suggestions sheet for a person to accept.
 
@@ -182,9 +253,17 @@ def suggest_partners(sources: Sequence[Path | str] | Path | str, out: Path | str
     reports = []
     for source, target in zip(files, targets):
         mine = [s for s in found if s.entry.origin.file == str(source)]
-        rows = [{"sheet": s.entry.origin.sheet, "row": s.entry.origin.row,
-                 "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
-                 "organisation": s.organisation.name, "found": s.found, "context": s.context} for s in mine]
+        rows = [
+            {
+                "sheet": s.entry.origin.sheet,
+                "row": s.entry.origin.row,
+                "entry": str(s.entry.value_or_raw(s.entry.section.heading) or "")[:200],
+                "organisation": s.organisation.name,
+                "found": s.found,
+                "context": s.context,
+            }
+            for s in mine
+        ]
         added = [o for o in new_orgs if o.origin.file == str(source)]
         write_file(target, write_suggestions(source, rows, [o.values for o in added], schema), force, inputs=files)
         reports.append(SuggestionReport(source, target, mine, len(added), len(dataset.organisations)))

@@ -8,7 +8,7 @@ h1, field...) and looked up in the template's own style ids. No third-party impo
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import wordml as w
 from .portfolio import Figure, PortfolioReport
@@ -84,7 +84,7 @@ class Body:
             if at:
                 pieces.append(self.run(rest[:at]))
             pieces.append(self.link(url, url))
-            rest = rest[at + len(url):]
+            rest = rest[at + len(url) :]
         if rest:
             pieces.append(self.run(rest))
         return "".join(pieces)
@@ -98,8 +98,14 @@ class Body:
         height = min(max(height, 1_800_000), 7_200_000)
         self.paragraph("figure", w.inline_chart(rid, number, CHART_WIDTH, height, chart.alt))
 
-    def field(self, view: FieldView, label_role: str = "label", role: str = "field", bookmark: str | None = None,
-              marks: str = "") -> None:
+    def field(
+        self,
+        view: FieldView,
+        label_role: str = "label",
+        role: str = "field",
+        bookmark: str | None = None,
+        marks: str = "",
+    ) -> None:
         flag = self.run(f" [Check: {view.check}]", "mark") if view.check else ""
         if view.long:
             self.paragraph("field_heading", self.marked(bookmark, self.run(view.label)) + marks)
@@ -123,15 +129,17 @@ class Body:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
         self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + flag + marks)
 
-
     def citation(self, reference: FieldView, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:
         """A publication in one paragraph: the reference, its DOI linked, then anything else
         known of it (type, PubMed ID...) in a few words."""
         content = self.marked(bookmark, self.run(reference.text))
         if reference.url:
             content += self.run(" ") + self.link(reference.url, reference.link_text or reference.url)
-        rest = "; ".join(f"{f.label}: {' '.join(f.text.split())}" + (f" [Check: {f.check}]" if f.check else "")
-                         for f in fields if not f.missing)
+        rest = "; ".join(
+            f"{f.label}: {' '.join(f.text.split())}" + (f" [Check: {f.check}]" if f.check else "")
+            for f in fields
+            if not f.missing
+        )
         if rest:
             content += self.run(f" ({rest})", italic=True)
         self.paragraph("citation", content + marks)
@@ -149,14 +157,29 @@ def _summary_table(body: Body, view: ReturnView) -> None:
     rows: list[list[str]] = [headers]
     for section in view.sections:
         before = sum(section.per_year.get(y, 0) for y in earlier)
-        rows.append([section.title, str(len(section.entries)), *([str(before or "")] if earlier else []),
-                     *[str(section.per_year.get(y, 0) or "") for y in shown], str(section.undated or "")])
+        rows.append(
+            [
+                section.title,
+                str(len(section.entries)),
+                *([str(before or "")] if earlier else []),
+                *[str(section.per_year.get(y, 0) or "") for y in shown],
+                str(section.undated or ""),
+            ]
+        )
     totals = ["Total", str(view.entry_count)]
     for index in range(2, len(headers)):
         totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
     rows.append(totals)
-    body.parts.append(w.table(widths, rows, body.styles.get("table"), body.styles.get("table_text"),
-                              bold_rows=(0, len(rows) - 1), right_columns=range(1, len(headers))))
+    body.parts.append(
+        w.table(
+            widths,
+            rows,
+            body.styles.get("table"),
+            body.styles.get("table_text"),
+            bold_rows=(0, len(rows) - 1),
+            right_columns=range(1, len(headers)),
+        )
+    )
     if view.summary_note:  # why the year columns can add up to more than the entries
         body.paragraph("intro", body.run(view.summary_note))
 
@@ -271,8 +294,11 @@ def _figure_table(body: Body, figure: Figure) -> None:
         widths = [1800, first - 1800] + [1400] * len(numbers)
     else:
         widths = [first] + [1400] * len(numbers)
-    body.parts.append(w.table(widths, rows, body.styles.get("table"), body.styles.get("table_text"),
-                              bold_rows=(0,), right_columns=numbers))
+    body.parts.append(
+        w.table(
+            widths, rows, body.styles.get("table"), body.styles.get("table_text"), bold_rows=(0,), right_columns=numbers
+        )
+    )
     more = len(figure.rows) - PORTFOLIO_TABLE_ROWS
     if more > 0:
         body.paragraph("intro", body.run(f"… and {more} more, listed in the Excel report."))

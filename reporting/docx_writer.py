@@ -63,11 +63,29 @@ _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 #: Settings that come after updateFields in CT_Settings; it goes before the first one present.
-_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
-                        "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
-                        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
-                        "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
-                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
 _CORE = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
@@ -104,22 +122,27 @@ def _style_ids(document) -> dict[str, str | None]:
     if missing:
         raise TemplateError(
             f"The Word template has no {' or '.join(missing)} style.",
-            "Use a template made from templates/return.docx, or add the style in Word.")
+            "Use a template made from templates/return.docx, or add the style in Word.",
+        )
     return ids
 
 
 def open_template(path: Path):
     """Open the Word template, raising TemplateError with a plain message if it cannot be used."""
     if not Path(path).is_file():
-        raise TemplateError(f"The Word template {path}: no such file.",
-                            f"Check the path, or leave out {option('template')} to use the default.",
-                            param="template")
+        raise TemplateError(
+            f"The Word template {path}: no such file.",
+            f"Check the path, or leave out {option('template')} to use the default.",
+            param="template",
+        )
     try:
         return Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise TemplateError(f"The Word template {path} cannot be opened ({exc}).",
-                            f"Check the file, or leave out {option('template')} to use the default.",
-                            param="template") from None
+        raise TemplateError(
+            f"The Word template {path} cannot be opened ({exc}).",
+            f"Check the file, or leave out {option('template')} to use the default.",
+            param="template",
+        ) from None
 
 
 def _with_namespaces(document):
@@ -161,11 +184,13 @@ class WordTemplate:
         self._main = part.partname.membername
         self._main_rels = part.partname.rels_uri.membername
         self._rels = [(r.rId, r.reltype, r.target_ref, r.is_external) for r in part.rels.values()]
-        core = [r.target_part.partname.membername for r in part.package.rels.values()
-                if r.reltype == RT.CORE_PROPERTIES]
+        core = [
+            r.target_part.partname.membername for r in part.package.rels.values() if r.reltype == RT.CORE_PROPERTIES
+        ]
         self._core = core[0] if core else None
-        apps = [r.target_part.partname.membername for r in part.package.rels.values()
-                if r.reltype == RT.EXTENDED_PROPERTIES]
+        apps = [
+            r.target_part.partname.membername for r in part.package.rels.values() if r.reltype == RT.EXTENDED_PROPERTIES
+        ]
         self._app = apps[0] if apps else None
         #: The date the document properties give (W3CDTF); the build sets it to its own date.
         self.created = FIXED_DATE
@@ -191,10 +216,14 @@ class WordTemplate:
         folder = self._main.rsplit("/", 1)[0] + "/"
         self._folder = folder
         # Headers and footers may hold the {{ header }} placeholder, filled per return.
-        self._running = [folder + target for _, reltype, target, external in self._rels
-                         if not external and reltype in (RT.HEADER, RT.FOOTER) and folder + target in names]
-        settings_parts = {folder + target for _, reltype, target, external in self._rels
-                          if not external and reltype == RT.SETTINGS}
+        self._running = [
+            folder + target
+            for _, reltype, target, external in self._rels
+            if not external and reltype in (RT.HEADER, RT.FOOTER) and folder + target in names
+        ]
+        settings_parts = {
+            folder + target for _, reltype, target, external in self._rels if not external and reltype == RT.SETTINGS
+        }
         parts = []
         for name, data in self._parts:
             if name in settings_parts:
@@ -210,7 +239,8 @@ class WordTemplate:
             if "{{" in "".join(texts):
                 raise TemplateError(
                     f"The Word template {self.path} has a placeholder in {name} that Word split apart.",
-                    f"Delete it and type {HEADER_TOKEN} again in one go (no formatting changes inside).")
+                    f"Delete it and type {HEADER_TOKEN} again in one go (no formatting changes inside).",
+                )
 
     def _rels_xml(self, links: dict[str, str], charts: list[tuple[str, str]]) -> bytes:
         root = parse_xml(f'<Relationships xmlns="{_PACKAGE_RELS}"/>')
@@ -218,8 +248,9 @@ class WordTemplate:
         items += [(rid, RT.HYPERLINK, url, True) for url, rid in links.items()]
         items += [(rid, RT.CHART, target, False) for rid, target in charts]
         for rid, reltype, target, external in items:
-            element = root.makeelement(f"{{{_PACKAGE_RELS}}}Relationship",
-                                       {"Id": rid, "Type": reltype, "Target": target})
+            element = root.makeelement(
+                f"{{{_PACKAGE_RELS}}}Relationship", {"Id": rid, "Type": reltype, "Target": target}
+            )
             if external:
                 element.set("TargetMode", "External")
             root.append(element)
@@ -228,8 +259,12 @@ class WordTemplate:
     def _content_types_xml(self, charts: int) -> bytes:
         types = copy.deepcopy(self._content_types)
         for number in range(1, charts + 1):
-            types.append(types.makeelement(f"{{{_CONTENT_TYPES}}}Override", {
-                "PartName": f"/{self._folder}charts/chart{number}.xml", "ContentType": _CHART_TYPE}))
+            types.append(
+                types.makeelement(
+                    f"{{{_CONTENT_TYPES}}}Override",
+                    {"PartName": f"/{self._folder}charts/chart{number}.xml", "ContentType": _CHART_TYPE},
+                )
+            )
         return serialize_part_xml(types)
 
     def _running_xml(self, name: str, header: str) -> bytes | None:
@@ -247,15 +282,17 @@ class WordTemplate:
         details = {d.label: d.text for d in view.details if not d.missing}
         author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
         subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"
-        return self._package(body, view.title, view.header, subject, author,
-                             details.get("Lead Research Organisation", ""))
+        return self._package(
+            body, view.title, view.header, subject, author, details.get("Lead Research Organisation", "")
+        )
 
     def render_portfolio(self, view: PortfolioReport) -> bytes:
         """The portfolio impact report, as the bytes of a .docx file."""
         body = Body(self.styles, {rid for rid, *_ in self._rels})
         write_portfolio(body, view)
-        return self._package(body, view.title, f"{view.title}: {view.subtitle}", "Portfolio impact report",
-                             "funder-report", "")
+        return self._package(
+            body, view.title, f"{view.title}: {view.subtitle}", "Portfolio impact report", "funder-report", ""
+        )
 
     def _package(self, body: Body, title: str, header: str, subject: str, author: str, company: str) -> bytes:
         """The .docx package around a body: the template's parts, the body's links and charts,
@@ -267,8 +304,14 @@ class WordTemplate:
         }
         for number, (_, chart) in enumerate(body.charts, start=1):
             dynamic[f"{self._folder}charts/chart{number}.xml"] = w.bar_chart(
-                chart.title, chart.categories, chart.values, chart.horizontal, axis=chart.axis,
-                counted=chart.counted, decimals=chart.decimals).encode("utf-8")
+                chart.title,
+                chart.categories,
+                chart.values,
+                chart.horizontal,
+                axis=chart.axis,
+                counted=chart.counted,
+                decimals=chart.decimals,
+            ).encode("utf-8")
         if body.charts:
             dynamic["[Content_Types].xml"] = self._content_types_xml(len(body.charts))
         for name in self._running:
@@ -277,8 +320,11 @@ class WordTemplate:
                 dynamic[name] = filled
         if self._core:
             dynamic[self._core] = _CORE.format(
-                title=w.text_of(title[:255]), subject=w.text_of(subject), creator=w.text_of(author[:255]),
-                date=self.created).encode("utf-8")
+                title=w.text_of(title[:255]),
+                subject=w.text_of(subject),
+                creator=w.text_of(author[:255]),
+                date=self.created,
+            ).encode("utf-8")
         if self._app:
             dynamic[self._app] = _APP.format(company=w.text_of(company[:255])).encode("utf-8")
         buffer = io.BytesIO()

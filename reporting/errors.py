@@ -8,7 +8,7 @@ assumes how it was called.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _OPTION = re.compile("\x00([A-Za-z_]+)\x00")
 
@@ -38,8 +38,10 @@ class ReportingError(Exception):
 
     def words(self, spell: Callable[[str], str] = _as_parameter) -> tuple[str, str]:
         """Message and hint, each parameter they name spelled by `spell`."""
+
         def fill(text: str) -> str:
             return _OPTION.sub(lambda m: spell(m.group(1)), text)
+
         return fill(self.message), fill(self.hint)
 
     def __str__(self) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -84,13 +85,40 @@ class Finding:
     path: str = ""
 
     @classmethod
-    def of(cls, code: str, severity: str, variant: str = "", *, file: str = "", sheet: str = "",
-           cell: str = "", field: str = "", value: str = "", replacement: str = "", row: int = 0,
-           line: int = 0, path: str = "", **params: Any) -> Finding:
+    def of(
+        cls,
+        code: str,
+        severity: str,
+        variant: str = "",
+        *,
+        file: str = "",
+        sheet: str = "",
+        cell: str = "",
+        field: str = "",
+        value: str = "",
+        replacement: str = "",
+        row: int = 0,
+        line: int = 0,
+        path: str = "",
+        **params: Any,
+    ) -> Finding:
         """A finding worded from the catalogue: `params` fill its message and hint."""
         message, hint = words(code, variant, **params)
-        return cls(code, severity, message, hint, file=file, sheet=sheet, cell=cell, field=field, value=value,
-                   replacement=replacement, row=row, line=line, path=path)
+        return cls(
+            code,
+            severity,
+            message,
+            hint,
+            file=file,
+            sheet=sheet,
+            cell=cell,
+            field=field,
+            value=value,
+            replacement=replacement,
+            row=row,
+            line=line,
+            path=path,
+        )
 
     def __post_init__(self) -> None:
         # A lone surrogate (from a damaged file) cannot be printed, written as UTF-8 JSON or
@@ -108,8 +136,9 @@ class Finding:
         ``Publications row 14``, ``line 65``, ``disseminationOutput[3]/form``."""
         if self.cell:
             return f"{self.sheet}!{self.cell}" if self.sheet else self.cell
-        place = " ".join(filter(None, [self.sheet, f"row {self.row}" if self.row else "",
-                                       f"line {self.line}" if self.line else ""]))
+        place = " ".join(
+            filter(None, [self.sheet, f"row {self.row}" if self.row else "", f"line {self.line}" if self.line else ""])
+        )
         return " ".join(filter(None, [place, self.path]))
 
     def describe(self) -> str:

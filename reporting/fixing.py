@@ -8,9 +8,9 @@ No I/O of its own beyond the files it is asked to write; the CLI prints the repo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from .findings import Finding
 from .loading import find_inputs, load
@@ -35,18 +35,24 @@ class FixReport:
     left: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"source": str(self.source), "output": str(self.output),
-                "changes": [{"sheet": s, "cell": c, "field": f, "before": b, "after": a}
-                            for s, c, f, b, a in self.changes],
-                "left": [finding.to_dict() for finding in self.left]}
+        return {
+            "source": str(self.source),
+            "output": str(self.output),
+            "changes": [{"sheet": s, "cell": c, "field": f, "before": b, "after": a} for s, c, f, b, a in self.changes],
+            "left": [finding.to_dict() for finding in self.left],
+        }
 
 
 def _safe(finding: Finding) -> bool:
     return finding.code in SAFE_CODES and bool(finding.replacement) and bool(finding.cell)
 
 
-def fix_workbooks(sources: Sequence[Path | str] | Path | str = (), out: Path | str | None = None,
-                  schema: Schema | None = None, force: bool = False) -> list[FixReport]:
+def fix_workbooks(
+    sources: Sequence[Path | str] | Path | str = (),
+    out: Path | str | None = None,
+    schema: Schema | None = None,
+    force: bool = False,
+) -> list[FixReport]:
     """Write `NAME-fixed.xlsx` for each workbook (files or folders), in `out` (a folder, default
     outputs/, or a .xlsx file for one workbook)."""
     schema = schema or load_schema()
@@ -60,7 +66,9 @@ def fix_workbooks(sources: Sequence[Path | str] | Path | str = (), out: Path | s
         fields = {(f.sheet, f.cell): f.field for f in safe}
         data, applied = apply_fixes(source, [Fix(f.sheet, f.cell, f.value, f.replacement) for f in safe])
         write_file(target, data, force, inputs=files)
-        changes = [(fix.sheet, fix.cell, fields.get((fix.sheet, fix.cell), ""), before, after)
-                   for fix, before, after in applied]
+        changes = [
+            (fix.sheet, fix.cell, fields.get((fix.sheet, fix.cell), ""), before, after)
+            for fix, before, after in applied
+        ]
         reports.append(FixReport(source, target, changes, [f for f in mine if not _safe(f)]))
     return reports

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["FRESH", "HEADERS", "SHEET", "Imported", "decode", "encode", "fingerprint", "unchanged"]
 

@@ -8,8 +8,8 @@ No I/O, no third-party imports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .model import Award, Entry, Organisation
 from .schema import Schema
@@ -69,19 +69,26 @@ def _instructions(schema: Schema) -> Instructions:
         "under Aliases. Visibility: Public, or Internal for entries that must not be published.",
         "Award Reference: leave blank when this workbook holds one award.",
         "Long texts: leave an empty line (Alt+Enter twice) between paragraphs. A line that ends "
-        "a sentence or starts a list item (\"- \") also starts a new paragraph in the Word return; "
+        'a sentence or starts a list item ("- ") also starts a new paragraph in the Word return; '
         "other line breaks are joined up.",
-        "Check your entries with \"funder-report validate\", then make the returns with "
-        "\"funder-report build\".",
+        'Check your entries with "funder-report validate", then make the returns with "funder-report build".',
     )
-    sections = tuple((s.title, s.help + ("" if s.gtr else " Not published on Gateway to Research."), s.sheet)
-                     for s in schema.sections)
+    sections = tuple(
+        (s.title, s.help + ("" if s.gtr else " Not published on Gateway to Research."), s.sheet)
+        for s in schema.sections
+    )
     return Instructions("How to fill in this workbook", steps, sections)
 
 
-def input_book(schema: Schema, awards: Iterable[Award] = (), entries: Iterable[Entry] = (),
-               organisations: Iterable[Organisation] = (), title: str = "Research outcomes",
-               log: Iterable[tuple[str, ...]] = (), log_title: str = "") -> InputBook:
+def input_book(
+    schema: Schema,
+    awards: Iterable[Award] = (),
+    entries: Iterable[Entry] = (),
+    organisations: Iterable[Organisation] = (),
+    title: str = "Research outcomes",
+    log: Iterable[tuple[str, ...]] = (),
+    log_title: str = "",
+) -> InputBook:
     """The input workbook's view: blank, or holding awards, entries and partner organisations."""
     by_section: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -92,6 +99,10 @@ def input_book(schema: Schema, awards: Iterable[Award] = (), entries: Iterable[E
         *(section_table(schema, s, by_section.get(s.key, []), returned=False) for s in schema.sections),
     )
     lists = tuple((list_name(key), key, vocabulary.values) for key, vocabulary in sorted(schema.vocabularies.items()))
-    imported = tuple((table.name, number, *mark) for table in tables
-                     for number, mark in enumerate(table.imported, start=2) if mark is not None)
+    imported = tuple(
+        (table.name, number, *mark)
+        for table in tables
+        for number, mark in enumerate(table.imported, start=2)
+        if mark is not None
+    )
     return InputBook(title, _instructions(schema), tables, lists, tuple(log), log_title, imported)

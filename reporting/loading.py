@@ -4,8 +4,8 @@ findings out; annotated copies of the inputs (the inputs themselves are only rea
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .errors import InputFileError, UsageError
 from .findings import WARNING, Finding, Findings
@@ -19,8 +19,9 @@ DEFAULT_INPUTS = Path("inputs")
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def find_inputs(paths: Sequence[Path | str] = (), skipped: list[Path] | None = None,
-                outputs_too: bool = False) -> list[Path]:
+def find_inputs(
+    paths: Sequence[Path | str] = (), skipped: list[Path] | None = None, outputs_too: bool = False
+) -> list[Path]:
     """Expand files and folders into the workbooks to read (inputs/ when none are given).
 
     In a folder, workbooks the tool wrote that are not inputs (returns, profiles, summaries,
@@ -30,16 +31,20 @@ def find_inputs(paths: Sequence[Path | str] = (), skipped: list[Path] | None = N
     """
     if not paths:
         if not DEFAULT_INPUTS.is_dir():
-            raise UsageError("No input given and there is no inputs/ folder here.",
-                             "Name a workbook or folder, e.g. `funder-report build outcomes.xlsx`.")
+            raise UsageError(
+                "No input given and there is no inputs/ folder here.",
+                "Name a workbook or folder, e.g. `funder-report build outcomes.xlsx`.",
+            )
         paths = [DEFAULT_INPUTS]
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            members = sorted(p for p in path.iterdir()
-                             if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()
-                             and not p.name.startswith(("~$", ".")))
+            members = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+            )
             if not members:
                 raise UsageError(f"{path}: the folder holds no .xlsx workbooks.")
             if not outputs_too:
@@ -48,9 +53,12 @@ def find_inputs(paths: Sequence[Path | str] = (), skipped: list[Path] | None = N
                 if skipped is not None:
                     skipped.extend(ours)
                 if not members:
-                    raise UsageError(f"{path}: the folder holds only files funder-report wrote "
-                                     f"({', '.join(p.name for p in ours[:3])}{'...' if len(ours) > 3 else ''}), "
-                                     "no input workbooks.", "Name the folder of input workbooks.")
+                    raise UsageError(
+                        f"{path}: the folder holds only files funder-report wrote "
+                        f"({', '.join(p.name for p in ours[:3])}{'...' if len(ours) > 3 else ''}), "
+                        "no input workbooks.",
+                        "Name the folder of input workbooks.",
+                    )
             found.extend(members)
         else:
             if not path.exists():  # named before any other input is read
@@ -78,8 +86,9 @@ def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Fi
     return records, findings
 
 
-def load(paths: Sequence[Path | str] = (), schema: Schema | None = None,
-         outputs_too: bool = False) -> tuple[Dataset, Findings, int]:
+def load(
+    paths: Sequence[Path | str] = (), schema: Schema | None = None, outputs_too: bool = False
+) -> tuple[Dataset, Findings, int]:
     """Read and validate input workbooks: (dataset, findings, number of rows read). Returns
     in an input folder are left out, each named in a finding, unless `outputs_too`."""
     schema = schema or load_schema()
@@ -93,8 +102,9 @@ def load(paths: Sequence[Path | str] = (), schema: Schema | None = None,
     return dataset, findings, len(records)
 
 
-def annotate_inputs(paths: Sequence[Path | str], findings: Findings, out_dir: Path | str,
-                    force: bool = False) -> list[Path]:
+def annotate_inputs(
+    paths: Sequence[Path | str], findings: Findings, out_dir: Path | str, force: bool = False
+) -> list[Path]:
     """Write `<name>-checked.xlsx` for each input: problem cells highlighted and commented,
     and a Findings sheet linking to each. The inputs are only read; two inputs of the same name
     (from different folders) get copies of different names."""
@@ -119,12 +129,18 @@ def read_groups(path: Path | str) -> dict[str, list[str]]:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputFileError(f"{path}: cannot be read as a CSV file ({error}).",
-                             "Save it as CSV UTF-8 with the columns Award Reference and Group.") from None
+        raise InputFileError(
+            f"{path}: cannot be read as a CSV file ({error}).",
+            "Save it as CSV UTF-8 with the columns Award Reference and Group.",
+        ) from None
     header = [" ".join(cell.split()).casefold() for cell in (rows[0] if rows else [])]
     if "award reference" not in header or "group" not in header:
-        raise UsageError(f"{path}: needs the columns Award Reference and Group (found: {', '.join(rows[0][:6]) if rows else 'nothing'}).",
-                         "Put the headers in the first row.", param="groups")
+        raise UsageError(
+            f"{path}: needs the columns Award Reference and Group "
+            f"(found: {', '.join(rows[0][:6]) if rows else 'nothing'}).",
+            "Put the headers in the first row.",
+            param="groups",
+        )
     ref, name = header.index("award reference"), header.index("group")
     groups: dict[str, list[str]] = {}
     for row in rows[1:]:

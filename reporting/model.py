@@ -71,8 +71,12 @@ class Origin:
 
 def describe_origin(origin: Origin) -> str:
     """Where a record is, in words: "Engagement Activities row 14", "row 16", "line 65"."""
-    parts = [origin.sheet, f"row {origin.row}" if origin.row else "", f"line {origin.line}" if origin.line else "",
-             origin.path]
+    parts = [
+        origin.sheet,
+        f"row {origin.row}" if origin.row else "",
+        f"line {origin.line}" if origin.line else "",
+        origin.path,
+    ]
     return " ".join(p for p in parts if p) or origin.file
 
 
@@ -143,7 +147,7 @@ class Entry:
     origin: Origin
     cells: Mapping[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    awards: list["Award"] = field(default_factory=list)
+    awards: list[Award] = field(default_factory=list)
     #: Partner organisations linked to the entry (Partners column, Organisation field, accepted suggestions).
     partners: list[Organisation] = field(default_factory=list)
 

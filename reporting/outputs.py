@@ -20,8 +20,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .errors import OutputError, UsageError, option
 
@@ -58,8 +58,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
         raise OutputError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from None
     handle = None
     try:
-        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp",
-                                             delete=False)
+        handle = tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp", delete=False
+        )
         with handle:
             handle.write(data)
             handle.flush()
@@ -68,8 +69,10 @@ def write_atomic(path: Path, data: bytes) -> Path:
         os.replace(handle.name, path)
     except PermissionError:
         _cleanup(handle)
-        raise OutputError(f"Cannot write {path}: permission denied.",
-                          "Close the file if it is open in Word or Excel, or write to another folder.") from None
+        raise OutputError(
+            f"Cannot write {path}: permission denied.",
+            "Close the file if it is open in Word or Excel, or write to another folder.",
+        ) from None
     except OSError as exc:
         _cleanup(handle)
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
@@ -123,8 +126,11 @@ def workbook_path(out: Path | str | None, name: str, folder: Path | str = ".", p
     if path.is_dir() or str(out).endswith(("/", os.sep)) or not path.suffix:
         return path / name
     if path.suffix.lower() != WORKBOOK_SUFFIX:
-        raise UsageError(f"{option(param)} {out}: an Excel workbook's name ends in .xlsx, not {path.suffix}.",
-                         f"Use {path.with_suffix(WORKBOOK_SUFFIX).name}, or name a folder.", param=param)
+        raise UsageError(
+            f"{option(param)} {out}: an Excel workbook's name ends in .xlsx, not {path.suffix}.",
+            f"Use {path.with_suffix(WORKBOOK_SUFFIX).name}, or name a folder.",
+            param=param,
+        )
     return path
 
 
@@ -134,8 +140,11 @@ def copy_paths(files: list[Path], out: Path | str | None, tag: str, force: bool 
     read: a copy over an input, over a file a person changed (unless `force`), or several
     copies into one file."""
     if len(files) > 1 and out is not None and Path(out).suffix:
-        raise UsageError(f"{option('output')} {out} is one file, but there are {len(files)} workbooks to copy.",
-                         "Name a folder to write each copy in.", param="output")
+        raise UsageError(
+            f"{option('output')} {out} is one file, but there are {len(files)} workbooks to copy.",
+            "Name a folder to write each copy in.",
+            param="output",
+        )
     targets = [workbook_path(out, f"{source.stem}-{tag}{WORKBOOK_SUFFIX}", DEFAULT_OUTPUTS) for source in files]
     for target in targets:
         refuse_input(target, files)
@@ -181,13 +190,17 @@ def edited(path: Path) -> bool:
 
 
 def _refusal(paths: list[Path]) -> UsageError:
-    named = ", ".join(str(p) for p in paths[:_NAMED]) + (f" and {len(paths) - _NAMED} more" if len(paths) > _NAMED else "")
+    named = ", ".join(str(p) for p in paths[:_NAMED]) + (
+        f" and {len(paths) - _NAMED} more" if len(paths) > _NAMED else ""
+    )
     one = len(paths) == 1
     return UsageError(
         f"{named} {'was' if one else 'were'} not written by funder-report, or {'has' if one else 'have'} been "
         f"changed since; not replacing {'it' if one else 'them'}.",
         f"Keep your edits by writing elsewhere ({option('out')}), or add {option('force')} to replace "
-        f"{'it' if one else 'them'}.", param="out")
+        f"{'it' if one else 'them'}.",
+        param="out",
+    )
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:
@@ -200,8 +213,11 @@ def refuse_overwrite(path: Path, force: bool) -> None:
 def refuse_input(path: Path, inputs: Iterable[Path]) -> None:
     """Stop before writing over one of the command's inputs (whatever `force` says)."""
     if path.resolve() in {Path(p).resolve() for p in inputs}:
-        raise UsageError(f"{path} is one of the inputs; an input is never overwritten.",
-                         f"Write the output elsewhere with {option('out')}.", param="out")
+        raise UsageError(
+            f"{path} is one of the inputs; an input is never overwritten.",
+            f"Write the output elsewhere with {option('out')}.",
+            param="out",
+        )
 
 
 def write_file(path: Path, data: bytes, force: bool = False, inputs: Iterable[Path] = ()) -> Path:
@@ -293,9 +309,10 @@ class Publication:
                 target.unlink(missing_ok=True)
             for name in moved:
                 os.replace(aside / name, self.folder / name)
-            raise OutputError(f"Cannot write {self.folder / name}: {exc.strerror or exc}; nothing was replaced.",
-                              "Close the file if it is open in Word or Excel, or write to another folder.") \
-                from None
+            raise OutputError(
+                f"Cannot write {self.folder / name}: {exc.strerror or exc}; nothing was replaced.",
+                "Close the file if it is open in Word or Excel, or write to another folder.",
+            ) from None
         _record(self.folder, self.written)
         return done
 
@@ -308,7 +325,7 @@ def clean_stale(folder: Path) -> None:
         return
     for path in leftovers:
         if path.name.startswith(STAGING_PREFIX) and path.is_dir():
-            pid = path.name[len(STAGING_PREFIX):]
+            pid = path.name[len(STAGING_PREFIX) :]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
         elif path.name.startswith(".") and path.name.endswith(".tmp") and path.is_file():

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,8 +36,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def run(work: Callable[[T], R], jobs: Sequence[T], processes: int | None = None,
-        progress: Callable[[int], None] | None = None) -> list[R]:
+def run(
+    work: Callable[[T], R],
+    jobs: Sequence[T],
+    processes: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[R]:
     """`work(job)` for every job, on up to `processes` processes (default: every core).
 
     `progress(n)` is called after each job with the number done so far.

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import UsageError
 from .findings import WARNING, Finding, Findings, did_you_mean
@@ -109,7 +110,8 @@ def link(dataset: Dataset, suggestions: list[tuple[Record, dict]], findings: Fin
         name = next((entry.values[f.key] for f in entry.section.fields if f.partner and entry.values.get(f.key)), None)
         if name:
             organisation, _ = directory.find_or_add(
-                name, entry.origin, sector=entry.values.get("sector"), country=entry.values.get("country"))
+                name, entry.origin, sector=entry.values.get("sector"), country=entry.values.get("country")
+            )
             _link(entry, organisation)
         for partner in entry.values.get("partners") or []:
             organisation, new = directory.find_or_add(partner, entry.origin)
@@ -117,21 +119,33 @@ def link(dataset: Dataset, suggestions: list[tuple[Record, dict]], findings: Fin
             if new and dataset.organisations:
                 close = directory.suggest(partner)
                 close = [c for c in close if c != partner]
-                findings.add(Finding.of("unknown-partner", WARNING, partner=partner, did_you_mean=did_you_mean(close),
-                                        file=entry.origin.file, sheet=entry.origin.sheet,
-                                        cell=entry.cells.get("partners", ""), field="Partners", value=partner))
+                findings.add(
+                    Finding.of(
+                        "unknown-partner",
+                        WARNING,
+                        partner=partner,
+                        did_you_mean=did_you_mean(close),
+                        file=entry.origin.file,
+                        sheet=entry.origin.sheet,
+                        cell=entry.cells.get("partners", ""),
+                        field="Partners",
+                        value=partner,
+                    )
+                )
     _apply_suggestions(dataset, directory, suggestions, findings)
     dataset.organisations = directory.organisations
 
 
-def _apply_suggestions(dataset: Dataset, directory: Directory, suggestions: list[tuple[Record, dict]],
-                       findings: Findings) -> None:
+def _apply_suggestions(
+    dataset: Dataset, directory: Directory, suggestions: list[tuple[Record, dict]], findings: Findings
+) -> None:
     by_place = {(e.origin.file, e.origin.sheet, e.origin.row): e for e in dataset.entries}
     for record, values in suggestions:
         if not values.get("accept"):
             continue
-        where: dict[str, Any] = dict(file=record.origin.file, sheet=record.origin.sheet,
-                                     cell=record.cells.get("accept", ""))
+        where: dict[str, Any] = dict(
+            file=record.origin.file, sheet=record.origin.sheet, cell=record.cells.get("accept", "")
+        )
         try:
             row = int(str(values.get("row", "")).strip())
         except ValueError:
@@ -139,13 +153,15 @@ def _apply_suggestions(dataset: Dataset, directory: Directory, suggestions: list
         entry = by_place.get((record.origin.file, str(values.get("sheet") or ""), row))
         heading = org_key(values.get("entry") or "")
         if entry is None or (heading and not org_key(_heading(entry)).startswith(heading[:40])):
-            findings.add(Finding.of("stale-suggestion", WARNING, target_sheet=values.get("sheet"), target_row=row,
-                                    **where))
+            findings.add(
+                Finding.of("stale-suggestion", WARNING, target_sheet=values.get("sheet"), target_row=row, **where)
+            )
             continue
         organisation = directory.find(values.get("organisation") or "")
         if organisation is None:
-            findings.add(Finding.of("unknown-partner", WARNING, "suggestion", partner=values.get("organisation"),
-                                    **where))
+            findings.add(
+                Finding.of("unknown-partner", WARNING, "suggestion", partner=values.get("organisation"), **where)
+            )
             continue
         _link(entry, organisation)
 
@@ -188,8 +204,11 @@ def suggest(dataset: Dataset, schema: Schema) -> list[Suggestion]:
             patterns.append((organisation, compiled))
     found: list[Suggestion] = []
     for entry in dataset.entries:
-        texts = [str(entry.value_or_raw(spec.key)) for spec in entry.section.fields
-                 if spec.kind.textual and entry.value_or_raw(spec.key)]
+        texts = [
+            str(entry.value_or_raw(spec.key))
+            for spec in entry.section.fields
+            if spec.kind.textual and entry.value_or_raw(spec.key)
+        ]
         text = "\n".join(texts)
         for organisation, compiled in patterns:
             if any(p is organisation for p in entry.partners):
@@ -198,14 +217,17 @@ def suggest(dataset: Dataset, schema: Schema) -> list[Suggestion]:
                 match = pattern.search(text)
                 if match:
                     start, end = max(match.start() - 60, 0), min(match.end() + 60, len(text))
-                    context = ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
+                    context = (
+                        ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
+                    )
                     found.append(Suggestion(entry, organisation, match.group(0), context))
                     break
     return found
 
 
-def choose_partners(organisations: Sequence[Organisation], names: Sequence[str],
-                    linked: Mapping[int, Sequence[Entry]]) -> list[Organisation]:
+def choose_partners(
+    organisations: Sequence[Organisation], names: Sequence[str], linked: Mapping[int, Sequence[Entry]]
+) -> list[Organisation]:
     """The partners given a profile: those `names` names (each must be found), else every
     organisation with an entry linked to it."""
     if not names:
@@ -218,7 +240,8 @@ def choose_partners(organisations: Sequence[Organisation], names: Sequence[str],
             close = directory.suggest(name)
             raise UsageError(
                 f'No partner organisation is called "{name}".',
-                (f'Did you mean "{close[0]}"? ' if close else "") +
-                "Partners are the organisations on the Organisations sheet and those named by entries.")
+                (f'Did you mean "{close[0]}"? ' if close else "")
+                + "Partners are the organisations on the Organisations sheet and those named by entries.",
+            )
         chosen.append(found)
     return chosen

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from . import parallel
 from .errors import ReportingError, option
@@ -51,8 +51,9 @@ def missing_fonts() -> list[str]:
     missing = []
     for font, equivalent in FONTS.items():
         try:
-            chosen = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True,
-                                    timeout=20, check=False).stdout
+            chosen = subprocess.run(
+                ["fc-match", "-f", "%{family}", font], capture_output=True, text=True, timeout=20, check=False
+            ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return []
         if font.casefold() not in chosen.casefold() and equivalent.casefold() not in chosen.casefold():
@@ -60,8 +61,12 @@ def missing_fonts() -> list[str]:
     return missing
 
 
-def convert(documents: list[Path], force: bool = False, processes: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> list[Path]:
+def convert(
+    documents: list[Path],
+    force: bool = False,
+    processes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
     """Write a tagged .pdf beside each .docx; return the PDFs written.
 
     The documents are split between `processes` LibreOffice processes (default: one per core),
@@ -75,7 +80,8 @@ def convert(documents: list[Path], force: bool = False, processes: int | None = 
         raise PdfUnavailable(
             "LibreOffice is not installed, so no PDF was made (the .docx and .xlsx files were written).",
             f"Install it (e.g. `apt install libreoffice-writer`) and build again with {option('pdf')}, or open "
-            "the .docx in Word and use File > Save As > PDF.")
+            "the .docx in Word and use File > Save As > PDF.",
+        )
     if not documents:
         return []
     with tempfile.TemporaryDirectory(prefix="funder-report-pdf-") as work:
@@ -91,18 +97,26 @@ def convert(documents: list[Path], force: bool = False, processes: int | None = 
                 break
             alone = attempt == 2 and len(pending) <= 2 * cores
             batches = [[d] for d in pending] if alone else _batches(pending, cores)
-            made.update(_run_batches(program, batches, Path(work), f"{attempt}-", len(documents), len(made),
-                                     progress, logs))
+            made.update(
+                _run_batches(program, batches, Path(work), f"{attempt}-", len(documents), len(made), progress, logs)
+            )
         for document in documents:
             if document not in made:
                 detail = " ".join(" ".join(log.read_text(errors="replace").split()[-40:]) for log in logs[-1:])
                 raise ReportingError(f"LibreOffice could not convert {document} to PDF ({detail[-300:]}).")
-        return [write_file(document.with_suffix(".pdf"), made[document].read_bytes(), force)
-                for document in documents]
+        return [write_file(document.with_suffix(".pdf"), made[document].read_bytes(), force) for document in documents]
 
 
-def _run_batches(program: str, batches: list[list[Path]], work: Path, tag: str, total: int, done_before: int,
-                 progress: Callable[[int, int], None] | None, logs: list[Path]) -> dict[Path, Path]:
+def _run_batches(
+    program: str,
+    batches: list[list[Path]],
+    work: Path,
+    tag: str,
+    total: int,
+    done_before: int,
+    progress: Callable[[int, int], None] | None,
+    logs: list[Path],
+) -> dict[Path, Path]:
     """Convert each batch in its own LibreOffice process at once; the PDFs made, by document."""
     running = []
     try:
@@ -115,9 +129,20 @@ def _run_batches(program: str, batches: list[list[Path]], work: Path, tag: str, 
             try:
                 with log.open("w") as handle:  # a file, not a pipe: a pipe left unread fills up
                     process = subprocess.Popen(
-                        [program, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                         "--convert-to", PDF_FILTER, "--outdir", str(folder), *map(str, batch)],
-                        stdout=handle, stderr=subprocess.STDOUT)
+                        [
+                            program,
+                            f"-env:UserInstallation={profile}",
+                            "--headless",
+                            "--norestore",
+                            "--convert-to",
+                            PDF_FILTER,
+                            "--outdir",
+                            str(folder),
+                            *map(str, batch),
+                        ],
+                        stdout=handle,
+                        stderr=subprocess.STDOUT,
+                    )
             except OSError as exc:
                 raise ReportingError(f"LibreOffice could not be started ({exc}).") from None
             running.append((process, folder, batch))
@@ -127,8 +152,12 @@ def _run_batches(program: str, batches: list[list[Path]], work: Path, tag: str, 
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    return {document: folder / (document.stem + ".pdf") for _, folder, batch in running for document in batch
-            if (folder / (document.stem + ".pdf")).is_file()}
+    return {
+        document: folder / (document.stem + ".pdf")
+        for _, folder, batch in running
+        for document in batch
+        if (folder / (document.stem + ".pdf")).is_file()
+    }
 
 
 def _batches(documents: list[Path], processes: int) -> list[list[Path]]:
@@ -151,6 +180,7 @@ def _wait(running, total: int, done_before: int, progress: Callable[[int, int], 
     def report() -> None:
         if progress:
             progress(done_before + sum(len(list(folder.glob("*.pdf"))) for _, folder, _ in running), total)
+
     while any(process.poll() is None for process, _, _ in running):
         if time.monotonic() > deadline:
             raise ReportingError(f"LibreOffice took more than {TIMEOUT} s a document to convert to PDF.")

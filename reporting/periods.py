@@ -9,8 +9,8 @@ with a start and no end is still running. No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .errors import UsageError, option
 from .fieldtypes import BeforeYear, MonthYear
@@ -63,22 +63,26 @@ def parse_month(text: str, end: bool = False, param: str | None = None) -> Month
 def make_period(year: str | None = None, start: str | None = None, end: str | None = None) -> Period | None:
     """The period asked for: a year or years (`year`), or months (`start` and `end`), if any."""
     if year and (start or end):
-        raise UsageError(f"Give either {option('year')} or {option('start')}/{option('end')}, not both.",
-                         param="year")
+        raise UsageError(f"Give either {option('year')} or {option('start')}/{option('end')}, not both.", param="year")
     if year:
         match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", year.strip())
         if not match:
-            raise UsageError(f'{option("year")} takes a year such as 2019 (or 2019-2020), not "{year}".',
-                             f"For months use {option('start')} 2019-04 {option('end')} 2020-03.", param="year")
+            raise UsageError(
+                f'{option("year")} takes a year such as 2019 (or 2019-2020), not "{year}".',
+                f"For months use {option('start')} 2019-04 {option('end')} 2020-03.",
+                param="year",
+            )
         period = Period(MonthYear(int(match.group(1)), 1), MonthYear(int(match.group(2) or match.group(1)), 12))
         if period.end < period.start:
             raise UsageError(f"{option('year')} {year} ends before it starts.", param="year")
         return period
     if start or end:
         if not (start and end):
-            raise UsageError(f"{option('start')} and {option('end')} go together.",
-                             f"For example: {option('start')} 2019-04 {option('end')} 2020-03.",
-                             param="start" if not start else "end")
+            raise UsageError(
+                f"{option('start')} and {option('end')} go together.",
+                f"For example: {option('start')} 2019-04 {option('end')} 2020-03.",
+                param="start" if not start else "end",
+            )
         period = Period(parse_month(start, param="start"), parse_month(end, end=True, param="end"))
         if period.end < period.start:
             raise UsageError(f"{option('end')} {end} is before {option('start')} {start}.", param="end")

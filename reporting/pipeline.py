@@ -9,9 +9,10 @@ prints or exits: the Report (or the InvalidEntries raised) is what callers rende
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import parallel, pdf
 from .changes import REMOVED, Changes, compare
@@ -41,8 +42,14 @@ NOT_FINAL = ("placeholder", "url-cut-short")
 
 def _final(findings: Findings) -> Findings:
     """The findings of a final build: what a draft only marks is an error."""
-    return Findings([replace(f, severity=ERROR, hint=f"{f.hint} A final return may not hold it.".strip())
-                     if f.code in NOT_FINAL else f for f in findings])
+    return Findings(
+        [
+            replace(f, severity=ERROR, hint=f"{f.hint} A final return may not hold it.".strip())
+            if f.code in NOT_FINAL
+            else f
+            for f in findings
+        ]
+    )
 
 
 def output_stem(award: Award) -> str:
@@ -68,10 +75,15 @@ class _Start:
 
     def result(self) -> BuildResult:
         """A kind's result, before it makes anything: the inputs' findings and counts."""
-        return BuildResult(findings=Findings(list(self.findings)), awards=len(self.dataset.awards),
-                           entries=len(self.dataset.entries), rows_read=self.rows,
-                           period=self.request.period.label if self.request.period else "",
-                           public=self.request.public, notes=list(self.renderer.notes))
+        return BuildResult(
+            findings=Findings(list(self.findings)),
+            awards=len(self.dataset.awards),
+            entries=len(self.dataset.entries),
+            rows_read=self.rows,
+            period=self.request.period.label if self.request.period else "",
+            public=self.request.public,
+            notes=list(self.renderer.notes),
+        )
 
     def inputs(self) -> list[Path]:
         """The files no output may replace: the inputs and the earlier submission."""
@@ -87,9 +99,12 @@ def _start(request: Request, schema: Schema) -> _Start:
     if request.final:
         findings = _final(findings)
     changes = None
-    selection = Selection(period=request.period, public=request.public,
-                          since=", ".join(p.name for p in request.since),
-                          awards=frozenset(a.reference or a.title for a in dataset.awards))
+    selection = Selection(
+        period=request.period,
+        public=request.public,
+        since=", ".join(p.name for p in request.since),
+        awards=frozenset(a.reference or a.title for a in dataset.awards),
+    )
     start = _Start(request, schema, renderer, dataset, findings, rows, selection, earlier)
     if not findings.ok:
         errors = len(findings.errors)
@@ -143,8 +158,10 @@ def _returns(start: _Start, progress: StageProgress | None) -> BuildResult:
     result, renderer, selection = start.result(), start.renderer, start.selection
     taken: set[str] = {"portfolio-summary"}
     groups = start.dataset.by_award()
-    stems = [unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
-             for award, _ in groups]
+    stems = [
+        unique_name(renderer.file_stem("return", stem=output_stem(award), suffix=selection.suffix), taken)
+        for award, _ in groups
+    ]
     summary_name = f"portfolio-summary{selection.suffix}.xlsx" if len(groups) > 1 else None
     with Publication(start.request.folder(Make.RETURNS), start.request.force, inputs=start.inputs()) as publication:
         publication.check(_names(stems) + ([summary_name] if summary_name else []))
@@ -173,10 +190,13 @@ def _profiles(start: _Start, progress: StageProgress | None) -> BuildResult:
     chosen = choose_partners(start.dataset.organisations, start.request.partners, linked)
     taken: set[str] = set()
     selection = Selection(period=start.request.period, public=start.request.public)
-    stems = [unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
-             for o in chosen]
-    with Publication(start.request.folder(Make.PROFILES), start.request.force,
-                     inputs=find_inputs(start.request.inputs)) as publication:
+    stems = [
+        unique_name(renderer.file_stem("profile", name=slugify(o.name).lower(), suffix=selection.suffix), taken)
+        for o in chosen
+    ]
+    with Publication(
+        start.request.folder(Make.PROFILES), start.request.force, inputs=find_inputs(start.request.inputs)
+    ) as publication:
         publication.check(_names(stems))
         jobs: list[_Job] = []
         for organisation, stem in zip(chosen, stems):
@@ -189,9 +209,11 @@ def _profiles(start: _Start, progress: StageProgress | None) -> BuildResult:
         result.outputs.extend(publication.commit())
     result.awards = len(chosen)
     if not chosen:
-        result.empty_because = ("no entry is linked to a partner organisation: link entries through a Partners "
-                                "column, a collaboration's or further funding's Organisation, or accepted "
-                                "partner suggestions (`funder-report suggest-partners`)")
+        result.empty_because = (
+            "no entry is linked to a partner organisation: link entries through a Partners "
+            "column, a collaboration's or further funding's Organisation, or accepted "
+            "partner suggestions (`funder-report suggest-partners`)"
+        )
     return result
 
 
@@ -211,11 +233,21 @@ def _portfolio(start: _Start, grouping: dict[str, list[str]] | None, progress: S
         chosen.append((award, kept))
     if grouping is not None:
         result.notes.extend(unknown_groups(grouping, start.dataset.awards))
-    subtitle, details = portfolio_heading(start.dataset.awards, result.entries, result.period, request.public,
-                                          selection.since if request.since else "")
-    view = portfolio_report(start.schema, chosen, "Portfolio impact report", subtitle, details, grouping,
-                            uk_nations(start.dataset.organisations), notes=result.notes,
-                            generated=f"Generated {generated_date()} by funder-report.", progress=progress)
+    subtitle, details = portfolio_heading(
+        start.dataset.awards, result.entries, result.period, request.public, selection.since if request.since else ""
+    )
+    view = portfolio_report(
+        start.schema,
+        chosen,
+        "Portfolio impact report",
+        subtitle,
+        details,
+        grouping,
+        uk_nations(start.dataset.organisations),
+        notes=result.notes,
+        generated=f"Generated {generated_date()} by funder-report.",
+        progress=progress,
+    )
     result.used = len({id(e) for _, kept in chosen for e in kept})
     names = [f"{PORTFOLIO_STEM}{selection.suffix}.docx", f"{PORTFOLIO_STEM}{selection.suffix}.xlsx"]
     with Publication(request.folder(Make.PORTFOLIO), request.force, inputs=start.inputs()) as publication:
@@ -226,15 +258,26 @@ def _portfolio(start: _Start, grouping: dict[str, list[str]] | None, progress: S
     return result
 
 
-def _one(kind: Make, paths: Sequence[Path | str], out_dir: Path | str, schema: Schema | None,
-         progress: StageProgress | None, choices: dict[str, Any]) -> BuildResult:
+def _one(
+    kind: Make,
+    paths: Sequence[Path | str],
+    out_dir: Path | str,
+    schema: Schema | None,
+    progress: StageProgress | None,
+    choices: dict[str, Any],
+) -> BuildResult:
     request = Request.of(paths, out_dir, (kind,), **choices)
     staged = None if progress is None else (lambda stage, done, total: progress(done, total))
     return run(request, staged, schema).results[kind]
 
 
-def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
-          progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+def build(
+    paths: Sequence[Path | str] = (),
+    out_dir: Path | str = DEFAULT_OUTPUTS,
+    schema: Schema | None = None,
+    progress: StageProgress | None = None,
+    **choices: Any,
+) -> BuildResult:
     """Validate the inputs and, when there are no errors, write a Word and an Excel return per
     award (`run` with returns only; `choices` are the Request's: period, public, since, final,
     template, templates, processes, force). A draft marks what a person must check; with
@@ -242,14 +285,25 @@ def build(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUT
     return _one(Make.RETURNS, paths, out_dir, schema, progress, choices)
 
 
-def profiles(paths: Sequence[Path | str] = (), names: Sequence[str] = (), out_dir: Path | str = DEFAULT_OUTPUTS,
-             schema: Schema | None = None, progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+def profiles(
+    paths: Sequence[Path | str] = (),
+    names: Sequence[str] = (),
+    out_dir: Path | str = DEFAULT_OUTPUTS,
+    schema: Schema | None = None,
+    progress: StageProgress | None = None,
+    **choices: Any,
+) -> BuildResult:
     """A Word and an Excel impact profile per partner organisation (all with entries, or `names`)."""
     return _one(Make.PROFILES, paths, out_dir, schema, progress, {**choices, "partners": tuple(names)})
 
 
-def portfolio(paths: Sequence[Path | str] = (), out_dir: Path | str = DEFAULT_OUTPUTS, schema: Schema | None = None,
-              progress: StageProgress | None = None, **choices: Any) -> BuildResult:
+def portfolio(
+    paths: Sequence[Path | str] = (),
+    out_dir: Path | str = DEFAULT_OUTPUTS,
+    schema: Schema | None = None,
+    progress: StageProgress | None = None,
+    **choices: Any,
+) -> BuildResult:
     """The portfolio impact report of every award in the inputs (`portfolio-report.docx`, `.xlsx`):
     figures per group of awards (the Award sheet's Group column, or the `groups` CSV file)."""
     return _one(Make.PORTFOLIO, paths, out_dir, schema, progress, choices)
@@ -305,9 +359,11 @@ def _render(jobs: list[_Job], processes: int | None, progress: StageProgress | N
     With fewer (one large return), the views are built here and their Word and Excel files are
     written side by side, so a single return still uses two cores.
     """
+
     def advance(done: int) -> None:
         if progress:
             progress(done, len(jobs))
+
     if len(jobs) >= (processes or parallel.cores()):
         done = parallel.run(_render_job, jobs, processes, advance)
     else:
@@ -321,8 +377,7 @@ def _render(jobs: list[_Job], processes: int | None, progress: StageProgress | N
     return done
 
 
-def diff(previous: Sequence[Path | str], current: Sequence[Path | str],
-         schema: Schema | None = None) -> Changes:
+def diff(previous: Sequence[Path | str], current: Sequence[Path | str], schema: Schema | None = None) -> Changes:
     """Entries added, removed and changed between two submissions (workbooks or Excel returns)."""
     schema = schema or load_schema()
     before, _, _ = load(previous, schema, outputs_too=True)

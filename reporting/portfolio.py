@@ -16,10 +16,10 @@ No I/O, no third-party imports: the renderers read this view only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Callable, Iterable, Mapping, Sequence
 
 from . import fieldtypes
 from .model import Award, Entry, Organisation
@@ -100,9 +100,16 @@ def _title(entry: Entry) -> str:
 
 
 def _counted(entry: Entry, category: str, awards: Mapping[int, str], amount: Decimal | None = None) -> Counted:
-    return Counted(category, awards.get(id(entry), ""), entry.origin.sheet, entry.origin.row,
-                   str(entry.values.get("entry_id") or ""), _title(entry),
-                   float(amount) if amount is not None else None, PurePath(entry.origin.file).name)
+    return Counted(
+        category,
+        awards.get(id(entry), ""),
+        entry.origin.sheet,
+        entry.origin.row,
+        str(entry.values.get("entry_id") or ""),
+        _title(entry),
+        float(amount) if amount is not None else None,
+        PurePath(entry.origin.file).name,
+    )
 
 
 def _shown(section: Section, key: str, value) -> str:
@@ -124,9 +131,16 @@ def _ranked(counts: Counter, order: Sequence[str] = ()) -> list[tuple[str, int]]
     return items
 
 
-def _chart(title: str, items: Sequence[tuple[str, int | float]], axis: str, counted: str = "Entries",
-           horizontal: bool = True, keep_order: bool = False, other: bool = True,
-           decimals: int = 0) -> ChartView | None:
+def _chart(
+    title: str,
+    items: Sequence[tuple[str, int | float]],
+    axis: str,
+    counted: str = "Entries",
+    horizontal: bool = True,
+    keep_order: bool = False,
+    other: bool = True,
+    decimals: int = 0,
+) -> ChartView | None:
     """At most MAX_BARS bars, the smallest gathered as "Other" (or left out, for a top ten);
     none for fewer than two bars."""
     items = [(c, v) for c, v in items if v]
@@ -135,13 +149,19 @@ def _chart(title: str, items: Sequence[tuple[str, int | float]], axis: str, coun
     if len(items) > MAX_BARS and keep_order:
         items = items[-MAX_BARS:]
     elif len(items) > MAX_BARS and other:
-        head, tail = items[: MAX_BARS - 1], items[MAX_BARS - 1:]
+        head, tail = items[: MAX_BARS - 1], items[MAX_BARS - 1 :]
         items = head + [(f"{OTHER} ({len(tail)})", sum(v for _, v in tail))]
     elif len(items) > MAX_BARS:
         items = items[:MAX_BARS]
-    return ChartView(title, tuple(c for c, _ in items),
-                     tuple(round(v, decimals) if decimals else int(round(v)) for _, v in items),
-                     horizontal=horizontal, axis=axis, counted=counted, decimals=decimals)
+    return ChartView(
+        title,
+        tuple(c for c, _ in items),
+        tuple(round(v, decimals) if decimals else int(round(v)) for _, v in items),
+        horizontal=horizontal,
+        axis=axis,
+        counted=counted,
+        decimals=decimals,
+    )
 
 
 @dataclass
@@ -154,8 +174,17 @@ class _Group:
     per_award: list[tuple[Award, int]]
 
 
-def _by_field(group: _Group, schema: Schema, section_key: str, field_key: str, title: str,
-              axis: str, many: bool = False, order: bool = True, horizontal: bool = True) -> Figure | None:
+def _by_field(
+    group: _Group,
+    schema: Schema,
+    section_key: str,
+    field_key: str,
+    title: str,
+    axis: str,
+    many: bool = False,
+    order: bool = True,
+    horizontal: bool = True,
+) -> Figure | None:
     section = schema.section(section_key)
     spec = section.field(field_key)
     entries = [e for e in group.entries if e.section.key == section_key]
@@ -166,16 +195,25 @@ def _by_field(group: _Group, schema: Schema, section_key: str, field_key: str, t
     for entry in entries:
         value = entry.value_or_raw(field_key)
         values = (value if isinstance(value, (list, tuple)) else [value]) if many else [value]
-        shown = ([" ".join(str(v).split()) for v in values if v not in (None, "")] if many else
-                 [_shown(section, field_key, v) for v in values if v not in (None, "")]) or [NOT_RECORDED]
+        shown = (
+            [" ".join(str(v).split()) for v in values if v not in (None, "")]
+            if many
+            else [_shown(section, field_key, v) for v in values if v not in (None, "")]
+        ) or [NOT_RECORDED]
         for category in dict.fromkeys(shown):
             counts[category] += 1
             counted.append(_counted(entry, category, group.awards))
     vocabulary = spec.vocabulary.values if (order and spec.vocabulary is not None and len(counts) <= 15) else ()
     items = _ranked(counts, vocabulary)
-    note = (f"An entry with several {axis.lower()} values is counted under each." if many else "")
-    return Figure(title, (axis, section.title), tuple(items),
-                  _chart(title, items, axis, horizontal=horizontal), tuple(counted), note)
+    note = f"An entry with several {axis.lower()} values is counted under each." if many else ""
+    return Figure(
+        title,
+        (axis, section.title),
+        tuple(items),
+        _chart(title, items, axis, horizontal=horizontal),
+        tuple(counted),
+        note,
+    )
 
 
 def _sections(group: _Group, schema: Schema) -> Figure | None:
@@ -184,9 +222,14 @@ def _sections(group: _Group, schema: Schema) -> Figure | None:
         return None
     items = sorted(((s.title, counts[s.key]) for s in schema.sections if counts.get(s.key)), key=lambda p: -p[1])
     counted = [_counted(e, e.section.title, group.awards) for e in group.entries]
-    return Figure("Entries by section", ("Section", "Entries"), tuple(items),
-                  _chart("Entries by section", items, "Section"), tuple(counted),
-                  "An outcome reported against several awards is one entry.")
+    return Figure(
+        "Entries by section",
+        ("Section", "Entries"),
+        tuple(items),
+        _chart("Entries by section", items, "Section"),
+        tuple(counted),
+        "An outcome reported against several awards is one entry.",
+    )
 
 
 def _years(group: _Group, title: str, section_key: str | None = None) -> Figure | None:
@@ -206,10 +249,17 @@ def _years(group: _Group, title: str, section_key: str | None = None) -> Figure 
     dated = [(c, counts[c]) for c in order]
     items = _ranked(counts, order[::-1])  # the table: the latest year first
     several = sum(1 for e in entries if len(entry_years(e)) > 1)
-    note = " ".join(filter(None, [
-        f"{plural(several, 'entry', 'entries')} spanning several years are counted in the year each began."
-        if several else "",
-        f"{plural(counts[NOT_RECORDED], 'entry', 'entries')} have no year." if counts.get(NOT_RECORDED) else ""]))
+    note = " ".join(
+        filter(
+            None,
+            [
+                f"{plural(several, 'entry', 'entries')} spanning several years are counted in the year each began."
+                if several
+                else "",
+                f"{plural(counts[NOT_RECORDED], 'entry', 'entries')} have no year." if counts.get(NOT_RECORDED) else "",
+            ],
+        )
+    )
     chart = _chart(title, dated, "Year", horizontal=False, keep_order=True)
     if chart is not None and len(dated) > MAX_BARS:
         note = f"The chart shows the last {MAX_BARS} years; the table every year. " + note
@@ -223,8 +273,11 @@ def _money(entry: Entry) -> tuple[str, Decimal | None, Decimal | None]:
     if value is None:
         return NOT_RECORDED, None, None
     spec = section.field("amount")
-    currency = (entry.values.get(spec.currency) if spec.currency else None) or value.currency or \
-        ("GBP" if not spec.currency else "")
+    currency = (
+        (entry.values.get(spec.currency) if spec.currency else None)
+        or value.currency
+        or ("GBP" if not spec.currency else "")
+    )
     currency = str(currency or "").upper() or NOT_RECORDED
     gbp = value.amount if currency == "GBP" else None
     equivalent = entry.values.get("gbp_equivalent")
@@ -264,10 +317,17 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
     currencies = sorted(numbers, key=lambda c: (c != "GBP", c == NOT_RECORDED, -totals.get(c, 0), c))
     rows = tuple((c, numbers[c], float(totals.get(c, Decimal(0)))) for c in currencies)
     gbp_total = sum(gbp_by["sector"].values(), Decimal(0))  # every entry with a GBP value is in one sector
-    figures = [Figure("Further funding by currency", ("Currency", "Entries", "Total amount"),
-                      rows, None, tuple(counted),
-                      "Amounts in different currencies are not added together; "
-                      f"{_amount(gbp_total)} GBP in all where the amount is in GBP or its GBP value is recorded.")]
+    figures = [
+        Figure(
+            "Further funding by currency",
+            ("Currency", "Entries", "Total amount"),
+            rows,
+            None,
+            tuple(counted),
+            "Amounts in different currencies are not added together; "
+            f"{_amount(gbp_total)} GBP in all where the amount is in GBP or its GBP value is recorded.",
+        )
+    ]
     for key, label in (("sector", "funder sector"), ("country", "funder country")):
         sums = gbp_by[key]
         if not sums:
@@ -277,12 +337,23 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
             items.append((NOT_RECORDED, float(sums[NOT_RECORDED])))
         entries_per = Counter(c.category for c in gbp_counted[key])
         title = f"Further funding in GBP by {label}"
-        note = (f"{plural(len(without_gbp), 'entry', 'entries')} in other currencies without a GBP value "
-                "are not included." if without_gbp else "")
-        figures.append(Figure(title, (label.capitalize(), "Entries", "GBP"),
-                              tuple((c, entries_per[c], v) for c, v in items),
-                              _chart(title, [(c, v / 1e6) for c, v in items], label.capitalize(),
-                                     counted="GBP (millions)", decimals=1), tuple(gbp_counted[key]), note))
+        note = (
+            f"{plural(len(without_gbp), 'entry', 'entries')} in other currencies without a GBP value are not included."
+            if without_gbp
+            else ""
+        )
+        figures.append(
+            Figure(
+                title,
+                (label.capitalize(), "Entries", "GBP"),
+                tuple((c, entries_per[c], v) for c, v in items),
+                _chart(
+                    title, [(c, v / 1e6) for c, v in items], label.capitalize(), counted="GBP (millions)", decimals=1
+                ),
+                tuple(gbp_counted[key]),
+                note,
+            )
+        )
     return figures
 
 
@@ -306,19 +377,35 @@ def _nations(group: _Group, nations: Mapping[str, str]) -> list[Figure]:
                 pairs[pair] += 1
                 between.append(_counted(entry, pair, group.awards))
     items = _ranked(counts, NATIONS)
-    note = ("The nation is the partner organisation's UK Nation on the Organisations sheet; "
-            f"{plural(counts[NOT_RECORDED], 'collaboration')} with a partner whose nation is not recorded."
-            if counts.get(NOT_RECORDED) else "")
-    figures = [Figure("UK collaborations by nation", ("UK nation", "Collaborations"),
-                      tuple(items), _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
-                      tuple(counted), note)]
+    note = (
+        "The nation is the partner organisation's UK Nation on the Organisations sheet; "
+        f"{plural(counts[NOT_RECORDED], 'collaboration')} with a partner whose nation is not recorded."
+        if counts.get(NOT_RECORDED)
+        else ""
+    )
+    figures = [
+        Figure(
+            "UK collaborations by nation",
+            ("UK nation", "Collaborations"),
+            tuple(items),
+            _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
+            tuple(counted),
+            note,
+        )
+    ]
     if pairs:
         ranked = _ranked(pairs)
-        figures.append(Figure("UK collaborations between nations",
-                              ("Lead organisation's nation – partner's nation", "Collaborations"), tuple(ranked),
-                              _chart("UK collaborations between nations", ranked, "Nations"), tuple(between),
-                              "Counted where both the award's lead organisation and the partner have a UK Nation "
-                              "on the Organisations sheet."))
+        figures.append(
+            Figure(
+                "UK collaborations between nations",
+                ("Lead organisation's nation – partner's nation", "Collaborations"),
+                tuple(ranked),
+                _chart("UK collaborations between nations", ranked, "Nations"),
+                tuple(between),
+                "Counted where both the award's lead organisation and the partner have a UK Nation "
+                "on the Organisations sheet.",
+            )
+        )
     return figures
 
 
@@ -343,8 +430,14 @@ def _partners(group: _Group) -> Figure | None:
     items = _ranked(counts)
     title = "Top partner organisations"
     chart = _chart(title, [(c, n) for c, n in items if c != NOT_RECORDED], "Partner organisation", other=False)
-    return Figure(title, ("Partner organisation", "Collaborations"), tuple(items),
-                  chart, tuple(counted), "Organisations as named in the collaborations.")
+    return Figure(
+        title,
+        ("Partner organisation", "Collaborations"),
+        tuple(items),
+        chart,
+        tuple(counted),
+        "Organisations as named in the collaborations.",
+    )
 
 
 def _top_awards(group: _Group) -> Figure | None:
@@ -354,9 +447,14 @@ def _top_awards(group: _Group) -> Figure | None:
     titles = {a.reference or a.title: a.title for a, _ in group.per_award}
     counted = [_counted(e, group.awards.get(id(e), ""), group.awards) for e in group.entries]
     chart = _chart("Awards with the most outcomes", rows, "Award", other=False)
-    return Figure("Awards with the most outcomes", ("Award", "Title", "Entries"),
-                  tuple((ref, titles.get(ref, ""), n) for ref, n in rows), chart, tuple(counted),
-                  "An entry reported against several awards counts for each.")
+    return Figure(
+        "Awards with the most outcomes",
+        ("Award", "Title", "Entries"),
+        tuple((ref, titles.get(ref, ""), n) for ref, n in rows),
+        chart,
+        tuple(counted),
+        "An entry reported against several awards counts for each.",
+    )
 
 
 #: The figures of a group, in the report's order: (key, how to make it).
@@ -365,29 +463,78 @@ def _figures(group: _Group, schema: Schema, nations: Mapping[str, str]) -> list[
         _sections(group, schema),
         _years(group, "Entries by year"),
         *_funding(group, schema),
-        _by_field(group, schema, "collaborations", "sector",
-                  "Collaborations by partner sector", "Partner sector"),
-        _by_field(group, schema, "collaborations", "country",
-                  "Collaborations by partner country", "Country", order=False),
+        _by_field(group, schema, "collaborations", "sector", "Collaborations by partner sector", "Partner sector"),
+        _by_field(
+            group, schema, "collaborations", "country", "Collaborations by partner country", "Country", order=False
+        ),
         *_nations(group, nations),
         _partners(group),
-        _by_field(group, schema, "collaborations", "impact_categories",
-                  "Collaborations by impact category", "Impact category", many=True),
-        _by_field(group, schema, "engagement_activities", "form",
-                  "Engagement activities by form", "Form of engagement", order=False),
-        _by_field(group, schema, "engagement_activities", "geographic_reach",
-                  "Engagement activities by geographic reach", "Geographic reach", horizontal=False),
-        _by_field(group, schema, "engagement_activities", "primary_audience",
-                  "Engagement activities by primary audience", "Primary audience", order=False),
-        _by_field(group, schema, "engagement_activities", "other_audiences",
-                  "Engagement activities by other audiences", "Other audience", many=True, order=False),
-        _by_field(group, schema, "policy_influence", "policy_influence_type",
-                  "Influence on policy by type", "Type of influence", order=False),
+        _by_field(
+            group,
+            schema,
+            "collaborations",
+            "impact_categories",
+            "Collaborations by impact category",
+            "Impact category",
+            many=True,
+        ),
+        _by_field(
+            group,
+            schema,
+            "engagement_activities",
+            "form",
+            "Engagement activities by form",
+            "Form of engagement",
+            order=False,
+        ),
+        _by_field(
+            group,
+            schema,
+            "engagement_activities",
+            "geographic_reach",
+            "Engagement activities by geographic reach",
+            "Geographic reach",
+            horizontal=False,
+        ),
+        _by_field(
+            group,
+            schema,
+            "engagement_activities",
+            "primary_audience",
+            "Engagement activities by primary audience",
+            "Primary audience",
+            order=False,
+        ),
+        _by_field(
+            group,
+            schema,
+            "engagement_activities",
+            "other_audiences",
+            "Engagement activities by other audiences",
+            "Other audience",
+            many=True,
+            order=False,
+        ),
+        _by_field(
+            group,
+            schema,
+            "policy_influence",
+            "policy_influence_type",
+            "Influence on policy by type",
+            "Type of influence",
+            order=False,
+        ),
         _years(group, "Publications by year", "publications"),
-        _by_field(group, schema, "publications", "type",
-                  "Publications by type", "Type of publication", order=False),
-        _by_field(group, schema, "awards_recognition", "type",
-                  "Awards and recognition by type", "Type of recognition", order=False),
+        _by_field(group, schema, "publications", "type", "Publications by type", "Type of publication", order=False),
+        _by_field(
+            group,
+            schema,
+            "awards_recognition",
+            "type",
+            "Awards and recognition by type",
+            "Type of recognition",
+            order=False,
+        ),
         _top_awards(group),
     ]
     return [figure for figure in made if figure is not None]
@@ -402,11 +549,18 @@ def group_names(award: Award, groups: Mapping[str, Sequence[str]] | None = None)
     return [name.strip() for name in value.split(";") if name.strip()]
 
 
-def portfolio_report(schema: Schema, chosen: Iterable[tuple[Award, Sequence[Entry]]], title: str,
-                     subtitle: str = "", details: Sequence[tuple[str, str]] = (),
-                     groups: Mapping[str, Sequence[str]] | None = None, nations: Mapping[str, str] | None = None,
-                     notes: Sequence[str] = (), generated: str = "",
-                     progress: Callable[[int, int], None] | None = None) -> PortfolioReport:
+def portfolio_report(
+    schema: Schema,
+    chosen: Iterable[tuple[Award, Sequence[Entry]]],
+    title: str,
+    subtitle: str = "",
+    details: Sequence[tuple[str, str]] = (),
+    groups: Mapping[str, Sequence[str]] | None = None,
+    nations: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
+    generated: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> PortfolioReport:
     """The report of `chosen` (each award with the entries the selection kept for it).
 
     Groups: "All awards", then each group named (in order of first appearance); `nations`
@@ -424,11 +578,18 @@ def portfolio_report(schema: Schema, chosen: Iterable[tuple[Award, Sequence[Entr
             for entry in kept:
                 unique.setdefault(id(entry), entry)
                 refs[id(entry)].append(award.reference or award.title)
-        group = _Group(name, list(unique.values()), {k: "; ".join(v) for k, v in refs.items()}, len(awards),
-                       [(award, len(kept)) for award, kept in awards])
+        group = _Group(
+            name,
+            list(unique.values()),
+            {k: "; ".join(v) for k, v in refs.items()},
+            len(awards),
+            [(award, len(kept)) for award, kept in awards],
+        )
         figures = _figures(group, schema, nations or {})
-        summary = (f"{plural(len(awards), 'award')}, {plural(len(unique), 'entry', 'entries')} "
-                   f"in {plural(len({e.section.key for e in unique.values()}), 'section')}")
+        summary = (
+            f"{plural(len(awards), 'award')}, {plural(len(unique), 'entry', 'entries')} "
+            f"in {plural(len({e.section.key for e in unique.values()}), 'section')}"
+        )
         views.append(GroupView(name, len(awards), len(unique), summary, tuple(figures)))
         if progress:
             progress(number, len(members))
@@ -447,19 +608,33 @@ def uk_nations(organisations: Iterable[Organisation]) -> dict[str, str]:
     return nations
 
 
-def portfolio_heading(awards: Sequence[Award], entries: int, period: str, public: bool,
-                      since: str) -> tuple[str, list[tuple[str, str]]]:
+def portfolio_heading(
+    awards: Sequence[Award], entries: int, period: str, public: bool, since: str
+) -> tuple[str, list[tuple[str, str]]]:
     """The report's subtitle and cover details: the funders, the awards, the entries read and
     which of them are counted (dated in the period, not Internal, new or changed since)."""
-    kept = " and ".join(filter(None, [f"dated in {period}" if period else "", "not Internal" if public else "",
-                                      f"new or changed since {since}" if since else ""]))
-    details = [("Awards", f"{len(awards):,}"),
-               ("Entries", f"{entries:,} read" + (f"; those {kept} counted" if kept else ""))]
+    kept = " and ".join(
+        filter(
+            None,
+            [
+                f"dated in {period}" if period else "",
+                "not Internal" if public else "",
+                f"new or changed since {since}" if since else "",
+            ],
+        )
+    )
+    details = [
+        ("Awards", f"{len(awards):,}"),
+        ("Entries", f"{entries:,} read" + (f"; those {kept} counted" if kept else "")),
+    ]
     funders = sorted({str(a.values.get("funder")) for a in awards if a.values.get("funder")})
     if funders:
         details.insert(0, ("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
-    subtitle = " · ".join(filter(None, [period or "All years", "public version" if public else "",
-                                        f"changes since {since}" if since else ""]))
+    subtitle = " · ".join(
+        filter(
+            None, [period or "All years", "public version" if public else "", f"changes since {since}" if since else ""]
+        )
+    )
     return subtitle, details
 
 
@@ -468,6 +643,8 @@ def unknown_groups(grouping: Mapping[str, Sequence[str]], awards: Sequence[Award
     unknown = sorted(set(grouping) - {a.reference for a in awards})
     if not unknown:
         return []
-    return [f"{plural(len(unknown), 'award reference')} in the groups file "
-            f"{'is' if len(unknown) == 1 else 'are'} not in the workbooks: {', '.join(unknown[:5])}"
-            f"{'…' if len(unknown) > 5 else ''}."]
+    return [
+        f"{plural(len(unknown), 'award reference')} in the groups file "
+        f"{'is' if len(unknown) == 1 else 'are'} not in the workbooks: {', '.join(unknown[:5])}"
+        f"{'…' if len(unknown) > 5 else ''}."
+    ]

@@ -10,9 +10,10 @@ counts), the PDFs and the findings; the console and the page each render it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ReportingError
 from .findings import Findings
@@ -74,8 +75,13 @@ class Request:
         return self.out / kind.value if self.separate else self.out
 
     @classmethod
-    def of(cls, inputs: Any = (), out: Path | str = DEFAULT_OUTPUTS, make: tuple[Make, ...] = (Make.RETURNS,),
-           **choices: Any) -> Request:
+    def of(
+        cls,
+        inputs: Any = (),
+        out: Path | str = DEFAULT_OUTPUTS,
+        make: tuple[Make, ...] = (Make.RETURNS,),
+        **choices: Any,
+    ) -> Request:
         """A request from the looser values library callers pass (lists of paths or strings)."""
         for name in ("since", "partners"):
             if name in choices:
@@ -107,10 +113,17 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outputs": [str(p) for p in self.outputs], "files_for": self.awards, "entries_read": self.entries,
-                "entries_used": self.used, "period": self.period, "public": self.public,
-                "nothing_written_because": self.empty_because, "notes": list(self.notes),
-                **self.findings.to_dict()}
+        return {
+            "outputs": [str(p) for p in self.outputs],
+            "files_for": self.awards,
+            "entries_read": self.entries,
+            "entries_used": self.used,
+            "period": self.period,
+            "public": self.public,
+            "nothing_written_because": self.empty_because,
+            "notes": list(self.notes),
+            **self.findings.to_dict(),
+        }
 
 
 @dataclass
@@ -136,5 +149,7 @@ class Report:
             data = next(iter(self.results.values())).to_dict()
             data["outputs"] += [str(p) for p in self.pdfs]
             return data
-        return {**{kind.value: result.to_dict() for kind, result in self.results.items()},
-                "pdfs": [str(p) for p in self.pdfs]}
+        return {
+            **{kind.value: result.to_dict() for kind, result in self.results.items()},
+            "pdfs": [str(p) for p in self.pdfs],
+        }

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from . import fieldtypes
 from .changes import ADDED, CHANGED, REMOVED
@@ -28,8 +29,21 @@ from .sheets import NOT_RECORDED, Table, section_table
 from .text import one_line
 from .texts import namespace
 
-__all__ = ["ChangesView", "ChartView", "EntryView", "FieldView", "Head", "NOT_RECORDED", "PortfolioView",
-           "ReturnView", "SectionView", "award_head", "make_return", "portfolio_view", "profile_head"]
+__all__ = [
+    "ChangesView",
+    "ChartView",
+    "EntryView",
+    "FieldView",
+    "Head",
+    "NOT_RECORDED",
+    "PortfolioView",
+    "ReturnView",
+    "SectionView",
+    "award_head",
+    "make_return",
+    "portfolio_view",
+    "profile_head",
+]
 
 HEADING_LIMIT = 400
 
@@ -171,8 +185,9 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
     # An address too long for the rest of the line goes under its label, so the label is not
     # left alone on its line and the address breaks less.
     long = spec.is_long or "\n" in text or (whole and len(text) > LONG_LINK)
-    return FieldView(spec.label, text, long=long, url=links[0] if whole else None,
-                     links=() if whole else links, check=check)
+    return FieldView(
+        spec.label, text, long=long, url=links[0] if whole else None, links=() if whole else links, check=check
+    )
 
 
 #: What a citation is made of (the fields it shows, so they are not repeated after it).
@@ -264,6 +279,7 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
 
 # -- charts ----------------------------------------------------------------------------------
 
+
 def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tuple[int, ...]]:
     counted = Counter(str(entry.values[spec.key]) for entry in entries if entry.values.get(spec.key))
     order = spec.vocabulary.values if spec.vocabulary else ()
@@ -293,6 +309,7 @@ def _chart(schema: Schema, chart: Chart, by_section: dict[str, list[Entry]]) -> 
 
 
 # -- the whole return ------------------------------------------------------------------------
+
 
 def _changes(selected: Selected) -> ChangesView | None:
     changes = selected.changes
@@ -368,38 +385,81 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
             undated += not years
         counted.append((section, per_year, undated))
     entry_count = len(selected.entries)
-    context = dict(title=head.title, kind=head.kind, reference=head.reference,
-                   period=selected.period.label if selected.period else "", generated=generated,
-                   entries=entry_count, sections=len(used))
+    context = dict(
+        title=head.title,
+        kind=head.kind,
+        reference=head.reference,
+        period=selected.period.label if selected.period else "",
+        generated=generated,
+        entries=entry_count,
+        sections=len(used),
+    )
     context.update({key: namespace(key, dict(values)) for key, values in head.names.items()})
     sections = []
     for section, per_year, undated in counted:
         entries = by_section[section.key]
         name = f"intro.{section.key}" if wording.has(f"intro.{section.key}") else "intro.default"
-        intro = wording.render(name, section=namespace("section", {
-            "key": section.key, "title": section.title, "help": section.help, "count": len(entries)}), **context)
-        sections.append(SectionView(
-            section.key, section.title, intro, tuple(entry_view(schema, e, marks[id(e)]) for e in entries),
-            section_table(schema, section, entries, returned=True), dict(per_year), undated))
+        intro = wording.render(
+            name,
+            section=namespace(
+                "section", {"key": section.key, "title": section.title, "help": section.help, "count": len(entries)}
+            ),
+            **context,
+        )
+        sections.append(
+            SectionView(
+                section.key,
+                section.title,
+                intro,
+                tuple(entry_view(schema, e, marks[id(e)]) for e in entries),
+                section_table(schema, section, entries, returned=True),
+                dict(per_year),
+                undated,
+            )
+        )
     charts = []
     if used:
-        charts.append(ChartView("Entries per section", tuple(s.title for s in used),
-                                tuple(len(by_section[s.key]) for s in used), axis="Section"))
+        charts.append(
+            ChartView(
+                "Entries per section",
+                tuple(s.title for s in used),
+                tuple(len(by_section[s.key]) for s in used),
+                axis="Section",
+            )
+        )
     charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
     charts = [c for c in charts if len(c.categories) > 1]  # one bar says nothing the table does not
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     return ReturnView(
-        title=head.title, kind=head.kind, reference=head.reference, details=head.details, texts=head.texts,
-        sections=tuple(sections), years=span, notes=_notes(wording, selected), changes=_changes(selected),
+        title=head.title,
+        kind=head.kind,
+        reference=head.reference,
+        details=head.details,
+        texts=head.texts,
+        sections=tuple(sections),
+        years=span,
+        notes=_notes(wording, selected),
+        changes=_changes(selected),
         cover_subtitle=wording.render("cover.subtitle", **context),
-        generated=wording.render("cover.generated", **context), header=wording.render("header.text", **context),
-        summary=wording.render("summary.line", **context), summary_note=wording.render("summary.note", **context),
-        charts=tuple(charts))
+        generated=wording.render("cover.generated", **context),
+        header=wording.render("header.text", **context),
+        summary=wording.render("summary.line", **context),
+        summary_note=wording.render("summary.note", **context),
+        charts=tuple(charts),
+    )
 
 
 #: Award details every cover gives, "not recorded" when the workbook does not have them.
-COVER_FIELDS = ("award_reference", "funder", "lead_research_organisation", "department", "principal_investigator",
-                "start", "end", "funded_value")
+COVER_FIELDS = (
+    "award_reference",
+    "funder",
+    "lead_research_organisation",
+    "department",
+    "principal_investigator",
+    "start",
+    "end",
+    "funded_value",
+)
 
 
 def award_head(schema: Schema, award: Award) -> Head:
@@ -452,5 +512,7 @@ def portfolio_view(schema: Schema, counts: list[tuple[Award, Mapping[str, int]]]
     """The portfolio summary of a build: one row per award (with its entries per section),
     one column per section used."""
     used = [s for s in schema.sections if any(c.get(s.key) for _, c in counts)]
-    return PortfolioView(tuple(s.title for s in used),
-                         tuple((a.reference, a.title, tuple(c.get(s.key, 0) for s in used)) for a, c in counts))
+    return PortfolioView(
+        tuple(s.title for s in used),
+        tuple((a.reference, a.title, tuple(c.get(s.key, 0) for s in used)) for a, c in counts),
+    )

@@ -11,17 +11,29 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import SchemaError
 from .fieldtypes import REGISTRY
 from .spec import Chart, FieldSpec, Schema, Section
 from .vocabulary import Vocabulary, header_key, normalise
 
-__all__ = ["FIELD_TYPES", "SCHEMA_PATH", "Chart", "FieldSpec", "Schema", "Section", "Vocabulary", "header_key",
-           "load_schema", "normalise", "parse_schema"]
+__all__ = [
+    "FIELD_TYPES",
+    "SCHEMA_PATH",
+    "Chart",
+    "FieldSpec",
+    "Schema",
+    "Section",
+    "Vocabulary",
+    "header_key",
+    "load_schema",
+    "normalise",
+    "parse_schema",
+]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.toml")
 
@@ -31,18 +43,67 @@ FIELD_TYPES = frozenset(REGISTRY)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 #: The keys each kind of table may have, and the type of each value.
-_FIELD_KEYS: dict[str, type] = {"key": str, "label": str, "type": str, "required": bool, "vocabulary": str, "currency": str,
-               "default": str, "gtr": bool, "aliases": list, "help": str, "recommended": bool, "xml": str,
-               "api": str, "parts": list, "export_only": bool, "in_return": bool, "partner": bool}
-_SECTION_KEYS: dict[str, type] = {"key": str, "title": str, "sheet": str, "heading": str, "period": list, "gtr": bool,
-                 "gtr_signature": str, "help": str, "aliases": list, "xml": str, "api": list, "fields": list,
-                 "citation": bool, "future_years": str}
+_FIELD_KEYS: dict[str, type] = {
+    "key": str,
+    "label": str,
+    "type": str,
+    "required": bool,
+    "vocabulary": str,
+    "currency": str,
+    "default": str,
+    "gtr": bool,
+    "aliases": list,
+    "help": str,
+    "recommended": bool,
+    "xml": str,
+    "api": str,
+    "parts": list,
+    "export_only": bool,
+    "in_return": bool,
+    "partner": bool,
+}
+_SECTION_KEYS: dict[str, type] = {
+    "key": str,
+    "title": str,
+    "sheet": str,
+    "heading": str,
+    "period": list,
+    "gtr": bool,
+    "gtr_signature": str,
+    "help": str,
+    "aliases": list,
+    "xml": str,
+    "api": list,
+    "fields": list,
+    "citation": bool,
+    "future_years": str,
+}
 _SHEET_KEYS: dict[str, type] = {"sheet": str, "aliases": list, "fields": list}
-_VOCABULARY_KEYS: dict[str, type] = {"values": list, "legacy": list, "variants": dict, "open": bool, "extends": str,
-                    "qualified": bool}
-_CHART_KEYS: dict[str, type] = {"title": str, "section": str, "field": str, "by": str, "horizontal": bool, "unless": str}
-_TOP_KEYS: dict[str, type] = {"award": dict, "organisations": dict, "common": list, "sections": list, "vocabularies": dict,
-             "imports": dict, "charts": list}
+_VOCABULARY_KEYS: dict[str, type] = {
+    "values": list,
+    "legacy": list,
+    "variants": dict,
+    "open": bool,
+    "extends": str,
+    "qualified": bool,
+}
+_CHART_KEYS: dict[str, type] = {
+    "title": str,
+    "section": str,
+    "field": str,
+    "by": str,
+    "horizontal": bool,
+    "unless": str,
+}
+_TOP_KEYS: dict[str, type] = {
+    "award": dict,
+    "organisations": dict,
+    "common": list,
+    "sections": list,
+    "vocabularies": dict,
+    "imports": dict,
+    "charts": list,
+}
 _TYPE_NAMES = {str: "a text in quotes", bool: "true or false", list: "a list [...]", dict: "a table"}
 
 
@@ -53,8 +114,10 @@ def _check(table: Any, allowed: Mapping[str, type], where: str, required: tuple[
     for key, value in table.items():
         if key not in allowed:
             close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
-            raise SchemaError(f"{where}: unknown key {key!r}.",
-                              f'Did you mean "{close[0]}"?' if close else f"Keys allowed here: {', '.join(allowed)}.")
+            raise SchemaError(
+                f"{where}: unknown key {key!r}.",
+                f'Did you mean "{close[0]}"?' if close else f"Keys allowed here: {', '.join(allowed)}.",
+            )
         if not isinstance(value, allowed[key]):
             raise SchemaError(f"{where}: {key} should be {_TYPE_NAMES[allowed[key]]}, not {value!r}.")
     for key in required:
@@ -79,8 +142,9 @@ def _field(data: Any, vocabularies: dict[str, Vocabulary], where: str) -> FieldS
     if ftype in ("choice", "choices") or "vocabulary" in data:
         name = data.get("vocabulary")
         if name not in vocabularies:
-            raise SchemaError(f"{here}: names no known vocabulary ({name!r}).",
-                              f"Vocabularies: {', '.join(sorted(vocabularies))}.")
+            raise SchemaError(
+                f"{here}: names no known vocabulary ({name!r}).", f"Vocabularies: {', '.join(sorted(vocabularies))}."
+            )
         vocabulary = vocabularies[name]
     parts = []
     for number, group in enumerate(data.get("parts", ()), start=1):
@@ -88,18 +152,31 @@ def _field(data: Any, vocabularies: dict[str, Vocabulary], where: str) -> FieldS
             raise SchemaError(f"{here}: parts should be a list of lists of column names.")
         parts.append(_texts(group, f"{here} parts[{number}]"))
     return FieldSpec(
-        key=data["key"], label=data["label"], type=ftype, required=data.get("required", False),
-        vocabulary=vocabulary, currency=data.get("currency"), default=data.get("default"),
-        gtr=data.get("gtr", True), aliases=_texts(data.get("aliases", []), f"{here} aliases"),
-        help=data.get("help", ""), recommended=data.get("recommended", False), xml=data.get("xml"),
-        api=data.get("api"), parts=tuple(parts), export_only=data.get("export_only", False),
-        in_return=data.get("in_return", True), partner=data.get("partner", False),
+        key=data["key"],
+        label=data["label"],
+        type=ftype,
+        required=data.get("required", False),
+        vocabulary=vocabulary,
+        currency=data.get("currency"),
+        default=data.get("default"),
+        gtr=data.get("gtr", True),
+        aliases=_texts(data.get("aliases", []), f"{here} aliases"),
+        help=data.get("help", ""),
+        recommended=data.get("recommended", False),
+        xml=data.get("xml"),
+        api=data.get("api"),
+        parts=tuple(parts),
+        export_only=data.get("export_only", False),
+        in_return=data.get("in_return", True),
+        partner=data.get("partner", False),
     )
 
 
 def _vocabularies(data: dict, where: str) -> dict[str, Vocabulary]:
     """Every vocabulary; one that `extends` another has the other's values, then its own."""
-    raw = _check(data.get("vocabularies", {}), {k: dict for k in data.get("vocabularies", {})}, f"{where} [vocabularies]")
+    raw = _check(
+        data.get("vocabularies", {}), {k: dict for k in data.get("vocabularies", {})}, f"{where} [vocabularies]"
+    )
     built: dict[str, Vocabulary] = {}
 
     def make(key: str, seen: tuple[str, ...] = ()) -> Vocabulary:
@@ -122,8 +199,14 @@ def _vocabularies(data: dict, where: str) -> dict[str, Vocabulary]:
             if not isinstance(new, str):
                 raise SchemaError(f"{here}: variant {old!r} should map to a text in quotes.")
             variants[old] = new
-        built[key] = Vocabulary(key=key, values=tuple(values), legacy=tuple(legacy), variants=variants,
-                                open=spec.get("open", False), qualified=spec.get("qualified", False))
+        built[key] = Vocabulary(
+            key=key,
+            values=tuple(values),
+            legacy=tuple(legacy),
+            variants=variants,
+            open=spec.get("open", False),
+            qualified=spec.get("qualified", False),
+        )
         return built[key]
 
     for key in raw:
@@ -135,7 +218,8 @@ def _check_sheet_name(name: str, where: str) -> None:
     if not name or len(name) > 31 or _SHEET_FORBIDDEN.search(name):
         raise SchemaError(
             f"{where}: sheet name {name!r} cannot be used in Excel.",
-            "Sheet names have 1 to 31 characters and none of [ ] : * ? / \\.")
+            "Sheet names have 1 to 31 characters and none of [ ] : * ? / \\.",
+        )
 
 
 def _unique(keys: list[str], what: str, where: str) -> None:
@@ -144,22 +228,32 @@ def _unique(keys: list[str], what: str, where: str) -> None:
         raise SchemaError(f"{where}: {what} used twice: {', '.join(dupes)}.")
 
 
-def _section(raw: Any, number: int, vocabularies: dict[str, Vocabulary], common: tuple[FieldSpec, ...],
-             where: str) -> Section:
+def _section(
+    raw: Any, number: int, vocabularies: dict[str, Vocabulary], common: tuple[FieldSpec, ...], where: str
+) -> Section:
     here = f"{where} [[sections]] #{number}"
     raw = _check(raw, _SECTION_KEYS, here, ("key", "title", "sheet", "heading", "fields"))
     here = f"{where} section {raw['key']!r}"
     fields = tuple(_field(f, vocabularies, here) for f in raw["fields"])
     section = Section(
-        key=raw["key"], title=raw["title"], sheet=raw["sheet"], fields=fields, heading=raw["heading"],
-        period=_texts(raw.get("period", []), f"{here} period"), gtr=raw.get("gtr", True),
-        gtr_signature=raw.get("gtr_signature"), help=raw.get("help", ""),
-        aliases=_texts(raw.get("aliases", []), f"{here} aliases"), xml=raw.get("xml"),
-        api=_texts(raw.get("api", []), f"{here} api"), citation=raw.get("citation", False),
-        future_years=raw.get("future_years", "error"))
+        key=raw["key"],
+        title=raw["title"],
+        sheet=raw["sheet"],
+        fields=fields,
+        heading=raw["heading"],
+        period=_texts(raw.get("period", []), f"{here} period"),
+        gtr=raw.get("gtr", True),
+        gtr_signature=raw.get("gtr_signature"),
+        help=raw.get("help", ""),
+        aliases=_texts(raw.get("aliases", []), f"{here} aliases"),
+        xml=raw.get("xml"),
+        api=_texts(raw.get("api", []), f"{here} api"),
+        citation=raw.get("citation", False),
+        future_years=raw.get("future_years", "error"),
+    )
     _check_sheet_name(section.sheet, here)
     if section.future_years not in ("error", "warn"):
-        raise SchemaError(f"{here}: future_years should be \"error\" or \"warn\", not {section.future_years!r}.")
+        raise SchemaError(f'{here}: future_years should be "error" or "warn", not {section.future_years!r}.')
     keys = [f.key for f in fields] + [f.key for f in common]
     _unique(keys, "field key", here)
     _unique([normalise(f.label) for f in fields + common], "column label", here)
@@ -191,11 +285,19 @@ def _charts(raw: list, sections: tuple[Section, ...], where: str) -> tuple[Chart
         if data.get("unless") is not None and data["unless"] not in keys:
             raise SchemaError(f"{here}: unless names unknown section {data['unless']!r}.")
         if ("field" in data) == (data.get("by") == "years") or data.get("by", "years") != "years":
-            raise SchemaError(f"{here}: give either field = \"...\" or by = \"years\".")
+            raise SchemaError(f'{here}: give either field = "..." or by = "years".')
         if "field" in data and data["field"] not in {f.key for f in section.fields}:
             raise SchemaError(f"{here}: names unknown field {data['field']!r} of {section.key!r}.")
-        charts.append(Chart(data["title"], section.key, data.get("field"), data.get("by") == "years",
-                            data.get("horizontal", True), data.get("unless")))
+        charts.append(
+            Chart(
+                data["title"],
+                section.key,
+                data.get("field"),
+                data.get("by") == "years",
+                data.get("horizontal", True),
+                data.get("unless"),
+            )
+        )
     return tuple(charts)
 
 
@@ -207,29 +309,43 @@ def parse_schema(data: dict, where: str = "schema") -> Schema:
     award_fields = tuple(_field(f, vocabularies, f"{where} [award]") for f in award["fields"])
     common = tuple(_field(f, vocabularies, f"{where} [[common]]") for f in data.get("common", ()))
     _check_sheet_name(award["sheet"], f"{where} [award]")
-    sections = tuple(_section(raw, number, vocabularies, common, where)
-                     for number, raw in enumerate(data["sections"], start=1))
+    sections = tuple(
+        _section(raw, number, vocabularies, common, where) for number, raw in enumerate(data["sections"], start=1)
+    )
     if not sections:
         raise SchemaError(f"{where}: no sections defined.")
-    organisations = _check(data.get("organisations", {"sheet": "Organisations"}), _SHEET_KEYS,
-                           f"{where} [organisations]", ("sheet",))
-    organisation_fields = tuple(_field(f, vocabularies, f"{where} [organisations]")
-                                for f in organisations.get("fields", ()))
+    organisations = _check(
+        data.get("organisations", {"sheet": "Organisations"}), _SHEET_KEYS, f"{where} [organisations]", ("sheet",)
+    )
+    organisation_fields = tuple(
+        _field(f, vocabularies, f"{where} [organisations]") for f in organisations.get("fields", ())
+    )
     _check_sheet_name(organisations["sheet"], f"{where} [organisations]")
     _unique([s.key for s in sections], "section key", where)
-    _unique([normalise(s.sheet) for s in sections] + [normalise(award["sheet"]), normalise(organisations["sheet"])],
-            "sheet name", where)
+    _unique(
+        [normalise(s.sheet) for s in sections] + [normalise(award["sheet"]), normalise(organisations["sheet"])],
+        "sheet name",
+        where,
+    )
     imports = {}
-    for source, table in _check(data.get("imports", {}), {k: dict for k in data.get("imports", {})},
-                                f"{where} [imports]").items():
-        imports[source] = {key: _texts(value if isinstance(value, list) else [value], f"{where} [imports.{source}] {key}")
-                           for key, value in table.items()}
+    for source, table in _check(
+        data.get("imports", {}), {k: dict for k in data.get("imports", {})}, f"{where} [imports]"
+    ).items():
+        imports[source] = {
+            key: _texts(value if isinstance(value, list) else [value], f"{where} [imports.{source}] {key}")
+            for key, value in table.items()
+        }
     return Schema(
-        award_sheet=award["sheet"], award_sheet_aliases=_texts(award.get("aliases", []), f"{where} [award] aliases"),
-        award_fields=award_fields, common_fields=common, sections=sections, vocabularies=vocabularies,
+        award_sheet=award["sheet"],
+        award_sheet_aliases=_texts(award.get("aliases", []), f"{where} [award] aliases"),
+        award_fields=award_fields,
+        common_fields=common,
+        sections=sections,
+        vocabularies=vocabularies,
         organisation_sheet=organisations["sheet"],
         organisation_sheet_aliases=_texts(organisations.get("aliases", []), f"{where} [organisations] aliases"),
-        organisation_fields=organisation_fields, imports=imports,
+        organisation_fields=organisation_fields,
+        imports=imports,
         charts=_charts(data.get("charts", []), sections, where),
     )
 

@@ -4,8 +4,8 @@ how each entry is marked, and the facts the cover reports. No I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from . import periods
 from .changes import ADDED, REMOVED, Changes
@@ -80,24 +80,40 @@ def select(entries: Iterable[Entry], selection: Selection, what: str, award: Awa
         def removed_here(item) -> bool:
             named = {a.reference or a.title for a in item.entry.awards}
             return bool(wanted & named) or (award is not None and not named & selection.awards)
-        changes = Changes([c for c in selection.changes.items
-                           if id(c.entry) in kept or (c.kind == REMOVED and removed_here(c))])
+
+        changes = Changes(
+            [c for c in selection.changes.items if id(c.entry) in kept or (c.kind == REMOVED and removed_here(c))]
+        )
         for item in changes.items:
             if item.kind != REMOVED:
                 marks.setdefault(id(item.entry), []).insert(0, "New" if item.kind == ADDED else "Changed")
     return Selected(
-        entries=tuple(chosen), marks=tuple(tuple(marks.get(id(e), ())) for e in chosen), period=selection.period,
+        entries=tuple(chosen),
+        marks=tuple(tuple(marks.get(id(e), ())) for e in chosen),
+        period=selection.period,
         internal_left_out=len(internal) if selection.public else 0,
-        internal_included=0 if selection.public else len(internal), undated=len(undated), changes=changes,
-        since=selection.since, findings=tuple(findings))
+        internal_included=0 if selection.public else len(internal),
+        undated=len(undated),
+        changes=changes,
+        since=selection.since,
+        findings=tuple(findings),
+    )
 
 
 def _undated(entry: Entry, period: Period, what: str) -> Finding:
     section = entry.section
     dating = ", ".join(section.field(k).label for k in section.period) or "a date"
     return Finding.of(
-        "undated-entry", WARNING, "" if section.period else "never-dated", period=period.label, what=what,
-        dating=dating, section=section.title,
-        file=entry.origin.file, sheet=entry.origin.sheet,
+        "undated-entry",
+        WARNING,
+        "" if section.period else "never-dated",
+        period=period.label,
+        what=what,
+        dating=dating,
+        section=section.title,
+        file=entry.origin.file,
+        sheet=entry.origin.sheet,
         cell=entry.cells.get(section.period[0], "") if section.period else entry.cells.get(section.heading, ""),
-        field=section.heading_field.label, value=str(entry.value_or_raw(section.heading))[:80])
+        field=section.heading_field.label,
+        value=str(entry.value_or_raw(section.heading))[:80],
+    )

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import imported as imported_values
 from .fieldtypes import EXCEL_CELL_LIMIT, Cell, as_text
 from .model import Entry
 from .schema import FieldSpec, Schema, Section, header_key
 
-__all__ = ["Cell", "Column", "NOT_RECORDED", "Table", "continuation_label", "continued_of", "list_name",
-           "record_table", "section_table", "split_cell_text"]
+__all__ = [
+    "Cell",
+    "Column",
+    "NOT_RECORDED",
+    "Table",
+    "continuation_label",
+    "continued_of",
+    "list_name",
+    "record_table",
+    "section_table",
+    "split_cell_text",
+]
 
 #: What a return shows for a field the funder did not ask for when it accepted the entry.
 NOT_RECORDED = "not recorded"
@@ -126,8 +137,11 @@ def _extra_cell(value: Any) -> Cell:
 def sheet_columns(schema: Schema, section: Section, entries: Iterable[Entry]) -> tuple[FieldSpec, ...]:
     """The fields of a section sheet: every field, except export-only ones no entry uses."""
     entries = list(entries)
-    return tuple(spec for spec in schema.columns(section)
-                 if not spec.export_only or any(e.value_or_raw(spec.key) not in (None, "") for e in entries))
+    return tuple(
+        spec
+        for spec in schema.columns(section)
+        if not spec.export_only or any(e.value_or_raw(spec.key) not in (None, "") for e in entries)
+    )
 
 
 def section_table(schema: Schema, section: Section, entries: list[Entry], returned: bool) -> Table:
@@ -149,7 +163,8 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
                     if continuation_label(spec.label, number) not in extras:
                         extras.append(continuation_label(spec.label, number))
     columns = tuple(_column(spec, not returned) for spec in specs) + tuple(
-        Column(header, EXTRA_WIDTH, "wrap", extra=True) for header in extras)
+        Column(header, EXTRA_WIDTH, "wrap", extra=True) for header in extras
+    )
     at = {header: len(specs) + offset for offset, header in enumerate(extras)}
     rows = []
     marks: list[tuple[str, str] | None] = []

@@ -6,9 +6,9 @@ schema.py); code asks these objects, never a section's name. No I/O, no third-pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from .fieldtypes import REGISTRY, FieldType
 from .vocabulary import Vocabulary, header_key, normalise
@@ -118,8 +118,9 @@ class Schema:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vocabularies", MappingProxyType(dict(self.vocabularies)))
-        object.__setattr__(self, "imports", MappingProxyType(
-            {k: MappingProxyType(dict(v)) for k, v in self.imports.items()}))
+        object.__setattr__(
+            self, "imports", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.imports.items()})
+        )
 
     def section(self, key: str) -> Section:
         for section in self.sections:

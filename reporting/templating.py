@@ -25,8 +25,10 @@ def templates_dir() -> Path:
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / "return.docx").is_file():
             return candidate
-    raise OutputError("The default Word template (templates/return.docx) is missing.",
-                      f"Reinstall funder-report, or name a Word template with {option('template')}.")
+    raise OutputError(
+        "The default Word template (templates/return.docx) is missing.",
+        f"Reinstall funder-report, or name a Word template with {option('template')}.",
+    )
 
 
 def export_templates(target: Path | str, force: bool = False) -> list[Path]:
@@ -44,7 +46,7 @@ def build_day() -> dt.date:
     """Today, or SOURCE_DATE_EPOCH's day when set (for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
     except (ValueError, OverflowError, OSError):
         raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.") from None
 
@@ -62,11 +64,15 @@ class Renderer:
         folder = Path(templates) if templates else None
         if folder is not None:
             if not folder.is_dir():
-                raise TemplateError(f"{option('templates')} {folder}: no such folder.",
-                                    "Make one with `funder-report templates export DIR`.", param="templates")
+                raise TemplateError(
+                    f"{option('templates')} {folder}: no such folder.",
+                    "Make one with `funder-report templates export DIR`.",
+                    param="templates",
+                )
             if not any((folder / name).is_file() for name in TEMPLATE_FILES):
-                raise UsageError(f"{option('templates')} {folder} holds neither {' nor '.join(TEMPLATE_FILES)}.",
-                                 param="templates")
+                raise UsageError(
+                    f"{option('templates')} {folder} holds neither {' nor '.join(TEMPLATE_FILES)}.", param="templates"
+                )
 
         def pick(name: str) -> Path:
             if folder is not None and (folder / name).is_file():
@@ -84,7 +90,8 @@ class Renderer:
             self.notes.append(
                 f"The Word template {self.word.path} has no {', '.join(missing)} "
                 f"style{'s' if len(missing) > 1 else ''} ({len(missing)} of {len(self.word.styles)}), so that text "
-                "is set in its Normal style. Add them in Word, or start from `funder-report templates export`.")
+                "is set in its Normal style. Add them in Word, or start from `funder-report templates export`."
+            )
 
     def view(self, schema: Schema, head: Head, selected: Selected) -> ReturnView:
         """The view of one return or profile, worded from this build's texts."""

@@ -31,8 +31,15 @@ def clean_text(text: str) -> str:
     and trailing blank lines go; paragraph breaks (blank lines) inside the text are kept.
     Text that needs none of this is returned as it is (the same string, not a copy).
     """
-    if (text and not text[0].isspace() and not text[-1].isspace() and "\r" not in text
-            and "\u00a0" not in text and " \n" not in text and "\t\n" not in text):
+    if (
+        text
+        and not text[0].isspace()
+        and not text[-1].isspace()
+        and "\r" not in text
+        and "\u00a0" not in text
+        and " \n" not in text
+        and "\t\n" not in text
+    ):
         return text  # the common case, checked with fast substring scans
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = [line.rstrip(" \t") for line in text.split("\n")]
@@ -93,7 +100,7 @@ def slugify(text: str, limit: int = 60) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """"1 entry", "2 entries", "6,034 entries": a count with its noun in the right number."""
+    """ "1 entry", "2 entries", "6,034 entries": a count with its noun in the right number."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 

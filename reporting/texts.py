@@ -17,8 +17,7 @@ import jinja2
 from .errors import TemplateError
 
 TEXTS_FILE = "texts.toml"
-_ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                  keep_trailing_newline=False)
+_ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 class Texts:
@@ -34,11 +33,18 @@ class Texts:
         if defaults is not None and defaults != path:
             self._load(defaults)
         self._load(path)
-        for required in ("cover.subtitle", "cover.generated", "header.text", "intro.default",
-                         "files.return", "files.profile"):
+        for required in (
+            "cover.subtitle",
+            "cover.generated",
+            "header.text",
+            "intro.default",
+            "files.return",
+            "files.profile",
+        ):
             if required not in self._templates:
-                raise TemplateError(f"{path} has no {required} text.",
-                                    "Start from `funder-report templates export DIR`.")
+                raise TemplateError(
+                    f"{path} has no {required} text.", "Start from `funder-report templates export DIR`."
+                )
 
     def _load(self, path: Path) -> None:
         try:
@@ -46,8 +52,7 @@ class Texts:
         except OSError as exc:
             raise TemplateError(f"Cannot read {path}: {exc.strerror}.") from None
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateError(f"{path} is not valid TOML: {exc}.",
-                                "Check the quotes around each text.") from None
+            raise TemplateError(f"{path} is not valid TOML: {exc}.", "Check the quotes around each text.") from None
         for group, values in data.items():
             if not isinstance(values, dict):
                 raise TemplateError(f"{path}: [{group}] should be a table of texts.")
@@ -58,8 +63,9 @@ class Texts:
                 try:
                     self._templates[where] = _ENVIRONMENT.from_string(source)
                 except jinja2.TemplateSyntaxError as exc:
-                    raise TemplateError(f"{path}: {where} is not a valid template ({exc.message}, "
-                                        f"line {exc.lineno}).") from None
+                    raise TemplateError(
+                        f"{path}: {where} is not a valid template ({exc.message}, line {exc.lineno})."
+                    ) from None
 
     def has(self, name: str) -> bool:
         return name in self._templates
@@ -73,7 +79,8 @@ class Texts:
             known = ", ".join(sorted(context))
             raise TemplateError(
                 f"{self.path}: {name} uses the placeholder {missing}, which does not exist.",
-                f"Placeholders: {known} (see the comments at the top of {TEXTS_FILE}).") from None
+                f"Placeholders: {known} (see the comments at the top of {TEXTS_FILE}).",
+            ) from None
         except jinja2.TemplateError as exc:
             raise TemplateError(f"{self.path}: {name} cannot be rendered ({exc}).") from None
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from . import fieldtypes
+from . import fieldtypes, partners
 from .findings import ERROR, WARNING, Finding, Findings, did_you_mean
-from . import partners
-from .model import (AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record,
-                    describe_origin)
 from .imported import FRESH, unchanged
+from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record, describe_origin
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
 
@@ -34,14 +33,14 @@ def _where(record: Record, spec: FieldSpec, value: Any = None) -> dict[str, Any]
     return {**where, "cell": cell, "field": spec.label, "value": "" if value is None else fieldtypes.as_text(value)}
 
 
-def _finding(record: Record, spec: FieldSpec, code: str, severity: str, variant: str = "", value: Any = None,
-             **params: Any) -> Finding:
+def _finding(
+    record: Record, spec: FieldSpec, code: str, severity: str, variant: str = "", value: Any = None, **params: Any
+) -> Finding:
     """A finding about one field of a record, worded from the catalogue."""
     return Finding.of(code, severity, variant, **_where(record, spec, value), **params)
 
 
-def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings,
-                  untitled: str = "") -> dict[str, Any]:
+def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings, untitled: str = "") -> dict[str, Any]:
     """Type each field of `record`.
 
     For an entry the funder accepted, nothing it holds *as imported* is refused: such a value
@@ -63,8 +62,16 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
             severity, hint = problem.severity, problem.hint
             if accepted and severity == ERROR:
                 severity, hint = WARNING, f"{_KEPT} {hint}".strip()
-            findings.add(Finding(problem.code, severity, problem.message, hint, replacement=problem.replacement,
-                                 **_where(record, spec, problem.found or raw)))
+            findings.add(
+                Finding(
+                    problem.code,
+                    severity,
+                    problem.message,
+                    hint,
+                    replacement=problem.replacement,
+                    **_where(record, spec, problem.found or raw),
+                )
+            )
         if value is None and not problems and spec.default is not None:
             value, _ = fieldtypes.parse(spec, spec.default)
         if value is not None:
@@ -76,8 +83,17 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
             elif spec.required:
                 findings.add(_finding(record, spec, "missing-value", ERROR, label=spec.label, help=spec.help))
             elif spec.recommended:
-                findings.add(_finding(record, spec, "missing-recommended", WARNING,
-                                      "award" if record.kind == AWARD else "", label=spec.label, help=spec.help))
+                findings.add(
+                    _finding(
+                        record,
+                        spec,
+                        "missing-recommended",
+                        WARNING,
+                        "award" if record.kind == AWARD else "",
+                        label=spec.label,
+                        help=spec.help,
+                    )
+                )
     return values
 
 
@@ -104,8 +120,9 @@ def _check_title(record: Record, section: Section, values: dict[str, Any], findi
     findings.add(_finding(record, spec, "untitled", WARNING, label=spec.label, title=title))
 
 
-def _check_money(record: Record, section: Section, values: dict[str, Any], findings: Findings,
-                 severity: str = ERROR) -> None:
+def _check_money(
+    record: Record, section: Section, values: dict[str, Any], findings: Findings, severity: str = ERROR
+) -> None:
     for spec in section.fields:
         if not isinstance(values.get(spec.key), fieldtypes.Money) or spec.currency is None:
             continue
@@ -113,23 +130,45 @@ def _check_money(record: Record, section: Section, values: dict[str, Any], findi
         stated = values.get(spec.currency)
         column = section.field(spec.currency)
         if money.currency and record.raw.get(spec.currency) not in (None, "") and stated != money.currency:
-            findings.add(_finding(record, spec, "currency-mismatch", severity, value=record.raw.get(spec.key),
-                                  currency=money.currency, column=column.label, stated=stated))
+            findings.add(
+                _finding(
+                    record,
+                    spec,
+                    "currency-mismatch",
+                    severity,
+                    value=record.raw.get(spec.key),
+                    currency=money.currency,
+                    column=column.label,
+                    stated=stated,
+                )
+            )
         elif money.currency:
             values[spec.currency] = money.currency
         values[spec.key] = fieldtypes.Money(money.amount, values.get(spec.currency))
 
 
-def _check_period(record: Record, section: Section, values: dict[str, Any], findings: Findings,
-                  severity: str = ERROR) -> None:
+def _check_period(
+    record: Record, section: Section, values: dict[str, Any], findings: Findings, severity: str = ERROR
+) -> None:
     if len(section.period) != 2:
         return
     start_key, end_key = section.period
     start, end = values.get(start_key), values.get(end_key)
     if start is not None and end is not None and end < start:
         end_spec, start_spec = section.field(end_key), section.field(start_key)
-        findings.add(_finding(record, end_spec, "end-before-start", severity, value=record.raw.get(end_key),
-                              end=end, start=start, start_label=start_spec.label, end_label=end_spec.label))
+        findings.add(
+            _finding(
+                record,
+                end_spec,
+                "end-before-start",
+                severity,
+                value=record.raw.get(end_key),
+                end=end,
+                start=start,
+                start_label=start_spec.label,
+                end_label=end_spec.label,
+            )
+        )
 
 
 def _pristine(record: Record) -> bool:
@@ -145,8 +184,9 @@ def _award_id(values: dict[str, Any], origin: Origin) -> str:
     return values.get("award_reference") or normalise(values.get("title") or origin.file)
 
 
-def _check_future(record: Record, section: Section, values: dict[str, Any], this_year: int,
-                  findings: Findings, lenient: bool = False) -> None:
+def _check_future(
+    record: Record, section: Section, values: dict[str, Any], this_year: int, findings: Findings, lenient: bool = False
+) -> None:
     """Outcomes are things that have happened: a year after this one is a mistake.
 
     Period ends (End Year, End) may lie ahead; a publication year ahead is only a warning,
@@ -160,17 +200,35 @@ def _check_future(record: Record, section: Section, values: dict[str, Any], this
         if not ahead:
             continue
         lenient = lenient or section.future_years == "warn"
-        findings.add(_finding(record, spec, "future-year", WARNING if lenient else ERROR,
-                              "in-press" if lenient else "", value=record.raw.get(spec.key),
-                              years=", ".join(map(str, ahead))))
+        findings.add(
+            _finding(
+                record,
+                spec,
+                "future-year",
+                WARNING if lenient else ERROR,
+                "in-press" if lenient else "",
+                value=record.raw.get(spec.key),
+                years=", ".join(map(str, ahead)),
+            )
+        )
 
 
 def _check_long_title(record: Record, section: Section, values: dict[str, Any], findings: Findings) -> None:
     spec = section.heading_field
     value = values.get(spec.key)
     if spec.kind.textual and not spec.kind.long and isinstance(value, str) and len(value) > TITLE_LIMIT:
-        findings.add(_finding(record, spec, "long-title", WARNING, value=value, length=len(value),
-                              label_lower=spec.label.lower(), limit=TITLE_LIMIT))
+        findings.add(
+            _finding(
+                record,
+                spec,
+                "long-title",
+                WARNING,
+                value=value,
+                length=len(value),
+                label_lower=spec.label.lower(),
+                limit=TITLE_LIMIT,
+            )
+        )
 
 
 def _duplicate_key(entry: Entry) -> tuple:
@@ -209,16 +267,27 @@ def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -
         distinct = different_ids or earlier.imported is not None or record.imported is not None
         if distinct:
             code, severity = "possible-duplicate", WARNING
-            variant = {(True, False): "", (True, True): "doi", (False, False): "funder",
-                       (False, True): "funder-doi"}[(different_ids, doi)]
+            variant = {(True, False): "", (True, True): "doi", (False, False): "funder", (False, True): "funder-doi"}[
+                (different_ids, doi)
+            ]
         else:
             code, severity, variant = "duplicate-entry", ERROR, "doi" if doi else ""
-        findings.add(_finding(record, entry.section.heading_field, code, severity, variant,
-                              value=entry.value_or_raw(entry.section.heading), where=where))
+        findings.add(
+            _finding(
+                record,
+                entry.section.heading_field,
+                code,
+                severity,
+                variant,
+                value=entry.value_or_raw(entry.section.heading),
+                where=where,
+            )
+        )
 
 
-def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = None,
-             files: Iterable[str] = ()) -> tuple[Dataset, Findings]:
+def validate(
+    records: Iterable[Record], schema: Schema, today: dt.date | None = None, files: Iterable[str] = ()
+) -> tuple[Dataset, Findings]:
     """Type every value, check it against the schema and link entries to their awards.
 
     `files` names the inputs, so that an input without any award can be named in a finding.
@@ -244,13 +313,16 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
             if key in awards_by_id:
                 known = awards_by_id[key]
                 awards_by_file.setdefault(record.origin.file, []).append(known)
-                differ = [spec for spec in schema.award_fields
-                          if spec.key in values and spec.key in known.values
-                          and values[spec.key] != known.values[spec.key]]
+                differ = [
+                    spec
+                    for spec in schema.award_fields
+                    if spec.key in values and spec.key in known.values and values[spec.key] != known.values[spec.key]
+                ]
                 if differ:
                     labels = ", ".join(spec.label for spec in differ)
-                    findings.add(_finding(record, differ[0], "award-conflict", WARNING, other=known.origin.file,
-                                          labels=labels))
+                    findings.add(
+                        _finding(record, differ[0], "award-conflict", WARNING, other=known.origin.file, labels=labels)
+                    )
                 continue
             awards_by_id[key] = award
             awards_by_file.setdefault(record.origin.file, []).append(award)
@@ -268,8 +340,7 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
         accepted = record.imported is not None
         if accepted:
             imported += 1
-        values = _parse_fields(record, schema.columns(section), findings,
-                               untitled=section.heading if accepted else "")
+        values = _parse_fields(record, schema.columns(section), findings, untitled=section.heading if accepted else "")
         # Checks across fields are lenient only while the entry is as it was imported.
         pristine = accepted and _pristine(record)
         severity = WARNING if pristine else ERROR
@@ -279,8 +350,15 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
         if accepted and unchanged(record.imported, section.heading, record.raw.get(section.heading)):
             _check_title(record, section, values, findings)
         _check_long_title(record, section, values, findings)
-        entry = Entry(section=section, values=values, raw=record.raw, origin=record.origin,
-                      cells=record.cells, extra=record.extra, accepted=accepted)
+        entry = Entry(
+            section=section,
+            values=values,
+            raw=record.raw,
+            origin=record.origin,
+            cells=record.cells,
+            extra=record.extra,
+            accepted=accepted,
+        )
         # Once typed, only the values that could not be typed need their raw form.
         pending.append((entry, record))
 
@@ -290,8 +368,9 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
         award = Award(values={}, origin=Origin(name, schema.award_sheet))
         dataset.awards.append(award)
         awards_by_id[_award_id({}, award.origin)] = award
-        findings.add(Finding.of("missing-award", WARNING, file=name, sheet=schema.award_sheet,
-                                award_sheet=schema.award_sheet))
+        findings.add(
+            Finding.of("missing-award", WARNING, file=name, sheet=schema.award_sheet, award_sheet=schema.award_sheet)
+        )
 
     for award in dataset.awards:
         if not award.title and not award.reference and award.origin.row:
@@ -305,8 +384,13 @@ def validate(records: Iterable[Record], schema: Schema, today: dt.date | None = 
     return dataset, findings
 
 
-def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
-                  awards_by_file: dict[str, list[Award]], schema: Schema, findings: Findings) -> None:
+def _link_entries(
+    pending: list[tuple[Entry, Record]],
+    dataset: Dataset,
+    awards_by_file: dict[str, list[Award]],
+    schema: Schema,
+    findings: Findings,
+) -> None:
     """Give each entry the award(s) it counts for, reporting entries that fit none."""
     by_reference = {a.reference: a for a in dataset.awards if a.reference}
     ref_spec = next(f for f in schema.common_fields if f.key == "award_reference")
@@ -316,16 +400,28 @@ def _link_entries(pending: list[tuple[Entry, Record]], dataset: Dataset,
             unknown = [r for r in refs if r not in by_reference]
             if unknown:
                 close = difflib.get_close_matches(unknown[0], list(by_reference), n=1, cutoff=0.6)
-                findings.add(_finding(record, ref_spec, "unknown-award", ERROR, value="; ".join(refs),
-                                      names=", ".join(repr(u) for u in unknown), award_sheet=schema.award_sheet,
-                                      did_you_mean=did_you_mean(close)))
+                findings.add(
+                    _finding(
+                        record,
+                        ref_spec,
+                        "unknown-award",
+                        ERROR,
+                        value="; ".join(refs),
+                        names=", ".join(repr(u) for u in unknown),
+                        award_sheet=schema.award_sheet,
+                        did_you_mean=did_you_mean(close),
+                    )
+                )
             entry.awards = [by_reference[r] for r in refs if r in by_reference]
         else:
             candidates = awards_by_file.get(entry.origin.file) or dataset.awards
             if len(candidates) == 1:
                 entry.awards = [candidates[0]]
             else:
-                findings.add(_finding(record, ref_spec, "which-award", ERROR, award_sheet=schema.award_sheet,
-                                      label=ref_spec.label))
+                findings.add(
+                    _finding(
+                        record, ref_spec, "which-award", ERROR, award_sheet=schema.award_sheet, label=ref_spec.label
+                    )
+                )
         if entry.awards:
             dataset.entries.append(entry)

@@ -4,9 +4,9 @@ and how a written value is matched to one of them. No I/O, no third-party import
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 
 def normalise(value: str) -> str:

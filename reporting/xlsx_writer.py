@@ -47,8 +47,14 @@ class _Formats:
         self.year = book.add_format({**base, "num_format": "0", "align": "left"})
         self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
         self.missing = book.add_format({**base, "font_color": "#7F7F7F", "italic": True})
-        header = {"bold": True, "text_wrap": True, "valign": "top", "font_size": 10, "border": 1,
-                  "border_color": "#8EA9DB"}
+        header = {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "top",
+            "font_size": 10,
+            "border": 1,
+            "border_color": "#8EA9DB",
+        }
         self.required = book.add_format({**header, "bg_color": "#1F4E79", "font_color": "#FFFFFF"})
         self.optional = book.add_format({**header, "bg_color": "#DDEBF7"})
         self.extra = book.add_format({**header, "bg_color": "#F2F2F2", "italic": True})
@@ -58,10 +64,20 @@ class _Formats:
         self.number = book.add_format({"font_size": 10, "num_format": "#,##0"})
         self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
         #: A return's column headers: plain, not the input workbook's required/optional colours.
-        self.heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_size": 10,
-                                        "bottom": 1, "bg_color": "#F2F2F2"})
-        self._styles = {"text": self.cell, "wrap": self.wrap, "identifier": self.text, "month": self.month, "day": self.day,
-                        "money": self.money, "year": self.year, "number": self.cell, "missing": self.missing}
+        self.heading = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "font_size": 10, "bottom": 1, "bg_color": "#F2F2F2"}
+        )
+        self._styles = {
+            "text": self.cell,
+            "wrap": self.wrap,
+            "identifier": self.text,
+            "month": self.month,
+            "day": self.day,
+            "money": self.money,
+            "year": self.year,
+            "number": self.cell,
+            "missing": self.missing,
+        }
 
     def style(self, name: str):
         """The cell format of a cell style (see fieldtypes.Cell)."""
@@ -69,16 +85,18 @@ class _Formats:
 
 
 def _new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, _Formats]:
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"title": title[:255], "created": FIXED_DATE, "author": "funder-report"})
     if kind is not None:
         book.set_custom_property(MARK, kind.value)
     return book, _Formats(book)
 
 
-def _write_cell(sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None,
-                wrap: bool = False) -> None:
+def _write_cell(
+    sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None, wrap: bool = False
+) -> None:
     """Write one cell; text is always written as text, never as a formula."""
     if cell is None or cell.value is None or cell.value == "":
         return
@@ -119,6 +137,7 @@ def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, links: 
 
 
 # -- input workbooks -------------------------------------------------------------------------
+
 
 def _wrapped_height(text: str, width: float) -> float:
     """Row height (points) that shows `text` wrapped in a column `width` characters wide.
@@ -203,6 +222,7 @@ def write_input_workbook(view: InputBook) -> bytes:
 
 # -- Excel returns ---------------------------------------------------------------------------
 
+
 def write_excel_return(view: ReturnView) -> bytes:
     """The Excel return (or profile): a Summary sheet, then one sheet per non-empty section."""
     buffer = io.BytesIO()
@@ -246,6 +266,7 @@ def write_excel_return(view: ReturnView) -> bytes:
 
 def _used_columns(table: Table) -> Table:
     """The table without its columns that are empty in every row (a return shows what was reported)."""
+
     def filled(row: tuple[Cell | None, ...], index: int) -> bool:
         cell = row[index] if index < len(row) else None
         return cell is not None and cell.value is not None and cell.value != ""
@@ -253,8 +274,11 @@ def _used_columns(table: Table) -> Table:
     keep = [i for i in range(len(table.columns)) if any(filled(row, i) for row in table.rows)]
     if len(keep) == len(table.columns):
         return table
-    return Table(table.name, tuple(table.columns[i] for i in keep),
-                 tuple(tuple(row[i] if i < len(row) else None for i in keep) for row in table.rows))
+    return Table(
+        table.name,
+        tuple(table.columns[i] for i in keep),
+        tuple(tuple(row[i] if i < len(row) else None for i in keep) for row in table.rows),
+    )
 
 
 #: Excel's tallest row (points).
@@ -304,8 +328,7 @@ def _print_setup(sheet, landscape: bool, pages_wide: int = 1) -> None:
     sheet.set_footer("&L&8&A&R&8Page &P of &N")
 
 
-def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, ...], row: int,
-                    fmt: _Formats) -> None:
+def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, ...], row: int, fmt: _Formats) -> None:
     """Each chart's data as a small table, with a native Excel bar chart beside it."""
     for chart in charts:
         sheet.write_string(row, 0, chart.title, fmt.bold)
@@ -378,15 +401,25 @@ def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, 
     last = first + len(chart.categories) - 1
     code = "#,##0" + ("." + "0" * chart.decimals if chart.decimals else "")
     native: Any = book.add_chart({"type": "bar" if chart.horizontal else "column"})
-    native.add_series({"name": chart.title, "categories": [sheet_name, first, column, last, column],
-                       "values": [sheet_name, first, column + 1, last, column + 1],
-                       "fill": {"color": "#2E74B5"}, "data_labels": {"value": True, "num_format": code},
-                       "gap": 60})
+    native.add_series(
+        {
+            "name": chart.title,
+            "categories": [sheet_name, first, column, last, column],
+            "values": [sheet_name, first, column + 1, last, column + 1],
+            "fill": {"color": "#2E74B5"},
+            "data_labels": {"value": True, "num_format": code},
+            "gap": 60,
+        }
+    )
     native.set_title({"name": chart.title, "name_font": {"size": 11, "bold": True}})
     native.set_legend({"none": True})
     category_axis = {"name": chart.axis, "name_font": {"size": 9, "bold": False}, "num_font": {"size": 8}}
-    value_axis = {"name": chart.counted, "name_font": {"size": 9, "bold": False}, "num_font": {"size": 8},
-                  "num_format": "#,##0"}
+    value_axis = {
+        "name": chart.counted,
+        "name_font": {"size": 9, "bold": False},
+        "num_font": {"size": 8},
+        "num_format": "#,##0",
+    }
     if chart.horizontal:
         native.set_y_axis({**category_axis, "reverse": True})
         native.set_x_axis(value_axis)
@@ -405,8 +438,10 @@ def _entries_counted(view: PortfolioReport) -> tuple[list[str], list[list]]:
     columns: list[str] = []
     for group in view.groups:
         for figure in group.figures:
-            for name in (figure.title, *([f"{figure.title}: amount"] if any(c.amount is not None for c in figure.counted)
-                                         else [])):
+            for name in (
+                figure.title,
+                *([f"{figure.title}: amount"] if any(c.amount is not None for c in figure.counted) else []),
+            ):
                 if name not in columns:
                     columns.append(name)
     index = {name: n for n, name in enumerate(columns)}
@@ -418,8 +453,15 @@ def _entries_counted(view: PortfolioReport) -> tuple[list[str], list[list]]:
                 key = (counted.file, counted.sheet, counted.row, counted.entry_id)
                 row = entries.get(key)
                 if row is None:
-                    row = entries[key] = [group.name, counted.file, counted.sheet, counted.row, counted.entry_id,
-                                          counted.award, counted.title] + [None] * len(columns)
+                    row = entries[key] = [
+                        group.name,
+                        counted.file,
+                        counted.sheet,
+                        counted.row,
+                        counted.entry_id,
+                        counted.award,
+                        counted.title,
+                    ] + [None] * len(columns)
                 cell = len(PORTFOLIO_ENTRY_HEADERS) + index[figure.title]
                 row[cell] = counted.category if row[cell] is None else f"{row[cell]}{CATEGORY_JOINER}{counted.category}"
                 if counted.amount is not None:
@@ -439,8 +481,7 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
     about = book.add_worksheet("About")
     about.write_string(0, 0, view.title, fmt.title)
     line = 1
-    for text in [view.subtitle, *(f"{label}: {value}" for label, value in view.details), *view.notes,
-                 view.generated]:
+    for text in [view.subtitle, *(f"{label}: {value}" for label, value in view.details), *view.notes, view.generated]:
         if text:
             about.write_string(line, 0, text, fmt.cell)
             line += 1
@@ -449,9 +490,13 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
     for number, (group, name) in enumerate(zip(view.groups, names), start=1):
         about.write_url(line + number, 0, f"internal:'{name}'!A1", fmt.link, group.name)
         about.write_string(line + number, 1, group.summary, fmt.cell)
-    about.write_string(line + len(names) + 2, 0, f"The sheet {PORTFOLIO_ENTRIES_SHEET} lists every entry counted, "
-                       "where it is in the workbooks read, and for each figure the category it is counted under.",
-                       fmt.cell)
+    about.write_string(
+        line + len(names) + 2,
+        0,
+        f"The sheet {PORTFOLIO_ENTRIES_SHEET} lists every entry counted, "
+        "where it is in the workbooks read, and for each figure the category it is counted under.",
+        fmt.cell,
+    )
     about.set_column(0, 0, 40)
     about.set_column(1, 1, 60)
     for group, name in zip(view.groups, names):
@@ -466,8 +511,13 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
         for figure in group.figures:
             sheet.write_string(row, 0, figure.title, fmt.bold)
             column = xl_col_to_name(headers.index(figure.title))
-            sheet.write_url(row, 1, f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!{column}1", fmt.link,
-                            f"The entries counted (column {column} of {PORTFOLIO_ENTRIES_SHEET})")
+            sheet.write_url(
+                row,
+                1,
+                f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!{column}1",
+                fmt.link,
+                f"The entries counted (column {column} of {PORTFOLIO_ENTRIES_SHEET})",
+            )
             for col, header in enumerate(figure.headers):
                 sheet.write_string(row + 1, col, header, fmt.optional)
             for offset, values in enumerate(figure.rows, start=row + 2):

@@ -41,6 +41,8 @@ def pytest_runtest_setup(item):
     """Tests marked `shared` read ../shared/data: skip them when it is absent."""
     if item.get_closest_marker("shared") is not None:
         require(SEED)
+
+
 NBSP = "\u00a0"
 
 
@@ -91,21 +93,48 @@ def seed_records() -> tuple[list[str], list[list[str]]]:
 
 
 #: Labels as printed on the seed page (../shared/docs/researchfish-schema.md §2.2).
-SEED_LABELS = sorted([
-    "Title", "Description", "Type Of Art", "Year Produced", "Impact Types", "Impact", "URL",
-    "Exploitation Route", "Sectors", "Sector", "First Year Of Impact", "Geographic Reach",
-    "Policy Influence Type", "Amount", "Organisation", "Country", "Start Year", "Start", "End",
-    "Type Of Material", "Provided To Others?", "Department", "PI Contribution",
-    "Collaborator Contribution", "Form Of Engagement Activity", "Part Of Official Scheme?",
-    "Primary Audience", "Results and Impact", "Year(s) Of Engagement Activity",
-], key=len, reverse=True)
+SEED_LABELS = sorted(
+    [
+        "Title",
+        "Description",
+        "Type Of Art",
+        "Year Produced",
+        "Impact Types",
+        "Impact",
+        "URL",
+        "Exploitation Route",
+        "Sectors",
+        "Sector",
+        "First Year Of Impact",
+        "Geographic Reach",
+        "Policy Influence Type",
+        "Amount",
+        "Organisation",
+        "Country",
+        "Start Year",
+        "Start",
+        "End",
+        "Type Of Material",
+        "Provided To Others?",
+        "Department",
+        "PI Contribution",
+        "Collaborator Contribution",
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Primary Audience",
+        "Results and Impact",
+        "Year(s) Of Engagement Activity",
+    ],
+    key=len,
+    reverse=True,
+)
 MULTI_VALUE_LABELS = {"Sectors", "Sector", "Impact Types", "Year(s) Of Engagement Activity"}
 
 
 def split_label(line: str) -> tuple[str | None, str]:
     for label in SEED_LABELS:
         if line.startswith(label + " "):
-            return label, line[len(label) + 1:].strip()
+            return label, line[len(label) + 1 :].strip()
     return None, line
 
 

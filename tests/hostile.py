@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from badfiles import BOMB_PROLOG, ENGAGEMENT_HEADERS, GOOD_ROW, XXE_PROLOG, Error, Raw, engagement, raw_xlsx, sheet_xml
 
@@ -38,6 +38,7 @@ def _valid(tmp: Path, name: str = "valid.xlsx") -> Path:
 
 def _replace_part(name: str, part: str, data: bytes) -> Callable[[Path], Path]:
     """A valid workbook with one part replaced."""
+
     def make(tmp: Path) -> Path:
         source = _valid(tmp, "source.xlsx").read_bytes()
         path = tmp / name
@@ -48,50 +49,63 @@ def _replace_part(name: str, part: str, data: bytes) -> Callable[[Path], Path]:
                 new.writestr(part, data)
         (tmp / "source.xlsx").unlink()
         return path
+
     return make
 
 
 def _patch_member(name: str, member: str, flag: int = 0, method: int | None = None) -> Callable[[Path], Path]:
     """A valid workbook whose zip entry for `member` claims encryption (flag bit 0) or another
     compression method (9 = Deflate64), in both its local header and the central directory."""
+
     def make(tmp: Path) -> Path:
         data = bytearray(_valid(tmp, "source.xlsx").read_bytes())
         (tmp / "source.xlsx").unlink()
         target = member.encode()
-        for signature, flag_at, method_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 8, 26, 30),
-                                                                      (b"PK\x01\x02", 8, 10, 28, 46)):
+        for signature, flag_at, method_at, name_len_at, name_at in (
+            (b"PK\x03\x04", 6, 8, 26, 30),
+            (b"PK\x01\x02", 8, 10, 28, 46),
+        ):
             index = data.find(signature)
             while index >= 0:
-                length = int.from_bytes(data[index + name_len_at:index + name_len_at + 2], "little")
-                if data[index + name_at:index + name_at + length] == target:
-                    bits = int.from_bytes(data[index + flag_at:index + flag_at + 2], "little") | flag
-                    data[index + flag_at:index + flag_at + 2] = bits.to_bytes(2, "little")
+                length = int.from_bytes(data[index + name_len_at : index + name_len_at + 2], "little")
+                if data[index + name_at : index + name_at + length] == target:
+                    bits = int.from_bytes(data[index + flag_at : index + flag_at + 2], "little") | flag
+                    data[index + flag_at : index + flag_at + 2] = bits.to_bytes(2, "little")
                     if method is not None:
-                        data[index + method_at:index + method_at + 2] = method.to_bytes(2, "little")
+                        data[index + method_at : index + method_at + 2] = method.to_bytes(2, "little")
                 index = data.find(signature, index + 4)
         path = tmp / name
         path.write_bytes(bytes(data))
         return path
+
     return make
 
 
 def _shared_string_out_of_range(tmp: Path) -> Path:
     sheet = sheet_xml([ENGAGEMENT_HEADERS, [Raw(' t="s"><v>999</v>')] + GOOD_ROW[1:]])
-    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-              '2006/main" count="1" uniqueCount="1"><si><t>only</t></si></sst>')
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" count="1" uniqueCount="1"><si><t>only</t></si></sst>'
+    )
     path = raw_xlsx(tmp / "sst.xlsx", {"Award": sheet_xml([["Title"], ["x"]]), "Engagement Activities": sheet})
     data = io.BytesIO()
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             content = old.read(info.filename)
             if info.filename == "xl/_rels/workbook.xml.rels":
-                content = content.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.'
-                                          b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-                                          b'Target="sharedStrings.xml"/></Relationships>')
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
             if info.filename == "[Content_Types].xml":
-                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
-                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                          b'sharedStrings+xml"/></Types>')
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                    b'sharedStrings+xml"/></Types>',
+                )
             new.writestr(info.filename, content)
         new.writestr("xl/sharedStrings.xml", shared)
     path.write_bytes(data.getvalue())
@@ -102,15 +116,16 @@ LONG_COMMENT = "<!--" + "x" * 5000 + "-->"
 
 
 def _core_with(prolog: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>{LONG_COMMENT}{prolog}<cp:coreProperties xmlns:cp="http://'
-            'schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/'
-            'elements/1.1/"><dc:title>&lol4;</dc:title></cp:coreProperties>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{LONG_COMMENT}{prolog}<cp:coreProperties xmlns:cp="http://'
+        'schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/'
+        'elements/1.1/"><dc:title>&lol4;</dc:title></cp:coreProperties>'
+    ).encode()
 
 
 def _nested_gtr_xml(tmp: Path) -> Path:
     path = tmp / "deep.xml"
-    path.write_text(f'<ns2:project xmlns:ns2="{GTR_NS}/project">' + "<a>" * 10_000 + "</a>" * 10_000
-                    + "</ns2:project>")
+    path.write_text(f'<ns2:project xmlns:ns2="{GTR_NS}/project">' + "<a>" * 10_000 + "</a>" * 10_000 + "</ns2:project>")
     return path
 
 
@@ -122,16 +137,29 @@ def _nested_json(tmp: Path) -> Path:
 
 def _surrogate_json(tmp: Path) -> Path:
     path = tmp / "surrogate.json"
-    record = {"project": {"id": "X1", "title": "A title \ud800 with a lone surrogate",
-                          "output": {"disseminationOutput": [{"description": "Talk \ud800", "form": "A talk or "
-                                     "presentation", "geographicReach": "Local", "primaryAudience": "Schools",
-                                     "results": "Went \ufffe well", "yearsOfDissemination": "2019"}]}}}
+    record = {
+        "project": {
+            "id": "X1",
+            "title": "A title \ud800 with a lone surrogate",
+            "output": {
+                "disseminationOutput": [
+                    {
+                        "description": "Talk \ud800",
+                        "form": "A talk or presentation",
+                        "geographicReach": "Local",
+                        "primaryAudience": "Schools",
+                        "results": "Went \ufffe well",
+                        "yearsOfDissemination": "2019",
+                    }
+                ]
+            },
+        }
+    }
     path.write_text(json.dumps(record))  # json.dumps writes the surrogate as \ud800
     return path
 
 
-GTR_CSV_HEADER = ("Project Reference,Project Title,Outcome Type,Title,Description,Type,Year Produced,"
-                  "GTR Outcome URL\n")
+GTR_CSV_HEADER = "Project Reference,Project Title,Outcome Type,Title,Description,Type,Year Produced,GTR Outcome URL\n"
 
 
 def _csv(name: str, body: str) -> Callable[[Path], Path]:
@@ -139,15 +167,23 @@ def _csv(name: str, body: str) -> Callable[[Path], Path]:
         path = tmp / name
         path.write_text(GTR_CSV_HEADER + body, encoding="utf-8")
         return path
+
     return make
 
 
 def _wide_csv(tmp: Path) -> Path:
     path = tmp / "wide.csv"
     extra = [f"Extra {i}" for i in range(17_020 - 8)]
-    path.write_text(GTR_CSV_HEADER.strip() + "," + ",".join(extra) + "\n"
-                    + "AB/1,Wide,Software and Technical Products,Tool,A tool,Software,2019,https://gtr.ukri.org/x,"
-                    + ",".join("v" for _ in extra) + "\n", encoding="utf-8")
+    path.write_text(
+        GTR_CSV_HEADER.strip()
+        + ","
+        + ",".join(extra)
+        + "\n"
+        + "AB/1,Wide,Software and Technical Products,Tool,A tool,Software,2019,https://gtr.ukri.org/x,"
+        + ",".join("v" for _ in extra)
+        + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -167,10 +203,14 @@ def _strict(tmp: Path) -> Path:
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             content = old.read(info.filename)
-            content = content.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                                      b"http://purl.oclc.org/ooxml/spreadsheetml/main")
-            content = content.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                                      b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+            content = content.replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+            )
+            content = content.replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+            )
             new.writestr(info.filename, content)
     path.unlink()
     strict = tmp / "strict.xlsx"
@@ -188,10 +228,12 @@ def _row(**changes) -> list:
     return row
 
 
-def _engagement_rows(name: str, rows: list[list], headers: list[str] = ENGAGEMENT_HEADERS,
-                     extra_headers: list[str] = ()) -> Callable[[Path], Path]:
+def _engagement_rows(
+    name: str, rows: list[list], headers: list[str] = ENGAGEMENT_HEADERS, extra_headers: list[str] = ()
+) -> Callable[[Path], Path]:
     def make(tmp: Path) -> Path:
         return engagement(tmp / name, rows, list(headers) + list(extra_headers))
+
     return make
 
 
@@ -208,6 +250,7 @@ def _merged_column(tmp: Path) -> Path:
 
 def _workbook(name: str, edit: Callable) -> Callable[[Path], Path]:
     """A valid workbook written with openpyxl, then changed by `edit(book)`."""
+
     def make(tmp: Path) -> Path:
         import warnings
 
@@ -220,6 +263,7 @@ def _workbook(name: str, edit: Callable) -> Callable[[Path], Path]:
         edit(book)
         book.save(path)
         return path
+
     return make
 
 
@@ -234,7 +278,7 @@ def _own_findings_sheet(book) -> None:
 
 def _dates_out_of_range(book) -> None:
     sheet = book["Engagement Activities"]
-    for cell, value in (("F2", 10 ** 8), ("G2", -5)):
+    for cell, value in (("F2", 10**8), ("G2", -5)):
         sheet[cell].value = value
         sheet[cell].number_format = "yyyy-mm-dd"
 
@@ -253,8 +297,18 @@ def _evil_partner(book) -> None:
         row[0].data_type = "s"
     sheet.cell(row=2, column=1).data_type = "s"
     collaborations = book.create_sheet("Collaborations")
-    collaborations.append(["Description", "Organisation", "Country", "Sector", "PI Contribution",
-                           "Collaborator Contribution", "Impact", "Start Year"])
+    collaborations.append(
+        [
+            "Description",
+            "Organisation",
+            "Country",
+            "Sector",
+            "PI Contribution",
+            "Collaborator Contribution",
+            "Impact",
+            "Start Year",
+        ]
+    )
     collaborations.append([f"Work with {EVIL}", EVIL, "United Kingdom", "Private", "Data", "Time", "Better care", 2019])
     for cell in collaborations[2][:2]:
         cell.data_type = "s"
@@ -278,83 +332,220 @@ PORTFOLIO = ["portfolio", "{input}", "-o", "{out}"]
 
 CASES: list[Hostile] = [
     # -- malformed package parts: a plain message naming the file, exit 3 -------------------
-    *[Hostile(f"malformed-{part.replace('/', '-')}", _replace_part("malformed.xlsx", part, b"<oops"),
-              VALIDATE, 3, "damaged") for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")],
+    *[
+        Hostile(
+            f"malformed-{part.replace('/', '-')}",
+            _replace_part("malformed.xlsx", part, b"<oops"),
+            VALIDATE,
+            3,
+            "damaged",
+        )
+        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+    ],
     # The package's own index: Office refuses a workbook whose [Content_Types].xml is broken, and
     # so does the tool (exit 3), for reading and for the annotated copy alike.
-    *[Hostile(f"malformed-Content_Types-{name}", _replace_part("malformed.xlsx", "[Content_Types].xml", b"<oops"),
-              command, 3, "[Content_Types].xml is not well-formed")
-      for name, command in (("annotated", ["validate", "--annotate", "{out}", "{input}"]), ("read", BUILD))],
-    Hostile("malformed-styles", _replace_part("malformed.xlsx", "xl/styles.xml", b"<oops"), VALIDATE, 3,
-            "cannot be opened"),
-    Hostile("encrypted-zip-member", _patch_member("encrypted.xlsx", "xl/worksheets/sheet2.xml", flag=1),
-            VALIDATE, 3, "encrypted"),
-    Hostile("deflate64-member", _patch_member("deflate64.xlsx", "xl/worksheets/sheet2.xml", method=9),
-            VALIDATE, 3, "compressed"),
+    *[
+        Hostile(
+            f"malformed-Content_Types-{name}",
+            _replace_part("malformed.xlsx", "[Content_Types].xml", b"<oops"),
+            command,
+            3,
+            "[Content_Types].xml is not well-formed",
+        )
+        for name, command in (("annotated", ["validate", "--annotate", "{out}", "{input}"]), ("read", BUILD))
+    ],
+    Hostile(
+        "malformed-styles", _replace_part("malformed.xlsx", "xl/styles.xml", b"<oops"), VALIDATE, 3, "cannot be opened"
+    ),
+    Hostile(
+        "encrypted-zip-member",
+        _patch_member("encrypted.xlsx", "xl/worksheets/sheet2.xml", flag=1),
+        VALIDATE,
+        3,
+        "encrypted",
+    ),
+    Hostile(
+        "deflate64-member",
+        _patch_member("deflate64.xlsx", "xl/worksheets/sheet2.xml", method=9),
+        VALIDATE,
+        3,
+        "compressed",
+    ),
     Hostile("shared-string-out-of-range", _shared_string_out_of_range, VALIDATE, 3, "cannot be read"),
-    Hostile("entity-bomb-after-long-comment", lambda tmp: raw_xlsx(
-        tmp / "late-bomb.xlsx", {"Award": sheet_xml([["Title"], ["x"]])}, workbook_prolog=LONG_COMMENT + BOMB_PROLOG),
-        VALIDATE, 3, "entity declarations"),
-    Hostile("external-entity-in-core-properties", _replace_part("core.xlsx", "docProps/core.xml", _core_with(XXE_PROLOG)),
-            VALIDATE, 3, "entity declarations"),
-    Hostile("entity-bomb-in-core-properties", _replace_part("corebomb.xlsx", "docProps/core.xml", _core_with(BOMB_PROLOG)),
-            VALIDATE, 3, "entity declarations"),
+    Hostile(
+        "entity-bomb-after-long-comment",
+        lambda tmp: raw_xlsx(
+            tmp / "late-bomb.xlsx", {"Award": sheet_xml([["Title"], ["x"]])}, workbook_prolog=LONG_COMMENT + BOMB_PROLOG
+        ),
+        VALIDATE,
+        3,
+        "entity declarations",
+    ),
+    Hostile(
+        "external-entity-in-core-properties",
+        _replace_part("core.xlsx", "docProps/core.xml", _core_with(XXE_PROLOG)),
+        VALIDATE,
+        3,
+        "entity declarations",
+    ),
+    Hostile(
+        "entity-bomb-in-core-properties",
+        _replace_part("corebomb.xlsx", "docProps/core.xml", _core_with(BOMB_PROLOG)),
+        VALIDATE,
+        3,
+        "entity declarations",
+    ),
     Hostile("strict-open-xml", _strict, BUILD, 0, "", ["It went well"]),
     # -- imports ----------------------------------------------------------------------------
     Hostile("gtr-xml-nested-10000-deep", _nested_gtr_xml, IMPORT, 3, "nested"),
     Hostile("gtr-json-nested-10000-deep", _nested_json, IMPORT, 3, "nested"),
     Hostile("gtr-json-lone-surrogates", _surrogate_json, IMPORT, 0, ""),
-    Hostile("gtr-csv-field-over-131072", _csv("big-field.csv", "AB/1,Big,Software and Technical Products,Tool,"
-                                           + "x" * 200_000 + ",Software,2019,https://gtr.ukri.org/x\n"),
-            IMPORT, 0, ""),
-    Hostile("gtr-csv-cut-inside-quotes", _csv("cut.csv", 'AB/1,Cut,Software and Technical Products,Tool,"A tool '
-                                                      'that was cut\nmid-sentence'), IMPORT, 1, "was cut off"),
+    Hostile(
+        "gtr-csv-field-over-131072",
+        _csv(
+            "big-field.csv",
+            "AB/1,Big,Software and Technical Products,Tool,"
+            + "x" * 200_000
+            + ",Software,2019,https://gtr.ukri.org/x\n",
+        ),
+        IMPORT,
+        0,
+        "",
+    ),
+    Hostile(
+        "gtr-csv-cut-inside-quotes",
+        _csv("cut.csv", 'AB/1,Cut,Software and Technical Products,Tool,"A tool that was cut\nmid-sentence'),
+        IMPORT,
+        1,
+        "was cut off",
+    ),
     Hostile("gtr-csv-17020-columns", _wide_csv, IMPORT, 0, "were left out (an Excel sheet holds 16,384)"),
     Hostile("gtr-page-utf16", _utf16_page, IMPORT, 0, ""),
     # -- values that cannot live in XML, and values Office refuses ------------------------------
-    Hostile("control-character-in-url", _engagement_rows(
-        "ctrl-url.xlsx", [GOOD_ROW + [Raw(' t="inlineStr"><is><t>https://example.org/_x0001_page</t></is>')]],
-        extra_headers=["URL"]), BUILD, 0, ""),
-    Hostile("surrogates-and-non-characters", _engagement_rows(
-        "surrogates.xlsx", [_row(Description=Raw(' t="inlineStr"><is><t>Talk _xD800_ and \ufffe and \uffff</t></is>'))]),
-        VALIDATE, 0, "control-character"),
-    Hostile("newer-excel-error-values", _engagement_rows(
-        "spill.xlsx", [_row(Description=f"Talk {i}", Geographic_Reach=Error(code)) for i, code in enumerate(NEW_ERRORS)]),
-        VALIDATE, 1, "error-cell"),
-    Hostile("hyperlink-over-word-limit", _engagement_rows(
-        "longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
-        BUILD, 0, "", ["https://example.org/" + "a" * 3000]),
-    Hostile("hyperlink-over-word-limit-named", _engagement_rows(
-        "longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
-        VALIDATE, 0, "url-too-long"),
-    Hostile("formula-text-everywhere", _engagement_rows(
-        "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")',
-                               Results_and_Impact="+cmd|' /C calc'!A0") + ['=1+1', "@SUM(1)"]],
-        extra_headers=["Partners", "Officer notes"]), BUILD, 0, "",
-        ['=HYPERLINK("http://evil.example/","Carbon")']),
-    Hostile("formula-text-in-the-portfolio-report", _engagement_rows(
-        "formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")')]), PORTFOLIO, 0, "",
-        ['=HYPERLINK("http://evil.example/","Carbon")']),
+    Hostile(
+        "control-character-in-url",
+        _engagement_rows(
+            "ctrl-url.xlsx",
+            [GOOD_ROW + [Raw(' t="inlineStr"><is><t>https://example.org/_x0001_page</t></is>')]],
+            extra_headers=["URL"],
+        ),
+        BUILD,
+        0,
+        "",
+    ),
+    Hostile(
+        "surrogates-and-non-characters",
+        _engagement_rows(
+            "surrogates.xlsx",
+            [_row(Description=Raw(' t="inlineStr"><is><t>Talk _xD800_ and \ufffe and \uffff</t></is>'))],
+        ),
+        VALIDATE,
+        0,
+        "control-character",
+    ),
+    Hostile(
+        "newer-excel-error-values",
+        _engagement_rows(
+            "spill.xlsx",
+            [_row(Description=f"Talk {i}", Geographic_Reach=Error(code)) for i, code in enumerate(NEW_ERRORS)],
+        ),
+        VALIDATE,
+        1,
+        "error-cell",
+    ),
+    Hostile(
+        "hyperlink-over-word-limit",
+        _engagement_rows("longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
+        BUILD,
+        0,
+        "",
+        ["https://example.org/" + "a" * 3000],
+    ),
+    Hostile(
+        "hyperlink-over-word-limit-named",
+        _engagement_rows("longlink.xlsx", [GOOD_ROW + ["https://example.org/" + "a" * 3000]], extra_headers=["URL"]),
+        VALIDATE,
+        0,
+        "url-too-long",
+    ),
+    Hostile(
+        "formula-text-everywhere",
+        _engagement_rows(
+            "formulas.xlsx",
+            [
+                _row(Description='=HYPERLINK("http://evil.example/","Carbon")', Results_and_Impact="+cmd|' /C calc'!A0")
+                + ["=1+1", "@SUM(1)"]
+            ],
+            extra_headers=["Partners", "Officer notes"],
+        ),
+        BUILD,
+        0,
+        "",
+        ['=HYPERLINK("http://evil.example/","Carbon")'],
+    ),
+    Hostile(
+        "formula-text-in-the-portfolio-report",
+        _engagement_rows("formulas.xlsx", [_row(Description='=HYPERLINK("http://evil.example/","Carbon")')]),
+        PORTFOLIO,
+        0,
+        "",
+        ['=HYPERLINK("http://evil.example/","Carbon")'],
+    ),
     # -- sheets ---------------------------------------------------------------------------------
     Hostile("very-hidden-sheet", _workbook("veryhidden.xlsx", _very_hidden), VALIDATE, 0, "hidden-sheet"),
-    Hostile("users-own-findings-sheet", _workbook("findings.xlsx", _own_findings_sheet), ANNOTATE, 0, "",
-            ["Our own notes on the findings"]),
+    Hostile(
+        "users-own-findings-sheet",
+        _workbook("findings.xlsx", _own_findings_sheet),
+        ANNOTATE,
+        0,
+        "",
+        ["Our own notes on the findings"],
+    ),
     Hostile("dates-out-of-range-annotated", _workbook("dates.xlsx", _dates_out_of_range), ANNOTATE, 1, ""),
     # -- resources (peak memory of every case is checked in a fresh process) -------------------
     Hostile("merged-blocks-120x100000", _merged_blocks, VALIDATE, 0, "merged-cells"),
     Hostile("merged-whole-column-annotated", _merged_column, ANNOTATE, 0, ""),
     Hostile("merged-whole-column-suggest", _merged_column, SUGGEST, 0, ""),
     # -- formula text in the copy with suggestions -------------------------------------------
-    Hostile("formula-organisation-suggest", _workbook("evil-partner.xlsx", _evil_partner), SUGGEST, 0, "",
-            [EVIL, f"A talk with Carbon Trust and {EVIL}"]),
-    Hostile("formula-organisation-profiles", _workbook("evil-partner.xlsx", _evil_partner), PROFILES, 0, "",
-            [EVIL, f"Work with {EVIL}"]),
-    Hostile("formula-text-import", _csv("evil.csv", 'AB/1,Evil,Software and Technical Products,"'
-                                        + EVIL.replace('"', '""') + '",A tool,Software,2019,https://gtr.ukri.org/x\n'),
-            IMPORT, 0, "", [EVIL]),
-    Hostile("formula-text-fixed", _workbook("evil-values.xlsx", _formula_values), FIX, 1, "",
-            [EVIL, "=1+1", "@SUM(A1:A2)"]),
+    Hostile(
+        "formula-organisation-suggest",
+        _workbook("evil-partner.xlsx", _evil_partner),
+        SUGGEST,
+        0,
+        "",
+        [EVIL, f"A talk with Carbon Trust and {EVIL}"],
+    ),
+    Hostile(
+        "formula-organisation-profiles",
+        _workbook("evil-partner.xlsx", _evil_partner),
+        PROFILES,
+        0,
+        "",
+        [EVIL, f"Work with {EVIL}"],
+    ),
+    Hostile(
+        "formula-text-import",
+        _csv(
+            "evil.csv",
+            'AB/1,Evil,Software and Technical Products,"'
+            + EVIL.replace('"', '""')
+            + '",A tool,Software,2019,https://gtr.ukri.org/x\n',
+        ),
+        IMPORT,
+        0,
+        "",
+        [EVIL],
+    ),
+    Hostile(
+        "formula-text-fixed", _workbook("evil-values.xlsx", _formula_values), FIX, 1, "", [EVIL, "=1+1", "@SUM(A1:A2)"]
+    ),
     Hostile("merged-whole-column-fixed", _merged_column, FIX, 0, ""),
-    Hostile("formula-text-annotated", _workbook("evil-values.xlsx", _formula_values), ANNOTATE, 1, "",
-            [EVIL, "=1+1", "@SUM(A1:A2)"]),
+    Hostile(
+        "formula-text-annotated",
+        _workbook("evil-values.xlsx", _formula_values),
+        ANNOTATE,
+        1,
+        "",
+        [EVIL, "=1+1", "@SUM(A1:A2)"],
+    ),
 ]

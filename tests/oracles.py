@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import html
-from collections import defaultdict
 import re
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import openpyxl
@@ -94,10 +94,25 @@ def return_files(folder: Path, reference: str) -> tuple[Path, Path]:
 # -- GtR project records (XML) -------------------------------------------------------------
 
 #: Elements holding an outcome's free text (controlled values are mapped to today's wording).
-GTR_TEXT = {"title", "description", "impact", "piContribution", "partnerContribution",
-            "exploitationPathways", "collaboratingOrganisation", "fundingOrg", "companyName",
-            "parentPublicationTitle", "otherNames", "department", "fundingRef", "patentId",
-            "supportingUrl", "url", "ukcrnIsctnId"}
+GTR_TEXT = {
+    "title",
+    "description",
+    "impact",
+    "piContribution",
+    "partnerContribution",
+    "exploitationPathways",
+    "collaboratingOrganisation",
+    "fundingOrg",
+    "companyName",
+    "parentPublicationTitle",
+    "otherNames",
+    "department",
+    "fundingRef",
+    "patentId",
+    "supportingUrl",
+    "url",
+    "ukcrnIsctnId",
+}
 
 
 def _local(tag: str) -> str:
@@ -115,8 +130,7 @@ def gtr_xml_records(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
             continue
         for group in container:
             for item in group:
-                texts = [plain(e.text) for e in item.iter()
-                         if _local(e.tag) in GTR_TEXT and e.text and e.text.strip()]
+                texts = [plain(e.text) for e in item.iter() if _local(e.tag) in GTR_TEXT and e.text and e.text.strip()]
                 records.append((_local(item.tag), texts))
     return reference, records
 
@@ -130,20 +144,49 @@ def gtr_csv_records(path: Path) -> list[tuple[str, list[str]]]:
     """(project reference, texts) for every row of a GtR outcome CSV."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return [(row["Project Reference"], [plain(row[c]) for c in CSV_TEXT if row.get(c, "").strip()])
-            for row in rows]
+    return [(row["Project Reference"], [plain(row[c]) for c in CSV_TEXT if row.get(c, "").strip()]) for row in rows]
 
 
 # -- researchfish portfolio exports --------------------------------------------------------
 
 #: Export columns holding free text, by the headers researchfish uses (2018-2022 layouts).
-RF_TEXT = {"Publication", "Record Title", "Description", "Impact", "Impacts", "Details & Impact",
-           "Results of Activity", "PI Contribution", "Partner Contribution", "Collaboration Name",
-           "Influence", "Dissemination", "Research Material", "Tech Product", "Creative Name",
-           "Name of Recognition", "Reason for Recognition", "Services Provided", "Output", "Describe",
-           "Details of Progression", "Benefit to Patients", "Person", "Secondee", "Journal", "Author",
-           "Company", "Name", "Parent Org", "Chapter Title", "Capter Title", "Conference",
-           "Most Significant Outcome", "Publication Cited", "Title of Guideline"}
+RF_TEXT = {
+    "Publication",
+    "Record Title",
+    "Description",
+    "Impact",
+    "Impacts",
+    "Details & Impact",
+    "Results of Activity",
+    "PI Contribution",
+    "Partner Contribution",
+    "Collaboration Name",
+    "Influence",
+    "Dissemination",
+    "Research Material",
+    "Tech Product",
+    "Creative Name",
+    "Name of Recognition",
+    "Reason for Recognition",
+    "Services Provided",
+    "Output",
+    "Describe",
+    "Details of Progression",
+    "Benefit to Patients",
+    "Person",
+    "Secondee",
+    "Journal",
+    "Author",
+    "Company",
+    "Name",
+    "Parent Org",
+    "Chapter Title",
+    "Capter Title",
+    "Conference",
+    "Most Significant Outcome",
+    "Publication Cited",
+    "Title of Guideline",
+}
 _AWARD_REFERENCE = ("Award Reference", "File Reference")
 
 
@@ -188,8 +231,14 @@ def _researchfish_rows(book) -> list[tuple[str, str, int, list[str]]]:
             elif last is not None and any(v is not None for v in row):
                 # the second part of a row the export cut in two: its texts, wherever they fell
                 reference, before = found[(title, last)]
-                texts = [_text(v) for v in row if isinstance(v, str) and len(v.strip()) >= 20 and " " in v.strip()
-                         and v.strip() not in award_texts[reference]]  # free text, not identifiers
+                texts = [
+                    _text(v)
+                    for v in row
+                    if isinstance(v, str)
+                    and len(v.strip()) >= 20
+                    and " " in v.strip()
+                    and v.strip() not in award_texts[reference]
+                ]  # free text, not identifiers
                 found[(title, last)] = (reference, before + [t for t in texts if t])
     return [(reference, sheet, number, texts) for (sheet, number), (reference, texts) in found.items()]
 
@@ -211,7 +260,7 @@ def figure_table(sheet, title: str) -> list[tuple]:
     rows = list(sheet.iter_rows(values_only=True))
     [start] = [n for n, row in enumerate(rows) if row and row[0] == title]
     table = []
-    for row in rows[start + 2:]:
+    for row in rows[start + 2 :]:
         if row[0] is None:
             break
         table.append(tuple(row[:4]))
@@ -232,8 +281,17 @@ def counted_rows(path: Path, figure: str, group: str = "All awards") -> list[tup
         if row[at["Group"]] != group or row[column] in ("", None):
             continue
         for category in str(row[column]).split("; "):
-            found.append((category, row[at["Award"]], row[at["Sheet"]], int(row[at["Row"]]), row[at["Entry ID"]],
-                          row[at["Title"]], row[amount] if amount is not None and row[amount] != "" else None))
+            found.append(
+                (
+                    category,
+                    row[at["Award"]],
+                    row[at["Sheet"]],
+                    int(row[at["Row"]]),
+                    row[at["Entry ID"]],
+                    row[at["Title"]],
+                    row[amount] if amount is not None and row[amount] != "" else None,
+                )
+            )
     return found
 
 

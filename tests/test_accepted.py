@@ -22,14 +22,27 @@ from reporting.errors import InvalidEntries
 
 from conftest import write_input
 
-TALK = {"Description": "A talk", "Form Of Engagement Activity": "A talk or presentation",
-        "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-        "Results and Impact": "Pupils asked for a second visit.", "Year(s) Of Engagement Activity": "2019"}
+TALK = {
+    "Description": "A talk",
+    "Form Of Engagement Activity": "A talk or presentation",
+    "Part Of Official Scheme?": "No",
+    "Geographic Reach": "Local",
+    "Primary Audience": "Schools",
+    "Results and Impact": "Pupils asked for a second visit.",
+    "Year(s) Of Engagement Activity": "2019",
+}
 GAPPY = {**TALK, "Geographic Reach": None, "Primary Audience": None}
 #: The same talk as GtR holds it (the website's JSON names).
-GTR_TALK = {"description": "A talk", "form": "A talk or presentation", "partOfOfficialScheme": "No",
-            "geographicReach": "Local", "primaryAudience": "Schools",
-            "impact": "Pupils asked for a second visit.", "year": "2019", "outcomeId": "m-1"}
+GTR_TALK = {
+    "description": "A talk",
+    "form": "A talk or presentation",
+    "partOfOfficialScheme": "No",
+    "geographicReach": "Local",
+    "primaryAudience": "Schools",
+    "impact": "Pupils asked for a second visit.",
+    "year": "2019",
+    "outcomeId": "m-1",
+}
 
 
 def _load(tmp_path, rows, name="in.xlsx"):
@@ -40,9 +53,17 @@ def _load(tmp_path, rows, name="in.xlsx"):
 
 def _imported(tmp_path, *talks):
     """A workbook imported from a GtR project record holding `talks`."""
-    record = {"projectOverview": {"projectComposition": {
-        "project": {"title": "Test award", "grantReference": "TE/ST/1",
-                    "output": {"disseminationOutputs": {"disseminationOutput": list(talks)}}}}}}
+    record = {
+        "projectOverview": {
+            "projectComposition": {
+                "project": {
+                    "title": "Test award",
+                    "grantReference": "TE/ST/1",
+                    "output": {"disseminationOutputs": {"disseminationOutput": list(talks)}},
+                }
+            }
+        }
+    }
     source = tmp_path / "record.json"
     source.write_text(json.dumps(record))
     return import_to_workbook(source, tmp_path / "imported.xlsx").output
@@ -58,8 +79,10 @@ def _cell(path, sheet, label, row, value):
 def test_a_typed_entry_with_a_required_field_empty_is_an_error_naming_the_cell(tmp_path):
     _, _, findings = _load(tmp_path, [GAPPY])
     errors = {(f.code, f.location, f.field) for f in findings.errors}
-    assert errors == {("missing-value", "Engagement Activities!D2", "Geographic Reach"),
-                      ("missing-value", "Engagement Activities!E2", "Primary Audience")}
+    assert errors == {
+        ("missing-value", "Engagement Activities!D2", "Geographic Reach"),
+        ("missing-value", "Engagement Activities!E2", "Primary Audience"),
+    }
 
 
 @pytest.mark.parametrize("marker", [{"Imported From": "GtR"}, {"Entry ID": "m-2390669782.0785"}])
@@ -76,8 +99,10 @@ def test_an_imported_entry_with_gaps_builds_and_shows_not_recorded(tmp_path):
     dataset, findings, _ = load([path])
     assert findings.ok and dataset.imported == 1
     gaps = {(f.code, f.severity, f.location) for f in findings if f.code == "not-recorded"}
-    assert gaps == {("not-recorded", "warning", "Engagement Activities!D2"),
-                    ("not-recorded", "warning", "Engagement Activities!E2")}
+    assert gaps == {
+        ("not-recorded", "warning", "Engagement Activities!D2"),
+        ("not-recorded", "warning", "Engagement Activities!E2"),
+    }
     result = build([path], tmp_path / "out")
     word = next(p for p in result.outputs if p.suffix == ".docx")
     lines = {p.text.split("\t")[0]: p for p in docx.Document(str(word)).paragraphs if "\t" in p.text}
@@ -102,8 +127,9 @@ def test_an_imported_value_no_longer_offered_is_kept_as_reported(tmp_path):
 
 
 def test_a_value_a_person_changed_and_a_row_a_person_added_are_checked_in_full(tmp_path):
-    path = _imported(tmp_path, GTR_TALK, {**GTR_TALK, "outcomeId": "m-2", "description": "Another talk",
-                                          "primaryAudience": None})
+    path = _imported(
+        tmp_path, GTR_TALK, {**GTR_TALK, "outcomeId": "m-2", "description": "Another talk", "primaryAudience": None}
+    )
     dataset, findings, _ = load([path])
     assert findings.ok and not findings.errors and dataset.imported == 2  # as imported: no error
     _cell(path, "Engagement Activities", "Geographic Reach", 2, "regionall")  # a typo a person made
@@ -122,12 +148,26 @@ def test_a_value_a_person_changed_and_a_row_a_person_added_are_checked_in_full(t
 
 
 def test_an_untitled_imported_entry_is_titled_from_its_first_words(tmp_path):
-    talk = {**GTR_TALK, "description": None,
-            "impact": "Pupils from three schools asked for a second visit and their teachers wrote to thank "
-                       "the team."}
+    talk = {
+        **GTR_TALK,
+        "description": None,
+        "impact": "Pupils from three schools asked for a second visit and their teachers wrote to thank the team.",
+    }
     source = tmp_path / "record.json"
-    source.write_text(json.dumps({"projectOverview": {"projectComposition": {"project": {
-        "title": "Test award", "output": {"disseminationOutputs": {"disseminationOutput": [talk]}}}}}}))
+    source.write_text(
+        json.dumps(
+            {
+                "projectOverview": {
+                    "projectComposition": {
+                        "project": {
+                            "title": "Test award",
+                            "output": {"disseminationOutputs": {"disseminationOutput": [talk]}},
+                        }
+                    }
+                }
+            }
+        )
+    )
     report = import_to_workbook(source, tmp_path / "imported.xlsx")
     [finding] = [f for f in report.findings if f.code == "untitled"]
     assert finding.severity == "warning"

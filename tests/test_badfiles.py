@@ -10,11 +10,11 @@ import sys
 import docx
 import openpyxl
 import pytest
+from badfiles import CASES
 from click.testing import CliRunner
 
 from reporting.cli import cli
 
-from badfiles import CASES
 from conftest import ROOT
 
 
@@ -72,9 +72,9 @@ def test_memory_stays_bounded_for_bombs(tmp_path):
         "from reporting.cli import cli\n"
         "codes = [CliRunner().invoke(cli, ['validate', p]).exit_code for p in sys.argv[1:]]\n"
         "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
-        "print(codes, int(peak.split()[1]) // 1024)\n")
-    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True,
-                          cwd=ROOT, check=True)
+        "print(codes, int(peak.split()[1]) // 1024)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, cwd=ROOT, check=True)
     codes, peak_mb = done.stdout.rsplit(" ", 1)
     assert codes == "[3, 3, 3]"
     assert int(peak_mb) < 200, peak_mb

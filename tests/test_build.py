@@ -74,28 +74,40 @@ def test_entries_are_newest_first_within_each_section(built):
 
     _, docx_path, xlsx_path = built
     document = docx.Document(str(docx_path))
-    years = [int(_re.search(r"\((\d{4})\)", p.text).group(1))
-             for p in document.paragraphs if p.style.name == "Bibliography"]
+    years = [
+        int(_re.search(r"\((\d{4})\)", p.text).group(1)) for p in document.paragraphs if p.style.name == "Bibliography"
+    ]
     assert years == sorted(years, reverse=True) and len(set(years)) > 1
     sheet = openpyxl.load_workbook(xlsx_path)["Engagement Activities"]
     header = [c.value for c in sheet[1]]
     column = header.index("Year(s) Of Engagement Activity")
-    latest = [max(int(y) for y in _re.findall(r"\d{4}", str(row[column]))) if row[column] else None
-              for row in sheet.iter_rows(min_row=2, values_only=True)]
+    latest = [
+        max(int(y) for y in _re.findall(r"\d{4}", str(row[column]))) if row[column] else None
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
     dated = [y for y in latest if y is not None]
     assert dated == sorted(dated, reverse=True)
-    assert latest[len(dated):] == [None] * (len(latest) - len(dated))  # undated last
+    assert latest[len(dated) :] == [None] * (len(latest) - len(dated))  # undated last
 
 
 def test_word_fields_use_gtr_labels_and_leave_out_empty_optional_ones(built):
     _, docx_path, _ = built
     document = docx.Document(str(docx_path))
     label_id = document.styles["Field Label"].style_id
-    labels = {t.text for t in document.element.body.xpath(
-        f'.//w:r[w:rPr/w:rStyle/@w:val="{label_id}"]/w:t')}
-    for label in ("Form Of Engagement Activity", "Part Of Official Scheme?", "Geographic Reach",
-                  "Primary Audience", "Year(s) Of Engagement Activity", "Type Of Art",
-                  "Year Produced", "Amount", "Organisation", "Provided To Others?", "Start Year"):
+    labels = {t.text for t in document.element.body.xpath(f'.//w:r[w:rPr/w:rStyle/@w:val="{label_id}"]/w:t')}
+    for label in (
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Geographic Reach",
+        "Primary Audience",
+        "Year(s) Of Engagement Activity",
+        "Type Of Art",
+        "Year Produced",
+        "Amount",
+        "Organisation",
+        "Provided To Others?",
+        "Start Year",
+    ):
         assert label in labels
     headings = {p.text for p in document.paragraphs if p.style.name == "Field Heading"}
     assert {"Results and Impact", "PI Contribution", "Collaborator Contribution", "Impact"} <= headings
@@ -111,7 +123,10 @@ def test_long_text_keeps_its_paragraphs(built):
     _, docx_path, _ = built
     document = docx.Document(str(docx_path))
     paragraphs = [p.text for p in document.paragraphs]
-    assert "The article has been widely shared on social media, with invitations to speaking engagements following." in paragraphs
+    assert (
+        "The article has been widely shared on social media, with invitations to speaking engagements following."
+        in paragraphs
+    )
     assert "- setting up contracts (13 June)" in paragraphs
     abstract_start = paragraphs.index("Abstract")
     assert paragraphs[abstract_start + 1].startswith("Our cities are in crisis.")
@@ -169,6 +184,7 @@ def test_docx_parts_are_well_formed(built):
     with zipfile.ZipFile(docx_path) as archive:
         assert archive.testzip() is None
         from lxml import etree
+
         for name in archive.namelist():
             if name.endswith(".xml") or name.endswith(".rels"):
                 etree.fromstring(archive.read(name))
@@ -186,7 +202,7 @@ def test_excel_return_summary(built):
     years = [int(h) for h in header[2:-1]]
     assert years == list(range(min(years), max(years) + 1))
     table = {}
-    for r in rows[header_index + 1:]:
+    for r in rows[header_index + 1 :]:
         table[r[0]] = dict(zip(header[1:], r[1:]))
         if r[0] == "Total":
             break
@@ -204,13 +220,22 @@ def test_excel_return_section_sheets(built, schema):
     assert book.sheetnames[1:] == [s.sheet for s in schema.sections][:9]
     sheet = book["Engagement Activities"]
     header = [c.value for c in sheet[1]]
-    assert header[:8] == ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?",
-                          "Geographic Reach", "Primary Audience", "Results and Impact",
-                          "Year(s) Of Engagement Activity", "URL"]
+    assert header[:8] == [
+        "Description",
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Geographic Reach",
+        "Primary Audience",
+        "Results and Impact",
+        "Year(s) Of Engagement Activity",
+        "URL",
+    ]
     # Columns empty in every row (Award Reference and Partners here) are left out.
     assert "Award Reference" not in header and "Partners" not in header
-    assert all(any(row[i] not in (None, "") for row in sheet.iter_rows(min_row=2, values_only=True))
-               for i in range(len(header)))
+    assert all(
+        any(row[i] not in (None, "") for row in sheet.iter_rows(min_row=2, values_only=True))
+        for i in range(len(header))
+    )
     assert all(c.font.b for c in sheet[1])
     # It prints: landscape, a page or two wide, the header row on every page, rows as tall as their text.
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
@@ -218,8 +243,10 @@ def test_excel_return_section_sheets(built, schema):
     assert sheet.page_setup.fitToWidth in (None, 1, 2) and sheet.page_setup.fitToHeight == 0  # as wide as readable
     assert sheet.print_title_rows == "$1:$1"
     longest = max(range(2, sheet.max_row + 1), key=lambda r: len(str(sheet.cell(row=r, column=6).value or "")))
-    assert sheet.row_dimensions[longest].height > 3 * sheet.row_dimensions[2].height or \
-        sheet.row_dimensions[longest].height >= 100
+    assert (
+        sheet.row_dimensions[longest].height > 3 * sheet.row_dimensions[2].height
+        or sheet.row_dimensions[longest].height >= 100
+    )
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")
     assert sheet.max_row == 224
@@ -237,11 +264,28 @@ def test_text_is_never_a_formula(tmp_path, schema):
 
     from conftest import write_input
 
-    hostile = ["=1+1", "+SUM(A1)", "@cmd", "-2", "=HYPERLINK(\"http://x\")", "a & b < c > d",
-               "שלום right-to-left", "emoji 😀 ok"]
-    rows = [{"Description": text, "Form Of Engagement Activity": "A talk or presentation",
-             "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-             "Results and Impact": text, "Year(s) Of Engagement Activity": "2019"} for text in hostile]
+    hostile = [
+        "=1+1",
+        "+SUM(A1)",
+        "@cmd",
+        "-2",
+        '=HYPERLINK("http://x")',
+        "a & b < c > d",
+        "שלום right-to-left",
+        "emoji 😀 ok",
+    ]
+    rows = [
+        {
+            "Description": text,
+            "Form Of Engagement Activity": "A talk or presentation",
+            "Part Of Official Scheme?": "No",
+            "Geographic Reach": "Local",
+            "Primary Audience": "Schools",
+            "Results and Impact": text,
+            "Year(s) Of Engagement Activity": "2019",
+        }
+        for text in hostile
+    ]
     source = write_input(tmp_path / "in.xlsx", {"Engagement Activities": rows})
     result = build([source], tmp_path / "out")
     assert result.outputs, [f.describe() for f in result.findings]
@@ -278,12 +322,17 @@ def test_restyled_template_changes_the_return(tmp_path, imported):
 def test_lines_broken_mid_sentence_are_joined_and_list_items_kept():
     from reporting.text import paragraphs
 
-    text = ("The project aims and\nobjectives were met in full.\nWe did three things:\n- setting up contracts (13 June)\n"
-            "- hiring staff\n\nA long line that was wrapped by the system it was copied from, before\nGreater Manchester.")
+    text = (
+        "The project aims and\nobjectives were met in full.\nWe did three things:\n- setting up contracts (13 June)\n"
+        "- hiring staff\n\nA long line that was wrapped by the system it was copied from, before\nGreater Manchester."
+    )
     assert paragraphs(text) == [
-        "The project aims and objectives were met in full.", "We did three things:",
-        "- setting up contracts (13 June)", "- hiring staff",
-        "A long line that was wrapped by the system it was copied from, before Greater Manchester."]
+        "The project aims and objectives were met in full.",
+        "We did three things:",
+        "- setting up contracts (13 June)",
+        "- hiring staff",
+        "A long line that was wrapped by the system it was copied from, before Greater Manchester.",
+    ]
 
 
 def test_charts_have_axis_titles_in_the_body_font_and_more_than_one_bar(built):
@@ -305,11 +354,20 @@ def test_a_long_address_goes_under_its_label_and_stays_a_link(tmp_path):
     from conftest import write_input
 
     long_url = "https://www.example.org/news/2019/a-very-long-article-name-about-co-production-in-cities"
-    talk = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": "Regional", "Primary Audience": "Schools",
-            "Year(s) Of Engagement Activity": "2019", "Results and Impact": "Many came.", "URL": long_url}
-    path = write_input(tmp_path / "links.xlsx", {"Engagement Activities": [talk, dict(talk, Description="Short",
-                                                                                        URL="https://example.org/x")]})
+    talk = {
+        "Description": "Open day",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Regional",
+        "Primary Audience": "Schools",
+        "Year(s) Of Engagement Activity": "2019",
+        "Results and Impact": "Many came.",
+        "URL": long_url,
+    }
+    path = write_input(
+        tmp_path / "links.xlsx",
+        {"Engagement Activities": [talk, dict(talk, Description="Short", URL="https://example.org/x")]},
+    )
     document = docx.Document(str(next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".docx")))
     paragraphs = document.paragraphs
     at = next(i for i, p in enumerate(paragraphs) if p.text == long_url)
@@ -323,10 +381,15 @@ def test_characters_lost_upstream_are_found_and_marked(tmp_path):
 
     from conftest import write_input
 
-    talk = {"Description": "Talk with Dr Mu?oz about the people?s panel", "Form Of Engagement Activity":
-            "A talk or presentation", "Part Of Official Scheme?": "No", "Geographic Reach": "Regional",
-            "Primary Audience": "Schools", "Year(s) Of Engagement Activity": "2019",
-            "Results and Impact": "Was it useful? Yes: see https://example.org/page?ref=1"}
+    talk = {
+        "Description": "Talk with Dr Mu?oz about the people?s panel",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Regional",
+        "Primary Audience": "Schools",
+        "Year(s) Of Engagement Activity": "2019",
+        "Results and Impact": "Was it useful? Yes: see https://example.org/page?ref=1",
+    }
     path = write_input(tmp_path / "lost.xlsx", {"Engagement Activities": [talk]})
     _, findings, _ = load([path])
     [lost] = [f for f in findings if f.code == "lost-characters"]

@@ -46,8 +46,7 @@ def test_build_with_no_arguments_uses_inputs_folder(tmp_path, monkeypatch):
 
 
 def test_python_dash_m_reporting_works():
-    result = subprocess.run([sys.executable, "-m", "reporting", "--help"], capture_output=True,
-                            text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "reporting", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and "build" in result.stdout
 
 
@@ -58,9 +57,9 @@ def test_import_prints_read_and_written_per_section(tmp_path):
     result = run("import", SEED, "-o", out)
     assert result.exit_code == 0, result.output
     assert "Engagement Activities" in result.output
-    line = next(l for l in result.output.splitlines() if l.startswith("Engagement Activities"))
+    line = next(row for row in result.output.splitlines() if row.startswith("Engagement Activities"))
     assert line.split()[-2:] == ["223", "223"]  # rows read, entries written
-    total = next(l for l in result.output.splitlines() if l.startswith("Total"))
+    total = next(row for row in result.output.splitlines() if row.startswith("Total"))
     assert total.split()[-5:] == ["299", "299", "0", "0", "0"]  # rows, entries, merged, empty, not placed
     assert f"Wrote {out}: 299 entries for 1 award." in result.output
     assert digest(SEED) == before
@@ -100,11 +99,22 @@ def test_build_not_a_workbook_is_exit_3(tmp_path):
 
 
 def test_build_refuses_invalid_entries_and_writes_nothing(tmp_path):
-    source = write_input(tmp_path / "in.xlsx", {"Engagement Activities": [{
-        "Description": "A talk", "Form Of Engagement Activity": "A talk or presentation",
-        "Part Of Official Scheme?": "No", "Geographic Reach": "Regionall",
-        "Primary Audience": "Schools", "Results and Impact": "Good",
-        "Year(s) Of Engagement Activity": "2019"}]})
+    source = write_input(
+        tmp_path / "in.xlsx",
+        {
+            "Engagement Activities": [
+                {
+                    "Description": "A talk",
+                    "Form Of Engagement Activity": "A talk or presentation",
+                    "Part Of Official Scheme?": "No",
+                    "Geographic Reach": "Regionall",
+                    "Primary Audience": "Schools",
+                    "Results and Impact": "Good",
+                    "Year(s) Of Engagement Activity": "2019",
+                }
+            ]
+        },
+    )
     before = digest(source)
     result = run("build", source, "-o", tmp_path / "out")
     assert result.exit_code == 1
@@ -116,9 +126,20 @@ def test_build_refuses_invalid_entries_and_writes_nothing(tmp_path):
 
 
 def test_validate_json_equals_library_result(tmp_path):
-    source = write_input(tmp_path / "in.xlsx", {"Artistic and Creative Products": [{
-        "Title": "Film", "Description": "A film", "Type Of Art": "Film",
-        "Year Produced": "20199", "Impact": "TBC"}]})
+    source = write_input(
+        tmp_path / "in.xlsx",
+        {
+            "Artistic and Creative Products": [
+                {
+                    "Title": "Film",
+                    "Description": "A film",
+                    "Type Of Art": "Film",
+                    "Year Produced": "20199",
+                    "Impact": "TBC",
+                }
+            ]
+        },
+    )
     result = run("validate", source, "--json")
     assert result.exit_code == 1
     _, findings, _ = load([source])

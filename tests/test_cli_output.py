@@ -24,10 +24,15 @@ def run(tmp_path, *args):
 
 
 def engagement(**overrides):
-    row = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-           "Part Of Official Scheme?": "No", "Geographic Reach": "Regional",
-           "Primary Audience": "Schools", "Year(s) Of Engagement Activity": "2019",
-           "Results and Impact": "Many came."}
+    row = {
+        "Description": "Open day",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Regional",
+        "Primary Audience": "Schools",
+        "Year(s) Of Engagement Activity": "2019",
+        "Results and Impact": "Many came.",
+    }
     row.update(overrides)
     return {k: v for k, v in row.items() if v is not None}
 
@@ -36,11 +41,16 @@ def engagement(**overrides):
 def small(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    return write_input(tmp_path / "small.xlsx", {"Engagement Activities": [
-        engagement(),
-        engagement(**{"Geographic Reach": "Regionl"}),
-        engagement(**{"Description": None, "Year(s) Of Engagement Activity": "2030"}),
-    ]})
+    return write_input(
+        tmp_path / "small.xlsx",
+        {
+            "Engagement Activities": [
+                engagement(),
+                engagement(**{"Geographic Reach": "Regionl"}),
+                engagement(**{"Description": None, "Year(s) Of Engagement Activity": "2030"}),
+            ]
+        },
+    )
 
 
 def test_validate_prints_every_finding_grouped_with_a_summary(tmp_path, small):
@@ -64,14 +74,22 @@ def test_build_refuses_invalid_entries_and_says_how_to_see_them(tmp_path, small)
     assert result.output.splitlines()[-2:] == [
         "3 errors, 0 warnings.",
         "Nothing written: 3 errors must be fixed first. Run `funder-report validate --annotate checked/ small.xlsx` "
-        "for a copy of each workbook with the problem cells highlighted."]
+        "for a copy of each workbook with the problem cells highlighted.",
+    ]
     assert not (tmp_path / "out").exists()
 
 
 def test_build_of_a_valid_workbook_names_what_it_wrote(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write_input(tmp_path / "ok.xlsx", {"Engagement Activities": [
-        engagement(), engagement(**{"Description": "Podcast", "Geographic Reach": "National"})]})
+    write_input(
+        tmp_path / "ok.xlsx",
+        {
+            "Engagement Activities": [
+                engagement(),
+                engagement(**{"Description": "Podcast", "Geographic Reach": "National"}),
+            ]
+        },
+    )
     result = run(tmp_path, "build", "ok.xlsx", "-o", "out")
     assert result.exit_code == 0, result.output
     assert result.output == textwrap.dedent("""\
@@ -81,30 +99,48 @@ def test_build_of_a_valid_workbook_names_what_it_wrote(tmp_path, monkeypatch):
         """)
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["build", "--period", "20x"],
-     'Error: --period takes a year such as 2019 (or 2019-2020), not "20x".\n'
-     "For months use --from 2019-04 --to 2020-03.\n"),
-    (["build", "--from", "2019-04"],
-     "Error: --from and --to go together.\nFor example: --from 2019-04 --to 2020-03.\n"),
-    (["build", "--from", "2020-04", "--to", "2019-03"],
-     "Error: --to 2019-03 is before --from 2020-04.\n"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            ["build", "--period", "20x"],
+            'Error: --period takes a year such as 2019 (or 2019-2020), not "20x".\n'
+            "For months use --from 2019-04 --to 2020-03.\n",
+        ),
+        (
+            ["build", "--from", "2019-04"],
+            "Error: --from and --to go together.\nFor example: --from 2019-04 --to 2020-03.\n",
+        ),
+        (["build", "--from", "2020-04", "--to", "2019-03"], "Error: --to 2019-03 is before --from 2020-04.\n"),
+    ],
+)
 def test_usage_errors_name_this_commands_flags(tmp_path, small, args, expected):
     result = run(tmp_path, *args, "small.xlsx")
     assert (result.exit_code, result.output) == (2, expected)
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["build", "--templates", "nowhere", "small.xlsx"],
-     "Error: --templates nowhere: no such folder.\nMake one with `funder-report templates export DIR`.\n"),
-    (["diff", "nowhere.xlsx", "small.xlsx"], "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n"),
-    (["build", "--since", "nowhere.xlsx", "small.xlsx"],
-     "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n"),
-    (["build", "--template", "nowhere.docx", "small.xlsx"],
-     "Error: The Word template nowhere.docx: no such file.\n"
-     "Check the path, or leave out --template to use the default.\n"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            ["build", "--templates", "nowhere", "small.xlsx"],
+            "Error: --templates nowhere: no such folder.\nMake one with `funder-report templates export DIR`.\n",
+        ),
+        (
+            ["diff", "nowhere.xlsx", "small.xlsx"],
+            "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n",
+        ),
+        (
+            ["build", "--since", "nowhere.xlsx", "small.xlsx"],
+            "Error: nowhere.xlsx: no such file.\nCheck the path and the file name.\n",
+        ),
+        (
+            ["build", "--template", "nowhere.docx", "small.xlsx"],
+            "Error: The Word template nowhere.docx: no such file.\n"
+            "Check the path, or leave out --template to use the default.\n",
+        ),
+    ],
+)
 def test_a_file_that_is_not_there_is_exit_3_on_every_command(tmp_path, small, args, expected):
     result = run(tmp_path, *args)
     assert (result.exit_code, result.output) == (3, expected)
@@ -114,8 +150,10 @@ def test_overwrite_refusal_names_the_flags_of_the_command_used(tmp_path, small):
     (tmp_path / "taken.xlsx").write_bytes(b"someone's work")
     result = run(tmp_path, "suggest-partners", "small.xlsx", "-o", "taken.xlsx")
     assert (result.exit_code, result.output) == (
-        2, "Error: taken.xlsx was not written by funder-report, or has been changed since; not replacing it.\n"
-           "Keep your edits by writing elsewhere (--output), or add --force to replace it.\n")
+        2,
+        "Error: taken.xlsx was not written by funder-report, or has been changed since; not replacing it.\n"
+        "Keep your edits by writing elsewhere (--output), or add --force to replace it.\n",
+    )
     assert (tmp_path / "taken.xlsx").read_bytes() == b"someone's work"
 
 
@@ -130,11 +168,23 @@ def test_library_errors_name_parameters_not_flags():
 
 def test_import_prints_what_became_of_every_row(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write_input(tmp_path / "theirs.xlsx", {
-        "Engagement Activities": [engagement(), engagement(**{"Description": "Podcast"})],
-        "Further Funding": [{"Description": "Follow-on grant", "Organisation": "Wellcome Trust", "Amount": "£1,000", "Start": "2019-04",
-                             "Funding ID": "W1", "Sector": "Charity/Non Profit", "Country": "United Kingdom"}],
-    })
+    write_input(
+        tmp_path / "theirs.xlsx",
+        {
+            "Engagement Activities": [engagement(), engagement(**{"Description": "Podcast"})],
+            "Further Funding": [
+                {
+                    "Description": "Follow-on grant",
+                    "Organisation": "Wellcome Trust",
+                    "Amount": "£1,000",
+                    "Start": "2019-04",
+                    "Funding ID": "W1",
+                    "Sector": "Charity/Non Profit",
+                    "Country": "United Kingdom",
+                }
+            ],
+        },
+    )
     result = run(tmp_path, "import", "theirs.xlsx", "-o", "ours.xlsx")
     assert result.exit_code == 0, result.output
     assert result.output == textwrap.dedent("""\
@@ -161,8 +211,9 @@ def test_a_capped_listing_puts_every_error_before_any_warning_and_names_the_file
     assert sum(line.startswith("many.xlsx") for line in lines) == 1  # no empty headings
     assert "… and 11 more, by kind (`funder-report validate many.xlsx` lists them all):" in lines
     assert "      11  warning url-cut-short (URL)" in lines
-    assert lines[-1].startswith("Nothing written: 1 error must be fixed first. "
-                                "Run `funder-report validate --annotate checked/ many.xlsx`")
+    assert lines[-1].startswith(
+        "Nothing written: 1 error must be fixed first. Run `funder-report validate --annotate checked/ many.xlsx`"
+    )
     assert result.stderr == ""
 
 

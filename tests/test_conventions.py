@@ -13,10 +13,15 @@ from reporting.cli import cli
 from conftest import ROOT, write_input
 
 SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
-ENGAGEMENT = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-              "Part Of Official Scheme?": "No", "Geographic Reach": "Regional",
-              "Primary Audience": "Schools", "Year(s) Of Engagement Activity": "2019",
-              "Results and Impact": "Many came."}
+ENGAGEMENT = {
+    "Description": "Open day",
+    "Form Of Engagement Activity": "A talk or presentation",
+    "Part Of Official Scheme?": "No",
+    "Geographic Reach": "Regional",
+    "Primary Audience": "Schools",
+    "Year(s) Of Engagement Activity": "2019",
+    "Results and Impact": "Many came.",
+}
 
 
 def run(*args):
@@ -33,7 +38,9 @@ def test_a_period_build_says_how_many_entries_it_used_of_how_many(tmp_path):
 
 
 def test_the_library_build_raises_on_invalid_entries_and_writes_nothing(tmp_path):
-    path = write_input(tmp_path / "bad.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Geographic Reach": "Regionl"})]})
+    path = write_input(
+        tmp_path / "bad.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Geographic Reach": "Regionl"})]}
+    )
     with pytest.raises(InvalidEntries) as raised:
         build([path], tmp_path / "out")
     assert raised.value.result.findings.errors[0].value == "Regionl"
@@ -65,6 +72,7 @@ def test_suggest_partners_takes_several_workbooks_and_says_why_it_found_nothing(
     result = run("suggest-partners", SEED_INPUT, plain, "-o", tmp_path / "copies", "--json")
     assert result.exit_code == 0, result.output
     import json
+
     reports = json.loads(result.stdout)
     assert [Path(r["output"]).name for r in reports] == ["jam-and-justice-suggested.xlsx", "plain-suggested.xlsx"]
     assert reports[0]["suggestions"] and not reports[1]["suggestions"]
@@ -74,8 +82,14 @@ def test_suggest_partners_takes_several_workbooks_and_says_why_it_found_nothing(
     assert one_file.exit_code == 2 and "Name a folder" in one_file.output
 
 
-@pytest.mark.parametrize("args", [["init", "{tmp}/blank.xls"], ["import", str(SEED_INPUT), "-o", "{tmp}/x.csv"],
-                                  ["suggest-partners", str(SEED_INPUT), "-o", "{tmp}/x.xlsm.bak"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["init", "{tmp}/blank.xls"],
+        ["import", str(SEED_INPUT), "-o", "{tmp}/x.csv"],
+        ["suggest-partners", str(SEED_INPUT), "-o", "{tmp}/x.xlsm.bak"],
+    ],
+)
 def test_a_workbook_name_with_another_extension_is_refused(tmp_path, args):
     result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert result.exit_code == 2, result.output
@@ -89,7 +103,8 @@ def test_init_and_import_take_a_folder_for_their_output(tmp_path):
     result = run("import", SEED_INPUT, "-o", tmp_path / "imported")
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "imported").glob("*.xlsx")] == [
-        "jam-and-justice-co-producing-urban-governance-for-social.xlsx"]
+        "jam-and-justice-co-producing-urban-governance-for-social.xlsx"
+    ]
 
 
 def test_an_imported_workbook_keeps_what_the_import_found(tmp_path):
@@ -110,20 +125,34 @@ def test_an_imported_workbook_keeps_what_the_import_found(tmp_path):
 
 
 def test_diff_shows_the_words_that_changed_inside_a_long_text(tmp_path):
-    long = ("We ran a series of open days for schools in Greater Manchester where pupils met the "
-            "researchers, tried the methods themselves and discussed what co-production means for their city.")
+    long = (
+        "We ran a series of open days for schools in Greater Manchester where pupils met the "
+        "researchers, tried the methods themselves and discussed what co-production means for their city."
+    )
     edited = long.replace("pupils met the researchers", "pupils and teachers met the researchers")
-    before = write_input(tmp_path / "a.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Results and Impact": long})]})
-    after = write_input(tmp_path / "b.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Results and Impact": edited})]})
+    before = write_input(
+        tmp_path / "a.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Results and Impact": long})]}
+    )
+    after = write_input(
+        tmp_path / "b.xlsx", {"Engagement Activities": [dict(ENGAGEMENT, **{"Results and Impact": edited})]}
+    )
     result = run("diff", before, after)
     assert result.exit_code == 0, result.output
-    assert "      Results and Impact: …Greater Manchester where pupils {+and teachers+} met the researchers, tried…" \
+    assert (
+        "      Results and Impact: …Greater Manchester where pupils {+and teachers+} met the researchers, tried…"
         in result.stdout.splitlines()
+    )
     import json
+
     [item] = json.loads(run("diff", before, after, "--json").stdout)["changes"]
-    assert item["fields"][0]["changed_words"] == [{"before": "Greater Manchester where pupils",
-                                                   "removed": "", "added": "and teachers",
-                                                   "after": "met the researchers, tried"}]
+    assert item["fields"][0]["changed_words"] == [
+        {
+            "before": "Greater Manchester where pupils",
+            "removed": "",
+            "added": "and teachers",
+            "after": "met the researchers, tried",
+        }
+    ]
 
 
 def test_a_word_template_lacking_styles_is_named_with_what_it_lacks(tmp_path):
@@ -151,7 +180,17 @@ def _commands(group=None, prefix=""):
             yield prefix + name, command
 
 
-WRITERS = {"init", "import", "validate", "build", "profiles", "portfolio", "suggest-partners", "fix", "templates export"}
+WRITERS = {
+    "init",
+    "import",
+    "validate",
+    "build",
+    "profiles",
+    "portfolio",
+    "suggest-partners",
+    "fix",
+    "templates export",
+}
 REPORTERS = {"import", "validate", "build", "profiles", "portfolio", "suggest-partners", "fix", "diff"}
 
 
@@ -161,8 +200,12 @@ def test_every_command_keeps_the_conventions(name, command, tmp_path):
 
     from conftest import ROOT
 
-    options = {opt for param in command.params for opt in param.opts
-               if opt.startswith("--") and not getattr(param, "hidden", False)}  # old spellings kept hidden
+    options = {
+        opt
+        for param in command.params
+        for opt in param.opts
+        if opt.startswith("--") and not getattr(param, "hidden", False)
+    }  # old spellings kept hidden
     assert ("--force" in options) == (name in WRITERS), name
     assert ("--json" in options) == (name in REPORTERS), name
     helped = run(*name.split(), "--help", "--debug")  # --debug after the command name
@@ -176,13 +219,21 @@ def test_every_command_keeps_the_conventions(name, command, tmp_path):
     assert documented <= options, f"{name}: the README names {documented - options}, which it does not take"
 
 
-@pytest.mark.parametrize("args", [["validate", "{missing}"], ["build", "{missing}", "-o", "{tmp}/o"],
-                                  ["profiles", "{missing}", "-o", "{tmp}/o"], ["import", "{missing}"],
-                                  ["portfolio", "{missing}", "-o", "{tmp}/o"],
-                                  ["portfolio", str(SEED_INPUT), "--groups", "{missing}", "-o", "{tmp}/o"],
-                                  ["suggest-partners", "{missing}"], ["diff", "{missing}", str(SEED_INPUT)],
-                                  ["diff", str(SEED_INPUT), "{missing}"], ["build", str(SEED_INPUT), "--since",
-                                                                           "{missing}", "-o", "{tmp}/o"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{missing}"],
+        ["build", "{missing}", "-o", "{tmp}/o"],
+        ["profiles", "{missing}", "-o", "{tmp}/o"],
+        ["import", "{missing}"],
+        ["portfolio", "{missing}", "-o", "{tmp}/o"],
+        ["portfolio", str(SEED_INPUT), "--groups", "{missing}", "-o", "{tmp}/o"],
+        ["suggest-partners", "{missing}"],
+        ["diff", "{missing}", str(SEED_INPUT)],
+        ["diff", str(SEED_INPUT), "{missing}"],
+        ["build", str(SEED_INPUT), "--since", "{missing}", "-o", "{tmp}/o"],
+    ],
+)
 def test_a_missing_input_is_exit_3_and_named_on_every_command(tmp_path, args):
     missing = tmp_path / "not-here.xlsx"
     result = run(*[a.replace("{missing}", str(missing)).replace("{tmp}", str(tmp_path)) for a in args])
@@ -190,14 +241,20 @@ def test_a_missing_input_is_exit_3_and_named_on_every_command(tmp_path, args):
     assert f"{missing}: no such file." in result.output
 
 
-@pytest.mark.parametrize("args, taken, named", [
-    (["init", "{tmp}/taken.xlsx"], "taken.xlsx", "(another PATH)"),
-    (["templates", "export", "{tmp}"], "texts.toml", "(another FOLDER)"),
-    (["build", str(SEED_INPUT), "-o", "{tmp}"], "jam-and-justice-co-producing-urban-governance-for-social-return.docx",
-     "(--output-dir)"),
-    (["suggest-partners", str(SEED_INPUT), "-o", "{tmp}"], "jam-and-justice-suggested.xlsx", "(--output)"),
-    (["validate", str(SEED_INPUT), "--annotate", "{tmp}"], "jam-and-justice-checked.xlsx", "(--annotate)"),
-])
+@pytest.mark.parametrize(
+    "args, taken, named",
+    [
+        (["init", "{tmp}/taken.xlsx"], "taken.xlsx", "(another PATH)"),
+        (["templates", "export", "{tmp}"], "texts.toml", "(another FOLDER)"),
+        (
+            ["build", str(SEED_INPUT), "-o", "{tmp}"],
+            "jam-and-justice-co-producing-urban-governance-for-social-return.docx",
+            "(--output-dir)",
+        ),
+        (["suggest-partners", str(SEED_INPUT), "-o", "{tmp}"], "jam-and-justice-suggested.xlsx", "(--output)"),
+        (["validate", str(SEED_INPUT), "--annotate", "{tmp}"], "jam-and-justice-checked.xlsx", "(--annotate)"),
+    ],
+)
 def test_a_refusal_names_what_this_command_takes(tmp_path, args, taken, named):
     (tmp_path / taken).write_bytes(b"a person's file")
     result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
@@ -207,8 +264,11 @@ def test_a_refusal_names_what_this_command_takes(tmp_path, args, taken, named):
 
 
 def test_an_awards_empty_title_is_worded_as_the_awards(tmp_path):
-    path = write_input(tmp_path / "untitled.xlsx", {"Engagement Activities": [ENGAGEMENT]},
-                       award={"Award Reference": "TE/ST/2", "Title": " "})
+    path = write_input(
+        tmp_path / "untitled.xlsx",
+        {"Engagement Activities": [ENGAGEMENT]},
+        award={"Award Reference": "TE/ST/2", "Title": " "},
+    )
     result = run("validate", path)
     assert "Award!B2: Title: the award's Title is empty; researchfish asks for it" in result.stdout, result.stdout
 
@@ -216,8 +276,17 @@ def test_an_awards_empty_title_is_worded_as_the_awards(tmp_path):
 def test_a_draft_marks_placeholders_and_a_final_build_refuses_them(tmp_path):
     import docx
 
-    path = write_input(tmp_path / "draft.xlsx", {"Engagement Activities": [
-        dict(ENGAGEMENT, **{"Results and Impact": "TBC", "URL": "https://example.org/a-long-page-that-was-cut..."})]})
+    path = write_input(
+        tmp_path / "draft.xlsx",
+        {
+            "Engagement Activities": [
+                dict(
+                    ENGAGEMENT,
+                    **{"Results and Impact": "TBC", "URL": "https://example.org/a-long-page-that-was-cut..."},
+                )
+            ]
+        },
+    )
     draft = run("build", path, "-o", tmp_path / "draft")
     assert draft.exit_code == 0, draft.output
     text = "\n".join(p.text for p in docx.Document(str(next((tmp_path / "draft").glob("*.docx")))).paragraphs)
@@ -236,15 +305,23 @@ def test_fix_applies_only_safe_fixes_to_a_copy_and_lists_each(tmp_path):
 
     import openpyxl
 
-    path = write_input(tmp_path / "messy.xlsx", {"Engagement Activities": [
-        dict(ENGAGEMENT, **{"Geographic Reach": "regional", "Primary Audience": " schools "}),
-        dict(ENGAGEMENT, Description="Podcast", **{"Geographic Reach": "Regionl"})]})
+    path = write_input(
+        tmp_path / "messy.xlsx",
+        {
+            "Engagement Activities": [
+                dict(ENGAGEMENT, **{"Geographic Reach": "regional", "Primary Audience": " schools "}),
+                dict(ENGAGEMENT, Description="Podcast", **{"Geographic Reach": "Regionl"}),
+            ]
+        },
+    )
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     result = run("fix", path, "-o", tmp_path / "fixed", "--json")
     assert result.exit_code == 1  # one error is left for a person
     [report] = json.loads(result.stdout)
     assert [(c["cell"], c["before"], c["after"]) for c in report["changes"]] == [
-        ("D2", "regional", "Regional"), ("E2", " schools ", "Schools")]
+        ("D2", "regional", "Regional"),
+        ("E2", " schools ", "Schools"),
+    ]
     assert [f["code"] for f in report["left"]] == ["not-in-list"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     copy = tmp_path / "fixed" / "messy-fixed.xlsx"

@@ -85,8 +85,12 @@ def test_every_finding_is_worded_by_the_catalogue_with_what_its_words_need():
             for variant in variants:
                 assert (code, variant) in WORDINGS, f"{place}: no wording for {code} {variant!r}"
                 wording = WORDINGS[(code, variant)]
-                needed = {name for text in (wording.message, wording.hint)
-                          for _, name, _, _ in string.Formatter().parse(text) if name}
+                needed = {
+                    name
+                    for text in (wording.message, wording.hint)
+                    for _, name, _, _ in string.Formatter().parse(text)
+                    if name
+                }
                 if not splat:
                     assert needed <= keywords, f"{place}: {code} {variant!r} needs {needed - keywords}"
     strings = _source_strings()
@@ -102,6 +106,14 @@ def test_the_exit_codes_in_the_readme_are_the_ones_the_commands_use():
 
     section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     documented = {int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)}
-    used = {cli_module.EXIT_OK, cli_module.EXIT_INVALID, cli_module.EXIT_USAGE, cli_module.EXIT_FAILED,
-            ReportingError.exit_code, UsageError.exit_code, InvalidEntries.exit_code, cli_module.EXIT_INTERRUPTED}
+    used = {
+        cli_module.EXIT_OK,
+        cli_module.EXIT_INVALID,
+        cli_module.EXIT_USAGE,
+        cli_module.EXIT_FAILED,
+        ReportingError.exit_code,
+        UsageError.exit_code,
+        InvalidEntries.exit_code,
+        cli_module.EXIT_INTERRUPTED,
+    }
     assert documented == used

@@ -6,7 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting.fieldtypes import Money, MonthYear, display, parse, show, split_choices, urls_in
 
@@ -15,10 +16,10 @@ def spec(schema, section, key):
     return schema.section(section).field(key)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (2019, 2019), (2019.0, 2019), ("2019", 2019), ("'2019", 2019), (" 2019 ", 2019),
-    (dt.datetime(2019, 5, 1), 2019),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [(2019, 2019), (2019.0, 2019), ("2019", 2019), ("'2019", 2019), (" 2019 ", 2019), (dt.datetime(2019, 5, 1), 2019)],
+)
 def test_year(schema, raw, expected):
     assert parse(spec(schema, "artistic_products", "year_produced"), raw) == (expected, [])
 
@@ -29,11 +30,20 @@ def test_bad_year(schema, raw):
     assert value is None and problems[0].code == "bad-year"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("2018,2019", [2018, 2019]), ("2019, 2018", [2018, 2019]), ("'2019,2020      ", [2019, 2020]),
-    (2019, [2019]), ("2017-2019", [2017, 2018, 2019]), ("2017 - 2018", [2017, 2018]),
-    ("2018; 2018", [2018]), ("20192020", [2019, 2020]), ("201820192020", [2018, 2019, 2020]),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("2018,2019", [2018, 2019]),
+        ("2019, 2018", [2018, 2019]),
+        ("'2019,2020      ", [2019, 2020]),
+        (2019, [2019]),
+        ("2017-2019", [2017, 2018, 2019]),
+        ("2017 - 2018", [2017, 2018]),
+        ("2018; 2018", [2018]),
+        ("20192020", [2019, 2020]),
+        ("201820192020", [2018, 2019, 2020]),
+    ],
+)
 def test_years(schema, raw, expected):
     assert parse(spec(schema, "engagement_activities", "years"), raw) == (expected, [])
 
@@ -76,12 +86,20 @@ def test_gtr_country_names_map_to_the_list(schema):
     assert countries.match("Korea, Republic of") == ("Korea, Republic of", "exact")
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("07/2018", MonthYear(2018, 7)), ("7/2018", MonthYear(2018, 7)), ("2018-07", MonthYear(2018, 7)),
-    ("2018-07-01", MonthYear(2018, 7)), (dt.datetime(2018, 7, 1), MonthYear(2018, 7)),
-    ("Jul 2018", MonthYear(2018, 7)), ("July 2018", MonthYear(2018, 7)), ("15/07/2018", MonthYear(2018, 7)),
-    (43282, MonthYear(2018, 7)),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("07/2018", MonthYear(2018, 7)),
+        ("7/2018", MonthYear(2018, 7)),
+        ("2018-07", MonthYear(2018, 7)),
+        ("2018-07-01", MonthYear(2018, 7)),
+        (dt.datetime(2018, 7, 1), MonthYear(2018, 7)),
+        ("Jul 2018", MonthYear(2018, 7)),
+        ("July 2018", MonthYear(2018, 7)),
+        ("15/07/2018", MonthYear(2018, 7)),
+        (43282, MonthYear(2018, 7)),
+    ],
+)
 def test_month_year(schema, raw, expected):
     assert parse(spec(schema, "further_funding", "start"), raw) == (expected, [])
 
@@ -91,10 +109,15 @@ def test_month_year_without_month(schema):
     assert value is None and "no month" in problems[0].message
 
 
-@pytest.mark.parametrize("raw, amount, currency", [
-    ("£53,886 (GBP)", Decimal("53886"), "GBP"), (53886, Decimal("53886"), None),
-    ("21000 SEK", Decimal("21000"), "SEK"), ("$1,000.50", Decimal("1000.50"), "USD"),
-])
+@pytest.mark.parametrize(
+    "raw, amount, currency",
+    [
+        ("£53,886 (GBP)", Decimal("53886"), "GBP"),
+        (53886, Decimal("53886"), None),
+        ("21000 SEK", Decimal("21000"), "SEK"),
+        ("$1,000.50", Decimal("1000.50"), "USD"),
+    ],
+)
 def test_money(schema, raw, amount, currency):
     assert parse(spec(schema, "further_funding", "amount"), raw) == (Money(amount, currency), [])
 
@@ -107,7 +130,9 @@ def test_money_display_is_gtr_style(schema):
 
 def test_choices_split_on_gtr_commas_and_semicolons(schema):
     sectors = spec(schema, "key_findings", "sectors")
-    value, problems = parse(sectors, "Communities and Social Services/Policy,Education,Government, Democracy and Justice")
+    value, problems = parse(
+        sectors, "Communities and Social Services/Policy,Education,Government, Democracy and Justice"
+    )
     assert value == ["Communities and Social Services/Policy", "Education", "Government, Democracy and Justice"]
     assert problems == []
     assert parse(sectors, "Education; Energy")[0] == ["Education", "Energy"]
@@ -143,8 +168,10 @@ def test_text_cleaning(schema):
     assert parse(title, "A workshop with the aim to input into the Greater Manchester Strategy")[1] == []
 
 
-@given(st.lists(st.integers(min_value=1900, max_value=2100), min_size=1, max_size=6),
-       st.sampled_from([",", ", ", ";", " "]))
+@given(
+    st.lists(st.integers(min_value=1900, max_value=2100), min_size=1, max_size=6),
+    st.sampled_from([",", ", ", ";", " "]),
+)
 def test_years_round_trip(schema_years, separator):
     from reporting.schema import load_schema
 
@@ -164,10 +191,15 @@ def test_money_round_trip(amount):
     assert problems == [] and value.amount == amount and value.currency == "GBP"
 
 
-@pytest.mark.parametrize("kind, good, bad", [("issn", "1364-5579", "12345678"),
-                                             ("issn", "2049-3630", "1234-5678"),
-                                             ("isbn", "978-0-306-40615-7", "9780306406158"),
-                                             ("isbn", "0-306-40615-2", "0-306-40615-3")])
+@pytest.mark.parametrize(
+    "kind, good, bad",
+    [
+        ("issn", "1364-5579", "12345678"),
+        ("issn", "2049-3630", "1234-5678"),
+        ("isbn", "978-0-306-40615-7", "9780306406158"),
+        ("isbn", "0-306-40615-2", "0-306-40615-3"),
+    ],
+)
 def test_issn_and_isbn_check_digits(kind, good, bad):
     from reporting.fieldtypes import REGISTRY
 

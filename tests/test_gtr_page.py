@@ -111,14 +111,14 @@ def test_values_are_typed_and_cleaned(imported):
     assert first["Organisation"] == "Economic and Social Research Council"  # trailing NBSP gone
     key = book["Key Findings"]
     kf = dict(zip([c.value for c in key[1]], [c.value for c in key[2]]))
-    assert kf["Sectors"] == ("Communities and Social Services/Policy; Education; "
-                             "Government, Democracy and Justice")
+    assert kf["Sectors"] == ("Communities and Social Services/Policy; Education; Government, Democracy and Justice")
     assert len(kf["Description"]) > 11000 and "\n\n" in kf["Description"]
     assert kf["URL"] == "http://jamandjustice-rjc.org"
     engagement = book["Engagement Activities"]
     eh = [c.value for c in engagement[1]]
-    years = [dict(zip(eh, r))["Year(s) Of Engagement Activity"]
-             for r in engagement.iter_rows(min_row=2, values_only=True)]
+    years = [
+        dict(zip(eh, r))["Year(s) Of Engagement Activity"] for r in engagement.iter_rows(min_row=2, values_only=True)
+    ]
     assert "2018, 2019" in years and "2013, 2018" in years
     assert all("\u00a0" not in str(c.value) for row in engagement.iter_rows() for c in row if c.value)
 
@@ -139,11 +139,13 @@ def test_import_notes_name_the_line(schema):
 
 
 def test_record_matching_no_section_is_reported_not_dropped(schema):
-    page = ("A project\n\nLead Research Organisation: Somewhere\n\u00a0\n"
-            "Description Something odd\nWidget Count 12\n\u00a0\n"
-            "Description A talk\nForm Of Engagement Activity A talk or presentation\n"
-            "Part Of Official Scheme? No\nGeographic Reach Local\nPrimary Audience Schools\n"
-            "Results and Impact Fine\nYear(s) Of Engagement Activity 2019\n")
+    page = (
+        "A project\n\nLead Research Organisation: Somewhere\n\u00a0\n"
+        "Description Something odd\nWidget Count 12\n\u00a0\n"
+        "Description A talk\nForm Of Engagement Activity A talk or presentation\n"
+        "Part Of Official Scheme? No\nGeographic Reach Local\nPrimary Audience Schools\n"
+        "Results and Impact Fine\nYear(s) Of Engagement Activity 2019\n"
+    )
     result = parse_gtr_page(page, "page.txt", schema)
     assert result.unplaced == 1
     assert result.read == {"engagement_activities": 1}
@@ -151,12 +153,14 @@ def test_record_matching_no_section_is_reported_not_dropped(schema):
     assert "Widget Count 12" in note.value and note.line == 5 and note.location == "line 5"
 
 
-@pytest.mark.parametrize("value, section", [
-    ("Database/Collection of data", "research_databases"),
-    ("Antibody", "research_tools"),
-])
+@pytest.mark.parametrize(
+    "value, section", [("Database/Collection of data", "research_databases"), ("Antibody", "research_tools")]
+)
 def test_shared_signature_is_told_apart_by_vocabulary(schema, value, section):
-    page = ("T\n\u00a0\nTitle X\nDescription D\nType Of Material " + value +
-            "\nYear Produced 2019\nProvided To Others? Yes\nImpact I\n")
+    page = (
+        "T\n\u00a0\nTitle X\nDescription D\nType Of Material "
+        + value
+        + "\nYear Produced 2019\nProvided To Others? Yes\nImpact I\n"
+    )
     result = parse_gtr_page(page, "p.txt", schema)
     assert result.read == {section: 1}

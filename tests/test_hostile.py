@@ -16,11 +16,11 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hostile import CASES
 
 from reporting.cli import cli
 
 from conftest import DATA, ROOT, require
-from hostile import CASES
 
 VALIDATOR = DATA.parent / "tools" / "ooxml-validate"
 
@@ -28,8 +28,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def assert_outputs_sound(folder: Path) -> str:
@@ -41,8 +44,13 @@ def assert_outputs_sound(folder: Path) -> str:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     assert not _FORMULA.search(archive.read(name)), f"{path.name}:{name} holds a formula"
         book = openpyxl.load_workbook(path)
-        texts.extend(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                     for v in row if v is not None)
+        texts.extend(
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     for path in sorted(folder.rglob("*.docx")):
         document = docx.Document(str(path))
         texts.extend(p.text for p in document.paragraphs)
@@ -113,9 +121,11 @@ def test_every_case_in_a_fresh_process_stays_under_1gb_and_writes_files_office_o
         "from reporting.cli import cli\n"
         "codes = [CliRunner().invoke(cli, args).exit_code for args in json.load(sys.stdin)]\n"
         "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
-        "print(json.dumps([codes, int(peak.split()[1]) // 1024]))\n")
-    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(commands), capture_output=True,
-                          text=True, cwd=ROOT, check=True)
+        "print(json.dumps([codes, int(peak.split()[1]) // 1024]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(commands), capture_output=True, text=True, cwd=ROOT, check=True
+    )
     codes, peak_mb = json.loads(done.stdout.splitlines()[-1])
     assert codes == [case.exit for case in cases]
     assert peak_mb < 1024, f"peak {peak_mb} MB"
@@ -124,5 +134,6 @@ def test_every_case_in_a_fresh_process_stays_under_1gb_and_writes_files_office_o
     _check_word_links(tmp_path)
     require(VALIDATOR)
     checked = subprocess.run([str(VALIDATOR), *map(str, written)], capture_output=True, text=True)
-    assert checked.returncode == 0 and f"{len(written)} file(s) checked, 0 with problems" in checked.stdout, \
+    assert checked.returncode == 0 and f"{len(written)} file(s) checked, 0 with problems" in checked.stdout, (
         checked.stdout[-3000:]
+    )

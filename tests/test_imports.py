@@ -24,17 +24,36 @@ CSV = DATA / "gtr-export-spinouts-2017.csv"
 
 #: XML item element -> section key (schema document §3.2, read independently of the schema file).
 XML_ITEMS = {
-    "publication": "publications", "artisticAndCreativeProductOutput": "artistic_products",
-    "keyFindingsOutput": "key_findings", "impactSummaryOutput": "narrative_impact",
-    "policyInfluenceOutput": "policy_influence", "furtherFundingOutput": "further_funding",
-    "researchDatabaseAndModelOutput": "research_databases", "collaborationOutput": "collaborations",
-    "disseminationOutput": "engagement_activities", "researchMaterialOutput": "research_tools",
-    "softwareAndTechnicalProductOutput": "software", "intellectualPropertyOutput": "intellectual_property",
-    "productOutput": "medical_products", "spinOutOutput": "spin_outs",
+    "publication": "publications",
+    "artisticAndCreativeProductOutput": "artistic_products",
+    "keyFindingsOutput": "key_findings",
+    "impactSummaryOutput": "narrative_impact",
+    "policyInfluenceOutput": "policy_influence",
+    "furtherFundingOutput": "further_funding",
+    "researchDatabaseAndModelOutput": "research_databases",
+    "collaborationOutput": "collaborations",
+    "disseminationOutput": "engagement_activities",
+    "researchMaterialOutput": "research_tools",
+    "softwareAndTechnicalProductOutput": "software",
+    "intellectualPropertyOutput": "intellectual_property",
+    "productOutput": "medical_products",
+    "spinOutOutput": "spin_outs",
 }
-TEXT_ELEMENTS = {"title", "description", "impact", "piContribution", "partnerContribution",
-                 "exploitationPathways", "collaboratingOrganisation", "fundingOrg", "form",
-                 "primaryAudience", "companyName", "parentPublicationTitle", "otherNames"}
+TEXT_ELEMENTS = {
+    "title",
+    "description",
+    "impact",
+    "piContribution",
+    "partnerContribution",
+    "exploitationPathways",
+    "collaboratingOrganisation",
+    "fundingOrg",
+    "form",
+    "primaryAudience",
+    "companyName",
+    "parentPublicationTitle",
+    "otherNames",
+}
 
 
 def _local(tag):
@@ -121,8 +140,9 @@ def test_xml_import_validates_and_lists_its_mappings(phronesis):
     report, _ = phronesis
     _, findings, _ = load([report.output])
     assert findings.ok, [f.describe() for f in findings.errors]
-    assert report.mappings[("Country", "United Kingdom of Great Britain & Northern Ireland (UK)",
-                            "United Kingdom")] == 8
+    assert (
+        report.mappings[("Country", "United Kingdom of Great Britain & Northern Ireland (UK)", "United Kingdom")] == 8
+    )
     assert report.mappings[("Clinical Trial?", "true", "Yes")] == 1
     # GtR cut the 22-sector list short; the last value is recognised and reported.
     assert report.mappings[("Sectors", "Pharmace", "Pharmaceuticals and Medical Biotechnology")] == 1
@@ -155,26 +175,55 @@ def test_publications_get_a_citation(phronesis):
     assert any("ISSN: 12345678 [Check: not a valid ISSN]" in r for r in references)  # typed to fill the cell
     sheet = openpyxl.load_workbook(next(p for p in built.outputs if p.suffix == ".xlsx"))["Publications"]
     assert "Entry ID" in [c.value for c in sheet[1]]
-    assert any(r.startswith("Kotzee B (2016). Towards an Empirically Informed Account of Phronesis in Medicine. "
-                            "Perspectives in biology and medicine") for r in references), references[:3]
+    assert any(
+        r.startswith(
+            "Kotzee B (2016). Towards an Empirically Informed Account of Phronesis in Medicine. "
+            "Perspectives in biology and medicine"
+        )
+        for r in references
+    ), references[:3]
 
 
 API_JSON = {
-    "page": 1, "size": 20, "totalPages": 1, "totalSize": 2,
+    "page": 1,
+    "size": 20,
+    "totalPages": 1,
+    "totalSize": 2,
     "dissemination": [
-        {"id": "d1", "outcomeid": "5e569a8a6ab7b4.37374581", "description": "Public lecture &amp;amp; Q&amp;A",
-         "form": "A talk or presentation", "partOfOfficialScheme": False, "geographicReach": "Regional",
-         "primaryAudience": "Public/other audiences", "impact": "Questions followed.",
-         "yearsOfDissemination": "2019,2020", "supportingUrl": "https://example.org/lecture"},
+        {
+            "id": "d1",
+            "outcomeid": "5e569a8a6ab7b4.37374581",
+            "description": "Public lecture &amp;amp; Q&amp;A",
+            "form": "A talk or presentation",
+            "partOfOfficialScheme": False,
+            "geographicReach": "Regional",
+            "primaryAudience": "Public/other audiences",
+            "impact": "Questions followed.",
+            "yearsOfDissemination": "2019,2020",
+            "supportingUrl": "https://example.org/lecture",
+        }
     ],
     "futherfunding": [
-        {"id": "f1", "outcomeid": "5e5.1", "description": "Follow-on grant",
-         "amount": {"amount": 120000, "currencyCode": "EUR"}, "organisation": "European Research Council",
-         "sector": "Public", "country": "Belgium", "start": "2020-01-01", "end": "2022-12-31"},
+        {
+            "id": "f1",
+            "outcomeid": "5e5.1",
+            "description": "Follow-on grant",
+            "amount": {"amount": 120000, "currencyCode": "EUR"},
+            "organisation": "European Research Council",
+            "sector": "Public",
+            "country": "Belgium",
+            "start": "2020-01-01",
+            "end": "2022-12-31",
+        }
     ],
     "keyFinding": [
-        {"id": "k1", "outcomeid": "5e5.2", "description": "We found things.",
-         "exploitationPathways": "Others can use them.", "sectors": {"item": ["Education", "Healthcare"]}},
+        {
+            "id": "k1",
+            "outcomeid": "5e5.2",
+            "description": "We found things.",
+            "exploitationPathways": "Others can use them.",
+            "sectors": {"item": ["Education", "Healthcare"]},
+        }
     ],
 }
 
@@ -208,6 +257,7 @@ def test_website_json_reads_like_the_xml(tmp_path, phronesis):
 
 
 # -- GtR outcome-search CSV ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def spinouts(tmp_path_factory):
@@ -262,41 +312,211 @@ def write_researchfish_export(path):
     book = openpyxl.Workbook()
     book.remove(book.active)
     engagement = book.create_sheet("Engagement Activities")
-    engagement.append(RF_COMMON + ["Dissemination*", "Form of Dissemination*", "Part of Official Scheme?",
-                                   "Geographical Reach*", "Primary Audience*", "Year Took Place*",
-                                   "Results of Activity*", "Url", "Schools", "Media", "2018", "2019", "2020"])
-    engagement.append(["RF/A/1", "Uni A", "North West", "E-1", "2019-03-01", "School visits",
-                       "Participation in an activity, workshop or similar", "No", "Local", "Schools",
-                       "'2019,2020      ", "Pupils visited the lab.", None, 1, 0, 0, 1, 1])
-    engagement.append(["RF/B/2", "Uni B", "Scotland", "E-2", "2019-03-01", "Radio interview",
-                       "A broadcast e.g. TV/radio/film/podcast (other than news/press)", "No", "National",
-                       "Media (as a channel to the public)", None, "Heard by many.",
-                       "https://example.org/radio", 0, 1, 1, 0, 0])
+    engagement.append(
+        RF_COMMON
+        + [
+            "Dissemination*",
+            "Form of Dissemination*",
+            "Part of Official Scheme?",
+            "Geographical Reach*",
+            "Primary Audience*",
+            "Year Took Place*",
+            "Results of Activity*",
+            "Url",
+            "Schools",
+            "Media",
+            "2018",
+            "2019",
+            "2020",
+        ]
+    )
+    engagement.append(
+        [
+            "RF/A/1",
+            "Uni A",
+            "North West",
+            "E-1",
+            "2019-03-01",
+            "School visits",
+            "Participation in an activity, workshop or similar",
+            "No",
+            "Local",
+            "Schools",
+            "'2019,2020      ",
+            "Pupils visited the lab.",
+            None,
+            1,
+            0,
+            0,
+            1,
+            1,
+        ]
+    )
+    engagement.append(
+        [
+            "RF/B/2",
+            "Uni B",
+            "Scotland",
+            "E-2",
+            "2019-03-01",
+            "Radio interview",
+            "A broadcast e.g. TV/radio/film/podcast (other than news/press)",
+            "No",
+            "National",
+            "Media (as a channel to the public)",
+            None,
+            "Heard by many.",
+            "https://example.org/radio",
+            0,
+            1,
+            1,
+            0,
+            0,
+        ]
+    )
     # One outcome counted for two awards: the same Entry ID on two rows.
     for award in ("RF/A/1", "RF/C/3"):
-        engagement.append([award, "Uni A", "North West", "E-3", "2019-03-01", "Joint festival stall",
-                           "Participation in an activity, workshop or similar", "Yes", "Regional",
-                           "Public/other audiences", "2019", "Hundreds came.", None, 0, 0, 0, 1, 0])
+        engagement.append(
+            [
+                award,
+                "Uni A",
+                "North West",
+                "E-3",
+                "2019-03-01",
+                "Joint festival stall",
+                "Participation in an activity, workshop or similar",
+                "Yes",
+                "Regional",
+                "Public/other audiences",
+                "2019",
+                "Hundreds came.",
+                None,
+                0,
+                0,
+                0,
+                1,
+                0,
+            ]
+        )
     funding = book.create_sheet("Further Funding")
-    funding.append(RF_COMMON + ["Description*", "Funding Type*", "Parent Org*", "Child Org", "Currency*",
-                                "Amount*", "Fund Start Month*", "Fund Start Year*", "Fund End Month*",
-                                "Fund End Year*", "Funding ID", "Sector", "Country"])
-    funding.append(["RF/B/2", "Uni B", "Scotland", "F-1", "2020-01-01", "Follow-on", "Fellowship",
-                    "Wellcome Trust", None, "GBP", 250000, "July", 2020, 6, 2023, "WT123", "Charity/Non Profit",
-                    "United Kingdom"])
+    funding.append(
+        RF_COMMON
+        + [
+            "Description*",
+            "Funding Type*",
+            "Parent Org*",
+            "Child Org",
+            "Currency*",
+            "Amount*",
+            "Fund Start Month*",
+            "Fund Start Year*",
+            "Fund End Month*",
+            "Fund End Year*",
+            "Funding ID",
+            "Sector",
+            "Country",
+        ]
+    )
+    funding.append(
+        [
+            "RF/B/2",
+            "Uni B",
+            "Scotland",
+            "F-1",
+            "2020-01-01",
+            "Follow-on",
+            "Fellowship",
+            "Wellcome Trust",
+            None,
+            "GBP",
+            250000,
+            "July",
+            2020,
+            6,
+            2023,
+            "WT123",
+            "Charity/Non Profit",
+            "United Kingdom",
+        ]
+    )
     collaborations = book.create_sheet("Collaborations & Partnerships")
-    collaborations.append(RF_COMMON + ["Collaboration Name*", "Parent Org*", "Child Org", "Country", "Sector",
-                                       "Direct Financial Contribution?*", "PI Contributions*",
-                                       "Partner Contribution*", "Year Collaboration Started*", "Active?*",
-                                       "Impact*", "Formal Agreements?*"])
-    collaborations.append(["RF/C/3", "Uni C", "Wales", "C-1", "2020-01-01", "Data sharing", "NHS Wales", None,
-                           "United Kingdom", "Public", "No", "Analysis", "Data", 2018, 2020, "Better care", "Yes"])
+    collaborations.append(
+        RF_COMMON
+        + [
+            "Collaboration Name*",
+            "Parent Org*",
+            "Child Org",
+            "Country",
+            "Sector",
+            "Direct Financial Contribution?*",
+            "PI Contributions*",
+            "Partner Contribution*",
+            "Year Collaboration Started*",
+            "Active?*",
+            "Impact*",
+            "Formal Agreements?*",
+        ]
+    )
+    collaborations.append(
+        [
+            "RF/C/3",
+            "Uni C",
+            "Wales",
+            "C-1",
+            "2020-01-01",
+            "Data sharing",
+            "NHS Wales",
+            None,
+            "United Kingdom",
+            "Public",
+            "No",
+            "Analysis",
+            "Data",
+            2018,
+            2020,
+            "Better care",
+            "Yes",
+        ]
+    )
     publications = book.create_sheet("Publications")
-    publications.append(RF_COMMON + ["Type*", "PMID", "DOI", "Author*", "Other Authors", "Publication*",
-                                     "Journal*", "Volume", "Issue", "Pages", "Month", "Year*"])
-    publications.append(["RF/A/1", "Uni A", "North West", "P-1", "2019-01-01", "Journal Article/Review",
-                         "30000000", "10.1000/xyz123", "Smith J", "Jones K", "A paper", "Journal of Things",
-                         "12", "3", "45-67", "May", 2019])
+    publications.append(
+        RF_COMMON
+        + [
+            "Type*",
+            "PMID",
+            "DOI",
+            "Author*",
+            "Other Authors",
+            "Publication*",
+            "Journal*",
+            "Volume",
+            "Issue",
+            "Pages",
+            "Month",
+            "Year*",
+        ]
+    )
+    publications.append(
+        [
+            "RF/A/1",
+            "Uni A",
+            "North West",
+            "P-1",
+            "2019-01-01",
+            "Journal Article/Review",
+            "30000000",
+            "10.1000/xyz123",
+            "Smith J",
+            "Jones K",
+            "A paper",
+            "Journal of Things",
+            "12",
+            "3",
+            "45-67",
+            "May",
+            2019,
+        ]
+    )
     book.save(path)
     return path
 
@@ -313,20 +533,26 @@ def portfolio(tmp_path_factory):
 def test_researchfish_counts_and_awards(portfolio):
     report, built = portfolio
     assert report.result.format.startswith("researchfish")
-    assert report.result.read == {"engagement_activities": 4, "further_funding": 1, "collaborations": 1,
-                                  "publications": 1}
+    assert report.result.read == {
+        "engagement_activities": 4,
+        "further_funding": 1,
+        "collaborations": 1,
+        "publications": 1,
+    }
     # the festival stall counted for two awards is one entry listing both
-    assert report.written == {"engagement_activities": 3, "further_funding": 1, "collaborations": 1,
-                              "publications": 1}
+    assert report.written == {"engagement_activities": 3, "further_funding": 1, "collaborations": 1, "publications": 1}
     assert report.result.merged == 1
     tallies = {t.part: (t.rows, t.entries, t.merged) for t in report.result.tallies}
-    assert tallies == {"Engagement Activities": (4, 3, 1), "Further Funding": (1, 1, 0),
-                       "Collaborations & Partnerships": (1, 1, 0), "Publications": (1, 1, 0)}
+    assert tallies == {
+        "Engagement Activities": (4, 3, 1),
+        "Further Funding": (1, 1, 0),
+        "Collaborations & Partnerships": (1, 1, 0),
+        "Publications": (1, 1, 0),
+    }
     dataset, findings, _ = load([report.output])
     assert findings.ok, [f.describe() for f in findings.errors]
     assert sorted(a.reference for a in dataset.awards) == ["RF/A/1", "RF/B/2", "RF/C/3"]
-    assert next(a for a in dataset.awards if a.reference == "RF/B/2").values[
-        "lead_research_organisation"] == "Uni B"
+    assert next(a for a in dataset.awards if a.reference == "RF/B/2").values["lead_research_organisation"] == "Uni B"
 
 
 def test_researchfish_values_are_cleaned(portfolio):
@@ -346,8 +572,15 @@ def test_researchfish_values_are_cleaned(portfolio):
 def test_researchfish_portfolio_builds_one_return_per_award(portfolio):
     _, built = portfolio
     names = sorted(p.name for p in built.outputs)
-    assert names == ["RF-A-1-return.docx", "RF-A-1-return.xlsx", "RF-B-2-return.docx", "RF-B-2-return.xlsx",
-                     "RF-C-3-return.docx", "RF-C-3-return.xlsx", "portfolio-summary.xlsx"]
+    assert names == [
+        "RF-A-1-return.docx",
+        "RF-A-1-return.xlsx",
+        "RF-B-2-return.docx",
+        "RF-B-2-return.xlsx",
+        "RF-C-3-return.docx",
+        "RF-C-3-return.xlsx",
+        "portfolio-summary.xlsx",
+    ]
     texts = {}
     for path in built.outputs:
         if path.suffix == ".docx":

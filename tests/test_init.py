@@ -27,12 +27,26 @@ def test_sheets_in_order(blank, schema):
 def test_headers_are_gtr_labels_plus_common_columns(blank, schema):
     book = openpyxl.load_workbook(blank)
     engagement = [c.value for c in book["Engagement Activities"][1]]
-    assert engagement == ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?",
-                          "Geographic Reach", "Primary Audience", "Results and Impact",
-                          "Year(s) Of Engagement Activity", "URL", "Type Of Presentation",
-                          "Name Of Official Scheme", "Other Audiences", "Audience Size",
-                          "Most Significant Outcome",
-                          "Entry ID", "Imported From", "Award Reference", "Partners", "Visibility"]
+    assert engagement == [
+        "Description",
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Geographic Reach",
+        "Primary Audience",
+        "Results and Impact",
+        "Year(s) Of Engagement Activity",
+        "URL",
+        "Type Of Presentation",
+        "Name Of Official Scheme",
+        "Other Audiences",
+        "Audience Size",
+        "Most Significant Outcome",
+        "Entry ID",
+        "Imported From",
+        "Award Reference",
+        "Partners",
+        "Visibility",
+    ]
     for section in schema.sections:
         header = [c.value for c in book[section.sheet][1]]
         # researchfish export columns (identifiers and the like) are not offered in a blank workbook

@@ -28,23 +28,69 @@ OWNERS = {
 
 #: Every module, by rank: data flows from the low ranks (values, schema) up to the CLI.
 RANKS = {
-    "errors": 0, "findings": 0, "text": 0, "vocabulary": 0, "version": 0, "imported": 0,
-    "fieldtypes.base": 1, "fieldtypes.texts": 2, "fieldtypes.dates": 2, "fieldtypes.choices": 2,
+    "errors": 0,
+    "findings": 0,
+    "text": 0,
+    "vocabulary": 0,
+    "version": 0,
+    "imported": 0,
+    "fieldtypes.base": 1,
+    "fieldtypes.texts": 2,
+    "fieldtypes.dates": 2,
+    "fieldtypes.choices": 2,
     "fieldtypes": 3,
-    "spec": 4, "schema": 4.5,
-    "model": 5, "sheets": 7, "selection": 7, "inputs": 8,
-    "periods": 6, "partners": 6, "changes": 6, "texts": 6, "outputs": 6, "parallel": 6,
-    "validation": 7, "returns": 8, "pdf": 7, "portfolio": 8.5,
-    "workbook.guard": 1, "workbook.sheetxml": 1, "workbook.values": 2, "workbook.layout": 8,
-    "workbook.read": 9, "workbook.tables": 9, "workbook.copies": 9, "workbook": 10, "wordml": 1, "docx_body": 9, "docx_writer": 10, "xlsx_writer": 9,
-    "importers.kinds": 1, "importers.result": 9, "importers.rf_layout": 10.5, "importers.rf_csv": 11.5,
-    "importers.gtr_api": 11, "importers.gtr_csv": 11, "importers.gtr_page": 11, "importers.researchfish": 11,
+    "spec": 4,
+    "schema": 4.5,
+    "model": 5,
+    "sheets": 7,
+    "selection": 7,
+    "inputs": 8,
+    "periods": 6,
+    "partners": 6,
+    "changes": 6,
+    "texts": 6,
+    "outputs": 6,
+    "parallel": 6,
+    "validation": 7,
+    "returns": 8,
+    "pdf": 7,
+    "portfolio": 8.5,
+    "workbook.guard": 1,
+    "workbook.sheetxml": 1,
+    "workbook.values": 2,
+    "workbook.layout": 8,
+    "workbook.read": 9,
+    "workbook.tables": 9,
+    "workbook.copies": 9,
+    "workbook": 10,
+    "wordml": 1,
+    "docx_body": 9,
+    "docx_writer": 10,
+    "xlsx_writer": 9,
+    "importers.kinds": 1,
+    "importers.result": 9,
+    "importers.rf_layout": 10.5,
+    "importers.rf_csv": 11.5,
+    "importers.gtr_api": 11,
+    "importers.gtr_csv": 11,
+    "importers.gtr_page": 11,
+    "importers.researchfish": 11,
     "importers": 12,
-    "templating": 11, "loading": 11, "convert": 12.5, "fixing": 12.5,
-    "request": 6.5, "pipeline": 13, "console": 13.5,
-    "web.workspaces": 1, "web.guide": 1, "web.work": 13.6, "web.app": 13.7, "web": 13.8,
+    "templating": 11,
+    "loading": 11,
+    "convert": 12.5,
+    "fixing": 12.5,
+    "request": 6.5,
+    "pipeline": 13,
+    "console": 13.5,
+    "web.workspaces": 1,
+    "web.guide": 1,
+    "web.work": 13.6,
+    "web.app": 13.7,
+    "web": 13.8,
     "cli": 14,
-    "__main__": 15, "": 15,
+    "__main__": 15,
+    "": 15,
 }
 #: Modules that render: they read only views (of a return, of a workbook), never the model, the
 #: field types or the schema.
@@ -146,8 +192,10 @@ def test_the_command_line_loads_flask_only_to_serve():
 
 def test_importing_the_schema_loads_no_document_library():
     """The package is lazy: using the schema or validation does not load python-docx & co."""
-    code = ("import sys, reporting.schema, reporting.validation; "
-            "print(sorted(m for m in ('docx', 'openpyxl', 'xlsxwriter', 'jinja2', 'click', 'flask') if m in sys.modules))")
+    code = (
+        "import sys, reporting.schema, reporting.validation; "
+        "print(sorted(m for m in ('docx', 'openpyxl', 'xlsxwriter', 'jinja2', 'click', 'flask') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -25,9 +25,11 @@ def folder(tmp_path_factory):
     source = write_researchfish_export(work / "export.xlsx")
     workbook = import_to_workbook(source, inputs / "portfolio.xlsx").output
     example = ROOT / "inputs" / "jam-and-justice.xlsx"  # its partners have profiles
-    made = [*pipeline.build([workbook], work / "returns").outputs,
-            *pipeline.portfolio([workbook], work / "report").outputs,
-            *pipeline.profiles([example], out_dir=work / "profiles").outputs]
+    made = [
+        *pipeline.build([workbook], work / "returns").outputs,
+        *pipeline.portfolio([workbook], work / "report").outputs,
+        *pipeline.profiles([example], out_dir=work / "profiles").outputs,
+    ]
     _, findings, _ = load([workbook])
     made += annotate_inputs([workbook], findings, work / "annotated", force=True)
     for path in made:
@@ -47,5 +49,10 @@ def test_a_folder_holding_every_output_reads_its_inputs_only(folder, tmp_path) -
     assert [p.name for p in find_inputs([inputs])] == [workbook.name]
     result = pipeline.build([inputs], tmp_path)
     assert sorted(p.name for p in result.outputs if p.name.startswith("RF-")) == [
-        "RF-A-1-return.docx", "RF-A-1-return.xlsx", "RF-B-2-return.docx", "RF-B-2-return.xlsx",
-        "RF-C-3-return.docx", "RF-C-3-return.xlsx"]
+        "RF-A-1-return.docx",
+        "RF-A-1-return.xlsx",
+        "RF-B-2-return.docx",
+        "RF-B-2-return.xlsx",
+        "RF-C-3-return.docx",
+        "RF-C-3-return.xlsx",
+    ]

@@ -32,10 +32,15 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-ENGAGEMENT = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-              "Part Of Official Scheme?": "No", "Geographic Reach": "Regional",
-              "Primary Audience": "Schools", "Year(s) Of Engagement Activity": "2019",
-              "Results and Impact": "Many came."}
+ENGAGEMENT = {
+    "Description": "Open day",
+    "Form Of Engagement Activity": "A talk or presentation",
+    "Part Of Official Scheme?": "No",
+    "Geographic Reach": "Regional",
+    "Primary Audience": "Schools",
+    "Year(s) Of Engagement Activity": "2019",
+    "Results and Impact": "Many came.",
+}
 
 
 @pytest.fixture
@@ -51,7 +56,9 @@ def test_rebuilding_replaces_own_files_and_refuses_edited_ones(inputs, tmp_path)
     assert run("build", inputs, "-o", "out").exit_code == 0
     word = tmp_path / "out" / "TE-ST-1-return.docx"
     assert set(json.loads((tmp_path / "out" / MANIFEST).read_text())["files"]) == {
-        "TE-ST-1-return.docx", "TE-ST-1-return.xlsx"}
+        "TE-ST-1-return.docx",
+        "TE-ST-1-return.xlsx",
+    }
     assert run("build", inputs, "-o", "out").exit_code == 0  # its own, unchanged: replaced
 
     document = docx.Document(str(word))
@@ -91,7 +98,11 @@ def test_a_folder_built_into_itself_reads_only_its_inputs(inputs):
     assert "TE-ST-1-return.xlsx" in shown.output and "not read as an input" in shown.output
     assert sha(inputs / "award.xlsx") == before
     assert sorted(p.name for p in inputs.iterdir()) == [
-        MANIFEST, "TE-ST-1-return.docx", "TE-ST-1-return.xlsx", "award.xlsx"]
+        MANIFEST,
+        "TE-ST-1-return.docx",
+        "TE-ST-1-return.xlsx",
+        "award.xlsx",
+    ]
 
 
 def test_a_folder_of_returns_alone_is_not_taken_for_inputs(inputs, tmp_path):
@@ -113,8 +124,10 @@ def test_annotated_copies_of_same_named_inputs_are_both_kept(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     for team in ("a", "b"):
         (tmp_path / team).mkdir()
-        write_input(tmp_path / team / "award.xlsx", {"Engagement Activities": [
-            dict(ENGAGEMENT, **{"Geographic Reach": f"Regionl {team}"})]})
+        write_input(
+            tmp_path / team / "award.xlsx",
+            {"Engagement Activities": [dict(ENGAGEMENT, **{"Geographic Reach": f"Regionl {team}"})]},
+        )
     result = run("validate", "a/award.xlsx", "b/award.xlsx", "--annotate", "checked")
     assert result.exit_code == 1
     copies = sorted(p.name for p in (tmp_path / "checked").iterdir() if not p.name.startswith("."))
@@ -126,23 +139,29 @@ def test_annotated_copies_of_same_named_inputs_are_both_kept(tmp_path, monkeypat
 def test_leftovers_of_a_killed_run_are_cleared(inputs, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    dead = 2 ** 22 + 12345  # above Linux's default pid_max: no such process
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
     (out / f".funder-report-staging-{dead}").mkdir()
     (out / f".funder-report-staging-{dead}" / "TE-ST-1-return.docx").write_bytes(b"half")
     (out / f".TE-ST-1-return.docx.{dead}.tmp").write_bytes(b"half")
     alive = out / f".funder-report-staging-{os.getppid()}"
     alive.mkdir()  # a run in progress is left alone
     assert run("build", inputs, "-o", out).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted([
-        MANIFEST, alive.name, "TE-ST-1-return.docx", "TE-ST-1-return.xlsx"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [MANIFEST, alive.name, "TE-ST-1-return.docx", "TE-ST-1-return.xlsx"]
+    )
 
 
 def test_a_build_stopped_with_sigterm_leaves_nothing_behind(tmp_path):
     """SIGTERM (a service stopped, a job cancelled) is handled as Ctrl-C: exit 130, and the
     output folder is as it was (here: not there at all)."""
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "reporting", "build", str(ROOT / "inputs"), "-o", str(out)],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "build", str(ROOT / "inputs"), "-o", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
         if out.is_dir() and any(p.name.startswith(STAGING_PREFIX) for p in out.iterdir()):
@@ -161,17 +180,22 @@ def test_a_build_stopped_with_sigterm_leaves_nothing_behind(tmp_path):
 def test_a_console_that_cannot_show_a_character_still_gets_the_whole_report(tmp_path, json_output):
     """A Windows console or pipe in cp1252 has no emoji: the report is still printed (JSON with
     \\u escapes, text with a replacement), never a UnicodeEncodeError."""
-    path = write_input(tmp_path / "emoji.xlsx", {"Engagement Activities": [
-        dict(ENGAGEMENT, **{"Geographic Reach": "Regional \U0001F30D"})]})
-    done = subprocess.run([sys.executable, "-m", "reporting", "validate", *(["--json"] if json_output else []),
-                           str(path)], capture_output=True, cwd=tmp_path,
-                          env=dict(os.environ, PYTHONIOENCODING="cp1252"))
+    path = write_input(
+        tmp_path / "emoji.xlsx",
+        {"Engagement Activities": [dict(ENGAGEMENT, **{"Geographic Reach": "Regional \U0001f30d"})]},
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "reporting", "validate", *(["--json"] if json_output else []), str(path)],
+        capture_output=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONIOENCODING="cp1252"),
+    )
     assert done.returncode == 1, done.stderr
     assert b"Traceback" not in done.stderr
     text = done.stdout.decode("cp1252")
     if json_output:
         (finding,) = json.loads(text)["findings"]
-        assert finding["value"] == "Regional \U0001F30D"
+        assert finding["value"] == "Regional \U0001f30d"
     else:
         assert 'Geographic Reach: "Regional ?" is not one of the allowed values' in text
 

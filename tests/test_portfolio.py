@@ -15,27 +15,64 @@ from reporting import pipeline
 from reporting.cli import cli
 from reporting.periods import make_period
 
-COUNTRIES = ["United States", "Netherlands", "Canada", "Italy", "China", "France", "Germany", "Spain", "India",
-             "Japan", "Brazil", "Kenya"]
+COUNTRIES = [
+    "United States",
+    "Netherlands",
+    "Canada",
+    "Italy",
+    "China",
+    "France",
+    "Germany",
+    "Spain",
+    "India",
+    "Japan",
+    "Brazil",
+    "Kenya",
+]
 
 
 def _collaboration(award: str, organisation: str, country: str, year: int = 2019, sector: str = "Academic/University"):
-    return {"Description": f"Work with {organisation}", "Organisation": organisation, "Country": country,
-            "Sector": sector, "PI Contribution": "Data", "Collaborator Contribution": "Methods", "Impact": "Papers",
-            "Start Year": year, "Award Reference": award}
+    return {
+        "Description": f"Work with {organisation}",
+        "Organisation": organisation,
+        "Country": country,
+        "Sector": sector,
+        "PI Contribution": "Data",
+        "Collaborator Contribution": "Methods",
+        "Impact": "Papers",
+        "Start Year": year,
+        "Award Reference": award,
+    }
 
 
-def _funding(award: str, amount: float, currency: str, sector: str, country: str = "United Kingdom",
-             start: str = "03/2019"):
-    return {"Description": "A grant", "Amount": amount, "Currency": currency, "Organisation": "Wellcome",
-            "Funding Type": "Fellowship", "Sector": sector, "Country": country, "Start": start, "Award Reference": award}
+def _funding(
+    award: str, amount: float, currency: str, sector: str, country: str = "United Kingdom", start: str = "03/2019"
+):
+    return {
+        "Description": "A grant",
+        "Amount": amount,
+        "Currency": currency,
+        "Organisation": "Wellcome",
+        "Funding Type": "Fellowship",
+        "Sector": sector,
+        "Country": country,
+        "Start": start,
+        "Award Reference": award,
+    }
 
 
 def _engagement(award: str, reach: str, year: str = "2019", visibility: str = "Public"):
-    return {"Description": f"Talk ({reach}, {award}, {year})", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": reach, "Primary Audience": "Schools",
-            "Results and Impact": "Many came.", "Year(s) Of Engagement Activity": year, "Award Reference": award,
-            "Visibility": visibility}
+    return {
+        "Description": f"Talk ({reach}, {award}, {year})",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": reach,
+        "Primary Audience": "Schools",
+        "Results and Impact": "Many came.",
+        "Year(s) Of Engagement Activity": year,
+        "Award Reference": award,
+        "Visibility": visibility,
+    }
 
 
 def _write(path, awards: list[dict], sheets: dict[str, list[dict]], organisations: list[dict] = ()):
@@ -55,22 +92,44 @@ def _write(path, awards: list[dict], sheets: dict[str, list[dict]], organisation
 
 @pytest.fixture
 def portfolio_input(tmp_path):
-    awards = [{"Title": "Alpha", "Award Reference": "A/1", "Group": "Data science"},
-              {"Title": "Beta", "Award Reference": "B/2", "Group": "Data science; Public health",
-               "Lead Research Organisation": "Cardiff University"},
-              {"Title": "Gamma", "Award Reference": "C/3", "Group": ""}]
+    awards = [
+        {"Title": "Alpha", "Award Reference": "A/1", "Group": "Data science"},
+        {
+            "Title": "Beta",
+            "Award Reference": "B/2",
+            "Group": "Data science; Public health",
+            "Lead Research Organisation": "Cardiff University",
+        },
+        {"Title": "Gamma", "Award Reference": "C/3", "Group": ""},
+    ]
     collaborations = [_collaboration("A/1", f"University {n}", country) for n, country in enumerate(COUNTRIES)]
-    collaborations += [_collaboration("B/2", "Cardiff University", "United Kingdom"),
-                       _collaboration("B/2", "University of Edinburgh", "United Kingdom"),
-                       _collaboration("C/3", "Mystery Ltd", "United Kingdom", sector="Private")]
-    funding = [_funding("A/1", 1_000_000, "GBP", "Public"), _funding("B/2", 250_000.50, "GBP", "Charity/Non Profit"),
-               _funding("B/2", 100_000, "EUR", "Public", "Belgium"), _funding("C/3", 5_000, "USD", "Private", "United States")]
-    engagement = [_engagement("A/1", "National"), _engagement("A/1", "Local", "2018"),
-                  _engagement("B/2", "International", visibility="Internal"), _engagement("C/3", "National", "2020")]
-    organisations = [{"Name": "Cardiff University", "Country": "United Kingdom", "UK Nation": "Wales"},
-                     {"Name": "University of Edinburgh", "Country": "United Kingdom", "UK Nation": "Scotland"}]
-    return _write(tmp_path / "portfolio.xlsx", awards, {"Collaborations": collaborations, "Further Funding": funding,
-                                                        "Engagement Activities": engagement}, organisations)
+    collaborations += [
+        _collaboration("B/2", "Cardiff University", "United Kingdom"),
+        _collaboration("B/2", "University of Edinburgh", "United Kingdom"),
+        _collaboration("C/3", "Mystery Ltd", "United Kingdom", sector="Private"),
+    ]
+    funding = [
+        _funding("A/1", 1_000_000, "GBP", "Public"),
+        _funding("B/2", 250_000.50, "GBP", "Charity/Non Profit"),
+        _funding("B/2", 100_000, "EUR", "Public", "Belgium"),
+        _funding("C/3", 5_000, "USD", "Private", "United States"),
+    ]
+    engagement = [
+        _engagement("A/1", "National"),
+        _engagement("A/1", "Local", "2018"),
+        _engagement("B/2", "International", visibility="Internal"),
+        _engagement("C/3", "National", "2020"),
+    ]
+    organisations = [
+        {"Name": "Cardiff University", "Country": "United Kingdom", "UK Nation": "Wales"},
+        {"Name": "University of Edinburgh", "Country": "United Kingdom", "UK Nation": "Scotland"},
+    ]
+    return _write(
+        tmp_path / "portfolio.xlsx",
+        awards,
+        {"Collaborations": collaborations, "Further Funding": funding, "Engagement Activities": engagement},
+        organisations,
+    )
 
 
 def _report(tmp_path, path, **options):
@@ -112,8 +171,9 @@ def test_money_is_summed_per_currency_and_in_gbp_by_sector(tmp_path, portfolio_i
     assert currencies == {"GBP": (2, 1_250_000.50), "EUR": (1, 100_000), "USD": (1, 5_000)}
     sectors = {row[0]: (row[1], row[2]) for row in figure_table(sheet, "Further funding in GBP by funder sector")}
     assert sectors == {"Public": (1, 1_000_000), "Charity/Non Profit": (1, 250_000.50)}  # no rate: not in GBP
-    amounts = sorted(row[6] for row in counted_rows(tmp_path / "report" / "portfolio-report.xlsx",
-                                                    "Further funding by currency"))
+    amounts = sorted(
+        row[6] for row in counted_rows(tmp_path / "report" / "portfolio-report.xlsx", "Further funding by currency")
+    )
     assert amounts == [5_000, 100_000, 250_000.50, 1_000_000]
 
 
@@ -146,8 +206,9 @@ def test_the_period_public_and_since_choose_what_is_counted(tmp_path, portfolio_
 
     changed = tmp_path / "now.xlsx"
     source = openpyxl.load_workbook(portfolio_input)
-    source["Engagement Activities"].append(["A new talk", "A talk or presentation", "No", "Regional", "Schools",
-                                            "Many came.", "2021", "A/1", "Public"])
+    source["Engagement Activities"].append(
+        ["A new talk", "A talk or presentation", "No", "Regional", "Schools", "Many came.", "2021", "A/1", "Public"]
+    )
     source.save(changed)
     _, book = _report(tmp_path, changed, since=[portfolio_input])
     sections = {row[0]: row[1] for row in figure_table(book["All awards"], "Entries by section")}
@@ -161,8 +222,14 @@ def test_the_command_writes_word_and_excel_and_reports_as_json(tmp_path, portfol
     assert [p.rsplit("/", 1)[-1] for p in data["outputs"]] == ["portfolio-report.docx", "portfolio-report.xlsx"]
     assert data["files_for"] == 3 and data["entries_used"] == 23
     text = docx_text(tmp_path / "out" / "portfolio-report.docx")
-    for heading in ("Portfolioimpactreport", "Allawards", "Datascience", "Publichealth",
-                    "Collaborationsbypartnercountry", "FurtherfundinginGBPbyfundersector"):
+    for heading in (
+        "Portfolioimpactreport",
+        "Allawards",
+        "Datascience",
+        "Publichealth",
+        "Collaborationsbypartnercountry",
+        "FurtherfundinginGBPbyfundersector",
+    ):
         assert heading in text
     plain = CliRunner().invoke(cli, ["portfolio", str(portfolio_input), "-o", str(tmp_path / "out"), "--force"])
     assert "Wrote the portfolio report of 3 awards from 23 entries:" in plain.output
@@ -171,8 +238,7 @@ def test_the_command_writes_word_and_excel_and_reports_as_json(tmp_path, portfol
 def test_every_figure_lists_the_entries_it_counts(tmp_path, portfolio_input):
     _, book = _report(tmp_path, portfolio_input)
     sheet = book["All awards"]
-    for title in ("Collaborations by partner country", "Engagement activities by geographic reach",
-                  "Entries by year"):
+    for title in ("Collaborations by partner country", "Engagement activities by geographic reach", "Entries by year"):
         table = figure_table(sheet, title)
         listed = counted_rows(tmp_path / "report" / "portfolio-report.xlsx", title)
         assert sum(row[1] for row in table) == len(listed)

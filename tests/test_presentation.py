@@ -119,6 +119,7 @@ def test_source_date_epoch_fixes_the_cover_date(imported, tmp_path, monkeypatch)
 
 # -- templates users own -------------------------------------------------------------------
 
+
 def test_exported_templates_override_texts_styles_and_file_names(imported, tmp_path):
     from docx.shared import RGBColor
 
@@ -127,9 +128,11 @@ def test_exported_templates_override_texts_styles_and_file_names(imported, tmp_p
     assert result.exit_code == 0
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["return.docx", "texts.toml"]
     texts = (folder / "texts.toml").read_text()
-    texts = texts.replace('subtitle = "', 'subtitle = "Annual return to {{ award.funder or \'the funder\' }} · ', 1)
+    texts = texts.replace('subtitle = "', "subtitle = \"Annual return to {{ award.funder or 'the funder' }} · ", 1)
     texts = texts.replace('return = "{{ stem }}-return{{ suffix }}"', 'return = "annual-{{ stem }}{{ suffix }}"')
-    texts = texts.replace('default = "{{ section.help }}"', 'default = "{{ section.count }} entries. {{ section.help }}"')
+    texts = texts.replace(
+        'default = "{{ section.help }}"', 'default = "{{ section.count }} entries. {{ section.help }}"'
+    )
     (folder / "texts.toml").write_text(texts)
     template = docx.Document(str(folder / "return.docx"))
     template.styles["Title"].font.color.rgb = RGBColor(0x80, 0x00, 0x40)
@@ -150,8 +153,9 @@ def test_unknown_placeholder_is_a_clear_error(imported, tmp_path):
     export_templates(folder)
     texts = (folder / "texts.toml").read_text().replace("{{ title }}", "{{ award.titel }}")
     (folder / "texts.toml").write_text(texts)
-    result = CliRunner().invoke(cli, ["build", str(imported.output), "-o", str(tmp_path / "out"),
-                                      "--templates", str(folder)])
+    result = CliRunner().invoke(
+        cli, ["build", str(imported.output), "-o", str(tmp_path / "out"), "--templates", str(folder)]
+    )
     assert result.exit_code == 3
     assert "header.text uses the placeholder award.titel, which does not exist" in result.output
     assert "Traceback" not in result.output
@@ -166,13 +170,15 @@ def test_header_placeholder_split_by_word_is_reported(imported, tmp_path):
         parts = {n: archive.read(n) for n in archive.namelist()}
     header = parts["word/header1.xml"].decode()
     parts["word/header1.xml"] = header.replace(
-        ">{{ header }}</w:t></w:r>", ">{{ hea</w:t></w:r><w:r><w:t>der }}</w:t></w:r>").encode()
+        ">{{ header }}</w:t></w:r>", ">{{ hea</w:t></w:r><w:r><w:t>der }}</w:t></w:r>"
+    ).encode()
     assert parts["word/header1.xml"] != header.encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
-    result = CliRunner().invoke(cli, ["build", str(imported.output), "-o", str(tmp_path / "out"),
-                                      "--templates", str(folder)])
+    result = CliRunner().invoke(
+        cli, ["build", str(imported.output), "-o", str(tmp_path / "out"), "--templates", str(folder)]
+    )
     assert result.exit_code == 3 and "Word split apart" in result.output
 
 
@@ -182,6 +188,7 @@ def test_templates_folder_must_exist(imported, tmp_path):
 
 
 # -- PDF -------------------------------------------------------------------------------------
+
 
 def test_pdf_without_libreoffice_says_so(imported, tmp_path, monkeypatch):
     monkeypatch.setenv("FUNDER_REPORT_SOFFICE", "no-such-libreoffice")
@@ -210,7 +217,9 @@ def test_example_return_converts_to_pdf(tmp_path):
     assert "Engagement Activities (223)" in contents and "Publications (11)" in contents
     # Every top-level part is listed with the page it starts on, which holds its heading.
     listed = dict(re.findall(r"^(.+?)[ .]*\.{3,}[ .]*(\d+)\s*$", contents, re.M))
-    assert {"At a glance", "Abstract", "Planned Impact", "Publications (11)", "Engagement Activities (223)"} <= set(listed)
+    assert {"At a glance", "Abstract", "Planned Impact", "Publications (11)", "Engagement Activities (223)"} <= set(
+        listed
+    )
     for part, page in listed.items():
         assert part in pages[int(page) - 1], (part, page)
     assert re.search(r"Page 2 of \d+", pages[1])
@@ -231,11 +240,28 @@ def test_pdfs_are_tagged_british_in_the_template_fonts_and_made_side_by_side(tmp
 
     from conftest import write_input
 
-    talk = {"Description": "Open day", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": "Regional", "Primary Audience": "Schools",
-            "Year(s) Of Engagement Activity": "2019", "Results and Impact": "Many came."}
-    small = write_input(tmp_path / "small.xlsx", {"Engagement Activities": [
-        talk, dict(talk, Description="Podcast", **{"Geographic Reach": "National", "Year(s) Of Engagement Activity": "2020"})]})
+    talk = {
+        "Description": "Open day",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Regional",
+        "Primary Audience": "Schools",
+        "Year(s) Of Engagement Activity": "2019",
+        "Results and Impact": "Many came.",
+    }
+    small = write_input(
+        tmp_path / "small.xlsx",
+        {
+            "Engagement Activities": [
+                talk,
+                dict(
+                    talk,
+                    Description="Podcast",
+                    **{"Geographic Reach": "National", "Year(s) Of Engagement Activity": "2020"},
+                ),
+            ]
+        },
+    )
     docx_path = next(p for p in build([small], tmp_path / "out").outputs if p.suffix == ".docx")
     copies = []
     for name in ("first", "second", "third"):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from reporting import build, load
@@ -18,13 +19,23 @@ from conftest import squash, write_input
 
 SCHEMA = load_schema()
 SECTION = SCHEMA.section("engagement_activities")
-HEADERS = ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?", "Geographic Reach",
-           "Primary Audience", "Results and Impact", "Year(s) Of Engagement Activity", "URL"]
+HEADERS = [
+    "Description",
+    "Form Of Engagement Activity",
+    "Part Of Official Scheme?",
+    "Geographic Reach",
+    "Primary Audience",
+    "Results and Impact",
+    "Year(s) Of Engagement Activity",
+    "URL",
+]
 VOCAB = {spec.label: list(spec.vocabulary.values) for spec in SECTION.fields if spec.vocabulary}
 
-text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",)),
-               min_size=1, max_size=60).filter(lambda s: s.strip() and s.strip().casefold() not in
-                                               {"tbc", "tbd", "none", "n/a", "na", "-", "?", "xxx", "todo"})
+text = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",)), min_size=1, max_size=60
+).filter(
+    lambda s: s.strip() and s.strip().casefold() not in {"tbc", "tbd", "none", "n/a", "na", "-", "?", "xxx", "todo"}
+)
 year = st.integers(min_value=1990, max_value=2024)
 
 VALID = {
@@ -33,8 +44,9 @@ VALID = {
     "Geographic Reach": st.sampled_from(VOCAB["Geographic Reach"]),
     "Primary Audience": st.sampled_from(VOCAB["Primary Audience"]),
     "Results and Impact": text,
-    "Year(s) Of Engagement Activity": st.one_of(year.map(str), st.lists(year, min_size=1, max_size=3).map(
-        lambda ys: ", ".join(map(str, ys)))),
+    "Year(s) Of Engagement Activity": st.one_of(
+        year.map(str), st.lists(year, min_size=1, max_size=3).map(lambda ys: ", ".join(map(str, ys)))
+    ),
     "URL": st.one_of(st.none(), st.from_regex(r"https://[a-z]{3,10}\.org/[a-z0-9]{0,10}", fullmatch=True)),
 }
 INVALID = {
@@ -72,19 +84,23 @@ def test_invalid_cells_are_reported_and_valid_entries_reach_both_returns(generat
         ordered = [{h: row.get(h) for h in HEADERS} for row, _ in generated]
         path = write_input(tmp / "in.xlsx", {"Engagement Activities": ordered})
         _, findings, _ = load([path])
-        expected = {f"Engagement Activities!{get_column_letter(HEADERS.index(label) + 1)}{index + 2}"
-                    for index, (_, bad) in enumerate(generated) for label in bad}
+        expected = {
+            f"Engagement Activities!{get_column_letter(HEADERS.index(label) + 1)}{index + 2}"
+            for index, (_, bad) in enumerate(generated)
+            for label in bad
+        }
         assert {f.location for f in findings.errors} == expected
 
         valid = [row for row, bad in generated if not bad]
-        clean = write_input(tmp / "clean.xlsx", {"Engagement Activities": [{h: r.get(h) for h in HEADERS} for r in valid]})
+        clean = write_input(
+            tmp / "clean.xlsx", {"Engagement Activities": [{h: r.get(h) for h in HEADERS} for r in valid]}
+        )
         result = build([clean], tmp / "out")
         assert result.outputs, [f.describe() for f in result.findings.errors]
         document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
         doc_text = squash("\n".join(p.text for p in document.paragraphs))
         sheet = openpyxl.load_workbook(next(p for p in result.outputs if p.suffix == ".xlsx"))
-        cells = [r for r in sheet["Engagement Activities"].iter_rows(min_row=2, values_only=True)] \
-            if valid else []
+        cells = [r for r in sheet["Engagement Activities"].iter_rows(min_row=2, values_only=True)] if valid else []
         assert len(cells) == len(valid)
         # Entries are ordered by date in the returns: each valid row is one Excel row, whichever.
         in_excel = sorted((squash(xl[0]), squash(xl[5])) for xl in cells)

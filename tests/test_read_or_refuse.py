@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 import xlsxwriter
+from badfiles import ENGAGEMENT_HEADERS, GOOD_ROW, Raw, _cell, _col, raw_xlsx, sheet_xml
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
@@ -19,7 +20,6 @@ from reporting import build, load
 from reporting.cli import cli
 from reporting.convert import import_to_workbook
 
-from badfiles import ENGAGEMENT_HEADERS, GOOD_ROW, Raw, _cell, _col, raw_xlsx, sheet_xml
 from conftest import DATA, REAL, require
 
 PHRONESIS = DATA / "gtr-api-project-phronesis-AH-M006646-1.xml"
@@ -31,23 +31,35 @@ def _import(args: list[str]):
 
 
 UNSUPPORTED = {
-    "publications.xml": '<?xml version="1.0"?><publications><publication><Title>A</Title></publication>'
-                        "</publications>",
+    "publications.xml": '<?xml version="1.0"?><publications><publication><Title>A</Title></publication></publications>',
     "orcid.xml": '<?xml version="1.0"?><record:record xmlns:record="http://www.orcid.org/ns/record"/>',
     "fund.xml": '<?xml version="1.0"?><ns2:fund xmlns:ns2="http://gtr.rcuk.ac.uk/gtr/api/fund"><ns2:id>1</ns2:id>'
-                "</ns2:fund>",
-    "fund.json": json.dumps({"id": "1", "start": 1431903600000, "category": "INCOME_ACTUAL",
-                             "valuePounds": {"currencyCode": "GBP", "amount": 651405}}),
+    "</ns2:fund>",
+    "fund.json": json.dumps(
+        {
+            "id": "1",
+            "start": 1431903600000,
+            "category": "INCOME_ACTUAL",
+            "valuePounds": {"currencyCode": "GBP", "amount": 651405},
+        }
+    ),
     "person.json": json.dumps({"id": "2", "firstName": "Mervyn", "surname": "Conroy", "orcidId": None}),
     "orcid-works.json": json.dumps({"last-modified-date": {"value": 1}, "group": [], "path": "/0000/works"}),
     "page.html": "<!DOCTYPE html><html><body>Jam and Justice</body></html>",
     "list.csv": "name,email\nAda,ada@example.org\n",
     "notes.txt": "Things to report next year.\n",
 }
-EXPECTED = {"publications.xml": "root element is <publications>", "orcid.xml": "an ORCID record",
-            "fund.xml": "a GtR fund record", "fund.json": "a GtR fund record", "person.json": "a GtR person record",
-            "orcid-works.json": "an ORCID record", "page.html": "a web page", "list.csv": "a table (CSV)",
-            "notes.txt": "not a GtR project page"}
+EXPECTED = {
+    "publications.xml": "root element is <publications>",
+    "orcid.xml": "an ORCID record",
+    "fund.xml": "a GtR fund record",
+    "fund.json": "a GtR fund record",
+    "person.json": "a GtR person record",
+    "orcid-works.json": "an ORCID record",
+    "page.html": "a web page",
+    "list.csv": "a table (CSV)",
+    "notes.txt": "not a GtR project page",
+}
 
 
 @pytest.mark.parametrize("name", sorted(UNSUPPORTED))
@@ -114,8 +126,20 @@ def test_many_gtr_records_make_one_workbook_that_builds_every_award(tmp_path):
         cover = next(c for name, c in covers.items() if name.startswith(file.stem))
         if start:
             year, month, day = (int(g) for g in start.groups())
-            months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                      "October", "November", "December"]
+            months = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ]
             assert f"Start\t{day} {months[month - 1]} {year}" in cover, (file.name, cover)
         if value and int(value.group(1)):
             assert any(line.startswith(f"Funded Value\t£{int(value.group(1)):,}") for line in cover), cover
@@ -126,10 +150,18 @@ def _software_extract(tmp_path: Path) -> tuple[list[list], int]:
     reference, title, organisation and PI name parts on each row, then the outcome's fields."""
     rows = CalamineWorkbook.from_path(str(HDR_2022)).get_sheet_by_name("Software").to_python()
     header = rows[0]
-    pick = {"Award Reference": "Award Reference", "Award Title": "Award Title", "RO": "Organisation",
-            "PI Name": "PI First Name", "PI Surname": "PI Surname", "Record Title": "Title",
-            "Description": "Description", "Year First Provided": "Year Produced", "Impact": "Impact",
-            "Url": "URL"}
+    pick = {
+        "Award Reference": "Award Reference",
+        "Award Title": "Award Title",
+        "RO": "Organisation",
+        "PI Name": "PI First Name",
+        "PI Surname": "PI Surname",
+        "Record Title": "Title",
+        "Description": "Description",
+        "Year First Provided": "Year Produced",
+        "Impact": "Impact",
+        "Url": "URL",
+    }
     at = [header.index(name) for name in pick]
     table = [list(pick.values())] + [[row[i] for i in at] for row in rows[1:] if any(row)]
     return table, len(table) - 1
@@ -166,8 +198,12 @@ def test_a_funders_one_sheet_extract_is_read_as_xlsx_or_csv(tmp_path, form):
 
 def test_a_stray_quote_in_a_csv_costs_its_own_line_only(tmp_path):
     header = "Award Reference,Award Title,Organisation,Title,Description,Year Produced"
-    lines = [header, 'RF-1,An award,Uni,Tool one,"A tool, with a comma",2019',
-             'RF-1,An award,Uni,Tool two,"A 12 inch ruler,2020', "RF-1,An award,Uni,Tool three,Plain,2021"]
+    lines = [
+        header,
+        'RF-1,An award,Uni,Tool one,"A tool, with a comma",2019',
+        'RF-1,An award,Uni,Tool two,"A 12 inch ruler,2020',
+        "RF-1,An award,Uni,Tool three,Plain,2021",
+    ]
     source = tmp_path / "software.csv"
     source.write_text("\r".join(lines), encoding="utf-8")
     report = import_to_workbook(source, tmp_path / "out.xlsx")
@@ -177,8 +213,11 @@ def test_a_stray_quote_in_a_csv_costs_its_own_line_only(tmp_path):
 
 
 def _engagement(tmp_path: Path, name: str, rows: list, **kwargs) -> Path:
-    return raw_xlsx(tmp_path / name, {"Award": sheet_xml([["Title"], ["X"]]),
-                                      "Engagement Activities": sheet_xml([ENGAGEMENT_HEADERS, *rows])}, **kwargs)
+    return raw_xlsx(
+        tmp_path / name,
+        {"Award": sheet_xml([["Title"], ["X"]]), "Engagement Activities": sheet_xml([ENGAGEMENT_HEADERS, *rows])},
+        **kwargs,
+    )
 
 
 def _titles(path: Path, tmp_path: Path) -> tuple[list[str], str]:
@@ -192,11 +231,20 @@ def _titles(path: Path, tmp_path: Path) -> tuple[list[str], str]:
 def test_inline_strings_and_rich_text_runs_reach_both_returns(tmp_path):
     rich = Raw(' t="inlineStr"><is><r><t>Rich </t></r><r><rPr><b/></rPr><t>runs talk</t></r></is>')
     shared = Raw(' t="s"><v>0</v>')
-    strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-               'spreadsheetml/2006/main"><si><r><t>Shared </t></r><r><rPr><i/></rPr><t>rich talk</t></r></si></sst>')
-    path = _engagement(tmp_path, "rich.xlsx", [[Raw(' t="inlineStr"><is><t>Inline talk</t></is>')] + GOOD_ROW[1:],
-                                               [rich] + GOOD_ROW[1:], [shared] + GOOD_ROW[1:]],
-                       extra={"xl/sharedStrings.xml": strings})
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><si><r><t>Shared </t></r><r><rPr><i/></rPr><t>rich talk</t></r></si></sst>'
+    )
+    path = _engagement(
+        tmp_path,
+        "rich.xlsx",
+        [
+            [Raw(' t="inlineStr"><is><t>Inline talk</t></is>')] + GOOD_ROW[1:],
+            [rich] + GOOD_ROW[1:],
+            [shared] + GOOD_ROW[1:],
+        ],
+        extra={"xl/sharedStrings.xml": strings},
+    )
     titles, word = _titles(path, tmp_path)
     assert titles == ["Inline talk", "Rich runs talk", "Shared rich talk"]
     assert all(title in word for title in titles)
@@ -204,7 +252,9 @@ def test_inline_strings_and_rich_text_runs_reach_both_returns(tmp_path):
 
 def test_an_entry_on_the_last_row_a_sheet_can_hold_is_read(tmp_path):
     last = "".join(_cell(f"{_col(c)}1048576", v) for c, v in enumerate(["Last row talk"] + GOOD_ROW[1:]))
-    sheet = sheet_xml([ENGAGEMENT_HEADERS, GOOD_ROW]).replace("</sheetData>", f'<row r="1048576">{last}</row></sheetData>')
+    sheet = sheet_xml([ENGAGEMENT_HEADERS, GOOD_ROW]).replace(
+        "</sheetData>", f'<row r="1048576">{last}</row></sheetData>'
+    )
     path = raw_xlsx(tmp_path / "last.xlsx", {"Award": sheet_xml([["Title"], ["X"]]), "Engagement Activities": sheet})
     titles, word = _titles(path, tmp_path)
     assert titles == ["A talk", "Last row talk"] and "Last row talk" in word

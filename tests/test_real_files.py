@@ -13,18 +13,26 @@ import re
 import zipfile
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from oracles import (
+    docx_text,
+    gtr_csv_records,
+    gtr_xml_records,
+    missing,
+    researchfish_records,
+    return_files,
+    xlsx_rows_text,
+    xlsx_text,
+)
 
 from reporting import build, import_to_workbook
 
 from conftest import DATA, REAL, require
-from oracles import (docx_text, gtr_csv_records, gtr_xml_records, missing, researchfish_records, return_files,
-                     xlsx_rows_text, xlsx_text)
 
 pytestmark = pytest.mark.shared
 
@@ -49,7 +57,7 @@ def _import_and_build(files: list[Path], folder: Path):
     return reports, build([inputs], folder / "returns")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _texts(docx: Path, xlsx: Path) -> tuple[str, str]:
     return docx_text(docx), xlsx_text(xlsx)
 
@@ -152,8 +160,10 @@ def test_wide_excel_sheets_print_readably_over_pages_side_by_side(researchfish):
     from reporting.xlsx_writer import WIDTH_PER_PAGE
 
     _, _, result = max(researchfish, key=lambda item: len(item[2].outputs))
-    path = max((p for p in result.outputs if p.suffix == ".xlsx" and p.name != "portfolio-summary.xlsx"),
-               key=lambda p: p.stat().st_size)
+    path = max(
+        (p for p in result.outputs if p.suffix == ".xlsx" and p.name != "portfolio-summary.xlsx"),
+        key=lambda p: p.stat().st_size,
+    )
     book = openpyxl.load_workbook(path)
     wide = 0
     for sheet in book.worksheets[1:]:
@@ -166,8 +176,10 @@ def test_wide_excel_sheets_print_readably_over_pages_side_by_side(researchfish):
 
 def test_every_researchfish_row_is_in_both_returns(researchfish):
     for path, _, result in researchfish:
-        records = [(reference, f"{sheet} row {number}", texts)
-                   for reference, sheet, number, texts in researchfish_records(path)]
+        records = [
+            (reference, f"{sheet} row {number}", texts)
+            for reference, sheet, number, texts in researchfish_records(path)
+        ]
         assert len(records) > 1000, path.name
         _check(records, result.outputs[0].parent)
 
@@ -175,8 +187,15 @@ def test_every_researchfish_row_is_in_both_returns(researchfish):
 def test_researchfish_sections_gtr_does_not_show_are_kept(researchfish):
     """Other Outputs, Secondments, Skills Shortage, funder questions: nothing dropped."""
     sections = {t.section for _, reports, _ in researchfish for t in reports[0].result.tallies}
-    assert {"other_outputs", "secondments", "skills_shortage", "next_destination", "awards_recognition",
-            "facilities", "additional_questions"} <= sections
+    assert {
+        "other_outputs",
+        "secondments",
+        "skills_shortage",
+        "next_destination",
+        "awards_recognition",
+        "facilities",
+        "additional_questions",
+    } <= sections
 
 
 def test_the_hdr_uk_portfolio_report_agrees_with_counts_made_from_the_export(researchfish, tmp_path):
@@ -227,8 +246,12 @@ def test_the_hdr_uk_portfolio_report_agrees_with_counts_made_from_the_export(res
 
     assert made.outputs == [tmp_path / "portfolio-report.docx", tmp_path / "portfolio-report.xlsx"]
     text = docx_text(tmp_path / "portfolio-report.docx")  # white space left out
-    for title in ("Collaborations by partner country", "Further funding in GBP by funder sector",
-                  "Engagement activities by geographic reach", "Influence on policy by type"):
+    for title in (
+        "Collaborations by partner country",
+        "Further funding in GBP by funder sector",
+        "Engagement activities by geographic reach",
+        "Influence on policy by type",
+    ):
         assert title.replace(" ", "") in text
     with zipfile.ZipFile(tmp_path / "portfolio-report.docx") as archive:
         charts = [name for name in archive.namelist() if name.startswith("word/charts/chart")]

@@ -15,13 +15,35 @@ from click.testing import CliRunner
 from reporting import build, import_to_workbook, load
 from reporting.cli import cli
 
-AWARD_BLOCK = ["Funder", "File Reference", "Title", "RO", "Department", "Start Date", "End Date", "PIID",
-               "PI Name", "PI Surname", "PI Email"]
+AWARD_BLOCK = [
+    "Funder",
+    "File Reference",
+    "Title",
+    "RO",
+    "Department",
+    "Start Date",
+    "End Date",
+    "PIID",
+    "PI Name",
+    "PI Surname",
+    "PI Email",
+]
 
 
 def _award(reference: str, title: str, first: str, last: str) -> list:
-    return ["MRC", reference, title, "Uni of Somewhere", None, dt.datetime(2018, 1, 1), dt.datetime(2020, 12, 31),
-            "123", first, last, "redacted@example.org"]
+    return [
+        "MRC",
+        reference,
+        title,
+        "Uni of Somewhere",
+        None,
+        dt.datetime(2018, 1, 1),
+        dt.datetime(2020, 12, 31),
+        "123",
+        first,
+        last,
+        "redacted@example.org",
+    ]
 
 
 A = _award("RF-1", "Cohorts of the North", "Ada", "Lovelace")
@@ -33,35 +55,141 @@ def export(path, cut_row=False, unplaced=False):
     book = openpyxl.Workbook()
     book.remove(book.active)
     awards = book.create_sheet("Awards")
-    awards.append(["Funder", "File Reference", "GROUP TAG", "Title", "RO", "Start Date", "End Date", "PI Name",
-                   "PI Surname", "# of Publications"])
-    awards.append(["MRC", "RF-1", "Northern cohorts", "Cohorts of the North", "Uni of Somewhere",
-                   dt.datetime(2018, 1, 1), dt.datetime(2020, 12, 31), "Ada", "Lovelace", 2])
-    awards.append(["MRC", "RF-2", "Health data", "Data for Health", "Uni of Elsewhere",
-                   dt.datetime(2019, 4, 1), dt.datetime(2022, 3, 31), "Alan", "Turing", 1])
+    awards.append(
+        [
+            "Funder",
+            "File Reference",
+            "GROUP TAG",
+            "Title",
+            "RO",
+            "Start Date",
+            "End Date",
+            "PI Name",
+            "PI Surname",
+            "# of Publications",
+        ]
+    )
+    awards.append(
+        [
+            "MRC",
+            "RF-1",
+            "Northern cohorts",
+            "Cohorts of the North",
+            "Uni of Somewhere",
+            dt.datetime(2018, 1, 1),
+            dt.datetime(2020, 12, 31),
+            "Ada",
+            "Lovelace",
+            2,
+        ]
+    )
+    awards.append(
+        [
+            "MRC",
+            "RF-2",
+            "Health data",
+            "Data for Health",
+            "Uni of Elsewhere",
+            dt.datetime(2019, 4, 1),
+            dt.datetime(2022, 3, 31),
+            "Alan",
+            "Turing",
+            1,
+        ]
+    )
     intro = book.create_sheet("Intro")
     intro.append(["Outputs", "Unique Outputs"])
     intro.append(["=COUNTA(Publications!B:B)-1", "=SUM(Table1[Unique])"])
     pubs = book.create_sheet("1B Pubs")
     pubs.append(AWARD_BLOCK + ["ID", "Type", "Author", "Publication", "Journal", "Year", "DOI", "Unique"])
-    pubs.append(A + ["5c7e4d49bc57a3.456792011552492553", "Journal Article", "Smith J", "A cohort paper",
-                     "Journal of Things", 2018, "10.1000/abc", 1])
+    pubs.append(
+        A
+        + [
+            "5c7e4d49bc57a3.456792011552492553",
+            "Journal Article",
+            "Smith J",
+            "A cohort paper",
+            "Journal of Things",
+            2018,
+            "10.1000/abc",
+            1,
+        ]
+    )
     # the same outcome, counted for the second award (same outcome id, another timestamp)
-    pubs.append(B + ["5c7e4d49bc57a3.456792011556666666", "Journal Article", "Smith J", "A cohort paper",
-                     "Journal of Things", 2018, "10.1000/abc", 0])
+    pubs.append(
+        B
+        + [
+            "5c7e4d49bc57a3.456792011556666666",
+            "Journal Article",
+            "Smith J",
+            "A cohort paper",
+            "Journal of Things",
+            2018,
+            "10.1000/abc",
+            0,
+        ]
+    )
     if cut_row:
         # An award title with a line break: the export cut the row in two there.
         pubs.append(A[:3])
-        pubs.append([None] + A[3:8] + ["5c7e4d49bc57a3.999999991552492553", "Preprint", "Jones K",
-                                       "A preprint cut in two", None, 2019, None, 1])
+        pubs.append(
+            [None]
+            + A[3:8]
+            + ["5c7e4d49bc57a3.999999991552492553", "Preprint", "Jones K", "A preprint cut in two", None, 2019, None, 1]
+        )
     if unplaced:
-        pubs.append([None, None, None, None, None, None, None, None, None, None, None,
-                     "5c7e4d49bc57a3.111111111552492553", "Preprint", "Nobody", "An orphan paper", None, 2019])
+        pubs.append(
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                "5c7e4d49bc57a3.111111111552492553",
+                "Preprint",
+                "Nobody",
+                "An orphan paper",
+                None,
+                2019,
+            ]
+        )
     funding = book.create_sheet("Funding")
-    funding.append(AWARD_BLOCK + ["ID", "Description", "Funding Type", "Parent Org", "Currency", "Amount",
-                                  "Fund Start Month", "Fund Start Year", "Fund End Month", "Fund End Year"])
-    funding.append(B + ["5a943c034a4b86.098428641552469647", "Follow-on", "Fellowship", "Wellcome Trust", "GBP",
-                        250000, "07", 2020, "00", 2023])
+    funding.append(
+        AWARD_BLOCK
+        + [
+            "ID",
+            "Description",
+            "Funding Type",
+            "Parent Org",
+            "Currency",
+            "Amount",
+            "Fund Start Month",
+            "Fund Start Year",
+            "Fund End Month",
+            "Fund End Year",
+        ]
+    )
+    funding.append(
+        B
+        + [
+            "5a943c034a4b86.098428641552469647",
+            "Follow-on",
+            "Fellowship",
+            "Wellcome Trust",
+            "GBP",
+            250000,
+            "07",
+            2020,
+            "00",
+            2023,
+        ]
+    )
     npri = book.create_sheet("NPRI")
     npri.append(AWARD_BLOCK + ["ID", "Has NPRI Helped?", "How?", "Unique"])
     npri.append(A + ["5c11111111111a.222222221552492553", "Yes", "Access to linked data", 1])
@@ -106,10 +234,12 @@ def test_award_columns_fill_the_award_sheet(imported):
 
 
 def test_outcome_columns_are_not_mistaken_for_award_columns(imported):
-    """"Title" before the identifiers is the award's; the publication's title is "Publication"."""
+    """ "Title" before the identifiers is the award's; the publication's title is "Publication"."""
     report, _ = imported
     dataset, _, _ = load([report.output])
-    paper = next(e for e in dataset.entries if e.section.key == "publications" and e.values["title"] == "A cohort paper")
+    paper = next(
+        e for e in dataset.entries if e.section.key == "publications" and e.values["title"] == "A cohort paper"
+    )
     assert paper.values["type"] == "Journal Article / Review"
     assert sorted(a.reference for a in paper.awards) == ["RF-1", "RF-2"]  # one outcome, two awards
     assert paper.values["entry_id"] == "5c7e4d49bc57a3.45679201"  # the outcome's id, not the row's
@@ -137,7 +267,7 @@ def test_a_row_that_names_no_award_is_an_error_naming_it(tmp_path):
     result = runner.invoke(cli, ["import", str(source), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 1, result.output
     assert "ERROR 1B Pubs!A4: names no award" in result.output and "An orphan paper" in result.output
-    line = next(l for l in result.output.splitlines() if l.startswith("1B Pubs"))
+    line = next(row for row in result.output.splitlines() if row.startswith("1B Pubs"))
     assert line.split()[-5:] == ["Publications", "3", "1", "1", "1"]  # rows, entries, merged, not placed
 
 
@@ -146,8 +276,11 @@ def test_import_prints_what_became_of_every_sheet(tmp_path):
     source = export(tmp_path / "export.xlsx")
     result = runner.invoke(cli, ["import", str(source), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 0, result.output
-    lines = {l.split()[0]: l for l in result.output.splitlines() if l and l.split()[0] in
-             ("Awards", "Intro", "1B", "Funding", "NPRI")}
+    lines = {
+        row.split()[0]: row
+        for row in result.output.splitlines()
+        if row and row.split()[0] in ("Awards", "Intro", "1B", "Funding", "NPRI")
+    }
     assert "2 awards" in lines["Awards"] and "(no outcomes: left out)" in lines["Intro"]
     assert lines["NPRI"].split()[-3:] == ["2", "1", "1"]
     assert f"Wrote {tmp_path / 'out.xlsx'}: 3 entries for 2 awards." in result.output

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from reporting.errors import SchemaError
-from reporting.schema import SCHEMA_PATH, FIELD_TYPES, parse_schema
+from reporting.schema import FIELD_TYPES, SCHEMA_PATH, parse_schema
 
 
 def test_every_researchfish_section_in_gtr_order(schema):
@@ -40,11 +40,23 @@ def test_every_researchfish_section_in_gtr_order(schema):
 
 def test_labels_exactly_as_gtr_prints_them(schema):
     labels = {f.label for s in schema.sections for f in s.fields}
-    for label in ("Form Of Engagement Activity", "Part Of Official Scheme?",
-                  "Year(s) Of Engagement Activity", "Results and Impact", "Provided To Others?",
-                  "Collaborator Contribution", "PI Contribution", "Policy Influence Type",
-                  "First Year Of Impact", "Impact Types", "Exploitation Route", "Type Of Art",
-                  "Type Of Material", "Year Produced", "Start Year"):
+    for label in (
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Year(s) Of Engagement Activity",
+        "Results and Impact",
+        "Provided To Others?",
+        "Collaborator Contribution",
+        "PI Contribution",
+        "Policy Influence Type",
+        "First Year Of Impact",
+        "Impact Types",
+        "Exploitation Route",
+        "Type Of Art",
+        "Type Of Material",
+        "Year Produced",
+        "Start Year",
+    ):
         assert label in labels
 
 
@@ -71,15 +83,32 @@ def test_vocabularies(schema):
     assert "Government, Democracy and Justice" in sectors.values
     assert len(schema.vocabularies["engagement_forms"].values) == 8
     assert schema.vocabularies["impact_types"].values == (
-        "Cultural", "Societal", "Economic", "Policy & public services")
+        "Cultural",
+        "Societal",
+        "Economic",
+        "Policy & public services",
+    )
     assert schema.vocabularies["development_stages"].values[1] == "Refinement.  Non-clinical"
 
 
 def test_award_header_fields(schema):
     assert [f.label for f in schema.award_fields] == [
-        "Title", "Award Reference", "Funder", "Lead Research Organisation", "Department Name",
-        "Principal Investigator", "PI ORCID iD", "Start", "End", "Funded Value", "Award Type", "Scheme",
-        "Group", "Abstract", "Planned Impact"]
+        "Title",
+        "Award Reference",
+        "Funder",
+        "Lead Research Organisation",
+        "Department Name",
+        "Principal Investigator",
+        "PI ORCID iD",
+        "Start",
+        "End",
+        "Funded Value",
+        "Award Type",
+        "Scheme",
+        "Group",
+        "Abstract",
+        "Planned Impact",
+    ]
 
 
 def _data():
@@ -89,28 +118,37 @@ def _data():
 def test_a_new_field_is_a_data_edit():
     data = _data()
     data["sections"][0]["fields"].append(
-        {"key": "open_access", "label": "Open Access", "type": "yes_no", "help": "Is it OA?"})
+        {"key": "open_access", "label": "Open Access", "type": "yes_no", "help": "Is it OA?"}
+    )
     data["vocabularies"]["audiences"]["values"].append("Funders")
     schema = parse_schema(data)
     assert schema.sections[0].fields[-1].label == "Open Access"
     assert "Funders" in schema.section("engagement_activities").field("primary_audience").vocabulary.values
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["sections"][0]["fields"][0].update(type="colour"), "unknown type"),
-    (lambda d: d["sections"][1]["fields"][2].update(vocabulary="nope"), "no known vocabulary"),
-    (lambda d: d["sections"][0].update(sheet="Influence on Policy, Practice and more"), "cannot be used in Excel"),
-    (lambda d: d["sections"][0].update(heading="missing"), "unknown field"),
-    (lambda d: d["sections"][1].update(key="publications"), "section key used twice"),
-    # a typo is never silently ignored: "requried = true" would make a field optional
-    (lambda d: d["sections"][0]["fields"][0].update(requried=True),
-     "section 'publications' field 'title': unknown key 'requried'.\nDid you mean \"required\"?"),
-    (lambda d: d["sections"][0].pop("title"), "[[sections]] #1: has no 'title'"),
-    (lambda d: d["sections"][0]["fields"][0].update(required="yes"), "required should be true or false"),
-    (lambda d: d["sections"][0].update(period=["title"]), "period names 'title', a text field, which holds no date"),
-    (lambda d: d["charts"][0].update(section="gardening"), "[[charts]] #1: names unknown section 'gardening'"),
-    (lambda d: d["vocabularies"]["countries"].update(extends="countries"), "extends 'countries'"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["sections"][0]["fields"][0].update(type="colour"), "unknown type"),
+        (lambda d: d["sections"][1]["fields"][2].update(vocabulary="nope"), "no known vocabulary"),
+        (lambda d: d["sections"][0].update(sheet="Influence on Policy, Practice and more"), "cannot be used in Excel"),
+        (lambda d: d["sections"][0].update(heading="missing"), "unknown field"),
+        (lambda d: d["sections"][1].update(key="publications"), "section key used twice"),
+        # a typo is never silently ignored: "requried = true" would make a field optional
+        (
+            lambda d: d["sections"][0]["fields"][0].update(requried=True),
+            "section 'publications' field 'title': unknown key 'requried'.\nDid you mean \"required\"?",
+        ),
+        (lambda d: d["sections"][0].pop("title"), "[[sections]] #1: has no 'title'"),
+        (lambda d: d["sections"][0]["fields"][0].update(required="yes"), "required should be true or false"),
+        (
+            lambda d: d["sections"][0].update(period=["title"]),
+            "period names 'title', a text field, which holds no date",
+        ),
+        (lambda d: d["charts"][0].update(section="gardening"), "[[charts]] #1: names unknown section 'gardening'"),
+        (lambda d: d["vocabularies"]["countries"].update(extends="countries"), "extends 'countries'"),
+    ],
+)
 def test_inconsistent_schema_is_refused_with_a_clear_message(mutate, message):
     data = _data()
     mutate(data)
@@ -134,6 +172,5 @@ def test_vocabulary_matching(schema):
     audiences = schema.vocabularies["audiences"]
     assert audiences.match("Policymakers") == ("Policymakers/politicians", "variant")
     policy = schema.vocabularies["policy_influence_types"]
-    assert policy.match("Participation in a advisory committee")[0] == \
-        "Participation in a guidance/advisory committee"
+    assert policy.match("Participation in a advisory committee")[0] == "Participation in a guidance/advisory committee"
     assert reach.suggest("Regionl") == ["Regional"]

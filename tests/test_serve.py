@@ -13,19 +13,19 @@ from pathlib import Path
 
 import pytest
 from badfiles import CASES
-from conftest import ROOT
 
 from reporting.web import Settings, create_app, is_loopback
 from reporting.web.app import VISITOR_COOKIE, close
 from reporting.web.workspaces import Workspaces, safe_name
+
+from conftest import ROOT
 
 SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app(Settings(max_upload_mb=2, keep_minutes=60, processes=1,
-                              root=tmp_path_factory.mktemp("serve")))
+    app = create_app(Settings(max_upload_mb=2, keep_minutes=60, processes=1, root=tmp_path_factory.mktemp("serve")))
     app.config["TESTING"] = True
     yield app
     close(app)
@@ -50,18 +50,21 @@ def _workspaces(app) -> Workspaces:
     return app.extensions["funder-report"].workspaces
 
 
-@pytest.mark.parametrize("given, stored", [
-    ("../../etc/passwd.xlsx", "passwd.xlsx"),
-    ("..\\..\\Windows\\win.ini.xlsx", "win.ini.xlsx"),
-    ("/absolute/outcomes.xlsx", "outcomes.xlsx"),
-    ("Données 2024.xlsx", "Données 2024.xlsx"),
-    ("a\x00b\u202e.xlsx", "ab.xlsx"),
-    ("CON.xlsx", "_CON.xlsx"),
-    ("...xlsx", "workbook.xlsx"),
-    ("..", "workbook"),
-    ('what?"<>|*:.xlsx', "what_______.xlsx"),
-    ("x" * 300 + ".xlsx", "x" * 115 + ".xlsx"),
-])
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("../../etc/passwd.xlsx", "passwd.xlsx"),
+        ("..\\..\\Windows\\win.ini.xlsx", "win.ini.xlsx"),
+        ("/absolute/outcomes.xlsx", "outcomes.xlsx"),
+        ("Données 2024.xlsx", "Données 2024.xlsx"),
+        ("a\x00b\u202e.xlsx", "ab.xlsx"),
+        ("CON.xlsx", "_CON.xlsx"),
+        ("...xlsx", "workbook.xlsx"),
+        ("..", "workbook"),
+        ('what?"<>|*:.xlsx', "what_______.xlsx"),
+        ("x" * 300 + ".xlsx", "x" * 115 + ".xlsx"),
+    ],
+)
 def test_an_uploaded_file_name_is_made_safe_before_it_is_stored(given, stored):
     assert safe_name(given) == stored
 
@@ -87,10 +90,28 @@ def test_the_findings_are_those_of_validate_json(app):
     assert "funder-report-serve-" not in page
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name in (
-    "zip-bomb", "zip-claims-huge-size", "xml-entity-bomb-in-sheet", "xml-external-entity", "old-xls",
-    "zip-but-not-workbook", "truncated-zip", "text-file-named-xlsx", "empty-file", "malformed-sheet-xml",
-    "bad-values")], ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case",
+    [
+        c
+        for c in CASES
+        if c.name
+        in (
+            "zip-bomb",
+            "zip-claims-huge-size",
+            "xml-entity-bomb-in-sheet",
+            "xml-external-entity",
+            "old-xls",
+            "zip-but-not-workbook",
+            "truncated-zip",
+            "text-file-named-xlsx",
+            "empty-file",
+            "malformed-sheet-xml",
+            "bad-values",
+        )
+    ],
+    ids=lambda c: c.name,
+)
 def test_a_hostile_workbook_gets_the_command_lines_refusal(app, case, tmp_path):
     from click.testing import CliRunner
 
@@ -121,8 +142,12 @@ def test_a_wrong_type_is_refused_and_not_kept(app):
 
 def test_an_oversized_upload_is_refused_with_the_limit(app):
     client = app.test_client()
-    body = (b"--b\r\nContent-Disposition: form-data; name=\"workbooks\"; filename=\"big.xlsx\"\r\n\r\n"
-            + b"PK" + b"\0" * (3 * 2**20) + b"\r\n--b--\r\n")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="workbooks"; filename="big.xlsx"\r\n\r\n'
+        + b"PK"
+        + b"\0" * (3 * 2**20)
+        + b"\r\n--b--\r\n"
+    )
     response = client.post("/check", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
     assert "larger than this page accepts (2 MB)" in response.get_data(as_text=True)
@@ -191,8 +216,11 @@ def test_a_token_is_needed_when_one_is_set(tmp_path):
 
 def test_a_form_sent_from_another_site_is_refused(app):
     client = app.test_client()
-    response = client.post("/check", headers={"Origin": "https://evil.example"},
-                           data={"workbooks": [(io.BytesIO(SEED_INPUT.read_bytes()), "x.xlsx")]})
+    response = client.post(
+        "/check",
+        headers={"Origin": "https://evil.example"},
+        data={"workbooks": [(io.BytesIO(SEED_INPUT.read_bytes()), "x.xlsx")]},
+    )
     assert response.status_code == 403
 
 
@@ -258,8 +286,12 @@ def _serve(*args: str):
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-m", "reporting", "serve", "--no-browser", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "serve", "--no-browser", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return process
 
 

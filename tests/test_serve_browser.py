@@ -20,6 +20,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+
 from conftest import ROOT, docx_blocks
 
 SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
@@ -42,8 +43,14 @@ def server(tmp_path_factory):
     """The command, as a user runs it, on a free port."""
     here = tmp_path_factory.mktemp("serve-cwd")
     env = dict(os.environ, TMPDIR=str(here), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=here, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=here,
+        env=env,
+    )
     line = process.stdout.readline()
     assert line.startswith("Serving funder-report on http://127.0.0.1:"), line + process.stderr.read()
     yield line.split()[-1]
@@ -59,8 +66,15 @@ def browser():
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -78,8 +92,11 @@ def _axe(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not bad, f"{page.url}: {bad}"
 
 

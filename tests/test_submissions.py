@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from reporting import build, load
 from reporting.cli import cli
-from reporting.periods import make_period
 from reporting.convert import suggest_partners
+from reporting.periods import make_period
 from reporting.pipeline import diff, profiles
 
 from conftest import docx_blocks, seed_records, split_label, write_input
@@ -93,6 +93,7 @@ def test_cli_period_errors_are_usage_errors(imported):
 
 # -- changes since the last submission -----------------------------------------------------
 
+
 def _edited_copy(source, target):
     """A copy with one engagement added, one removed (row 5) and one edited (row 10)."""
     shutil.copy(source, target)
@@ -102,8 +103,11 @@ def _edited_copy(source, target):
     removed = sheet.cell(row=5, column=1).value
     edited = sheet.cell(row=10, column=1).value
     sheet.cell(row=10, column=header.index("Geographic Reach") + 1).value = "International"
-    old_reach = openpyxl.load_workbook(source)["Engagement Activities"].cell(
-        row=10, column=header.index("Geographic Reach") + 1).value
+    old_reach = (
+        openpyxl.load_workbook(source)["Engagement Activities"]
+        .cell(row=10, column=header.index("Geographic Reach") + 1)
+        .value
+    )
     sheet.delete_rows(5)
     new = ["A brand new talk in 2021", "A talk or presentation", "No", "Local", "Schools", "Went well", "2021"]
     sheet.append(new + [None] * (len(header) - len(new)))
@@ -137,9 +141,16 @@ def test_diff_against_an_earlier_excel_return(imported, built, tmp_path):
 
 
 def test_entries_match_by_entry_id_first(tmp_path):
-    talk = {"Description": "Talk", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-            "Results and Impact": "Fine", "Year(s) Of Engagement Activity": "2019", "Entry ID": "X1"}
+    talk = {
+        "Description": "Talk",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Local",
+        "Primary Audience": "Schools",
+        "Results and Impact": "Fine",
+        "Year(s) Of Engagement Activity": "2019",
+        "Entry ID": "X1",
+    }
     before = write_input(tmp_path / "a.xlsx", {"Engagement Activities": [talk]})
     after = write_input(tmp_path / "b.xlsx", {"Engagement Activities": [{**talk, "Description": "Renamed entirely"}]})
     [change] = diff([before], [after]).items
@@ -164,14 +175,25 @@ def test_build_since_marks_new_and_changed_and_lists_changes(imported, tmp_path)
 
 # -- visibility ----------------------------------------------------------------------------
 
+
 def test_public_leaves_out_internal_entries(tmp_path):
-    talk = {"Description": "Open talk", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-            "Results and Impact": "Fine", "Year(s) Of Engagement Activity": "2019"}
-    source = write_input(tmp_path / "in.xlsx", {"Engagement Activities": [
-        talk, {**talk, "Description": "Confidential briefing", "Visibility": "Internal"}]})
+    talk = {
+        "Description": "Open talk",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Local",
+        "Primary Audience": "Schools",
+        "Results and Impact": "Fine",
+        "Year(s) Of Engagement Activity": "2019",
+    }
+    source = write_input(
+        tmp_path / "in.xlsx",
+        {"Engagement Activities": [talk, {**talk, "Description": "Confidential briefing", "Visibility": "Internal"}]},
+    )
     default = build([source], tmp_path / "all")
-    text = "\n".join(p.text for p in docx.Document(str(next(p for p in default.outputs if p.suffix == ".docx"))).paragraphs)
+    text = "\n".join(
+        p.text for p in docx.Document(str(next(p for p in default.outputs if p.suffix == ".docx"))).paragraphs
+    )
     assert "Confidential briefing [Internal]" in text
     assert "Includes 1 internal entry, marked [Internal]" in text
     public = build([source], tmp_path / "pub", public=True)
@@ -184,6 +206,7 @@ def test_public_leaves_out_internal_entries(tmp_path):
 
 
 # -- partners --------------------------------------------------------------------------------
+
 
 def test_suggestions_are_written_to_a_copy_and_link_nothing_until_accepted(imported, tmp_path):
     before = imported.output.read_bytes()
@@ -227,8 +250,11 @@ def test_carbon_coop_profile_holds_its_collaboration_and_accepted_entries(accept
     _, blocks = docx_blocks(docx_path)  # entries: titled ones, untitled ones and citations
     headings = [first for first, _ in blocks]
     dataset, _, _ = load([workbook])
-    expected = [e for e in dataset.entries
-                if (e.origin.sheet, e.origin.row) in accepted_rows or e.values.get("organisation") == "Carbon Co-op"]
+    expected = [
+        e
+        for e in dataset.entries
+        if (e.origin.sheet, e.origin.row) in accepted_rows or e.values.get("organisation") == "Carbon Co-op"
+    ]
     assert len(headings) == len(expected) == len(accepted_rows) + 1
     assert "Partnership with Carbon Coop to deliver co-produced ARC project - People's Republic of Energy" in headings
     details = [p.text for p in document.paragraphs if p.style.name == "Award Detail"]
@@ -242,10 +268,16 @@ def test_every_collaboration_partner_gets_a_profile(imported, tmp_path):
     names = {p.name for p in result.outputs if p.suffix == ".docx"}
     _, records = seed_records()
     organisations = {split_label(line)[1] for r in records for line in r if line.startswith("Organisation ")}
-    collaboration_orgs = {split_label(line)[1] for r in records if any(l.startswith("Collaborator Contribution") for l in r)
-                          for line in r if line.startswith("Organisation ")}
+    collaboration_orgs = {
+        split_label(line)[1]
+        for r in records
+        if any(x.startswith("Collaborator Contribution") for x in r)
+        for line in r
+        if line.startswith("Organisation ")
+    }
     assert len(collaboration_orgs) == 16
     from reporting.text import slugify
+
     for organisation in organisations | collaboration_orgs:
         assert f"profile-{slugify(organisation).lower()}.docx" in names
 
@@ -257,12 +289,22 @@ def test_unknown_partner_name_gets_did_you_mean(imported):
 
 
 def test_partners_column_links_and_unknown_names_are_reported(tmp_path):
-    talk = {"Description": "Talk", "Form Of Engagement Activity": "A talk or presentation",
-            "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-            "Results and Impact": "Fine", "Year(s) Of Engagement Activity": "2019"}
-    path = write_input(tmp_path / "in.xlsx", {
-        "Organisations": [{"Name": "Carbon Co-op", "Aliases": "Carbon Coop; CC"}],
-        "Engagement Activities": [{**talk, "Partners": "carbon coop; Homebakd"}]})
+    talk = {
+        "Description": "Talk",
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Local",
+        "Primary Audience": "Schools",
+        "Results and Impact": "Fine",
+        "Year(s) Of Engagement Activity": "2019",
+    }
+    path = write_input(
+        tmp_path / "in.xlsx",
+        {
+            "Organisations": [{"Name": "Carbon Co-op", "Aliases": "Carbon Coop; CC"}],
+            "Engagement Activities": [{**talk, "Partners": "carbon coop; Homebakd"}],
+        },
+    )
     dataset, findings, _ = load([path])
     [entry] = dataset.entries
     assert [p.name for p in entry.partners] == ["Carbon Co-op", "Homebakd"]
@@ -280,9 +322,14 @@ def test_diff_matches_every_reworded_title_without_comparing_every_pair(tmp_path
     rng = random.Random(7)
     common = "the of and to in for a on with at talk event school city workshop".split()
     vocabulary = ["".join(rng.choice("abcdefghij") for _ in range(rng.randint(3, 8))) for _ in range(500)]
-    talk = {"Form Of Engagement Activity": "A talk or presentation", "Part Of Official Scheme?": "No",
-            "Geographic Reach": "Local", "Primary Audience": "Schools", "Results and Impact": "Fine",
-            "Year(s) Of Engagement Activity": "2019"}
+    talk = {
+        "Form Of Engagement Activity": "A talk or presentation",
+        "Part Of Official Scheme?": "No",
+        "Geographic Reach": "Local",
+        "Primary Audience": "Schools",
+        "Results and Impact": "Fine",
+        "Year(s) Of Engagement Activity": "2019",
+    }
     old_titles, new_titles = [], []
     for _ in range(500):
         words = [rng.choice(common if rng.random() < 0.5 else vocabulary) for _ in range(rng.randint(4, 10))]
@@ -292,7 +339,9 @@ def test_diff_matches_every_reworded_title_without_comparing_every_pair(tmp_path
         new_titles.append(" ".join(changed))
     old_titles.append("the talk at the school")  # nothing but common words
     new_titles.append("the talk at the city school")
-    before = write_input(tmp_path / "a.xlsx", {"Engagement Activities": [dict(talk, Description=t) for t in old_titles]})
+    before = write_input(
+        tmp_path / "a.xlsx", {"Engagement Activities": [dict(talk, Description=t) for t in old_titles]}
+    )
     after = write_input(tmp_path / "b.xlsx", {"Engagement Activities": [dict(talk, Description=t) for t in new_titles]})
     alike = [difflib.SequenceMatcher(None, a, b).ratio() >= 0.85 for a, b in zip(old_titles, new_titles)]
     changes = diff([before], [after])

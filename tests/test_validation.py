@@ -13,9 +13,15 @@ from reporting.loading import annotate_inputs
 
 from conftest import write_input
 
-TALK = {"Description": "A talk", "Form Of Engagement Activity": "A talk or presentation",
-        "Part Of Official Scheme?": "No", "Geographic Reach": "Local", "Primary Audience": "Schools",
-        "Results and Impact": "Good", "Year(s) Of Engagement Activity": "2019"}
+TALK = {
+    "Description": "A talk",
+    "Form Of Engagement Activity": "A talk or presentation",
+    "Part Of Official Scheme?": "No",
+    "Geographic Reach": "Local",
+    "Primary Audience": "Schools",
+    "Results and Impact": "Good",
+    "Year(s) Of Engagement Activity": "2019",
+}
 
 
 def findings_for(tmp_path, sheets, award=None, name="in.xlsx"):
@@ -28,10 +34,7 @@ def by_code(findings, code):
     return [f for f in findings if f.code == code]
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("regional", "Regional"),
-    ("Policymakers", "Policymakers/politicians"),
-])
+@pytest.mark.parametrize("typed, expected", [("regional", "Regional"), ("Policymakers", "Policymakers/politicians")])
 def test_near_misses_say_what_they_become(tmp_path, typed, expected):
     field = "Geographic Reach" if typed == "regional" else "Primary Audience"
     _, findings = findings_for(tmp_path, {"Engagement Activities": [{**TALK, field: typed}]})
@@ -41,8 +44,11 @@ def test_near_misses_say_what_they_become(tmp_path, typed, expected):
 
 
 def test_older_policy_wording_maps_to_current(tmp_path):
-    row = {"Description": "Sat on a committee", "Geographic Reach": "National",
-           "Policy Influence Type": "Participation in a advisory committee"}
+    row = {
+        "Description": "Sat on a committee",
+        "Geographic Reach": "National",
+        "Policy Influence Type": "Participation in a advisory committee",
+    }
     _, findings = findings_for(tmp_path, {"Influence on Policy": [row]})
     [finding] = by_code(findings, "older-wording")
     assert "Participation in a guidance/advisory committee" in finding.message
@@ -50,8 +56,9 @@ def test_older_policy_wording_maps_to_current(tmp_path):
 
 
 def test_typo_gets_did_you_mean_not_the_whole_list(tmp_path):
-    _, findings = findings_for(tmp_path, {"Engagement Activities": [
-        {**TALK, "Form Of Engagement Activity": "A talk or presentaton"}]})
+    _, findings = findings_for(
+        tmp_path, {"Engagement Activities": [{**TALK, "Form Of Engagement Activity": "A talk or presentaton"}]}
+    )
     [finding] = findings.errors
     assert finding.hint == 'Did you mean "A talk or presentation"?'
     assert finding.location == "Engagement Activities!B2"
@@ -60,16 +67,33 @@ def test_typo_gets_did_you_mean_not_the_whole_list(tmp_path):
 
 
 def test_type_checks(tmp_path):
-    rows = {"Further Funding": [{"Description": "Grant", "Amount": "lots", "Currency": "pounds",
-                                 "Organisation": "ESRC", "Start": "2018", "End": "13/2019"}],
-            "Publications": [{"Title": "Paper", "Author": "Me", "Year": 2019, "DOI": "doi 10/abc",
-                              "URL": "www.example.org"}]}
+    rows = {
+        "Further Funding": [
+            {
+                "Description": "Grant",
+                "Amount": "lots",
+                "Currency": "pounds",
+                "Organisation": "ESRC",
+                "Start": "2018",
+                "End": "13/2019",
+            }
+        ],
+        "Publications": [
+            {"Title": "Paper", "Author": "Me", "Year": 2019, "DOI": "doi 10/abc", "URL": "www.example.org"}
+        ],
+    }
     award = {"Title": "T", "PI ORCID iD": "0000-0002-1825-0096"}
     _, findings = findings_for(tmp_path, rows, award)
     codes = {(f.code, f.field) for f in findings.errors}
-    assert {("bad-amount", "Amount"), ("bad-currency", "Currency"), ("bad-date", "Start"),
-            ("bad-date", "End"), ("bad-doi", "DOI"), ("bad-url", "URL"),
-            ("bad-orcid", "PI ORCID iD")} <= codes
+    assert {
+        ("bad-amount", "Amount"),
+        ("bad-currency", "Currency"),
+        ("bad-date", "Start"),
+        ("bad-date", "End"),
+        ("bad-doi", "DOI"),
+        ("bad-url", "URL"),
+        ("bad-orcid", "PI ORCID iD"),
+    } <= codes
 
 
 def test_valid_orcid_passes(tmp_path):
@@ -79,12 +103,25 @@ def test_valid_orcid_passes(tmp_path):
 
 def test_end_before_start_and_future_years(tmp_path):
     future = dt.date.today().year + 2
-    rows = {"Further Funding": [{"Description": "Grant", "Amount": 10, "Organisation": "ESRC",
-                                 "Start": "07/2019", "End": "06/2018"}],
-            "Engagement Activities": [{**TALK, "Year(s) Of Engagement Activity": f"2019, {future}"}],
-            "Collaborations": [{"Description": "Partnership", "Organisation": "Org", "Country": "Sweden",
-                                "Sector": "Public", "PI Contribution": "x", "Collaborator Contribution": "y",
-                                "Impact": "z", "Start Year": 2018, "End Year": future}]}
+    rows = {
+        "Further Funding": [
+            {"Description": "Grant", "Amount": 10, "Organisation": "ESRC", "Start": "07/2019", "End": "06/2018"}
+        ],
+        "Engagement Activities": [{**TALK, "Year(s) Of Engagement Activity": f"2019, {future}"}],
+        "Collaborations": [
+            {
+                "Description": "Partnership",
+                "Organisation": "Org",
+                "Country": "Sweden",
+                "Sector": "Public",
+                "PI Contribution": "x",
+                "Collaborator Contribution": "y",
+                "Impact": "z",
+                "Start Year": 2018,
+                "End Year": future,
+            }
+        ],
+    }
     _, findings = findings_for(tmp_path, rows)
     [end] = by_code(findings, "end-before-start")
     assert end.location == "Further Funding!E2" and "before Start" in end.message
@@ -118,18 +155,27 @@ def test_duplicates_within_and_across_workbooks(tmp_path):
 
 def test_publications_with_the_same_doi_are_duplicates(tmp_path):
     paper = {"Title": "Paper", "Author": "A", "Year": 2019, "DOI": "10.1000/xyz"}
-    _, findings = findings_for(tmp_path, {"Publications": [paper, {**paper, "Title": "Paper (preprint)",
-                                                                   "DOI": "https://doi.org/10.1000/XYZ"}]})
+    _, findings = findings_for(
+        tmp_path,
+        {"Publications": [paper, {**paper, "Title": "Paper (preprint)", "DOI": "https://doi.org/10.1000/XYZ"}]},
+    )
     [dupe] = by_code(findings, "duplicate-entry")
     assert "same DOI" in dupe.message
 
 
 def test_warnings_do_not_block(tmp_path):
     long_title = "Word " * 70
-    rows = {"Engagement Activities": [{**TALK, "Results and Impact": "TBC",
-                                       "URL": "https://example.org/" + "x" * 80 + "...",
-                                       "Officer notes": "ring Jo"},
-                                      {**TALK, "Description": long_title}]}
+    rows = {
+        "Engagement Activities": [
+            {
+                **TALK,
+                "Results and Impact": "TBC",
+                "URL": "https://example.org/" + "x" * 80 + "...",
+                "Officer notes": "ring Jo",
+            },
+            {**TALK, "Description": long_title},
+        ]
+    }
     path, findings = findings_for(tmp_path, rows)
     assert findings.ok
     assert {"placeholder", "url-cut-short", "long-title", "unknown-column"} <= {f.code for f in findings}
@@ -157,14 +203,22 @@ def test_entries_must_say_which_award_when_there_are_several(tmp_path):
     book.save(path)
     dataset, findings, _ = load([path])
     assert {(f.code, f.location) for f in findings.errors} == {
-        ("which-award", "Engagement Activities!H2"), ("unknown-award", "Engagement Activities!H4")}
+        ("which-award", "Engagement Activities!H2"),
+        ("unknown-award", "Engagement Activities!H4"),
+    }
     shared = [e for e in dataset.entries if len(e.awards) == 2]
     assert len(shared) == 1
 
 
 def test_annotated_copy_highlights_and_comments(tmp_path):
-    path, findings = findings_for(tmp_path, {"Engagement Activities": [
-        {**TALK, "Geographic Reach": "Everywhere", "Results and Impact": "TBC", "Description": "=1+1"}]})
+    path, findings = findings_for(
+        tmp_path,
+        {
+            "Engagement Activities": [
+                {**TALK, "Geographic Reach": "Everywhere", "Results and Impact": "TBC", "Description": "=1+1"}
+            ]
+        },
+    )
     before = path.read_bytes()
     [copy] = annotate_inputs([path], findings, tmp_path / "checked")
     assert copy.name == "in-checked.xlsx"
@@ -178,8 +232,16 @@ def test_annotated_copy_highlights_and_comments(tmp_path):
     assert warn.fill.fgColor.rgb.endswith("FFEB9C") and "placeholder" in warn.comment.text
     assert book["Engagement Activities"]["A2"].value == "=1+1"
     assert book["Engagement Activities"]["A2"].data_type == "s"
-    assert [c.value for c in book["Findings"][1]] == ["Severity", "Code", "Sheet", "Cell", "Field", "Value",
-                                                      "Problem", "How to fix"]
+    assert [c.value for c in book["Findings"][1]] == [
+        "Severity",
+        "Code",
+        "Sheet",
+        "Cell",
+        "Field",
+        "Value",
+        "Problem",
+        "How to fix",
+    ]
     rows = list(book["Findings"].iter_rows(min_row=2))
     links = {r[3].value: r[3].hyperlink.location or r[3].hyperlink.target for r in rows if r[3].hyperlink}
     assert links["D2"] == "'Engagement Activities'!D2"
@@ -191,8 +253,11 @@ def test_folder_of_workbooks_merges_with_provenance(tmp_path):
     folder.mkdir()
     award = {"Title": "Big project", "Award Reference": "BP/1"}
     write_input(folder / "a.xlsx", {"Engagement Activities": [TALK]}, award)
-    write_input(folder / "b.xlsx", {"Engagement Activities": [{**TALK, "Description": "Workshop"}]},
-                {"Title": "Big project (draft name)", "Award Reference": "BP/1"})
+    write_input(
+        folder / "b.xlsx",
+        {"Engagement Activities": [{**TALK, "Description": "Workshop"}]},
+        {"Title": "Big project (draft name)", "Award Reference": "BP/1"},
+    )
     (folder / "~$a.xlsx").write_bytes(b"lock file")
     dataset, findings, rows = load([folder])
     assert rows == 4 and len(dataset.awards) == 1 and len(dataset.entries) == 2

@@ -15,10 +15,19 @@ def _offset_book(path):
     book.active.append(["Title", "Award Reference"])
     book.active.append(["Offset award", "OF/1"])
     sheet = book.create_sheet("Engagement Activities")
-    header = ["Description", "Form Of Engagement Activity", "Part Of Official Scheme?", "Geographic Reach",
-              "Primary Audience", "Year(s) Of Engagement Activity", "Results and Impact"]
-    rows = [["Open day", "A talk or presentation", "No", "Regionl", "Schools", "2019", "Many came."],
-            ["Podcast", "A talk or presentation", "No", "National", "Schools", "2019", "Some listened."]]
+    header = [
+        "Description",
+        "Form Of Engagement Activity",
+        "Part Of Official Scheme?",
+        "Geographic Reach",
+        "Primary Audience",
+        "Year(s) Of Engagement Activity",
+        "Results and Impact",
+    ]
+    rows = [
+        ["Open day", "A talk or presentation", "No", "Regionl", "Schools", "2019", "Many came."],
+        ["Podcast", "A talk or presentation", "No", "National", "Schools", "2019", "Some listened."],
+    ]
     for r, values in enumerate([header, *rows], start=3):
         for c, value in enumerate(values, start=3):
             sheet.cell(row=r, column=c, value=value)

@@ -22,8 +22,9 @@ BLUE = RGBColor(0x2E, 0x74, 0xB5)
 GREY = RGBColor(0x40, 0x40, 0x40)
 
 
-def _paragraph_style(styles, name, base="Normal", size=None, bold=None, color=None,
-                     before=None, after=None, keep_next=False):
+def _paragraph_style(
+    styles, name, base="Normal", size=None, bold=None, color=None, before=None, after=None, keep_next=False
+):
     try:
         style = styles[name]
     except KeyError:
@@ -77,13 +78,14 @@ def main(out: Path) -> None:
     title = _paragraph_style(styles, "Title", size=24, bold=True, color=NAVY, after=6)
     title.paragraph_format.space_before = Pt(0)
     _paragraph_style(styles, "Subtitle", size=13, color=GREY, after=12)
-    h1 = _paragraph_style(styles, "Heading 1", base="Normal", size=16, bold=True, color=NAVY,
-                          before=0, after=10, keep_next=True)
+    h1 = _paragraph_style(
+        styles, "Heading 1", base="Normal", size=16, bold=True, color=NAVY, before=0, after=10, keep_next=True
+    )
     h1.paragraph_format.page_break_before = True
-    _paragraph_style(styles, "Heading 2", base="Normal", size=12, bold=True, color=BLUE,
-                     before=14, after=4, keep_next=True)
-    _paragraph_style(styles, "TOC Heading", base="Normal", size=14, bold=True, color=NAVY,
-                     before=18, after=6)
+    _paragraph_style(
+        styles, "Heading 2", base="Normal", size=12, bold=True, color=BLUE, before=14, after=4, keep_next=True
+    )
+    _paragraph_style(styles, "TOC Heading", base="Normal", size=14, bold=True, color=NAVY, before=18, after=6)
     toc1 = _paragraph_style(styles, "toc 1", size=10.5, after=2)
     toc1.paragraph_format.tab_stops.add_tab_stop(Cm(16.6), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
@@ -91,15 +93,13 @@ def main(out: Path) -> None:
     detail.paragraph_format.left_indent = Cm(5)
     detail.paragraph_format.first_line_indent = Cm(-5)
     detail.paragraph_format.tab_stops.add_tab_stop(Cm(5))
-    _paragraph_style(styles, "Award Heading", size=12, bold=True, color=NAVY, before=12, after=4,
-                     keep_next=True)
+    _paragraph_style(styles, "Award Heading", size=12, bold=True, color=NAVY, before=12, after=4, keep_next=True)
 
     field = _paragraph_style(styles, "Field", size=10, after=2)
     field.paragraph_format.left_indent = Cm(5.5)
     field.paragraph_format.first_line_indent = Cm(-5.5)
     field.paragraph_format.tab_stops.add_tab_stop(Cm(5.5))
-    _paragraph_style(styles, "Field Heading", size=10, bold=True, color=GREY, before=4, after=1,
-                     keep_next=True)
+    _paragraph_style(styles, "Field Heading", size=10, bold=True, color=GREY, before=4, after=1, keep_next=True)
     text = _paragraph_style(styles, "Field Text", size=10, after=4)
     text.paragraph_format.left_indent = Cm(0.4)
 
@@ -144,11 +144,11 @@ def main(out: Path) -> None:
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.style = styles["Footer"]
     footer._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">Page </w:t></w:r>'))
-    footer._p.append(parse_xml(
-        f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
     footer._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> of </w:t></w:r>'))
-    footer._p.append(parse_xml(
-        f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer._p.append(
+        parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+    )
 
     props = doc.core_properties
     props.title = "funder-report return template"

@@ -42,14 +42,20 @@ def broken_copy(folder: Path) -> Path:
 def main(out: Path, readme: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp())
-    server = subprocess.Popen([sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser"],
-                              stdout=subprocess.PIPE, text=True, cwd=work)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=work,
+    )
     try:
         url = (server.stdout.readline() if server.stdout else "").split()[-1]
         chromium = os.environ.get("FUNDER_REPORT_CHROMIUM") or shutil.which("chromium") or "chromium"
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            )
             page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
             page.goto(url)
             page.screenshot(path=out / "1-start.png", full_page=True)

@@ -5,26 +5,90 @@ is loaded (`FieldSpec.kind`); nothing else in the tool switches on a type's name
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .base import (EXCEL_CELL_LIMIT, BeforeYear, Cell, Day, FieldType, Money, MonthYear, Parsed, Problem, as_text,
-                   is_empty)
+from .base import (
+    EXCEL_CELL_LIMIT,
+    BeforeYear,
+    Cell,
+    Day,
+    FieldType,
+    Money,
+    MonthYear,
+    Parsed,
+    Problem,
+    as_text,
+    is_empty,
+)
 from .choices import Choice, Choices, Currency, MoneyType, YesNo, format_money, split_choices
 from .dates import DateType, MonthYearType, Year, Years, excel_serial_to_datetime
-from .texts import (Doi, Identifier, Isbn, Issn, LongText, Names, Orcid, Text, Url, orcid_check_digit, url_is_clickable,
-                    urls_in)
+from .texts import (
+    Doi,
+    Identifier,
+    Isbn,
+    Issn,
+    LongText,
+    Names,
+    Orcid,
+    Text,
+    Url,
+    orcid_check_digit,
+    url_is_clickable,
+    urls_in,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
 
-__all__ = ["EXCEL_CELL_LIMIT", "REGISTRY", "BeforeYear", "Cell", "Day", "FieldType", "Money", "MonthYear", "Parsed",
-           "Problem", "as_text", "display", "excel_serial_to_datetime", "format_money", "is_empty",
-           "orcid_check_digit", "parse", "show", "split_choices", "url_is_clickable", "urls_in"]
+__all__ = [
+    "EXCEL_CELL_LIMIT",
+    "REGISTRY",
+    "BeforeYear",
+    "Cell",
+    "Day",
+    "FieldType",
+    "Money",
+    "MonthYear",
+    "Parsed",
+    "Problem",
+    "as_text",
+    "display",
+    "excel_serial_to_datetime",
+    "format_money",
+    "is_empty",
+    "orcid_check_digit",
+    "parse",
+    "show",
+    "split_choices",
+    "url_is_clickable",
+    "urls_in",
+]
 
 #: Every field type, by the name the schema uses.
-REGISTRY: dict[str, FieldType] = {kind.name: kind for kind in (
-    Text(), LongText(), Year(), Years(), MonthYearType(), DateType(), MoneyType(), Choice(), Choices(), YesNo(), Url(),
-    Doi(), Identifier(), Names(), Orcid(), Currency(), Issn(), Isbn())}
+REGISTRY: dict[str, FieldType] = {
+    kind.name: kind
+    for kind in (
+        Text(),
+        LongText(),
+        Year(),
+        Years(),
+        MonthYearType(),
+        DateType(),
+        MoneyType(),
+        Choice(),
+        Choices(),
+        YesNo(),
+        Url(),
+        Doi(),
+        Identifier(),
+        Names(),
+        Orcid(),
+        Currency(),
+        Issn(),
+        Isbn(),
+    )
+}
 
 
 def parse(spec: FieldSpec, raw: Any) -> Parsed:

@@ -10,9 +10,10 @@ filling it in, and which Excel data validation guards it. No third-party imports
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..findings import ERROR, WARNING, words
 from ..text import clean_text, illegal_characters, strip_illegal
@@ -20,8 +21,20 @@ from ..text import clean_text, illegal_characters, strip_illegal
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
 
-__all__ = ["ERROR", "WARNING", "BeforeYear", "Cell", "Day", "FieldType", "Money", "MonthYear", "Parsed", "Problem",
-           "as_text", "is_empty"]
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "BeforeYear",
+    "Cell",
+    "Day",
+    "FieldType",
+    "Money",
+    "MonthYear",
+    "Parsed",
+    "Problem",
+    "as_text",
+    "is_empty",
+]
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 EXCEL_CELL_LIMIT = 32767
@@ -42,8 +55,9 @@ class Problem:
     found: str = ""
 
     @classmethod
-    def of(cls, code: str, severity: str, variant: str = "", *, replacement: str = "", found: str = "",
-           **params: Any) -> Problem:
+    def of(
+        cls, code: str, severity: str, variant: str = "", *, replacement: str = "", found: str = "", **params: Any
+    ) -> Problem:
         """A problem worded from the findings catalogue (reporting/messages.toml)."""
         message, hint = words(code, variant, **params)
         return cls(code, severity, message, hint, replacement, found)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..findings import did_you_mean
 from ..text import clean_text
@@ -41,10 +42,19 @@ def choose(text: str, vocabulary: Vocabulary, last: bool = False) -> tuple[str |
         return value, [Problem.of("legacy-value", WARNING, text=text, found=text)]
     suggestions = vocabulary.suggest(text)
     if vocabulary.open:
-        return text, [Problem.of("not-in-list", WARNING, "open", text=text, did_you_mean=did_you_mean(suggestions),
-                                 found=text)]
-    return None, [Problem.of("not-in-list", ERROR, "suggested" if suggestions else "", text=text, found=text,
-                             choices=" or ".join(f'"{s}"' for s in suggestions))]
+        return text, [
+            Problem.of("not-in-list", WARNING, "open", text=text, did_you_mean=did_you_mean(suggestions), found=text)
+        ]
+    return None, [
+        Problem.of(
+            "not-in-list",
+            ERROR,
+            "suggested" if suggestions else "",
+            text=text,
+            found=text,
+            choices=" or ".join(f'"{s}"' for s in suggestions),
+        )
+    ]
 
 
 def _undo_excel_date(when: dt.date, vocabulary: Vocabulary) -> str | None:
@@ -65,12 +75,14 @@ def _list_rule(spec: FieldSpec, list_name: str | None, several: bool) -> dict | 
         "validate": "list",
         "source": "=" + list_name,
         "input_title": spec.label[:32],
-        "input_message": ("Pick one; for several, type them separated by ;" if several
-                          else "Pick a value from the list.")[:255],
+        "input_message": (
+            "Pick one; for several, type them separated by ;" if several else "Pick a value from the list."
+        )[:255],
         "error_title": "Not in the list",
-        "error_message": (f"{spec.label}: this value is not in the list." +
-                          (" It is kept, but check the spelling." if lenient
-                           else " Pick a value from the drop-down."))[:255],
+        "error_message": (
+            f"{spec.label}: this value is not in the list."
+            + (" It is kept, but check the spelling." if lenient else " Pick a value from the drop-down.")
+        )[:255],
         "error_type": "information" if several else "warning" if vocabulary.open else "stop",
     }
 
@@ -86,8 +98,17 @@ class Choice(FieldType):
         if isinstance(raw, (dt.date, dt.datetime)):
             undone = _undo_excel_date(raw, spec.vocabulary)
             if undone is not None:
-                return undone, [Problem.of("older-wording", WARNING, "excel-date", meant=undone,
-                                           date=f"{raw:%d/%m/%Y}", replacement=undone, found=as_text(raw))]
+                return undone, [
+                    Problem.of(
+                        "older-wording",
+                        WARNING,
+                        "excel-date",
+                        meant=undone,
+                        date=f"{raw:%d/%m/%Y}",
+                        replacement=undone,
+                        found=as_text(raw),
+                    )
+                ]
         text, problems = clean(raw)
         value, found = choose(text, spec.vocabulary)
         return value, problems + found
@@ -153,8 +174,12 @@ class YesNo(FieldType):
         return "Yes" if value else "No"
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
-        return {"validate": "list", "source": ["Yes", "No"], "error_title": "Yes or No",
-                "error_message": f"{spec.label}: choose Yes or No."}
+        return {
+            "validate": "list",
+            "source": ["Yes", "No"],
+            "error_title": "Yes or No",
+            "error_message": f"{spec.label}: choose Yes or No.",
+        }
 
 
 class Currency(FieldType):
@@ -204,7 +229,7 @@ class MoneyType(FieldType):
             code = re.search(r"\(?\b([A-Z]{3})\b\)?", text)
             if code:
                 currency = code.group(1)
-                text = text[: code.start()] + text[code.end():]
+                text = text[: code.start()] + text[code.end() :]
             for symbol, iso in _CURRENCY_SYMBOLS.items():
                 if symbol in text:
                     currency = currency or iso
@@ -226,5 +251,10 @@ class MoneyType(FieldType):
         return Cell(float(value.amount), "money")
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
-        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "Not an amount",
-                "error_message": f"{spec.label}: enter the amount as a number, e.g. 53886."}
+        return {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "Not an amount",
+            "error_message": f"{spec.label}: enter the amount as a number, e.g. 53886.",
+        }

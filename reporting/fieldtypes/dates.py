@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from .base import (ERROR, MAX_YEAR, MIN_YEAR, BeforeYear, Cell, Day, FieldType, MonthYear, Parsed, Problem,
-                   as_text)
+from .base import ERROR, MAX_YEAR, MIN_YEAR, BeforeYear, Cell, Day, FieldType, MonthYear, Parsed, Problem, as_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
@@ -17,8 +17,12 @@ _BEFORE_YEAR = re.compile(r"^(?:pre|before)[-\s]?(\d{4})$", re.I)
 #: Years written together without a separator, as some researchfish exports do ("20192020").
 _RUN_OF_YEARS = re.compile(r"^(?:(?:19|20)\d{2}){2,}$")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
-_MONTHS = {name: i for i, name in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    name: i
+    for i, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -66,8 +70,14 @@ class Year(FieldType):
         return [value]
 
     def validation(self, spec: FieldSpec, list_name: str | None) -> dict | None:
-        return {"validate": "integer", "criteria": "between", "minimum": MIN_YEAR, "maximum": MAX_YEAR,
-                "error_title": "Not a year", "error_message": f"{spec.label}: enter a four-digit year, e.g. 2019."}
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": MIN_YEAR,
+            "maximum": MAX_YEAR,
+            "error_title": "Not a year",
+            "error_message": f"{spec.label}: enter a four-digit year, e.g. 2019.",
+        }
 
 
 class Years(FieldType):
@@ -90,7 +100,7 @@ class Years(FieldType):
         tokens: list[str] = []
         for token in re.split(r"[,;/\s]+", text):
             if _RUN_OF_YEARS.match(token):
-                tokens.extend(token[i:i + 4] for i in range(0, len(token), 4))
+                tokens.extend(token[i : i + 4] for i in range(0, len(token), 4))
             else:
                 tokens.append(token)
         years: set[int] = set()
@@ -114,8 +124,15 @@ class Years(FieldType):
             else:
                 bad.append(token)
         if bad:
-            return None, [Problem.of("bad-year", ERROR, "list", texts=", ".join(repr(b) for b in bad),
-                                     verb="is" if len(bad) == 1 else "are")]
+            return None, [
+                Problem.of(
+                    "bad-year",
+                    ERROR,
+                    "list",
+                    texts=", ".join(repr(b) for b in bad),
+                    verb="is" if len(bad) == 1 else "are",
+                )
+            ]
         return (sorted(years) or None), []
 
     def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
@@ -176,16 +193,32 @@ class MonthYearType(FieldType):
         return year
 
 
-_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December"]
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 #: Dates as sources write them, with their day: ISO (2015-05-18, with a time or not), the UK's
 #: 18/05/2015, and 18 May 2015.
 _DAY_PATTERNS: list[tuple[str, Callable[[re.Match], tuple[int, int, int]]]] = [
-    (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$",
-     lambda m: (int(m.group(1)), int(m.group(2)), int(m.group(3)))),
+    (
+        r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$",
+        lambda m: (int(m.group(1)), int(m.group(2)), int(m.group(3))),
+    ),
     (r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$", lambda m: (int(m.group(3)), int(m.group(2)), int(m.group(1)))),
-    (r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$",
-     lambda m: (int(m.group(3)), _MONTHS.get(m.group(2)[:3].lower(), 0), int(m.group(1)))),
+    (
+        r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$",
+        lambda m: (int(m.group(3)), _MONTHS.get(m.group(2)[:3].lower(), 0), int(m.group(1))),
+    ),
 ]
 
 

@@ -4,16 +4,31 @@ ORCID iDs."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .base import (EXCEL_CELL_LIMIT, ERROR, TEXT_LIMIT, WARNING, Cell, FieldType, Parsed, Problem, as_text,
-                   clean)
+from .base import ERROR, EXCEL_CELL_LIMIT, TEXT_LIMIT, WARNING, Cell, FieldType, Parsed, Problem, as_text, clean
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
 
-PLACEHOLDERS = {"tbc", "tbd", "to input", "to be confirmed", "to follow", "n/a", "na", "none",
-                "xxx", "?", "-", "todo", "to do", "placeholder", "lorem ipsum"}
+PLACEHOLDERS = {
+    "tbc",
+    "tbd",
+    "to input",
+    "to be confirmed",
+    "to follow",
+    "n/a",
+    "na",
+    "none",
+    "xxx",
+    "?",
+    "-",
+    "todo",
+    "to do",
+    "placeholder",
+    "lorem ipsum",
+}
 _PLACEHOLDER_PHRASE = re.compile(r"\b(to input|tbc|tbd|to be confirmed|lorem ipsum)\b", re.I)
 _URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.I)
 #: A web address inside other text; trailing punctuation is not part of it.
@@ -57,8 +72,11 @@ def url_is_clickable(url: str) -> bool:
 def urls_in(text: str) -> list[str]:
     """The complete web addresses in `text`, in order (cut-short ones ending "..." and ones too
     long for Office left out)."""
-    return [u for u in _URL_IN_TEXT.findall(text)
-            if not text[text.find(u) + len(u):].startswith("...") and len(u) <= MAX_LINK]
+    return [
+        u
+        for u in _URL_IN_TEXT.findall(text)
+        if not text[text.find(u) + len(u) :].startswith("...") and len(u) <= MAX_LINK
+    ]
 
 
 def orcid_check_digit(digits: str) -> str:
@@ -87,8 +105,9 @@ class LongText(FieldType):
         if len(text) > TEXT_LIMIT:
             problems.append(Problem.of("too-long", ERROR, length=len(text), limit=TEXT_LIMIT))
         elif len(text) > EXCEL_CELL_LIMIT:
-            problems.append(Problem.of("too-long", WARNING, "cell", length=len(text), limit=EXCEL_CELL_LIMIT,
-                                       label=spec.label))
+            problems.append(
+                Problem.of("too-long", WARNING, "cell", length=len(text), limit=EXCEL_CELL_LIMIT, label=spec.label)
+            )
         if is_placeholder(text):
             problems.append(Problem.of("placeholder", WARNING, text=text[:60]))
         lost = lost_characters(text)

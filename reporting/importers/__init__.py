@@ -25,14 +25,19 @@ def _read_text(path: Path) -> str:
     """A text file's text: UTF-8, UTF-16 or UTF-32 with a byte-order mark (Notepad's "Unicode"
     saves UTF-16), UTF-8 without one, else Windows-1252."""
     data = path.read_bytes()
-    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, encoding in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise InputFileError(f"{path}: says it is {encoding.upper()} text but is not.",
-                                     "Save it again as UTF-8 text.") from None
+                raise InputFileError(
+                    f"{path}: says it is {encoding.upper()} text but is not.", "Save it again as UTF-8 text."
+                ) from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -61,11 +66,15 @@ def _tally_by_section(result: ImportResult, schema: Schema) -> None:
         rows = result.read.get(section.key, 0)
         if rows or kept.get(section.key):
             entries = kept.get(section.key, 0)
-            result.tallies.append(Tally(section.title, section.key, rows=max(rows, entries), entries=entries,
-                                        merged=max(rows - entries, 0)))
+            result.tallies.append(
+                Tally(
+                    section.title, section.key, rows=max(rows, entries), entries=entries, merged=max(rows - entries, 0)
+                )
+            )
     if result.unplaced:
-        result.tallies.append(Tally("records of no known section", None, rows=result.unplaced,
-                                    unplaced=result.unplaced))
+        result.tallies.append(
+            Tally("records of no known section", None, rows=result.unplaced, unplaced=result.unplaced)
+        )
 
 
 def _import(path: Path, schema: Schema) -> ImportResult:
@@ -89,11 +98,13 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         records, layout = read_workbook(path, schema)
         if not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records):
             sheets = ", ".join(t.sheet for t in headers[:8]) + (", ..." if len(headers) > 8 else "")
-            raise refuse(str(path), f"a workbook with no outcome this tool can read (sheets: {sheets})",
-                         "It reads its own input workbooks (funder-report init) and researchfish exports, "
-                         "whose rows start with the award's reference.")
-        result = ImportResult(source=str(path), format="input workbook (.xlsx)", records=records,
-                              notes=list(layout))
+            raise refuse(
+                str(path),
+                f"a workbook with no outcome this tool can read (sheets: {sheets})",
+                "It reads its own input workbooks (funder-report init) and researchfish exports, "
+                "whose rows start with the award's reference.",
+            )
+        result = ImportResult(source=str(path), format="input workbook (.xlsx)", records=records, notes=list(layout))
         for record in records:
             if record.kind != "award":
                 result.read[record.kind] = result.read.get(record.kind, 0) + 1
@@ -121,6 +132,9 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         return parse_gtr_page(text, str(path), schema)
     first = first_line(text).strip()
     if "," in first or ";" in first or "\t" in first:
-        raise refuse(str(path), f"a table (CSV) headed {shorten(first, 120)!r}, which has neither GtR's "
-                     "Project Reference nor researchfish's award columns first")
+        raise refuse(
+            str(path),
+            f"a table (CSV) headed {shorten(first, 120)!r}, which has neither GtR's "
+            "Project Reference nor researchfish's award columns first",
+        )
     raise refuse(str(path), "text that is not a GtR project page")

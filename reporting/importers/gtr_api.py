@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..errors import InputFileError
 from ..findings import WARNING, Finding
@@ -44,8 +45,10 @@ def _too_deep(root: Any) -> bool:
 
 
 def _refuse_deep(source: str) -> InputFileError:
-    return InputFileError(f"{source}: is nested more than {MAX_DEPTH} levels deep, which no GtR record is; "
-                          "refusing to read it.", "Save the record again from GtR.")
+    return InputFileError(
+        f"{source}: is nested more than {MAX_DEPTH} levels deep, which no GtR record is; refusing to read it.",
+        "Save the record again from GtR.",
+    )
 
 
 def _local(tag: str) -> str:
@@ -142,8 +145,9 @@ def _record(section: Section, item: dict, paths: str, schema: Schema, source: st
             texts = [json.dumps(value, ensure_ascii=False)]
         if texts:
             extra[f"GtR {name}"] = "; ".join(t for t in texts if t.strip())
-    return Record(kind=section.key, raw=raw, origin=Origin(source, path=where),
-                  extra={k: v for k, v in extra.items() if v})
+    return Record(
+        kind=section.key, raw=raw, origin=Origin(source, path=where), extra={k: v for k, v in extra.items() if v}
+    )
 
 
 def _person(project_tree: Any) -> tuple[str | None, str | None]:
@@ -262,20 +266,27 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
                     result.records.append(_record(fallback, one, "xml", schema, source, f"{name}[{count}]"))
                     result.read[fallback.key] = result.read.get(fallback.key, 0) + 1
         if count:
-            result.notes.append(Finding.of("unknown-section", WARNING, count=count, container=container,
-                                           fallback=fallback.title, file=source, path=container))
+            result.notes.append(
+                Finding.of(
+                    "unknown-section",
+                    WARNING,
+                    count=count,
+                    container=container,
+                    fallback=fallback.title,
+                    file=source,
+                    path=container,
+                )
+            )
 
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     """Import a GtR project XML record (website format, as saved from gtr.ukri.org)."""
     if _DTD.search(data):
-        raise InputFileError(f"{source}: contains XML entity declarations, which GtR never sends; "
-                              "refusing to read it.")
+        raise InputFileError(f"{source}: contains XML entity declarations, which GtR never sends; refusing to read it.")
     try:
         element = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise InputFileError(f"{source}: is not well-formed XML ({exc}).",
-                              "Save the record again from GtR.") from None
+        raise InputFileError(f"{source}: is not well-formed XML ({exc}).", "Save the record again from GtR.") from None
     kind = check_xml_root(element.tag, source)
     if _too_deep(element):
         raise _refuse_deep(source)
@@ -303,11 +314,14 @@ def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
         raise _refuse_deep(source)
     # The website's format: a project overview, or a project whose `output` lists use its names.
     outputs = [o for o in _find(root, "output") if isinstance(o, dict)]
-    website = any(True for _ in _find(root, "projectComposition")) or any(
-        True for _ in _find(root, "projectOverview")) or any(
-        any(True for _ in _find(o, s.xml)) for o in outputs for s in schema.sections if s.xml)
-    result = ImportResult(source=source, format="GtR project record (JSON)" if website else "GtR API JSON",
-                          provenance="GtR")
+    website = (
+        any(True for _ in _find(root, "projectComposition"))
+        or any(True for _ in _find(root, "projectOverview"))
+        or any(any(True for _ in _find(o, s.xml)) for o in outputs for s in schema.sections if s.xml)
+    )
+    result = ImportResult(
+        source=source, format="GtR project record (JSON)" if website else "GtR API JSON", provenance="GtR"
+    )
     if website:
         result.records.append(_award_website(root, source))
         _outcomes(root, schema, source, "xml", result)

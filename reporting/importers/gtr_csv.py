@@ -19,8 +19,8 @@ from ..fieldtypes.base import TEXT_LIMIT
 from ..findings import ERROR, WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import Schema, Section, header_key
-from .result import ImportResult, merge_shared_entries
 from ..text import clean_markup
+from .result import ImportResult, merge_shared_entries
 
 #: Project columns every GtR outcome CSV starts and ends with (schema document §1.2).
 AWARD_COLUMNS = {
@@ -32,8 +32,7 @@ AWARD_COLUMNS = {
 }
 PERSON_COLUMNS = ("pi first name", "pi surname")
 #: Identifier columns of the project and organisations, not of the outcome.
-IGNORED_COLUMNS = {"projectcategory", "outcome type", "gtrprojecturl", "projectid", "fundingorgid",
-                   "leadroid", "piid"}
+IGNORED_COLUMNS = {"projectcategory", "outcome type", "gtrprojecturl", "projectid", "fundingorgid", "leadroid", "piid"}
 _OUTCOME_ID = re.compile(r"outcomeId=([^&#]+)")
 #: Columns read from one file: an Excel sheet holds 16,384, and the section's own fields need room.
 MAX_COLUMNS = 16_000
@@ -53,8 +52,9 @@ def csv_rows(text: str, source: str):
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputFileError(f"{source}: row {reader.line_num} cannot be read ({exc}).",
-                                     "Export the file again from GtR.") from None
+                raise InputFileError(
+                    f"{source}: row {reader.line_num} cannot be read ({exc}).", "Export the file again from GtR."
+                ) from None
     finally:
         csv.field_size_limit(previous)
 
@@ -72,8 +72,11 @@ def first_line(text: str) -> str:
 def looks_like_gtr_csv(text: str) -> bool:
     """GtR's outcome-search export: Project Reference beside GtR's own project columns."""
     first = first_line(text)
-    return "," in first and "Project Reference" in first and any(
-        name in first for name in ("Funding OrgName", "LeadRO Name", "GTRProjectUrl", "GTR Outcome URL"))
+    return (
+        "," in first
+        and "Project Reference" in first
+        and any(name in first for name in ("Funding OrgName", "LeadRO Name", "GTRProjectUrl", "GTR Outcome URL"))
+    )
 
 
 def _section_from_name(name: str, schema: Schema) -> Section | None:
@@ -98,8 +101,17 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
     if header is None:
         return result
     if len(header) > MAX_COLUMNS:
-        result.notes.append(Finding.of("too-many-columns", WARNING, count=len(header), limit=MAX_COLUMNS,
-                                       dropped=len(header) - MAX_COLUMNS, file=source, row=1))
+        result.notes.append(
+            Finding.of(
+                "too-many-columns",
+                WARNING,
+                count=len(header),
+                limit=MAX_COLUMNS,
+                dropped=len(header) - MAX_COLUMNS,
+                file=source,
+                row=1,
+            )
+        )
         header = header[:MAX_COLUMNS]
     keys = [header_key(h) for h in header]
     default_section = _section_from_name(source, schema)
@@ -113,8 +125,17 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
         section = schema.section_for(kind) if kind else default_section
         if section is None:
             result.unplaced += 1
-            result.notes.append(Finding.of("unknown-record", ERROR, "csv", kind=kind or "?", file=source, row=number,
-                                           value=" | ".join(v for v in row if v)[:300]))
+            result.notes.append(
+                Finding.of(
+                    "unknown-record",
+                    ERROR,
+                    "csv",
+                    kind=kind or "?",
+                    file=source,
+                    row=number,
+                    value=" | ".join(v for v in row if v)[:300],
+                )
+            )
             continue
         reference = values.get("project reference", "")
         award = awards.setdefault(reference, {"_row": str(number)})
@@ -124,8 +145,9 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
         person = " ".join(values.get(c, "") for c in PERSON_COLUMNS).strip()
         if person and "principal_investigator" not in award:
             award["principal_investigator"] = person
-        labels = schema.header_map(section.fields + tuple(
-            f for f in schema.common_fields if f.key != "award_reference"))
+        labels = schema.header_map(
+            section.fields + tuple(f for f in schema.common_fields if f.key != "award_reference")
+        )
         raw: dict[str, str] = {}
         extra: dict[str, str] = {}
         for index, column in enumerate(keys):
@@ -145,10 +167,9 @@ def parse_gtr_csv(text: str, source: str, schema: Schema) -> ImportResult:
             raw["entry_id"] = outcome_id.group(1)
         if reference:
             raw["award_reference"] = reference
-        result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, "", number),
-                                     extra=extra))
+        result.records.append(Record(kind=section.key, raw=raw, origin=Origin(source, "", number), extra=extra))
         result.read[section.key] = result.read.get(section.key, 0) + 1
-    for reference, award in awards.items():
+    for award in awards.values():
         first = int(award.pop("_row"))
         result.records.insert(0, Record(kind=AWARD, raw=award, origin=Origin(source, "", first)))
     merge_shared_entries(result)

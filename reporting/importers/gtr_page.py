@@ -20,17 +20,13 @@ from .result import ImportResult
 
 _NBSP = "\u00a0"
 _CITATION = re.compile(r"^(?P<author>.+?) \((?P<year>\d{4})\) (?P<rest>.+)$")
-_HEADER_LABELS = {
-    "Lead Research Organisation:": "lead_research_organisation",
-    "Department Name:": "department",
-}
+_HEADER_LABELS = {"Lead Research Organisation:": "lead_research_organisation", "Department Name:": "department"}
 
 
 def looks_like_gtr_page(text: str) -> bool:
     """True when `text` has the shape of a saved GtR project page."""
     head = text[:20000]
-    return ("Lead Research Organisation:" in head or "publication icon" in head
-            or f"\n{_NBSP}\n" in head)
+    return "Lead Research Organisation:" in head or "publication icon" in head or f"\n{_NBSP}\n" in head
 
 
 def _is_separator(line: str) -> bool:
@@ -41,8 +37,9 @@ def parse_gtr_page(text: str, source: str, schema: Schema) -> ImportResult:
     """Parse a GtR page into records (award header, publications, outcomes)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     result = ImportResult(source=source, format="GtR project page (text)", provenance="GtR")
-    end_of_header = next((i for i, line in enumerate(lines)
-                          if line.strip() == "Publications" or _is_separator(line)), len(lines))
+    end_of_header = next(
+        (i for i, line in enumerate(lines) if line.strip() == "Publications" or _is_separator(line)), len(lines)
+    )
     result.records.append(_award(lines[:end_of_header], source))
     position = end_of_header
     if position < len(lines) and lines[position].strip() == "Publications":
@@ -68,9 +65,9 @@ def _award(lines: list[str], source: str) -> Record:
     current = None
     for line in lines[1:]:
         stripped = line.strip()
-        label = next((l for l in _HEADER_LABELS if stripped.startswith(l)), None)
+        label = next((name for name in _HEADER_LABELS if stripped.startswith(name)), None)
         if label:
-            raw[_HEADER_LABELS[label]] = stripped[len(label):].strip()
+            raw[_HEADER_LABELS[label]] = stripped[len(label) :].strip()
             current = None
         elif stripped in ("Abstract", "Planned Impact"):
             current = "abstract" if stripped == "Abstract" else "planned_impact"
@@ -82,8 +79,7 @@ def _award(lines: list[str], source: str) -> Record:
     return Record(kind=AWARD, raw=raw, origin=Origin(source, line=1))
 
 
-def _publications(lines: list[str], start: int, source: str, schema: Schema,
-                  result: ImportResult) -> int:
+def _publications(lines: list[str], start: int, source: str, schema: Schema, result: ImportResult) -> int:
     section = schema.section("publications")
     number = start
     while number < len(lines) and not _is_separator(lines[number]):
@@ -105,8 +101,9 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
     match = _CITATION.match(text)
     if not match:
         result.records.append(Record(kind=section.key, raw={"title": text}, origin=origin))
-        result.notes.append(Finding.of("citation-not-split", WARNING, file=source, line=number, field="Title",
-                                       value=text))
+        result.notes.append(
+            Finding.of("citation-not-split", WARNING, file=source, line=number, field="Title", value=text)
+        )
         return
     rest = match.group("rest")
     raw = {"author": match.group("author"), "year": match.group("year"), "title": rest}
@@ -116,8 +113,11 @@ def _publication(line: str, number: int, source: str, section: Section, result: 
         title, journal = rest.rsplit(" in ", 1)
         raw["title"], raw["journal"] = title, journal
         if rest.count(" in ") > 1:
-            result.notes.append(Finding.of("citation-split", WARNING, journal=journal, file=source, line=number,
-                                           field="Journal", value=text))
+            result.notes.append(
+                Finding.of(
+                    "citation-split", WARNING, journal=journal, file=source, line=number, field="Journal", value=text
+                )
+            )
     result.records.append(Record(kind=section.key, raw=raw, origin=origin))
 
 
@@ -131,15 +131,16 @@ def _starts_label(line: str, label: str) -> bool:
 
 
 def _identify(lines: list[str], schema: Schema) -> Section | None:
-    candidates = [s for s in schema.sections if s.gtr_signature and
-                  any(_starts_label(line, s.gtr_signature) for line in lines)]
+    candidates = [
+        s for s in schema.sections if s.gtr_signature and any(_starts_label(line, s.gtr_signature) for line in lines)
+    ]
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     # Sections sharing a signature (Research Databases / Research Tools both have
     # "Type Of Material") are told apart by which vocabulary the value belongs to.
     for section in candidates:
         spec = next(f for f in section.fields if f.label == section.gtr_signature)
-        value = next(line[len(spec.label):].strip() for line in lines if _starts_label(line, spec.label))
+        value = next(line[len(spec.label) :].strip() for line in lines if _starts_label(line, spec.label))
         if spec.vocabulary is None or spec.vocabulary.match(value)[0] is not None:
             return section
     return candidates[0]
@@ -151,19 +152,19 @@ def _outcome(chunk: list[tuple[int, str]], source: str, schema: Schema, result: 
     section = _identify(lines, schema)
     if section is None:
         result.unplaced += 1
-        result.notes.append(Finding.of("unknown-record", ERROR, file=source, line=first,
-                                       value=clean_text("\n".join(lines))))
+        result.notes.append(
+            Finding.of("unknown-record", ERROR, file=source, line=first, value=clean_text("\n".join(lines)))
+        )
         return
     result.read[section.key] = result.read.get(section.key, 0) + 1
     labels = _labels(section)
     values: dict[str, list[str]] = {}
     current: str | None = None
     for text in lines:
-        hit = next(((label, key) for label, key in labels
-                    if key not in values and _starts_label(text, label)), None)
+        hit = next(((label, key) for label, key in labels if key not in values and _starts_label(text, label)), None)
         if hit:
             label, current = hit
-            values[current] = [text[len(label):].strip()]
+            values[current] = [text[len(label) :].strip()]
         elif current is not None:
             values[current].append(text)
         elif text.strip():

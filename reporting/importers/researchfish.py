@@ -36,10 +36,26 @@ from ..schema import FieldSpec, Schema, Section, header_key
 from ..text import plural
 from ..workbook import Table, read_tables
 from .result import ImportResult, Tally, merge_shared_entries
-from .rf_layout import (EXTRA_PREFIX, MIN_COLUMN_HITS, ROW_ID, SHEET_CODE, YES, Config, Layout, best_shift,
-                        cell, compact, join_parts, looks_like_researchfish, read_layout, same, shape)
+from .rf_layout import (
+    EXTRA_PREFIX,
+    MIN_COLUMN_HITS,
+    ROW_ID,
+    SHEET_CODE,
+    YES,
+    Config,
+    Layout,
+    best_shift,
+    cell,
+    compact,
+    join_parts,
+    looks_like_researchfish,
+    read_layout,
+    same,
+    shape,
+)
 
 __all__ = ["EXTRA_PREFIX", "looks_like_researchfish", "parse_researchfish"]
+
 
 class _Import:
     """One export being imported: awards gathered from every sheet, records, tallies, notes."""
@@ -49,8 +65,9 @@ class _Import:
         self.file = str(path)
         self.schema = schema
         self.config = Config(schema)
-        self.result = ImportResult(source=self.file, format="researchfish portfolio export (.xlsx)",
-                                   provenance="researchfish")
+        self.result = ImportResult(
+            source=self.file, format="researchfish portfolio export (.xlsx)", provenance="researchfish"
+        )
         self.awards: dict[str, dict[str, Any]] = {}
         self.award_origin: dict[str, Origin] = {}
         self.left_out: dict[str, list[str]] = {}
@@ -77,8 +94,9 @@ class _Import:
             else:
                 self.leave_out(table, tally)
         for reference, values in self.awards.items():
-            self.result.records.insert(0, Record(kind=AWARD, raw={"award_reference": reference, **values},
-                                                 origin=self.award_origin[reference]))
+            self.result.records.insert(
+                0, Record(kind=AWARD, raw={"award_reference": reference, **values}, origin=self.award_origin[reference])
+            )
         self.result.records.sort(key=lambda r: r.kind != AWARD)
         if self.left_out:
             named = "; ".join(f"{sheet}: {', '.join(columns)}" for sheet, columns in self.left_out.items())
@@ -95,11 +113,13 @@ class _Import:
         config = self.config
         keys = [header_key(h) for h in table.header]
         has_award = any(k in config.award_refs for k in keys)
-        if (compact(SHEET_CODE.sub("", table.sheet.strip())) in config.award_sheets and has_award
-                and not any(k in config.ids for k in keys)):
+        if (
+            compact(SHEET_CODE.sub("", table.sheet.strip())) in config.award_sheets
+            and has_award
+            and not any(k in config.ids for k in keys)
+        ):
             return "award", None
-        section = config.section_named(table.sheet) or self.by_outcome_type(table, keys) or \
-            self.by_columns(keys)
+        section = config.section_named(table.sheet) or self.by_outcome_type(table, keys) or self.by_columns(keys)
         if has_award:
             return "outcomes", section or self.schema.section("additional_questions")
         return "other", section
@@ -117,8 +137,9 @@ class _Import:
     def by_columns(self, keys: list[str]) -> Section | None:
         """The section whose field labels the columns match best (at least three, no tie)."""
         wanted = set(keys) - self.config.bookkeeping - set(self.config.award_labels) - self.config.ids
-        scores = sorted(((len(wanted & set(self.schema.header_map(s.fields))), s.key) for s in self.schema.sections),
-                        reverse=True)
+        scores = sorted(
+            ((len(wanted & set(self.schema.header_map(s.fields))), s.key) for s in self.schema.sections), reverse=True
+        )
         (best, key), (second, _) = scores[0], scores[1]
         return self.schema.section(key) if best >= MIN_COLUMN_HITS and best > second else None
 
@@ -132,8 +153,9 @@ class _Import:
                 self.read_outcomes(table, self.schema.section(tally.section), tally, award=next(iter(self.awards)))
                 return
             tally.unplaced = rows
-            self.note("unplaced-sheet", ERROR, section=self.schema.section(tally.section).title, rows=rows,
-                      sheet=table.sheet)
+            self.note(
+                "unplaced-sheet", ERROR, section=self.schema.section(tally.section).title, rows=rows, sheet=table.sheet
+            )
             return
         tally.section = None
         tally.empty = rows
@@ -189,8 +211,13 @@ class _Import:
                 continue
             if not reference:
                 tally.unplaced += 1
-                self.note("unplaced-row", ERROR, sheet=table.sheet, cell=f"A{number}",
-                          value=" | ".join(as_text(v) for v in row if v not in (None, ""))[:200])
+                self.note(
+                    "unplaced-row",
+                    ERROR,
+                    sheet=table.sheet,
+                    cell=f"A{number}",
+                    value=" | ".join(as_text(v) for v in row if v not in (None, ""))[:200],
+                )
                 continue
             self.award_origin.setdefault(reference, Origin(self.file, table.sheet, number))
             if questions:
@@ -231,8 +258,14 @@ class _Import:
                 shift = best_shift(row, filled, shapes, award_end, len(table.header))
                 if shift is not None:
                     width = max(len(table.header), len(row) + shift)
-                    joined = tuple(first[i] if i < award_end and i < len(first) else
-                                   cell(row, i - shift) if i >= award_end else None for i in range(width))
+                    joined = tuple(
+                        first[i]
+                        if i < award_end and i < len(first)
+                        else cell(row, i - shift)
+                        if i >= award_end
+                        else None
+                        for i in range(width)
+                    )
                     rows.append((first_number, joined))
                     tally.joined += 1
                     cut.append(f"{first_number}-{number}")
@@ -245,8 +278,14 @@ class _Import:
         if pending is not None:
             rows.append(pending)
         if cut:
-            self.note("split-row", WARNING, rows=plural(len(cut), "row"), pairs=", ".join(cut), sheet=table.sheet,
-                      cell=f"A{cut[0].split('-')[0]}")
+            self.note(
+                "split-row",
+                WARNING,
+                rows=plural(len(cut), "row"),
+                pairs=", ".join(cut),
+                sheet=table.sheet,
+                cell=f"A{cut[0].split('-')[0]}",
+            )
         return rows
 
     def record(self, table: Table, section: Section, layout: Layout, number: int, row: tuple) -> Record | None:
@@ -288,13 +327,18 @@ class _Import:
         entry_id = raw.get("entry_id") or self.entry_id(layout, row)
         if entry_id:
             raw["entry_id"] = entry_id
-        return Record(kind=section.key, raw=raw, origin=Origin(self.file, table.sheet, number), cells=cells,
-                      extra=extra, extra_cells=extra_cells)
+        return Record(
+            kind=section.key,
+            raw=raw,
+            origin=Origin(self.file, table.sheet, number),
+            cells=cells,
+            extra=extra,
+            extra_cells=extra_cells,
+        )
 
     def value(self, spec: FieldSpec, value: Any) -> Any:
         value = self.config.clean(value)
-        if (isinstance(value, str) and spec.kind.dated
-                and value.strip().casefold() in self.config.ongoing):
+        if isinstance(value, str) and spec.kind.dated and value.strip().casefold() in self.config.ongoing:
             return None  # "Still Active": no end yet
         return value
 
@@ -332,12 +376,12 @@ class _Import:
         return layout
 
 
-def parse_researchfish(path: Path, schema: Schema, tables: list[Table] | None = None,
-                       layout: Findings | None = None) -> ImportResult:
+def parse_researchfish(
+    path: Path, schema: Schema, tables: list[Table] | None = None, layout: Findings | None = None
+) -> ImportResult:
     """Import a researchfish portfolio export: awards, then one record per outcome row."""
     if tables is None:
         tables, layout = read_tables(path)
     job = _Import(Path(path), schema)
     job.result.notes.extend(layout or [])
     return job.run(tables)
-

@@ -91,12 +91,22 @@ def merge_shared_entries(result: ImportResult) -> list[Record]:
     for (_, entry_id), members in groups.items():
         if len(members) < 2:
             continue
+
         def content(record: Record) -> dict:
             return {k: v for k, v in record.raw.items() if k != "award_reference"}
+
         if any(content(m) != content(members[0]) for m in members[1:]):
             rows = ", ".join(describe_origin(m.origin) for m in members[1:5])
-            result.notes.append(Finding.of("same-id-different-content", WARNING, count=len(members), entry_id=entry_id,
-                                           rows=rows, **members[0].origin.where()))
+            result.notes.append(
+                Finding.of(
+                    "same-id-different-content",
+                    WARNING,
+                    count=len(members),
+                    entry_id=entry_id,
+                    rows=rows,
+                    **members[0].origin.where(),
+                )
+            )
             continue
         references: list[str] = []
         for member in members:
@@ -134,7 +144,8 @@ def combine(results: list[ImportResult]) -> ImportResult:
     combined = ImportResult(
         source=f"{len(results)} files ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})",
         format=formats[0] if len(formats) == 1 else "several formats",
-        provenance=results[0].provenance if len({r.provenance for r in results}) == 1 else "")
+        provenance=results[0].provenance if len({r.provenance for r in results}) == 1 else "",
+    )
     for result in results:
         _name_the_award(result)
         combined.records.extend(result.records)

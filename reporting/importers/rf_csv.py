@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..fieldtypes.base import TEXT_LIMIT
 from ..findings import WARNING, Finding

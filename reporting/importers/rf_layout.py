@@ -64,8 +64,11 @@ class Config:
         return value
 
     def all_flags(self, table: Table, index: int) -> bool:
-        values = {as_text(cell(row, index)).strip().casefold() for _, row in table.rows
-                  if self.clean(cell(row, index)) is not None}
+        values = {
+            as_text(cell(row, index)).strip().casefold()
+            for _, row in table.rows
+            if self.clean(cell(row, index)) is not None
+        }
         return bool(values) and values <= YES | NO
 
     def section_named(self, name: str) -> Section | None:
@@ -130,7 +133,6 @@ class Layout:
         return [c for c in self.columns if c.role in roles]
 
 
-
 def read_layout(config: Config, table: Table, section: Section | None) -> tuple[Layout, list[str]]:
     """What each column of a sheet is, and the bookkeeping columns it leaves out."""
     schema = config.schema
@@ -184,6 +186,7 @@ def read_layout(config: Config, table: Table, section: Section | None) -> tuple[
         columns.append(column)
     return Layout(columns, joined), left_out
 
+
 def _joins(keys: list[str], specs: tuple[FieldSpec, ...]) -> tuple[dict[str, tuple[FieldSpec, list[int]]], set[str]]:
     """Fields made of several columns (`parts`), when the sheet has all of one group's
     columns; and the header keys those columns use."""
@@ -212,8 +215,7 @@ def shape(value: Any) -> str:
     return "text"
 
 
-def best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award_end: int,
-                width: int) -> int | None:
+def best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award_end: int, width: int) -> int | None:
     """How far right a cut row's second part must move so that its values fall in columns that
     hold values of their kind; None when no shift makes most of them fit."""
     values = [i for i in filled if i > 0]
@@ -221,8 +223,11 @@ def best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award
         return None
     best, best_score = None, 0
     for shift in range(1, award_end + 1):
-        score = sum(1 for i in values if i + shift >= award_end and i + shift < width
-                    and shape(row[i]) in shapes.get(i + shift, ()))
+        score = sum(
+            1
+            for i in values
+            if i + shift >= award_end and i + shift < width and shape(row[i]) in shapes.get(i + shift, ())
+        )
         if score > best_score:
             best, best_score = shift, score
     placed = sum(1 for i in values if i + (best or 0) >= award_end)
@@ -231,9 +236,11 @@ def best_shift(row: tuple, filled: list[int], shapes: dict[int, set[str]], award
 
 def same(a: Any, b: Any) -> bool:
     """Whether two cells say the same thing (1 and Yes do)."""
+
     def norm(v: Any) -> str:
         text = normalise(as_text(v))
         return "yes" if text in YES else "no" if text in NO else text
+
     return norm(a) == norm(b)
 
 
@@ -248,8 +255,11 @@ def join_parts(spec: FieldSpec, values: list[Any]) -> str | None:
 
 
 def _flag_vocabularies(section: Section) -> dict[str, tuple[FieldSpec, Vocabulary]]:
-    return {spec.key: (spec, spec.vocabulary) for spec in section.fields
-            if spec.kind.multiple and spec.vocabulary is not None}
+    return {
+        spec.key: (spec, spec.vocabulary)
+        for spec in section.fields
+        if spec.kind.multiple and spec.vocabulary is not None
+    }
 
 
 def _flag_of(header: str, flags: dict[str, tuple[FieldSpec, Vocabulary]]) -> FieldSpec | None:

@@ -18,13 +18,15 @@ import secrets
 import shutil
 import threading
 import zipfile
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Flask, Response, abort, g, redirect, render_template, request, send_file, url_for)
+from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import convert
@@ -76,8 +78,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     (closed by `close(app)`)."""
     settings = settings or Settings()
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=int(settings.max_upload_mb * 2**20), MAX_FORM_PARTS=settings.max_files + 20,
-                      TEMPLATES_AUTO_RELOAD=False)
+    app.config.update(
+        MAX_CONTENT_LENGTH=int(settings.max_upload_mb * 2**20),
+        MAX_FORM_PARTS=settings.max_files + 20,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
     workspaces = Workspaces(settings.keep_minutes * 60, settings.root)
     shared = _Shared(workspaces, work.Runner(settings.processes), work.pdf_available())
     app.extensions["funder-report"] = shared
@@ -97,12 +102,20 @@ def create_app(settings: Settings | None = None) -> Flask:
         try:
             return future.result(timeout=WORK_TIMEOUT)
         except FutureTimeout:
-            return {"error": {"message": "This took longer than the server allows.",
-                              "hint": "Try fewer or smaller workbooks, or ask whoever runs this page."}}
+            return {
+                "error": {
+                    "message": "This took longer than the server allows.",
+                    "hint": "Try fewer or smaller workbooks, or ask whoever runs this page.",
+                }
+            }
         except Exception as error:  # a worker that died (out of memory) or a bug
             _failure("a worker", error, settings.debug)
-            return {"error": {"message": f"The work could not be finished ({type(error).__name__}).",
-                              "hint": "Try again; if it happens again, tell whoever runs this page."}}
+            return {
+                "error": {
+                    "message": f"The work could not be finished ({type(error).__name__}).",
+                    "hint": "Try again; if it happens again, tell whoever runs this page.",
+                }
+            }
 
     @app.before_request
     def guard() -> Any:
@@ -114,22 +127,31 @@ def create_app(settings: Settings | None = None) -> Flask:
                 return response
             cookie = request.cookies.get(TOKEN_COOKIE, "")
             if not hmac.compare_digest(cookie.encode(), settings.token.encode()):
-                return _page("message.html", 403, title="Access link needed",
-                             message="This page is only for people given its access link.",
-                             hint="Ask whoever runs it for the link (it ends in ?token=…).")
+                return _page(
+                    "message.html",
+                    403,
+                    title="Access link needed",
+                    message="This page is only for people given its access link.",
+                    hint="Ask whoever runs it for the link (it ends in ?token=…).",
+                )
         if request.method == "POST":
             origin = request.headers.get("Origin")
             if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-                return _page("message.html", 403, title="Refused",
-                             message="This form was sent from another site, so it was refused.",
-                             hint="Open this page directly and try again.")
+                return _page(
+                    "message.html",
+                    403,
+                    title="Refused",
+                    message="This form was sent from another site, so it was refused.",
+                    hint="Open this page directly and try again.",
+                )
         return None
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                                    "form-action 'self'; base-uri 'none'")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         if request.endpoint != "static":
@@ -142,20 +164,33 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if isinstance(error, RequestEntityTooLarge):
-            return _page("message.html", 413, title="Too large",
-                         message=f"The upload is larger than this page accepts ({_mb(settings.max_upload_mb)}).",
-                         hint="Send fewer workbooks at once, or ask whoever runs this page to raise the limit.")
+            return _page(
+                "message.html",
+                413,
+                title="Too large",
+                message=f"The upload is larger than this page accepts ({_mb(settings.max_upload_mb)}).",
+                hint="Send fewer workbooks at once, or ask whoever runs this page to raise the limit.",
+            )
         if error.code == 503:
-            return _page("message.html", 503, title="Busy", message="Too many people are using this page just now.",
-                         hint="Try again in a few minutes.")
+            return _page(
+                "message.html",
+                503,
+                title="Busy",
+                message="Too many people are using this page just now.",
+                hint="Try again in a few minutes.",
+            )
         return _page("message.html", error.code or 500, title=error.name, message=error.description or "")
 
     @app.errorhandler(Exception)
     def bug(error: Exception):
         _failure(request.path, error, settings.debug)
-        return _page("message.html", 500, title="Something went wrong",
-                     message=f"Unexpected failure ({type(error).__name__}). This is a bug in funder-report.",
-                     hint="Try again; if it happens again, tell whoever runs this page what you did.")
+        return _page(
+            "message.html",
+            500,
+            title="Something went wrong",
+            message=f"Unexpected failure ({type(error).__name__}). This is a bug in funder-report.",
+            hint="Try again; if it happens again, tell whoever runs this page what you did.",
+        )
 
     @app.get("/")
     def start():
@@ -165,17 +200,32 @@ def create_app(settings: Settings | None = None) -> Flask:
     def check():
         sent = [f for f in request.files.getlist("workbooks") if f.filename]
         if not sent:
-            return _page("start.html", 400, workspace=visitor(), pdf=shared.pdf,
-                         problem="Choose at least one workbook (.xlsx) to check.")
+            return _page(
+                "start.html",
+                400,
+                workspace=visitor(),
+                pdf=shared.pdf,
+                problem="Choose at least one workbook (.xlsx) to check.",
+            )
         if len(sent) > settings.max_files:
-            return _page("start.html", 400, workspace=visitor(), pdf=shared.pdf,
-                         problem=f"Send at most {settings.max_files} workbooks at once.")
+            return _page(
+                "start.html",
+                400,
+                workspace=visitor(),
+                pdf=shared.pdf,
+                problem=f"Send at most {settings.max_files} workbooks at once.",
+            )
         workspace = visitor(create=True)
         assert workspace is not None
         job = workspace.state.get("job")
         if job is not None and not job.future.done():  # its files would go from under it
-            return _page("start.html", 409, workspace=workspace, pdf=shared.pdf,
-                         problem="Your build is still running: wait for it to finish, then check other workbooks.")
+            return _page(
+                "start.html",
+                409,
+                workspace=workspace,
+                pdf=shared.pdf,
+                problem="Your build is still running: wait for it to finish, then check other workbooks.",
+            )
         try:
             workspace.store_uploads((sent_file.filename or "", sent_file.save) for sent_file in sent)
         finally:
@@ -192,24 +242,41 @@ def create_app(settings: Settings | None = None) -> Flask:
         severity = request.args.get("severity", "")
         sheet = request.args.get("sheet", "")
         items = result["findings"]
-        shown = [f for f in items if (not severity or f["severity"] == severity)
-                 and (not sheet or (f["sheet"] or "Whole workbook") == sheet)]
+        shown = [
+            f
+            for f in items
+            if (not severity or f["severity"] == severity) and (not sheet or (f["sheet"] or "Whole workbook") == sheet)
+        ]
         groups = _group(shown[:PAGE_LIMIT], len(workspace.uploads) > 1)
         sheets = sorted({f["sheet"] or "Whole workbook" for f in items})
         fixable = sum(1 for f in items if f["code"] in SAFE_CODES and f["replacement"] and f["cell"])
-        return render_template("findings.html", workspace=workspace, result=result, groups=groups,
-                               shown=len(shown), limit=PAGE_LIMIT, severity=severity, sheet=sheet, sheets=sheets,
-                               fixable=fixable, pdf=shared.pdf, notice=workspace.state.get("notice"),
-                               build_error=workspace.state.pop("build_error", None),
-                               form=workspace.state.get("form", {}))
+        return render_template(
+            "findings.html",
+            workspace=workspace,
+            result=result,
+            groups=groups,
+            shown=len(shown),
+            limit=PAGE_LIMIT,
+            severity=severity,
+            sheet=sheet,
+            sheets=sheets,
+            fixable=fixable,
+            pdf=shared.pdf,
+            notice=workspace.state.get("notice"),
+            build_error=workspace.state.pop("build_error", None),
+            form=workspace.state.get("form", {}),
+        )
 
     @app.get("/findings.json")
     def findings_json():
         workspace = visitor()
         if workspace is None or "check" not in workspace.state:
             abort(404)
-        return Response(json.dumps(workspace.state["check"], indent=2), mimetype="application/json",
-                        headers={"Content-Disposition": "attachment; filename=findings.json"})
+        return Response(
+            json.dumps(workspace.state["check"], indent=2),
+            mimetype="application/json",
+            headers={"Content-Disposition": "attachment; filename=findings.json"},
+        )
 
     def check_uploads(workspace: Workspace):
         """Check the visitor's workbooks (as `validate` does), keep the findings for the pages,
@@ -280,10 +347,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         workspace = visitor()
         if workspace is None or not workspace.uploads:
             return redirect(url_for("start"), 303)
-        form = {"year": request.form.get("year", "").strip(), "start": request.form.get("start", "").strip(),
-                "end": request.form.get("end", "").strip(), "public": bool(request.form.get("public")),
-                "final": bool(request.form.get("final")), "profiles": bool(request.form.get("profiles")),
-                "portfolio": bool(request.form.get("portfolio")), "pdf": bool(request.form.get("pdf")) and shared.pdf}
+        form = {
+            "year": request.form.get("year", "").strip(),
+            "start": request.form.get("start", "").strip(),
+            "end": request.form.get("end", "").strip(),
+            "public": bool(request.form.get("public")),
+            "final": bool(request.form.get("final")),
+            "profiles": bool(request.form.get("profiles")),
+            "portfolio": bool(request.form.get("portfolio")),
+            "pdf": bool(request.form.get("pdf")) and shared.pdf,
+        }
         workspace.state["form"] = form
         with workspace.lock:
             job = workspace.state.get("job")
@@ -311,11 +384,15 @@ def create_app(settings: Settings | None = None) -> Flask:
                 job.result = wait(job.future)
                 if job.result.get("ok"):
                     job.result["files"] = workspace.offer([Path(p) for p in job.result["outputs"]])
-            return {"state": "done" if job.result.get("ok") else "failed", "done": 1, "total": 1,
-                    "stage": "Finished"}
+            return {"state": "done" if job.result.get("ok") else "failed", "done": 1, "total": 1, "stage": "Finished"}
         try:
-            return {"stage": "Starting", "done": 0, "total": 0,
-                    **json.loads(job.status.read_text(encoding="utf-8")), "state": "running"}
+            return {
+                "stage": "Starting",
+                "done": 0,
+                "total": 0,
+                **json.loads(job.status.read_text(encoding="utf-8")),
+                "state": "running",
+            }
         except (OSError, ValueError):
             return {"state": "running", "stage": "Starting", "done": 0, "total": 0}
 
@@ -373,8 +450,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             for name in job.result["files"]:
                 archive.write(workspace.files[name], name)
         buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name="funder-report-returns.zip",
-                         mimetype="application/zip", max_age=0)
+        return send_file(
+            buffer, as_attachment=True, download_name="funder-report-returns.zip", mimetype="application/zip", max_age=0
+        )
 
     @app.post("/forget")
     def forget():
@@ -423,9 +501,14 @@ class _Job:
 def _failure(where: str, error: BaseException, debug: bool) -> None:
     """An unexpected failure, on the console of whoever runs the page: one line (a traceback
     with --debug)."""
-    log.error("funder-report serve: unexpected failure in %s (%s: %s); this is a bug%s.", where,
-              type(error).__name__, error, "" if debug else " (run with --debug for the traceback)",
-              exc_info=error if debug else None)
+    log.error(
+        "funder-report serve: unexpected failure in %s (%s: %s); this is a bug%s.",
+        where,
+        type(error).__name__,
+        error,
+        "" if debug else " (run with --debug for the traceback)",
+        exc_info=error if debug else None,
+    )
 
 
 def _nothing_checked() -> dict:
@@ -471,8 +554,9 @@ def _group(items: list[dict], by_file: bool) -> list[dict]:
     for (file, sheet), found in groups.items():
         found.sort(key=lambda f: f["severity"] != "error")
         errors = sum(f["severity"] == "error" for f in found)
-        ordered.append({"file": file, "sheet": sheet, "items": found, "errors": errors,
-                        "warnings": len(found) - errors})
+        ordered.append(
+            {"file": file, "sheet": sheet, "items": found, "errors": errors, "warnings": len(found) - errors}
+        )
     ordered.sort(key=lambda group: (group["file"], group["errors"] == 0))
     return ordered
 
@@ -490,8 +574,13 @@ def _sweeper(workspaces: Workspaces, stop: threading.Event) -> None:
         workspaces.sweep()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None,
-          ready: Callable[[str], None] | None = None, threads: int = 16) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    ready: Callable[[str], None] | None = None,
+    threads: int = 16,
+) -> None:
     """Serve the pages until interrupted; `ready(url)` is called once listening (the URL holds
     the access token when there is one). Beyond this machine a token is required: one is made
     when none is given. Raises ReportingError when the address cannot be used."""
@@ -505,20 +594,33 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None =
     # queues for the worker processes anyway): not worth a warning on the console.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="funder-report",
-                               max_request_body_size=int(settings.max_upload_mb * 2**20) + 2**20,
-                               clear_untrusted_proxy_headers=True)
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="funder-report",
+            max_request_body_size=int(settings.max_upload_mb * 2**20) + 2**20,
+            clear_untrusted_proxy_headers=True,
+        )
     except OSError as error:
         close(app)
-        raise ReportingError(f"Cannot listen on {host}:{port} ({error.strerror or error}).",
-                             f"Choose another port with {option('port')}, or stop what is using it.", param="port") from None
+        raise ReportingError(
+            f"Cannot listen on {host}:{port} ({error.strerror or error}).",
+            f"Choose another port with {option('port')}, or stop what is using it.",
+            param="port",
+        ) from None
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{server.effective_port}/"  # type: ignore[union-attr]
     if settings.token:
         url += f"?token={settings.token}"
     stop = threading.Event()
-    sweeper = threading.Thread(target=_sweeper, args=(app.extensions["funder-report"].workspaces, stop),
-                               daemon=True, name="funder-report-sweeper")
+    sweeper = threading.Thread(
+        target=_sweeper,
+        args=(app.extensions["funder-report"].workspaces, stop),
+        daemon=True,
+        name="funder-report-sweeper",
+    )
     sweeper.start()
     if ready:
         ready(url)

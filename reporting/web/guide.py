@@ -35,7 +35,7 @@ def section(readme: str) -> str:
     start = readme.find(GUIDE_HEADING)
     if start < 0:
         return ""
-    rest = readme[start + len(GUIDE_HEADING):]
+    rest = readme[start + len(GUIDE_HEADING) :]
     end = re.search(r"^## ", rest, re.M)
     return rest[: end.start() if end else len(rest)].strip()
 

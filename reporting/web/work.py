@@ -15,10 +15,11 @@ import json
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import console, fixing, loading, parallel, pdf, periods, pipeline
 from ..errors import InvalidEntries, ReportingError
@@ -42,6 +43,7 @@ def _namer(files: Files) -> Callable[[str], str]:
         for path, shown in pairs:
             text = text.replace(path, shown)
         return text
+
     return name
 
 
@@ -56,8 +58,15 @@ def _findings(findings: Findings, name: Callable[[str], str]) -> dict:
 
 
 #: The page's words for the library parameters an error may name.
-LABELS = {"year": "Reporting year", "start": "From", "end": "To", "public": "Public version",
-          "final": "Final return", "out": "the output folder", "output": "the output folder"}
+LABELS = {
+    "year": "Reporting year",
+    "start": "From",
+    "end": "To",
+    "public": "Public version",
+    "final": "Final return",
+    "out": "the output folder",
+    "output": "the output folder",
+}
 
 
 def _refusal(error: ReportingError, name: Callable[[str], str]) -> dict:
@@ -81,8 +90,7 @@ def check(files: Files) -> dict:
             readable.append(path)
         except ReportingError as error:
             refused.append({"file": shown, "stored": path, **_refusal(error, name)})
-    result: dict[str, Any] = {"refused": refused, "rows": 0, "awards": 0,
-                              **Findings().to_dict()}
+    result: dict[str, Any] = {"refused": refused, "rows": 0, "awards": 0, **Findings().to_dict()}
     if readable:
         try:
             dataset, findings, rows = loading.load(readable)
@@ -114,10 +122,18 @@ def fix(files: Files, out: str) -> dict:
     except ReportingError as error:
         return {"error": _refusal(error, name)}
     shown = dict(files)
-    return {"reports": [{"name": shown.get(str(report.source), report.source.name), "output": str(report.output),
-                         "changes": report.to_dict()["changes"],
-                         "errors": sum(f.severity == "error" for f in report.left),
-                         "warnings": sum(f.severity == "warning" for f in report.left)} for report in reports]}
+    return {
+        "reports": [
+            {
+                "name": shown.get(str(report.source), report.source.name),
+                "output": str(report.output),
+                "changes": report.to_dict()["changes"],
+                "errors": sum(f.severity == "error" for f in report.left),
+                "warnings": sum(f.severity == "warning" for f in report.left),
+            }
+            for report in reports
+        ]
+    }
 
 
 def pdf_available() -> bool:
@@ -125,8 +141,12 @@ def pdf_available() -> bool:
 
 
 #: What the progress page says while each stage runs.
-STAGES = {Make.RETURNS.value: "Writing the returns", Make.PROFILES.value: "Writing the partner profiles",
-          Make.PORTFOLIO.value: "Writing the portfolio report", PDF_STAGE: "Converting to PDF"}
+STAGES = {
+    Make.RETURNS.value: "Writing the returns",
+    Make.PROFILES.value: "Writing the partner profiles",
+    Make.PORTFOLIO.value: "Writing the portfolio report",
+    PDF_STAGE: "Converting to PDF",
+}
 
 
 class _Status:
@@ -138,19 +158,31 @@ class _Status:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         self.stage = STAGES.get(stage, stage)
-        write_atomic(self.path, json.dumps({"state": "running", "stage": self.stage, "done": done,
-                                            "total": total}).encode())
+        write_atomic(
+            self.path, json.dumps({"state": "running", "stage": self.stage, "done": done, "total": total}).encode()
+        )
 
 
 def build_request(files: Files, out: str, form: dict[str, Any], pdf_available: bool) -> Request:
     """The request the page's build form makes: each form field is a Request field (the period
     as the command line takes it; raises UsageError for a period that is not one)."""
     period = periods.make_period(form.get("year") or None, form.get("start") or None, form.get("end") or None)
-    make = (Make.RETURNS, *([Make.PROFILES] if form.get("profiles") else []),
-            *([Make.PORTFOLIO] if form.get("portfolio") else []))
-    return Request(inputs=tuple(Path(path) for path, _ in files), out=Path(out), make=make, period=period,
-                   public=bool(form.get("public")), final=bool(form.get("final")),
-                   pdf=bool(form.get("pdf")) and pdf_available, force=True, separate=True)
+    make = (
+        Make.RETURNS,
+        *([Make.PROFILES] if form.get("profiles") else []),
+        *([Make.PORTFOLIO] if form.get("portfolio") else []),
+    )
+    return Request(
+        inputs=tuple(Path(path) for path, _ in files),
+        out=Path(out),
+        make=make,
+        period=period,
+        public=bool(form.get("public")),
+        final=bool(form.get("final")),
+        pdf=bool(form.get("pdf")) and pdf_available,
+        force=True,
+        separate=True,
+    )
 
 
 def build(files: Files, request: Request, status_path: str) -> dict:
@@ -167,8 +199,7 @@ def build(files: Files, request: Request, status_path: str) -> dict:
         return {"ok": False, "invalid": _findings(findings, name), "error": _refusal(invalid, name)}
     except ReportingError as error:
         return {"ok": False, "error": _refusal(error, name)}
-    return {"ok": True, "outputs": [str(p) for p in report.outputs],
-            "lines": [name(line) for line in summary(report)]}
+    return {"ok": True, "outputs": [str(p) for p in report.outputs], "lines": [name(line) for line in summary(report)]}
 
 
 def summary(report: Report) -> list[str]:

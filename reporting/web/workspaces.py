@@ -17,10 +17,11 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 __all__ = ["Upload", "Workspace", "Workspaces", "safe_name"]
 

@@ -12,5 +12,17 @@ from .layout import MAX_ROWS_PER_SHEET, NOTE_PREFIXES, OWN_SHEETS, sheet_kinds
 from .read import read_workbook
 from .tables import Table, read_tables
 
-__all__ = ["MAX_ROWS_PER_SHEET", "custom_property", "NOTE_PREFIXES", "OWN_SHEETS", "Table", "annotate", "read_tables", "read_workbook",
-           "sheet_kinds", "write_suggestions", "Fix", "apply_fixes"]
+__all__ = [
+    "MAX_ROWS_PER_SHEET",
+    "custom_property",
+    "NOTE_PREFIXES",
+    "OWN_SHEETS",
+    "Table",
+    "annotate",
+    "read_tables",
+    "read_workbook",
+    "sheet_kinds",
+    "write_suggestions",
+    "Fix",
+    "apply_fixes",
+]

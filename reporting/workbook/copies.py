@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
+import zlib
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
-import zipfile
-import zlib
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -40,9 +40,22 @@ from .layout import sheet_kinds
 
 __all__ = ["Fix", "annotate", "apply_fixes", "write_suggestions"]
 
-_READ_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError, ValueError, ParseError,
-                zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, TypeError, AttributeError,
-                SyntaxError, IndexError)  # lxml's XMLSyntaxError is a SyntaxError
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    EOFError,
+    ValueError,
+    ParseError,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+    IndexError,
+)  # lxml's XMLSyntaxError is a SyntaxError
 #: The sheet of an annotated copy that lists the findings (a sheet of this name is kept, renamed).
 FINDINGS_SHEET = "Findings"
 
@@ -69,7 +82,8 @@ def _open(path: Path):
         raise InputFileError(
             f"{path}: its values were read, but it cannot be copied to mark them up ({one_line(exc)}).",
             "A part of the file is damaged. Open it in Excel or LibreOffice and save it again as an "
-            "Excel Workbook (.xlsx).") from None
+            "Excel Workbook (.xlsx).",
+        ) from None
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc}).") from None
 
@@ -80,8 +94,11 @@ def _bounded_merges(path: Path) -> bytes | None:
     only formatting: the values are read elsewhere, unmerged."""
     try:
         with zipfile.ZipFile(path) as archive:
-            sheets = [info for info in archive.infolist()
-                      if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")]
+            sheets = [
+                info
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            ]
             if sum(_merged_area(archive.read(info)) for info in sheets) <= MERGED_CELL_CAP:
                 return None
             budget = [MERGED_CELL_CAP]
@@ -98,8 +115,10 @@ def _bounded_merges(path: Path) -> bytes | None:
 
 
 def _merged_area(sheet: bytes) -> int:
-    return sum((column_index_from_string(c1.decode()) - column_index_from_string(c0.decode()) + 1)
-               * (int(r1) - int(r0) + 1) for c0, r0, c1, r1 in _MERGE.findall(sheet))
+    return sum(
+        (column_index_from_string(c1.decode()) - column_index_from_string(c0.decode()) + 1) * (int(r1) - int(r0) + 1)
+        for c0, r0, c1, r1 in _MERGE.findall(sheet)
+    )
 
 
 def _cut_merges(sheet: bytes, budget: list[int]) -> bytes:
@@ -118,7 +137,7 @@ def _cut_merges(sheet: bytes, budget: list[int]) -> bytes:
 
     sheet = _MERGE.sub(cut, sheet)
     # The count attribute is advisory; an empty list is not allowed.
-    return re.sub(rb'<mergeCells\b[^>]*>\s*</mergeCells>|<mergeCells\b[^>]*/>', b"", sheet)
+    return re.sub(rb"<mergeCells\b[^>]*>\s*</mergeCells>|<mergeCells\b[^>]*/>", b"", sheet)
 
 
 def _append_text(sheet, values: list[Any]) -> None:
@@ -151,7 +170,9 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     book = _open(source)
     if MARK in book.custom_doc_props.names:
         del book.custom_doc_props[MARK]
-    book.custom_doc_props.append(StringProperty(name=MARK, value=OutputKind.ANNOTATED_COPY.value))  # never read as an input
+    book.custom_doc_props.append(
+        StringProperty(name=MARK, value=OutputKind.ANNOTATED_COPY.value)
+    )  # never read as an input
     if FINDINGS_SHEET in book.sheetnames:
         number = 2
         while f"{FINDINGS_SHEET} ({number})" in book.sheetnames:
@@ -165,8 +186,9 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
         cell = book[sheet_name][ref]
         worst = ERROR if any(f.severity == ERROR for f in items) else WARNING
         cell.fill = _ERROR_FILL if worst == ERROR else _WARNING_FILL
-        text = "\n".join(f"{f.severity.upper()} ({f.code}): {f.message}" + (f" {f.hint}" if f.hint else "")
-                         for f in items)
+        text = "\n".join(
+            f"{f.severity.upper()} ({f.code}): {f.message}" + (f" {f.hint}" if f.hint else "") for f in items
+        )
         if cell.comment is not None:
             text = cell.comment.text + "\n---\n" + text
         comment = Comment(text[:32000], "funder-report")
@@ -178,13 +200,23 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for finding in findings:
-        _append_text(sheet, [finding.severity, finding.code, finding.sheet, finding.cell or finding.location,
-                             finding.field, finding.value, finding.message, finding.hint])
+        _append_text(
+            sheet,
+            [
+                finding.severity,
+                finding.code,
+                finding.sheet,
+                finding.cell or finding.location,
+                finding.field,
+                finding.value,
+                finding.message,
+                finding.hint,
+            ],
+        )
         if finding.sheet in book.sheetnames and finding.cell:
             link = sheet.cell(row=sheet.max_row, column=4)
             quoted = finding.sheet.replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}",
-                                       display=finding.cell)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{finding.cell}", display=finding.cell)
             link.font = Font(color="0563C1", underline="single")
         fill = _ERROR_FILL if finding.severity == ERROR else _WARNING_FILL
         sheet.cell(row=sheet.max_row, column=1).fill = fill
@@ -195,8 +227,9 @@ def annotate(source: Path, findings: list[Finding], target: Path) -> bytes:
     return _save(book, source)
 
 
-def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: list[dict[str, Any]],
-                      schema: Schema) -> bytes:
+def write_suggestions(
+    source: Path, rows: list[dict[str, Any]], organisations: list[dict[str, Any]], schema: Schema
+) -> bytes:
     """A copy of `source` with a Partner Suggestions sheet (Accept left blank for a person to
     fill in) and any organisations only named by entries added to the Organisations sheet.
     Suggestions already accepted in `source` are kept. The input file is only read."""
@@ -232,10 +265,18 @@ def write_suggestions(source: Path, rows: list[dict[str, Any]], organisations: l
     for row in kept:
         _append_text(sheet, list(row))
     for item in rows:
-        _append_text(sheet, [None] + [str(item.get(spec.key, "")) if spec.key != "row" else item["row"]
-                                      for spec in SUGGESTION_FIELDS[1:]])
-    choice = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True,
-                            promptTitle="Accept?", prompt="Yes links the entry to the organisation.")
+        _append_text(
+            sheet,
+            [None]
+            + [str(item.get(spec.key, "")) if spec.key != "row" else item["row"] for spec in SUGGESTION_FIELDS[1:]],
+        )
+    choice = DataValidation(
+        type="list",
+        formula1='"Yes,No"',
+        allow_blank=True,
+        promptTitle="Accept?",
+        prompt="Yes links the entry to the organisation.",
+    )
     sheet.add_data_validation(choice)
     choice.add(f"A2:A{max(sheet.max_row, 2) + 500}")
     for letter, width in zip("ABCDEFG", (9, 26, 7, 50, 36, 22, 70)):

@@ -30,8 +30,10 @@ _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 _SPACED_TEXT = re.compile(rb"<(?:\w+:)?t>(?:[ \t\r\n][^<]*|[^<]*[ \t\r\n])</(?:\w+:)?t>")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-_DOC_RELS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-             "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_DOC_RELS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
@@ -60,7 +62,9 @@ def one_line(exc: BaseException, limit: int = 160) -> str:
 
 
 #: A text property, however its value element is written (openpyxl declares the vt namespace on it).
-_CUSTOM = re.compile(rb'<(?:\w+:)?property\b[^>]*\bname="([^"]*)"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)</(?:\w+:)?lpwstr>')
+_CUSTOM = re.compile(
+    rb'<(?:\w+:)?property\b[^>]*\bname="([^"]*)"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)</(?:\w+:)?lpwstr>'
+)
 #: Custom properties are a few hundred bytes; more is not read.
 _CUSTOM_LIMIT = 64 * 1024
 
@@ -83,8 +87,10 @@ def custom_property(path: Path, name: str) -> str | None:
 
 
 def _damaged(path: Path, exc: BaseException) -> InputFileError:
-    return InputFileError(f"{path}: is damaged or cut short and cannot be opened ({one_line(exc)}).",
-                          "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.")
+    return InputFileError(
+        f"{path}: is damaged or cut short and cannot be opened ({one_line(exc)}).",
+        "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.",
+    )
 
 
 def check_file(path: Path) -> Package:
@@ -103,18 +109,29 @@ def check_file(path: Path) -> Package:
     if head == _OLE2_MAGIC:
         raise InputFileError(
             f"{path}: is an old-style Excel 97-2003 file (.xls) or a password-protected workbook.",
-            "Open it in Excel or LibreOffice, remove any password, and save it as an Excel "
-            "Workbook (.xlsx).")
+            "Open it in Excel or LibreOffice, remove any password, and save it as an Excel Workbook (.xlsx).",
+        )
     if not head.startswith(b"PK"):
-        raise InputFileError(f"{path}: is not an Excel workbook (.xlsx).",
-                             "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+        raise InputFileError(
+            f"{path}: is not an Excel workbook (.xlsx).",
+            "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).",
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             return _check_archive(path, archive)
     except InputFileError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
-            ET.ParseError, KeyError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+        ET.ParseError,
+        KeyError,
+    ) as exc:
         raise _damaged(path, exc) from None
 
 
@@ -124,20 +141,28 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> Package:
     # Highly repetitive text compresses well, so the ratio only counts for big members.
     worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 32 * 2**20), default=0)
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        raise InputFileError(f"{path}: would expand to {total / 2**20:,.0f} MB when opened; refusing to read it.",
-                             "Real outcome workbooks are far smaller. Check where the file came from.")
+        raise InputFileError(
+            f"{path}: would expand to {total / 2**20:,.0f} MB when opened; refusing to read it.",
+            "Real outcome workbooks are far smaller. Check where the file came from.",
+        )
     for member in members:
         if member.flag_bits & 0x1:
-            raise InputFileError(f"{path}: has an encrypted part ({member.filename}), so it cannot be read.",
-                                 "Remove the password in Excel (File > Info > Protect Workbook) and save again.")
+            raise InputFileError(
+                f"{path}: has an encrypted part ({member.filename}), so it cannot be read.",
+                "Remove the password in Excel (File > Info > Protect Workbook) and save again.",
+            )
         if member.compress_type not in _READABLE:
             raise InputFileError(
                 f"{path}: has a part compressed in a way Excel does not write ({member.filename}); "
-                "refusing to read it.", "Open it in Excel or LibreOffice and save it again.")
+                "refusing to read it.",
+                "Open it in Excel or LibreOffice and save it again.",
+            )
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
-        raise InputFileError(f"{path}: is a zip file but not an Excel workbook (it has no xl/workbook.xml).",
-                             "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).")
+        raise InputFileError(
+            f"{path}: is a zip file but not an Excel workbook (it has no xl/workbook.xml).",
+            "Save the file from Excel or LibreOffice as an Excel Workbook (.xlsx).",
+        )
     if "[Content_Types].xml" not in names:
         raise _damaged(path, ValueError("it has no [Content_Types].xml"))
     spaced = False
@@ -166,7 +191,9 @@ def _refuse_dtd(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -
             if _DTD.search(tail + chunk):
                 raise InputFileError(
                     f"{path}: contains XML entity declarations ({member.filename}), which Excel never writes; "
-                    "refusing to read it.", "Check where the file came from; re-save it from Excel if it is genuine.")
+                    "refusing to read it.",
+                    "Check where the file came from; re-save it from Excel if it is genuine.",
+                )
             tail = chunk[-256:]
 
 
@@ -185,7 +212,9 @@ def _sheets(path: Path, archive: zipfile.ZipFile, names: set[str]) -> list[tuple
             rid = next((sheet.get(f"{{{ns}}}id") for ns in _DOC_RELS if sheet.get(f"{{{ns}}}id")), "")
             part = rels.get(rid or "", "")
             if part and part.startswith("xl/worksheets/") and part not in names:
-                raise InputFileError(f"{path}: is damaged: the sheet part {part} is missing.",
-                                     "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.")
+                raise InputFileError(
+                    f"{path}: is damaged: the sheet part {part} is missing.",
+                    "Open it in Excel or LibreOffice and save it again, or ask for a fresh copy.",
+                )
             sheets.append((sheet.get("name", ""), sheet.get("state", "visible"), part))
     return sheets

@@ -10,8 +10,16 @@ from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from ..schema import FieldSpec, Schema, normalise
 from ..sheets import continued_of
 
-__all__ = ["HEADER_SCAN_ROWS", "MAX_ROWS_PER_SHEET", "NOTE_PREFIXES", "OWN_SHEETS", "column_letter",
-           "continued_of", "fields_of", "sheet_kinds"]
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "MAX_ROWS_PER_SHEET",
+    "NOTE_PREFIXES",
+    "OWN_SHEETS",
+    "column_letter",
+    "continued_of",
+    "fields_of",
+    "sheet_kinds",
+]
 
 #: Extra columns with these header prefixes are notes: kept, shown in Excel, not reported.
 NOTE_PREFIXES = ("gtr ", "note", "researchfish:")

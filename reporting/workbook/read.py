@@ -19,8 +19,16 @@ from ..findings import ERROR, WARNING, Finding, Findings
 from ..model import Origin, Record, SheetCells
 from ..schema import FieldSpec, Schema, header_key, normalise
 from .guard import Package, check_file
-from .layout import (HEADER_SCAN_ROWS, MAX_ROWS_PER_SHEET, NOTE_PREFIXES, OWN_SHEETS, column_letter, continued_of,
-                     fields_of, sheet_kinds)
+from .layout import (
+    HEADER_SCAN_ROWS,
+    MAX_ROWS_PER_SHEET,
+    NOTE_PREFIXES,
+    OWN_SHEETS,
+    column_letter,
+    continued_of,
+    fields_of,
+    sheet_kinds,
+)
 from .sheetxml import SheetXml, scan_sheet
 from .values import Workbook, open_workbook
 
@@ -167,18 +175,33 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
             if isinstance(piece, str) and piece and isinstance(raw.get(spec.key), str):
                 raw[spec.key] += piece
         kept = [i for i in extras if i < len(row) and row[i] not in (None, "")]
-        records.append(Record(kind=kind, raw=raw, origin=Origin(reader.file, name, number),
-                              cells=SheetCells(column_letters, number), extra={extras[i]: row[i] for i in kept},
-                              flagged=flagged or frozenset(),
-                              extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept}))
+        records.append(
+            Record(
+                kind=kind,
+                raw=raw,
+                origin=Origin(reader.file, name, number),
+                cells=SheetCells(column_letters, number),
+                extra={extras[i]: row[i] for i in kept},
+                flagged=flagged or frozenset(),
+                extra_cells={extras[i]: f"{letters[i]}{number}" for i in kept},
+            )
+        )
     for label, refs in formula_columns.items():
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         reader.add("formula", WARNING, count=len(refs), shown=shown, sheet=name, cell=refs[0], field=label)
     return records
 
 
-def _row_values(row: tuple, number: int, columns: dict[int, FieldSpec], letters: dict[int, str], xml: SheetXml,
-                name: str, reader: _Reader, formula_columns: dict[str, list[str]]) -> tuple[dict[str, Any], set[str]]:
+def _row_values(
+    row: tuple,
+    number: int,
+    columns: dict[int, FieldSpec],
+    letters: dict[int, str],
+    xml: SheetXml,
+    name: str,
+    reader: _Reader,
+    formula_columns: dict[str, list[str]],
+) -> tuple[dict[str, Any], set[str]]:
     """The raw values of one row by field key, and the fields whose cell was already reported."""
     raw: dict[str, Any] = {}
     flagged: set[str] = set()
@@ -186,15 +209,23 @@ def _row_values(row: tuple, number: int, columns: dict[int, FieldSpec], letters:
         value = row[index] if index < len(row) else None
         ref = f"{letters[index]}{number}"
         if ref in xml.errors:
-            reader.add("error-cell", ERROR, error=xml.errors[ref], sheet=name, cell=ref, field=spec.label,
-                       value=xml.errors[ref])
+            reader.add(
+                "error-cell",
+                ERROR,
+                error=xml.errors[ref],
+                sheet=name,
+                cell=ref,
+                field=spec.label,
+                value=xml.errors[ref],
+            )
             flagged.add(spec.key)
             continue
         if ref in xml.formulas:
             formula, calculated = xml.formulas[ref]
             if not calculated or value is None:
-                reader.add("formula-no-value", ERROR, formula=formula, sheet=name, cell=ref, field=spec.label,
-                           value=formula)
+                reader.add(
+                    "formula-no-value", ERROR, formula=formula, sheet=name, cell=ref, field=spec.label, value=formula
+                )
                 flagged.add(spec.key)
                 continue
             formula_columns.setdefault(spec.label, []).append(ref)
@@ -203,8 +234,14 @@ def _row_values(row: tuple, number: int, columns: dict[int, FieldSpec], letters:
     return raw, flagged
 
 
-def _map_header(header: tuple, header_row: int, specs: tuple[FieldSpec, ...], labels: dict[str, FieldSpec],
-                title: str, reader: _Reader):
+def _map_header(
+    header: tuple,
+    header_row: int,
+    specs: tuple[FieldSpec, ...],
+    labels: dict[str, FieldSpec],
+    title: str,
+    reader: _Reader,
+):
     columns: dict[int, FieldSpec] = {}
     extras: dict[int, str] = {}
     continued: dict[int, tuple[FieldSpec, int]] = {}
@@ -225,12 +262,26 @@ def _map_header(header: tuple, header_row: int, specs: tuple[FieldSpec, ...], la
             if name.casefold().startswith(NOTE_PREFIXES):
                 continue  # a deliberate notes column (imports write "GtR id" and the like)
             close = difflib.get_close_matches(name, [s.label for s in specs], n=1, cutoff=0.75)
-            reader.add("unknown-column", WARNING, "close" if close else "", name=name, close=close[0] if close else "",
-                       sheet=title, cell=f"{letter}{header_row}")
+            reader.add(
+                "unknown-column",
+                WARNING,
+                "close" if close else "",
+                name=name,
+                close=close[0] if close else "",
+                sheet=title,
+                cell=f"{letter}{header_row}",
+            )
         elif spec.key in seen:
             extras[index] = name
-            reader.add("duplicate-column", WARNING, label=spec.label, first=seen[spec.key], sheet=title,
-                       cell=f"{letter}{header_row}", field=spec.label)
+            reader.add(
+                "duplicate-column",
+                WARNING,
+                label=spec.label,
+                first=seen[spec.key],
+                sheet=title,
+                cell=f"{letter}{header_row}",
+                field=spec.label,
+            )
         else:
             columns[index] = spec
             seen[spec.key] = letter
@@ -240,8 +291,9 @@ def _map_header(header: tuple, header_row: int, specs: tuple[FieldSpec, ...], la
     return columns, extras, continued
 
 
-def _merged_cells(ranges: list[tuple[int, int, int, int]], extent: tuple[int, int], header_row: int, title: str,
-                  reader: _Reader) -> dict[tuple[int, int], tuple[int, int]]:
+def _merged_cells(
+    ranges: list[tuple[int, int, int, int]], extent: tuple[int, int], header_row: int, title: str, reader: _Reader
+) -> dict[tuple[int, int], tuple[int, int]]:
     """Map (row, column index) of every merged data cell to its range's top-left (row, column index).
     Only cells in use count (a merged whole column covers a million empty rows)."""
     covered: dict[tuple[int, int], tuple[int, int]] = {}
@@ -262,8 +314,9 @@ def _merged_cells(ranges: list[tuple[int, int, int, int]], extent: tuple[int, in
     return covered
 
 
-def _fill_merged(row: tuple, number: int, merged: dict[tuple[int, int], tuple[int, int]],
-                 values: dict[tuple[int, int], Any]) -> tuple:
+def _fill_merged(
+    row: tuple, number: int, merged: dict[tuple[int, int], tuple[int, int]], values: dict[tuple[int, int], Any]
+) -> tuple:
     width = max(len(row), max((c for _, c in merged), default=-1) + 1)
     cells = list(row) + [None] * (width - len(row))
     for index in range(width):

@@ -65,7 +65,7 @@ def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table]
         table.header_row, header = rows[found]
         table.header = ["" if v is None else " ".join(str(v).split()) for v in header]
         errors = scan_sheet(path, package.part(name)).errors if limit != 0 else {}
-        for number, row in rows[found + 1:]:
+        for number, row in rows[found + 1 :]:
             if limit is not None and len(table.rows) >= limit:
                 break
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
@@ -74,12 +74,23 @@ def read_tables(path: Path | str, limit: int | None = None) -> tuple[list[Table]
             for index in range(len(cells) if errors else 0):
                 ref = f"{column_letter(index)}{number}"
                 if ref in errors:
-                    findings.add(Finding.of("error-cell", WARNING, "import", error=errors[ref], file=str(path),
-                                            sheet=name, cell=ref, value=errors[ref]))
+                    findings.add(
+                        Finding.of(
+                            "error-cell",
+                            WARNING,
+                            "import",
+                            error=errors[ref],
+                            file=str(path),
+                            sheet=name,
+                            cell=ref,
+                            value=errors[ref],
+                        )
+                    )
                     cells[index] = None
             table.rows.append((number, tuple(cells)))
         if len(rows) > MAX_ROWS_PER_SHEET:
-            findings.add(Finding.of("too-many-rows", WARNING, "import", limit=MAX_ROWS_PER_SHEET, file=str(path),
-                                    sheet=name))
+            findings.add(
+                Finding.of("too-many-rows", WARNING, "import", limit=MAX_ROWS_PER_SHEET, file=str(path), sheet=name)
+            )
         tables.append(table)
     return tables, findings

@@ -16,8 +16,9 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
@@ -75,9 +76,10 @@ class Workbook:
         try:
             data = self._sheet(sheet)
         except _FAILURES as exc:
-            raise InputFileError(f"{self.path}: the sheet {sheet!r} cannot be read ({one_line(exc)}).",
-                                 "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).") \
-                from None
+            raise InputFileError(
+                f"{self.path}: the sheet {sheet!r} cannot be read ({one_line(exc)}).",
+                "Open it in Excel or LibreOffice and save it again as an Excel Workbook (.xlsx).",
+            ) from None
         if data.start is None:
             return
         # Rows come one at a time (a large sheet is never held as Python objects at once). They
@@ -145,4 +147,5 @@ def open_workbook(path: Path, spaced_text: bool = False) -> Workbook:
         raise InputFileError(
             f"{path}: cannot be opened as an Excel workbook ({one_line(exc)}).",
             "The file may be damaged or not really an .xlsx. Open it in Excel or LibreOffice "
-            "and save it again as an Excel Workbook (.xlsx).") from None
+            "and save it again as an Excel Workbook (.xlsx).",
+        ) from None
