@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -21,6 +21,10 @@ from .console import Line
 from .errors import InvalidEntries, ReportingError
 from .request import PDF_STAGE, Make, Request
 from .version import __version__
+
+T = TypeVar("T")
+#: A click command function (or a command) being decorated.
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -59,7 +63,7 @@ class _Failed(click.ClickException):
         setattr(self, "exit_code", error.exit_code)  # noqa: B010 (click declares it a class variable)
 
 
-def _run(ctx: click.Context, work, as_json: bool = False, interrupt: bool = True):
+def _run(ctx: click.Context, work: Callable[[], T], as_json: bool = False, interrupt: bool = True) -> T:
     """Call `work`, turning library errors into plain messages (tracebacks only with --debug);
     Ctrl-C is exit 130 unless `interrupt` is False (then it is the caller's)."""
     try:
@@ -92,7 +96,7 @@ def _run(ctx: click.Context, work, as_json: bool = False, interrupt: bool = True
         ctx.exit(EXIT_FAILED)
 
 
-def _echo_json(data) -> None:
+def _echo_json(data: Any) -> None:
     """JSON on stdout: as written where the output takes any character, else with \\u escapes
     (a console in cp1252 cannot print an emoji, and JSON readers decode the escapes)."""
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
@@ -118,7 +122,7 @@ def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 class _Command(click.Command):
     """A command that also takes the global --debug after its name."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.append(
             click.Option(
@@ -297,10 +301,10 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> None
         ctx.params["processes"] = value
 
 
-def _processes_option(help_text: str):
+def _processes_option(help_text: str) -> Callable[[F], F]:
     """-j/--processes N, with --jobs N (its name before) kept as a hidden alias for old scripts."""
 
-    def decorate(command):
+    def decorate(command: F) -> F:
         command = click.option("--jobs", type=click.IntRange(min=1), hidden=True, expose_value=False, callback=_jobs)(
             command
         )
@@ -311,7 +315,7 @@ def _processes_option(help_text: str):
     return decorate
 
 
-def _selection_options(command):
+def _selection_options(command: F) -> F:
     """--period / --from / --to / --public, shared by build and profiles."""
     command = click.option("--public", is_flag=True, help="Leave out entries marked Internal.")(command)
     command = click.option("--to", "end", metavar="YYYY-MM", help="End of a reporting window.")(command)
@@ -320,7 +324,7 @@ def _selection_options(command):
     return command
 
 
-def _output_options(command):
+def _output_options(command: F) -> F:
     command = click.option("--json", "as_json", is_flag=True, help="Print the files written and the findings as JSON.")(
         command
     )
@@ -626,10 +630,10 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     click.echo(f"Edit them, then: funder-report build --templates {folder}")
 
 
-def _copy_options(json_help: str):
+def _copy_options(json_help: str) -> Callable[[F], F]:
     """INPUT... -o --force --json: the options of the commands that write a copy of each workbook."""
 
-    def decorate(command):
+    def decorate(command: F) -> F:
         for option in reversed(
             (
                 click.argument("inputs", nargs=-1, type=click.Path(path_type=Path)),
@@ -644,13 +648,13 @@ def _copy_options(json_help: str):
                 click.pass_context,
             )
         ):
-            command = option(command)
+            command = cast(F, option(command))
         return command
 
     return decorate
 
 
-def _echo_reports(reports: list, as_json: bool, lines) -> None:
+def _echo_reports(reports: Sequence[Any], as_json: bool, lines: Callable[[Any], Iterable[Line]]) -> None:
     """One report per workbook copied: as JSON, or as the lines `lines(reports)` gives."""
     if as_json:
         _echo_json([report.to_dict() for report in reports])
@@ -795,7 +799,7 @@ def serve(
         click.echo("Stopped; every visitor's files were deleted.", err=True)
 
 
-def _terminate(signum, frame) -> None:
+def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # a stopped run tidies up as after Ctrl-C
 
 

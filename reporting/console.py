@@ -18,7 +18,7 @@ from .request import BuildResult, Make
 from .text import plural
 
 if TYPE_CHECKING:
-    from .changes import Changes
+    from .changes import Changes, FieldChange
     from .convert import ImportReport, SuggestionReport
     from .fixing import FixReport
     from .importers import Tally
@@ -266,7 +266,7 @@ def change_lines(changes: Changes, previous: str, current: str, similarity: floa
 SHORT_VALUE = 70
 
 
-def _field_change(change) -> str:
+def _field_change(change: FieldChange) -> str:
     """ "old" -> "new" for short values; for long texts, the words that changed with a few
     words around them: ...context [-removed-] {+added+} context..."""
     old, new = _flat(change.old), _flat(change.new)

@@ -278,7 +278,7 @@ def write_return(body: Body, view: ReturnView) -> None:
 PORTFOLIO_TABLE_ROWS = 12
 
 
-def _figure_cell(value) -> str:
+def _figure_cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}"
     if isinstance(value, int):

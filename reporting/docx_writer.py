@@ -13,6 +13,7 @@ import copy
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -111,7 +112,7 @@ _APP = (
 _AUTHOR_LABELS = ("Principal Investigator", "Lead Research Organisation")
 
 
-def _style_ids(document) -> dict[str, str | None]:
+def _style_ids(document: Any) -> dict[str, str | None]:
     by_name = {}
     for style in document.styles.element.style_lst:
         name = style.name_val
@@ -127,7 +128,7 @@ def _style_ids(document) -> dict[str, str | None]:
     return ids
 
 
-def open_template(path: Path):
+def open_template(path: Path) -> Any:
     """Open the Word template, raising TemplateError with a plain message if it cannot be used."""
     if not Path(path).is_file():
         raise TemplateError(
@@ -145,7 +146,7 @@ def open_template(path: Path):
         ) from None
 
 
-def _with_namespaces(document):
+def _with_namespaces(document: Any) -> Any:
     """The document element, declaring the w: and r: prefixes the body is written with."""
     nsmap = dict(document.nsmap)
     if nsmap.get("w") == w.W and nsmap.get("r") == w.R:
@@ -158,7 +159,7 @@ def _with_namespaces(document):
     return fresh
 
 
-def _update_fields_on_open(settings) -> None:
+def _update_fields_on_open(settings: Any) -> None:
     """<w:updateFields/> in the settings, so Word fills the contents and page numbers on opening."""
     if settings.find(qn("w:updateFields")) is not None:
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 _OPTION = re.compile("\x00([A-Za-z_]+)\x00")
 
@@ -71,11 +72,11 @@ class InvalidEntries(ReportingError):
 
     exit_code = 1
 
-    def __init__(self, message: str, hint: str = "", param: str | None = None, result=None) -> None:
+    def __init__(self, message: str, hint: str = "", param: str | None = None, result: Any = None) -> None:
         super().__init__(message, hint, param)
         self.result = result
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, self.hint, self.param, self.result))
 
 

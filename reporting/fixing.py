@@ -18,7 +18,7 @@ from .outputs import copy_paths, write_file
 from .schema import Schema, load_schema
 from .workbook import Fix, apply_fixes
 
-__all__ = ["SAFE_CODES", "FixReport", "fix_workbooks"]
+__all__ = ["SAFE_CODES", "FixReport", "fix_workbooks", "is_safe"]
 
 #: Findings whose correction is unambiguous: the value meant is known for certain.
 SAFE_CODES = frozenset({"not-in-list-case", "older-wording", "cut-short-value"})
@@ -43,7 +43,9 @@ class FixReport:
         }
 
 
-def _safe(finding: Finding) -> bool:
+def is_safe(finding: Finding) -> bool:
+    """Whether a finding's correction is a safe fix: its code is one of SAFE_CODES, and it names
+    the value meant and the cell to put it in."""
     return finding.code in SAFE_CODES and bool(finding.replacement) and bool(finding.cell)
 
 
@@ -62,7 +64,7 @@ def fix_workbooks(
     reports = []
     for source, target in zip(files, targets):
         mine = [f for f in findings if f.file == str(source)]
-        safe = [f for f in mine if _safe(f)]
+        safe = [f for f in mine if is_safe(f)]
         fields = {(f.sheet, f.cell): f.field for f in safe}
         data, applied = apply_fixes(source, [Fix(f.sheet, f.cell, f.value, f.replacement) for f in safe])
         write_file(target, data, force, inputs=files)
@@ -70,5 +72,5 @@ def fix_workbooks(
             (fix.sheet, fix.cell, fields.get((fix.sheet, fix.cell), ""), before, after)
             for fix, before, after in applied
         ]
-        reports.append(FixReport(source, target, changes, [f for f in mine if not _safe(f)]))
+        reports.append(FixReport(source, target, changes, [f for f in mine if not is_safe(f)]))
     return reports

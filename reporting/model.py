@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ class SheetCells(Mapping):
             return self._more[key]
         return f"{self._letters[key]}{self._row}"
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         yield from self._letters
         if self._more:
             yield from (k for k in self._more if k not in self._letters)

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError, UsageError, option
 
@@ -92,7 +93,7 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~mask
 
 
-def _cleanup(handle) -> None:
+def _cleanup(handle: Any) -> None:
     if handle is not None:
         try:
             os.unlink(handle.name)
@@ -255,7 +256,7 @@ class Publication:
             raise OutputError(f"Cannot create the folder {self.folder}: {exc.strerror or exc}.") from None
         return self
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
         if kind is not None and self.created:
             try:

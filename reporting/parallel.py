@@ -14,7 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,7 +23,7 @@ _JOBS: Sequence = ()
 _WORK: Callable | None = None
 
 
-def _run_one(index: int):
+def _run_one(index: int) -> object:
     assert _WORK is not None
     return _WORK(_JOBS[index])
 
@@ -67,7 +67,7 @@ def run(
                 done_count += 1
                 if progress:
                     progress(done_count)
-        return [future.result() for future in futures]
+        return [cast(R, future.result()) for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _JOBS, _WORK = (), None

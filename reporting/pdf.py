@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import parallel
 from .errors import ReportingError, option
@@ -173,7 +174,7 @@ def _batches(documents: list[Path], processes: int) -> list[list[Path]]:
     return [b for b in batches if b]
 
 
-def _wait(running, total: int, done_before: int, progress: Callable[[int, int], None] | None) -> None:
+def _wait(running: Any, total: int, done_before: int, progress: Callable[[int, int], None] | None) -> None:
     """Wait for every LibreOffice process, reporting PDFs made; give up after TIMEOUT s a document."""
     deadline = time.monotonic() + TIMEOUT * max(len(batch) for _, _, batch in running)
 

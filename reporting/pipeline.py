@@ -352,7 +352,9 @@ def _render_part(part: tuple[_Job, ReturnView, str]) -> Written:
     return job.write(view, kind)
 
 
-def _render(jobs: list[_Job], processes: int | None, progress: StageProgress | None, publication: Publication):
+def _render(
+    jobs: list[_Job], processes: int | None, progress: StageProgress | None, publication: Publication
+) -> list[tuple[tuple[Written, Written], dict[str, int]]]:
     """Render every job on every core; report progress in items (awards or partners) done.
 
     With at least as many jobs as cores, each worker builds a view and writes both its files.

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from . import fieldtypes
 from .model import Award, Entry, Organisation
@@ -112,7 +113,7 @@ def _counted(entry: Entry, category: str, awards: Mapping[int, str], amount: Dec
     )
 
 
-def _shown(section: Section, key: str, value) -> str:
+def _shown(section: Section, key: str, value: Any) -> str:
     text = fieldtypes.display(section.field(key), value) if value not in (None, "") else ""
     return text or NOT_RECORDED
 

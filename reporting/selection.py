@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import periods
-from .changes import ADDED, REMOVED, Changes
+from .changes import ADDED, REMOVED, Changes, EntryChange
 from .findings import WARNING, Finding
 from .model import Award, Entry
 from .periods import Period
@@ -77,7 +77,7 @@ def select(entries: Iterable[Entry], selection: Selection, what: str, award: Awa
         kept = {id(e) for e in chosen}
         wanted = {award.reference or award.title} if award is not None else set()
 
-        def removed_here(item) -> bool:
+        def removed_here(item: EntryChange) -> bool:
             named = {a.reference or a.title for a in item.entry.awards}
             return bool(wanted & named) or (award is not None and not named & selection.awards)
 

@@ -79,7 +79,7 @@ class _Formats:
             "missing": self.missing,
         }
 
-    def style(self, name: str):
+    def style(self, name: str) -> Any:
         """The cell format of a cell style (see fieldtypes.Cell)."""
         return self._styles.get(name, self.cell)
 
@@ -95,7 +95,7 @@ def _new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) ->
 
 
 def _write_cell(
-    sheet, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None, wrap: bool = False
+    sheet: Any, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None, wrap: bool = False
 ) -> None:
     """Write one cell; text is always written as text, never as a formula."""
     if cell is None or cell.value is None or cell.value == "":
@@ -116,7 +116,7 @@ def _write_cell(
         sheet.write_string(row, col, str(value), style)
 
 
-def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, links: bool, help_: bool):
+def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, links: bool, help_: bool) -> Any:
     """A sheet holding a table: the header (frozen), then one row per entry."""
     sheet = book.add_worksheet(table.name)
     for col, column in enumerate(table.columns):
@@ -182,7 +182,7 @@ def _import_log(book: xlsxwriter.Workbook, view: InputBook, fmt: _Formats) -> No
     sheet.autofilter(2, 0, max(2, len(view.log) + 2), len(IMPORT_LOG_HEADERS) - 1)
 
 
-def _lists(book: xlsxwriter.Workbook, lists, fmt: _Formats) -> None:
+def _lists(book: xlsxwriter.Workbook, lists: Any, fmt: _Formats) -> None:
     """Every vocabulary on a hidden sheet, each a defined name the drop-downs refer to."""
     sheet = book.add_worksheet(LISTS_SHEET)
     for col, (name, key, values) in enumerate(lists):
@@ -317,7 +317,7 @@ WIDTH_PER_PAGE = 300
 MAX_PAGES_WIDE = 4
 
 
-def _print_setup(sheet, landscape: bool, pages_wide: int = 1) -> None:
+def _print_setup(sheet: Any, landscape: bool, pages_wide: int = 1) -> None:
     """A4, `pages_wide` pages wide (as many pages down as it takes), the sheet's name and page
     numbers in the footer."""
     sheet.set_paper(9)
@@ -328,7 +328,9 @@ def _print_setup(sheet, landscape: bool, pages_wide: int = 1) -> None:
     sheet.set_footer("&L&8&A&R&8Page &P of &N")
 
 
-def _summary_charts(book: xlsxwriter.Workbook, sheet, charts: tuple[ChartView, ...], row: int, fmt: _Formats) -> None:
+def _summary_charts(
+    book: xlsxwriter.Workbook, sheet: Any, charts: tuple[ChartView, ...], row: int, fmt: _Formats
+) -> None:
     """Each chart's data as a small table, with a native Excel bar chart beside it."""
     for chart in charts:
         sheet.write_string(row, 0, chart.title, fmt.bold)
@@ -395,7 +397,7 @@ def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
     return result
 
 
-def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int):
+def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int) -> Any:
     """A bar chart of the `chart` data written at rows first.. of columns `column` (categories)
     and `column` + 1 (values), titled, with both axes titled."""
     last = first + len(chart.categories) - 1

@@ -361,7 +361,7 @@ def test_an_unexpected_failure_is_a_page_and_one_line_on_the_console(app, monkey
         raise RuntimeError("boom")
 
     client = app.test_client()
-    monkeypatch.setattr("reporting.web.app.guide.page", broken)
+    monkeypatch.setattr("reporting.web.guide.page", broken)
     response = client.get("/guide")
     assert response.status_code == 500
     page = response.get_data(as_text=True)

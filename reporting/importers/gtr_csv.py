@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputFileError
@@ -40,7 +41,7 @@ MAX_COLUMNS = 16_000
 LISTED = 20
 
 
-def csv_rows(text: str, source: str):
+def csv_rows(text: str, source: str) -> Iterator[list[str]]:
     """The CSV's rows, with fields as long as a field may be (TEXT_LIMIT; csv's own limit is
     131,072 characters, less than a long description), restoring csv's limit afterwards."""
     previous = csv.field_size_limit(TEXT_LIMIT + 1)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import console, fixing, loading, parallel, pdf, periods, pipeline
 from ..errors import InvalidEntries, ReportingError
@@ -28,8 +28,11 @@ from ..outputs import write_atomic
 from ..request import PDF_STAGE, Make, Report, Request
 from ..schema import load_schema
 from ..workbook.guard import check_file
+from .state import BuildForm, Built, Check
 
 __all__ = ["Runner", "annotate", "build", "build_request", "check", "fix", "pdf_available", "summary"]
+
+T = TypeVar("T")
 
 #: (stored path, the name the visitor gave it) of each workbook.
 Files = list[tuple[str, str]]
@@ -51,9 +54,12 @@ def _finding(data: dict, name: Callable[[str], str]) -> dict:
     return {key: name(value) if isinstance(value, str) else value for key, value in data.items()}
 
 
-def _findings(findings: Findings, name: Callable[[str], str]) -> dict:
+def _findings(findings: Findings, name: Callable[[str], str]) -> dict[str, Any]:
+    """The findings as `validate --json` gives them, in the visitor's names, and how many the
+    safe fixes would settle."""
     data = findings.to_dict()
     data["findings"] = [_finding(f, name) for f in data["findings"]]
+    data["fixable"] = sum(1 for finding in findings if fixing.is_safe(finding))
     return data
 
 
@@ -79,25 +85,27 @@ def refusal(error: ReportingError, files: Files) -> dict:
     return _refusal(error, _namer(files))
 
 
-def check(files: Files) -> dict:
+def check(files: Files) -> Check:
     """What `funder-report validate --json` reports for these workbooks, plus the workbooks
-    the hostile-file gate refused (each with the command line's words) and the rows read."""
+    the hostile-file gate refused (each with the command line's words), the rows read and how
+    many findings the safe fixes would settle."""
     name = _namer(files)
-    refused, readable = [], []
+    result = Check()
+    readable = []
     for path, shown in files:
         try:
             check_file(Path(path))
             readable.append(path)
         except ReportingError as error:
-            refused.append({"file": shown, "stored": path, **_refusal(error, name)})
-    result: dict[str, Any] = {"refused": refused, "rows": 0, "awards": 0, **Findings().to_dict()}
+            result.refused.append({"file": shown, "stored": path, **_refusal(error, name)})
     if readable:
         try:
             dataset, findings, rows = loading.load(readable)
         except ReportingError as error:
-            result["refused"].append({"file": "", **_refusal(error, name)})
+            result.refused.append({"file": "", **_refusal(error, name)})
             return result
-        result.update(_findings(findings, name), rows=rows, awards=len(dataset.awards))
+        result = result.with_findings(_findings(findings, name))
+        result.rows, result.awards = rows, len(dataset.awards)
     return result
 
 
@@ -163,29 +171,25 @@ class _Status:
         )
 
 
-def build_request(files: Files, out: str, form: dict[str, Any], pdf_available: bool) -> Request:
+def build_request(files: Files, out: str, form: BuildForm) -> Request:
     """The request the page's build form makes: each form field is a Request field (the period
     as the command line takes it; raises UsageError for a period that is not one)."""
-    period = periods.make_period(form.get("year") or None, form.get("start") or None, form.get("end") or None)
-    make = (
-        Make.RETURNS,
-        *([Make.PROFILES] if form.get("profiles") else []),
-        *([Make.PORTFOLIO] if form.get("portfolio") else []),
-    )
+    period = periods.make_period(form.year or None, form.start or None, form.end or None)
+    make = (Make.RETURNS, *([Make.PROFILES] if form.profiles else []), *([Make.PORTFOLIO] if form.portfolio else []))
     return Request(
         inputs=tuple(Path(path) for path, _ in files),
         out=Path(out),
         make=make,
         period=period,
-        public=bool(form.get("public")),
-        final=bool(form.get("final")),
-        pdf=bool(form.get("pdf")) and pdf_available,
+        public=form.public,
+        final=form.final,
+        pdf=form.pdf,
         force=True,
         separate=True,
     )
 
 
-def build(files: Files, request: Request, status_path: str) -> dict:
+def build(files: Files, request: Request, status_path: str) -> Built:
     """`pipeline.run` of the page's request (returns, and profiles, the portfolio report and
     PDFs as asked). Progress goes to `status_path` as it is made."""
     name = _namer(files)
@@ -196,10 +200,10 @@ def build(files: Files, request: Request, status_path: str) -> dict:
             raise report.pdf_error
     except InvalidEntries as invalid:
         findings = invalid.result.findings if invalid.result is not None else Findings()
-        return {"ok": False, "invalid": _findings(findings, name), "error": _refusal(invalid, name)}
+        return Built(False, invalid=_findings(findings, name), error=_refusal(invalid, name))
     except ReportingError as error:
-        return {"ok": False, "error": _refusal(error, name)}
-    return {"ok": True, "outputs": [str(p) for p in report.outputs], "lines": [name(line) for line in summary(report)]}
+        return Built(False, error=_refusal(error, name))
+    return Built(True, outputs=[str(p) for p in report.outputs], lines=[name(line) for line in summary(report)])
 
 
 def summary(report: Report) -> list[str]:
@@ -249,7 +253,7 @@ class Runner:
             future.result()
         return pool
 
-    def submit(self, work: Callable[..., dict], *args: Any) -> Future:
+    def submit(self, work: Callable[..., T], *args: Any) -> Future[T]:
         with self._lock:
             try:
                 return self._pool.submit(work, *args)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .state import VisitorState
+
 __all__ = ["Upload", "Workspace", "Workspaces", "safe_name"]
 
 #: A visitor identifier: 32 URL-safe characters from `secrets` (192 bits).
@@ -71,8 +73,8 @@ class Workspace:
     uploads: list[Upload] = field(default_factory=list)
     #: Files this visitor may download: their name -> where they are.
     files: dict[str, Path] = field(default_factory=dict)
-    #: What the pages show: the latest check, fixes, build (plain data).
-    state: dict[str, Any] = field(default_factory=dict)
+    #: What the pages show: the latest check, fixes, build.
+    state: VisitorState = field(default_factory=VisitorState)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     busy: int = 0
     _counter: int = 0
@@ -85,16 +87,23 @@ class Workspace:
         folder.mkdir(mode=0o700)
         return folder
 
+    def hold(self) -> None:
+        """A job for this visitor has started: their folder is not swept away until `release`."""
+        with self.lock:
+            self.busy += 1
+
+    def release(self) -> None:
+        with self.lock:
+            self.busy -= 1
+
     @contextmanager
     def working(self) -> Iterator[None]:
         """While a job for this visitor runs, their folder is not swept away."""
-        with self.lock:
-            self.busy += 1
+        self.hold()
         try:
             yield
         finally:
-            with self.lock:
-                self.busy -= 1
+            self.release()
 
     def store_uploads(self, files: Iterable[tuple[str, Callable[[Path], Any]]]) -> None:
         """A new set of workbooks, each (name as sent, save(path)): stored under its cleaned name
@@ -117,7 +126,7 @@ class Workspace:
                     shutil.rmtree(child, ignore_errors=True)
             self.uploads = uploads
             self.files = {}
-            self.state = {}
+            self.state = VisitorState()
 
     def offer(self, paths: list[Path]) -> list[str]:
         """Make files downloadable by their names (a name taken already gets a number)."""

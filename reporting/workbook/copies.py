@@ -68,7 +68,7 @@ _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d+"')
 
 
-def _open(path: Path):
+def _open(path: Path) -> Any:
     """The whole workbook, for editing; a failure names the file."""
     check_file(path)
     try:
@@ -140,7 +140,7 @@ def _cut_merges(sheet: bytes, budget: list[int]) -> bytes:
     return re.sub(rb"<mergeCells\b[^>]*>\s*</mergeCells>|<mergeCells\b[^>]*/>", b"", sheet)
 
 
-def _append_text(sheet, values: list[Any]) -> None:
+def _append_text(sheet: Any, values: list[Any]) -> None:
     """Append a row; every text in it stays text (never a formula or an error value)."""
     sheet.append([strip_illegal(v)[:32000] if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
@@ -148,7 +148,7 @@ def _append_text(sheet, values: list[Any]) -> None:
             cell.data_type = "s"
 
 
-def _save(book, source: Path) -> bytes:
+def _save(book: Any, source: Path) -> bytes:
     buffer = io.BytesIO()
     try:
         book.save(buffer)

@@ -241,7 +241,7 @@ def _map_header(
     labels: dict[str, FieldSpec],
     title: str,
     reader: _Reader,
-):
+) -> tuple[dict[int, FieldSpec], dict[int, str], dict[int, tuple[FieldSpec, int]]]:
     columns: dict[int, FieldSpec] = {}
     extras: dict[int, str] = {}
     continued: dict[int, tuple[FieldSpec, int]] = {}
