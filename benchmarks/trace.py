@@ -1,4 +1,5 @@
-"""Follow one datum from an input cell to the Word paragraph and the Excel cell (issue 11).
+"""Follow one datum from an input cell to the Word paragraph and the Excel cell (issue 11), and
+the page's build form to the Request it makes (issue 22).
 
 Builds a return from a one-entry workbook whose Geographic Reach cell holds "Regional", and
 records every call into funder-report's own code that is handed the datum itself: as an
@@ -79,7 +80,7 @@ def main() -> int:
             result = build([source], Path(work, "out"), schema=schema, processes=1)
         finally:
             sys.setprofile(None)
-        assert result.built, result.findings.summary()
+        assert result.outputs, result.findings.summary()
 
     changes = sum(1 for a, b in zip(calls, calls[1:]) if a[0] != b[0])
     print(
@@ -96,7 +97,36 @@ def main() -> int:
         print(f"Calls back into the view builder after rendering began: {backwards}")
         return 1
     print("One way: no call from a renderer back into the view builder.")
-    return 0
+    return web_hops()
+
+
+def web_hops() -> int:
+    """Follow the page's build form to the Request: every call of the page's code (reporting.web)
+    handed the form itself, from the view that received it to the Request made."""
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from reporting.request import Request
+    from reporting.web import work
+
+    form = ImmutableMultiDict({"year": "2019", "public": "1"})
+    hops: list[str] = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_globals.get("__name__", "").startswith("reporting.web"):
+            code = frame.f_code
+            names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+            if any(frame.f_locals.get(name) is form for name in names):
+                hops.append(f"{frame.f_globals['__name__']}.{code.co_qualname}")
+
+    with tempfile.TemporaryDirectory() as work_dir:
+        sys.setprofile(profile)
+        try:
+            request = work.build_request([], work_dir, form, pdf_available=False)
+        finally:
+            sys.setprofile(None)
+    assert isinstance(request, Request) and request.period is not None and request.public
+    print(f"The page's build form to the Request: {len(hops)} hop{'s' if len(hops) != 1 else ''} ({', '.join(hops)})")
+    return 0 if len(hops) == 1 else 1
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 
 from . import wordml as w
 from .portfolio import Figure, PortfolioReport
-from .returns import MAX_YEAR_COLUMNS, ChartView, FieldView, ReturnView
+from .returns import MAX_YEAR_COLUMNS
 from .text import paragraphs
+from .views import ChartView, FieldView, ReturnView
 
 __all__ = ["Body", "CHANGES_TITLE", "write_portfolio", "write_return"]
 

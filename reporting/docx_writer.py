@@ -26,8 +26,8 @@ from . import wordml as w
 from .docx_body import Body, write_portfolio, write_return
 from .errors import TemplateError, option
 from .portfolio import PortfolioReport
-from .returns import ReturnView
 from .text import strip_illegal
+from .views import ReturnView
 
 __all__ = ["FIXED_DATE", "HEADER_TOKEN", "STYLE_NAMES", "WordTemplate", "open_template"]
 

@@ -29,7 +29,8 @@ from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
 from .templating import Renderer, generated_date
 from .text import plural, slugify
-from .xlsx_writer import write_excel_return, write_portfolio_report, write_portfolio_summary
+from .xlsx_portfolio import write_portfolio_report, write_portfolio_summary
+from .xlsx_writer import write_excel_return
 
 __all__ = ["BuildResult", "Make", "Report", "Request", "build", "diff", "portfolio", "profiles", "run"]
 

@@ -15,530 +15,63 @@ No I/O, no third-party imports: the renderers read this view only.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import PurePath
+from dataclasses import replace
 from typing import Any
 
-from . import fieldtypes
+from .figures import ALL_AWARDS, MAX_BARS, Counted, Figure, GroupView, PortfolioReport, _Group
 from .model import Award, Entry, Organisation
-from .periods import entry_years
-from .returns import ChartView
-from .schema import Schema, Section
+from .portfolio_figures import _figures
+from .schema import Schema
 from .text import plural
 
 __all__ = ["ALL_AWARDS", "MAX_BARS", "Counted", "Figure", "GroupView", "PortfolioReport", "portfolio_report"]
 
-ALL_AWARDS = "All awards"
-NOT_RECORDED = "Not recorded"
-OTHER = "Other"
-#: Bars in a chart; the rest are one "Other" bar (the table lists them all).
-MAX_BARS = 10
-UK = "United Kingdom"
-NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
+
+#: The Entries counted sheet: these columns, then one per figure (its category for the entry).
+PORTFOLIO_ENTRY_HEADERS = ("Group", "Workbook", "Sheet", "Row", "Entry ID", "Award", "Title")
+#: Several categories of one entry in one figure (a collaboration's impact categories).
+CATEGORY_JOINER = "; "
 
 
-@dataclass(frozen=True)
-class Counted:
-    """One entry counted in a figure, and where to find it."""
-
-    category: str
-    award: str
-    sheet: str
-    row: int
-    entry_id: str
-    title: str
-    #: The amount it adds, for a sum (None for a count).
-    amount: float | None = None
-    #: The workbook it is in (its name).
-    file: str = ""
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure: a chart (None when there is nothing to draw), the table behind it (every
-    category, with its count and, for money, its sum), a note, and the entries counted."""
-
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str | int | float, ...], ...]
-    chart: ChartView | None
-    counted: tuple[Counted, ...]
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """The figures of one group of awards."""
-
-    name: str
-    awards: int
-    entries: int
-    summary: str
-    figures: tuple[Figure, ...]
-
-
-@dataclass(frozen=True)
-class PortfolioReport:
-    """The whole report: a title, what was kept (period, public, changes), the groups."""
-
-    title: str
-    subtitle: str
-    details: tuple[tuple[str, str], ...]
-    groups: tuple[GroupView, ...]
-    notes: tuple[str, ...] = ()
-    generated: str = ""
-
-
-# -- counting ----------------------------------------------------------------------------------
-
-
-def _title(entry: Entry) -> str:
-    value = entry.value_or_raw(entry.section.heading) or entry.values.get("description") or ""
-    return " ".join(str(value).split())[:200]
-
-
-def _counted(entry: Entry, category: str, awards: Mapping[int, str], amount: Decimal | None = None) -> Counted:
-    return Counted(
-        category,
-        awards.get(id(entry), ""),
-        entry.origin.sheet,
-        entry.origin.row,
-        str(entry.values.get("entry_id") or ""),
-        _title(entry),
-        float(amount) if amount is not None else None,
-        PurePath(entry.origin.file).name,
-    )
-
-
-def _shown(section: Section, key: str, value: Any) -> str:
-    text = fieldtypes.display(section.field(key), value) if value not in (None, "") else ""
-    return text or NOT_RECORDED
-
-
-def _ranked(counts: Counter, order: Sequence[str] = ()) -> list[tuple[str, int]]:
-    """Categories by count (ties by name), or in `order` (a vocabulary, years) when given;
-    "Not recorded" last."""
-    if order:
-        known = [(c, counts[c]) for c in order if counts.get(c)]
-        rest = sorted((c, n) for c, n in counts.items() if c not in order and c != NOT_RECORDED)
-        items = known + rest
-    else:
-        items = sorted(((c, n) for c, n in counts.items() if c != NOT_RECORDED), key=lambda p: (-p[1], p[0]))
-    if counts.get(NOT_RECORDED):
-        items.append((NOT_RECORDED, counts[NOT_RECORDED]))
-    return items
-
-
-def _chart(
-    title: str,
-    items: Sequence[tuple[str, int | float]],
-    axis: str,
-    counted: str = "Entries",
-    horizontal: bool = True,
-    keep_order: bool = False,
-    other: bool = True,
-    decimals: int = 0,
-) -> ChartView | None:
-    """At most MAX_BARS bars, the smallest gathered as "Other" (or left out, for a top ten);
-    none for fewer than two bars."""
-    items = [(c, v) for c, v in items if v]
-    if len(items) < 2:
-        return None
-    if len(items) > MAX_BARS and keep_order:
-        items = items[-MAX_BARS:]
-    elif len(items) > MAX_BARS and other:
-        head, tail = items[: MAX_BARS - 1], items[MAX_BARS - 1 :]
-        items = head + [(f"{OTHER} ({len(tail)})", sum(v for _, v in tail))]
-    elif len(items) > MAX_BARS:
-        items = items[:MAX_BARS]
-    return ChartView(
-        title,
-        tuple(c for c, _ in items),
-        tuple(round(v, decimals) if decimals else int(round(v)) for _, v in items),
-        horizontal=horizontal,
-        axis=axis,
-        counted=counted,
-        decimals=decimals,
-    )
-
-
-@dataclass
-class _Group:
-    name: str
-    entries: list[Entry]
-    #: Each entry's award reference(s) as shown.
-    awards: dict[int, str]
-    award_count: int
-    per_award: list[tuple[Award, int]]
-
-
-def _by_field(
-    group: _Group,
-    schema: Schema,
-    section_key: str,
-    field_key: str,
-    title: str,
-    axis: str,
-    many: bool = False,
-    order: bool = True,
-    horizontal: bool = True,
-) -> Figure | None:
-    section = schema.section(section_key)
-    spec = section.field(field_key)
-    entries = [e for e in group.entries if e.section.key == section_key]
-    if not entries:
-        return None
-    counts: Counter = Counter()
-    counted: list[Counted] = []
-    for entry in entries:
-        value = entry.value_or_raw(field_key)
-        values = (value if isinstance(value, (list, tuple)) else [value]) if many else [value]
-        shown = (
-            [" ".join(str(v).split()) for v in values if v not in (None, "")]
-            if many
-            else [_shown(section, field_key, v) for v in values if v not in (None, "")]
-        ) or [NOT_RECORDED]
-        for category in dict.fromkeys(shown):
-            counts[category] += 1
-            counted.append(_counted(entry, category, group.awards))
-    vocabulary = spec.vocabulary.values if (order and spec.vocabulary is not None and len(counts) <= 15) else ()
-    items = _ranked(counts, vocabulary)
-    note = f"An entry with several {axis.lower()} values is counted under each." if many else ""
-    return Figure(
-        title,
-        (axis, section.title),
-        tuple(items),
-        _chart(title, items, axis, horizontal=horizontal),
-        tuple(counted),
-        note,
-    )
-
-
-def _sections(group: _Group, schema: Schema) -> Figure | None:
-    counts = Counter(e.section.key for e in group.entries)
-    if not counts:
-        return None
-    items = sorted(((s.title, counts[s.key]) for s in schema.sections if counts.get(s.key)), key=lambda p: -p[1])
-    counted = [_counted(e, e.section.title, group.awards) for e in group.entries]
-    return Figure(
-        "Entries by section",
-        ("Section", "Entries"),
-        tuple(items),
-        _chart("Entries by section", items, "Section"),
-        tuple(counted),
-        "An outcome reported against several awards is one entry.",
-    )
-
-
-def _years(group: _Group, title: str, section_key: str | None = None) -> Figure | None:
-    """Entries by the year each began (an engagement's first year, a grant's start): each
-    entry counted once."""
-    entries = [e for e in group.entries if section_key is None or e.section.key == section_key]
-    if not entries:
-        return None
-    counts: Counter = Counter()
-    counted = []
-    for entry in entries:
-        years = entry_years(entry)
-        category = str(min(years)) if years else NOT_RECORDED
-        counts[category] += 1
-        counted.append(_counted(entry, category, group.awards))
-    order = sorted(c for c in counts if c != NOT_RECORDED)
-    dated = [(c, counts[c]) for c in order]
-    items = _ranked(counts, order[::-1])  # the table: the latest year first
-    several = sum(1 for e in entries if len(entry_years(e)) > 1)
-    note = " ".join(
-        filter(
-            None,
-            [
-                f"{plural(several, 'entry', 'entries')} spanning several years are counted in the year each began."
-                if several
-                else "",
-                f"{plural(counts[NOT_RECORDED], 'entry', 'entries')} have no year." if counts.get(NOT_RECORDED) else "",
-            ],
-        )
-    )
-    chart = _chart(title, dated, "Year", horizontal=False, keep_order=True)
-    if chart is not None and len(dated) > MAX_BARS:
-        note = f"The chart shows the last {MAX_BARS} years; the table every year. " + note
-    return Figure(title, ("Year", "Entries"), tuple(items), chart, tuple(counted), note.strip())
-
-
-def _money(entry: Entry) -> tuple[str, Decimal | None, Decimal | None]:
-    """(currency, amount, amount in GBP where known) of a further funding entry."""
-    section = entry.section
-    value = entry.values.get("amount")
-    if value is None:
-        return NOT_RECORDED, None, None
-    spec = section.field("amount")
-    currency = (
-        (entry.values.get(spec.currency) if spec.currency else None)
-        or value.currency
-        or ("GBP" if not spec.currency else "")
-    )
-    currency = str(currency or "").upper() or NOT_RECORDED
-    gbp = value.amount if currency == "GBP" else None
-    equivalent = entry.values.get("gbp_equivalent")
-    if gbp is None and equivalent is not None:
-        gbp = equivalent.amount
-    return currency, value.amount, gbp
-
-
-def _amount(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
-def _funding(group: _Group, schema: Schema) -> list[Figure]:
-    entries = [e for e in group.entries if e.section.key == "further_funding"]
-    if not entries:
-        return []
-    section = schema.section("further_funding")
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    numbers: Counter = Counter()
-    counted = []
-    gbp_by: dict[str, dict[str, Decimal]] = {"sector": defaultdict(Decimal), "country": defaultdict(Decimal)}
-    gbp_counted: dict[str, list[Counted]] = {"sector": [], "country": []}
-    without_gbp = []
-    for entry in entries:
-        currency, amount, gbp = _money(entry)
-        numbers[currency] += 1
-        if amount is not None:
-            totals[currency] += amount
-        counted.append(_counted(entry, currency, group.awards, amount))
-        if gbp is None:
-            without_gbp.append(entry)
-            continue
-        for key in ("sector", "country"):
-            category = _shown(section, key, entry.values.get(key))
-            gbp_by[key][category] += gbp
-            gbp_counted[key].append(_counted(entry, category, group.awards, gbp))
-    currencies = sorted(numbers, key=lambda c: (c != "GBP", c == NOT_RECORDED, -totals.get(c, 0), c))
-    rows = tuple((c, numbers[c], float(totals.get(c, Decimal(0)))) for c in currencies)
-    gbp_total = sum(gbp_by["sector"].values(), Decimal(0))  # every entry with a GBP value is in one sector
-    figures = [
-        Figure(
-            "Further funding by currency",
-            ("Currency", "Entries", "Total amount"),
-            rows,
-            None,
-            tuple(counted),
-            "Amounts in different currencies are not added together; "
-            f"{_amount(gbp_total)} GBP in all where the amount is in GBP or its GBP value is recorded.",
-        )
-    ]
-    for key, label in (("sector", "funder sector"), ("country", "funder country")):
-        sums = gbp_by[key]
-        if not sums:
-            continue
-        items = sorted(((c, float(v)) for c, v in sums.items() if c != NOT_RECORDED), key=lambda p: (-p[1], p[0]))
-        if sums.get(NOT_RECORDED):
-            items.append((NOT_RECORDED, float(sums[NOT_RECORDED])))
-        entries_per = Counter(c.category for c in gbp_counted[key])
-        title = f"Further funding in GBP by {label}"
-        note = (
-            f"{plural(len(without_gbp), 'entry', 'entries')} in other currencies without a GBP value are not included."
-            if without_gbp
-            else ""
-        )
-        figures.append(
-            Figure(
-                title,
-                (label.capitalize(), "Entries", "GBP"),
-                tuple((c, entries_per[c], v) for c, v in items),
-                _chart(
-                    title, [(c, v / 1e6) for c, v in items], label.capitalize(), counted="GBP (millions)", decimals=1
-                ),
-                tuple(gbp_counted[key]),
-                note,
-            )
-        )
-    return figures
-
-
-def _nations(group: _Group, nations: Mapping[str, str]) -> list[Figure]:
-    """UK collaborations by the partner's UK nation, and between nations (the award's lead
-    organisation's nation to the partner's), both from the Organisations sheet's UK Nation."""
-    entries = [e for e in group.entries if e.section.key == "collaborations" and e.values.get("country") == UK]
-    if not entries:
-        return []
-    counts: Counter = Counter()
-    pairs: Counter = Counter()
-    counted, between = [], []
-    for entry in entries:
-        nation = _nation([str(entry.values.get("organisation") or ""), *(o.name for o in entry.partners)], nations)
-        counts[nation] += 1
-        counted.append(_counted(entry, nation, group.awards))
-        leads = {_nation([str(a.values.get("lead_research_organisation") or "")], nations) for a in entry.awards}
-        for lead in sorted(leads - {NOT_RECORDED}):
-            if nation != NOT_RECORDED:
-                pair = f"{lead} – {nation}" if lead != nation else f"Within {lead}"
-                pairs[pair] += 1
-                between.append(_counted(entry, pair, group.awards))
-    items = _ranked(counts, NATIONS)
-    note = (
-        "The nation is the partner organisation's UK Nation on the Organisations sheet; "
-        f"{plural(counts[NOT_RECORDED], 'collaboration')} with a partner whose nation is not recorded."
-        if counts.get(NOT_RECORDED)
-        else ""
-    )
-    figures = [
-        Figure(
-            "UK collaborations by nation",
-            ("UK nation", "Collaborations"),
-            tuple(items),
-            _chart("UK collaborations by nation", items, "UK nation", horizontal=False),
-            tuple(counted),
-            note,
-        )
-    ]
-    if pairs:
-        ranked = _ranked(pairs)
-        figures.append(
-            Figure(
-                "UK collaborations between nations",
-                ("Lead organisation's nation – partner's nation", "Collaborations"),
-                tuple(ranked),
-                _chart("UK collaborations between nations", ranked, "Nations"),
-                tuple(between),
-                "Counted where both the award's lead organisation and the partner have a UK Nation "
-                "on the Organisations sheet.",
-            )
-        )
-    return figures
-
-
-def _nation(names: Iterable[str], nations: Mapping[str, str]) -> str:
-    for name in names:
-        nation = nations.get(name.casefold().strip())
-        if nation:
-            return nation
-    return NOT_RECORDED
-
-
-def _partners(group: _Group) -> Figure | None:
-    entries = [e for e in group.entries if e.section.key == "collaborations"]
-    if not entries:
-        return None
-    counts: Counter = Counter()
-    counted = []
-    for entry in entries:
-        name = " ".join(str(entry.values.get("organisation") or "").split()) or NOT_RECORDED
-        counts[name] += 1
-        counted.append(_counted(entry, name, group.awards))
-    items = _ranked(counts)
-    title = "Top partner organisations"
-    chart = _chart(title, [(c, n) for c, n in items if c != NOT_RECORDED], "Partner organisation", other=False)
-    return Figure(
-        title,
-        ("Partner organisation", "Collaborations"),
-        tuple(items),
-        chart,
-        tuple(counted),
-        "Organisations as named in the collaborations.",
-    )
-
-
-def _top_awards(group: _Group) -> Figure | None:
-    rows = sorted(((a.reference or a.title, n) for a, n in group.per_award if n), key=lambda p: (-p[1], p[0]))
-    if not rows:
-        return None
-    titles = {a.reference or a.title: a.title for a, _ in group.per_award}
-    counted = [_counted(e, group.awards.get(id(e), ""), group.awards) for e in group.entries]
-    chart = _chart("Awards with the most outcomes", rows, "Award", other=False)
-    return Figure(
-        "Awards with the most outcomes",
-        ("Award", "Title", "Entries"),
-        tuple((ref, titles.get(ref, ""), n) for ref, n in rows),
-        chart,
-        tuple(counted),
-        "An entry reported against several awards counts for each.",
-    )
-
-
-#: The figures of a group, in the report's order: (key, how to make it).
-def _figures(group: _Group, schema: Schema, nations: Mapping[str, str]) -> list[Figure]:
-    made: list[Figure | None] = [
-        _sections(group, schema),
-        _years(group, "Entries by year"),
-        *_funding(group, schema),
-        _by_field(group, schema, "collaborations", "sector", "Collaborations by partner sector", "Partner sector"),
-        _by_field(
-            group, schema, "collaborations", "country", "Collaborations by partner country", "Country", order=False
-        ),
-        *_nations(group, nations),
-        _partners(group),
-        _by_field(
-            group,
-            schema,
-            "collaborations",
-            "impact_categories",
-            "Collaborations by impact category",
-            "Impact category",
-            many=True,
-        ),
-        _by_field(
-            group,
-            schema,
-            "engagement_activities",
-            "form",
-            "Engagement activities by form",
-            "Form of engagement",
-            order=False,
-        ),
-        _by_field(
-            group,
-            schema,
-            "engagement_activities",
-            "geographic_reach",
-            "Engagement activities by geographic reach",
-            "Geographic reach",
-            horizontal=False,
-        ),
-        _by_field(
-            group,
-            schema,
-            "engagement_activities",
-            "primary_audience",
-            "Engagement activities by primary audience",
-            "Primary audience",
-            order=False,
-        ),
-        _by_field(
-            group,
-            schema,
-            "engagement_activities",
-            "other_audiences",
-            "Engagement activities by other audiences",
-            "Other audience",
-            many=True,
-            order=False,
-        ),
-        _by_field(
-            group,
-            schema,
-            "policy_influence",
-            "policy_influence_type",
-            "Influence on policy by type",
-            "Type of influence",
-            order=False,
-        ),
-        _years(group, "Publications by year", "publications"),
-        _by_field(group, schema, "publications", "type", "Publications by type", "Type of publication", order=False),
-        _by_field(
-            group,
-            schema,
-            "awards_recognition",
-            "type",
-            "Awards and recognition by type",
-            "Type of recognition",
-            order=False,
-        ),
-        _top_awards(group),
-    ]
-    return [figure for figure in made if figure is not None]
+def entries_counted(view: PortfolioReport) -> tuple[list[str], list[list[Any]]]:
+    """Every entry each group counts, once per group: where it is, then for each figure the
+    category it is counted under (and, for a sum, the amount it adds). Filtering a figure's
+    column on a category gives the entries behind that bar."""
+    columns: list[str] = []
+    for group in view.groups:
+        for figure in group.figures:
+            for name in (
+                figure.title,
+                *([f"{figure.title}: amount"] if any(c.amount is not None for c in figure.counted) else []),
+            ):
+                if name not in columns:
+                    columns.append(name)
+    index = {name: n for n, name in enumerate(columns)}
+    rows: list[list[Any]] = []
+    for group in view.groups:
+        entries: dict[tuple[str, str, int, str], list[Any]] = {}
+        for figure in group.figures:
+            for counted in figure.counted:
+                key = (counted.file, counted.sheet, counted.row, counted.entry_id)
+                row = entries.get(key)
+                if row is None:
+                    row = entries[key] = [
+                        group.name,
+                        counted.file,
+                        counted.sheet,
+                        counted.row,
+                        counted.entry_id,
+                        counted.award,
+                        counted.title,
+                    ] + [None] * len(columns)
+                cell = len(PORTFOLIO_ENTRY_HEADERS) + index[figure.title]
+                row[cell] = counted.category if row[cell] is None else f"{row[cell]}{CATEGORY_JOINER}{counted.category}"
+                if counted.amount is not None:
+                    row[len(PORTFOLIO_ENTRY_HEADERS) + index[f"{figure.title}: amount"]] = counted.amount
+        rows.extend(sorted(entries.values(), key=lambda r: (r[1], r[2], r[3])))
+    return [*PORTFOLIO_ENTRY_HEADERS, *columns], rows
 
 
 def group_names(award: Award, groups: Mapping[str, Sequence[str]] | None = None) -> list[str]:
@@ -594,7 +127,9 @@ def portfolio_report(
         views.append(GroupView(name, len(awards), len(unique), summary, tuple(figures)))
         if progress:
             progress(number, len(members))
-    return PortfolioReport(title, subtitle, tuple(details), tuple(views), tuple(notes), generated)
+    report = PortfolioReport(title, subtitle, tuple(details), tuple(views), tuple(notes), generated)
+    headers, rows = entries_counted(report)
+    return replace(report, entries=(tuple(headers), tuple(tuple(row) for row in rows)))
 
 
 def uk_nations(organisations: Iterable[Organisation]) -> dict[str, str]:

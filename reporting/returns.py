@@ -13,21 +13,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import fieldtypes
 from .changes import ADDED, CHANGED, REMOVED
 from .errors import TemplateError
-from .fieldtypes.texts import is_cut_short, is_placeholder
 from .model import Award, Entry, Organisation
 from .outputs import OutputKind
 from .periods import entry_years
 from .schema import Chart, FieldSpec, Schema, Section
 from .selection import Selected
-from .sheets import NOT_RECORDED, Table, section_table
+from .sheets import NOT_RECORDED, section_table
 from .text import one_line
 from .texts import namespace
+from .views import ChangesView, ChartView, EntryView, FieldView, Head, PortfolioView, ReturnView, SectionView
 
 __all__ = [
     "ChangesView",
@@ -48,131 +47,7 @@ __all__ = [
 HEADING_LIMIT = 400
 
 
-@dataclass(frozen=True)
-class FieldView:
-    """One labelled value. `url` makes the value a link; with `link_text` the link is added
-    after the text instead (e.g. a citation followed by its DOI); `links` are web addresses
-    inside the text, each linked where it stands."""
-
-    label: str
-    text: str
-    long: bool = False
-    url: str | None = None
-    link_text: str | None = None
-    links: tuple[str, ...] = ()
-    #: True when the value was not recorded (shown as "not recorded", set apart).
-    missing: bool = False
-    #: What a person must check before the return is sent ("placeholder text", "link cut
-    #: short"): the draft marks the value with it.
-    check: str = ""
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """One entry as Word shows it: a heading (its title, in full; none where the title is a
-    long text, such as a key finding, which is shown as it is instead), its fields, and for a
-    publication a citation in one paragraph in place of both."""
-
-    heading: str | None
-    fields: tuple[FieldView, ...]
-    marks: tuple[str, ...] = ()
-    citation: FieldView | None = None
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """One section of a return: its entries (Word), its table (Excel) and its yearly counts."""
-
-    key: str
-    title: str
-    intro: str
-    entries: tuple[EntryView, ...]
-    table: Table
-    per_year: Mapping[int, int] = field(default_factory=dict)
-    undated: int = 0
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """One bar chart: categories and counts, with a text alternative for screen readers."""
-
-    title: str
-    categories: tuple[str, ...]
-    values: tuple[float, ...]
-    horizontal: bool = True
-    #: The titles of the category axis (what the bars are) and of the value axis.
-    axis: str = ""
-    counted: str = "Entries"
-    #: Decimal places of the values (amounts in millions have one).
-    decimals: int = 0
-
-    @property
-    def alt(self) -> str:
-        pairs = ", ".join(f"{c}: {v:,.{self.decimals}f}" for c, v in zip(self.categories, self.values))
-        return f"Bar chart, {self.title.lower()}. {pairs}."
-
-
-@dataclass(frozen=True)
-class ChangesView:
-    """The "Changes since last submission" list: groups (Added, Changed, Removed) of lines."""
-
-    summary: str
-    groups: tuple[tuple[str, tuple[str, ...]], ...]
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a return is about: its title, the details and texts of its cover, and the names
-    its wording may use ({{ award.title }}, {{ organisation.name }})."""
-
-    title: str
-    kind: OutputKind
-    reference: str = ""
-    details: tuple[FieldView, ...] = ()
-    texts: tuple[FieldView, ...] = ()
-    names: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReturnView:
-    """Everything a return (or a partner profile) shows, ready for either renderer."""
-
-    title: str
-    kind: OutputKind
-    reference: str
-    details: tuple[FieldView, ...]
-    texts: tuple[FieldView, ...]
-    sections: tuple[SectionView, ...]
-    years: tuple[int, ...]
-    notes: tuple[str, ...] = ()
-    changes: ChangesView | None = None
-    cover_subtitle: str = ""
-    generated: str = ""
-    header: str = ""
-    summary: str = ""
-    summary_note: str = ""
-    charts: tuple[ChartView, ...] = ()
-
-    @property
-    def entry_count(self) -> int:
-        return sum(len(s.entries) for s in self.sections)
-
-
-# -- entries ---------------------------------------------------------------------------------
-
-#: A link longer than this (characters) is set under its label rather than beside it.
 LONG_LINK = 60
-
-
-def draft_check(spec: FieldSpec, text: str, typed: bool = True) -> str:
-    """What a draft marks in a value or title for a person to check before it is sent:
-    placeholder text, a link cut short, or what the field's type finds (a check digit, lost
-    characters); only a value that was typed is asked of its type."""
-    if is_placeholder(text):
-        return "placeholder text"
-    if is_cut_short(text):
-        return "link cut short"
-    return spec.kind.check(text) if typed else ""
 
 
 def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
@@ -181,7 +56,7 @@ def _field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, An
         return None
     links = spec.kind.links(text) if spec.key in values else ()
     whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
-    check = draft_check(spec, text, typed=spec.key in values)
+    check = fieldtypes.draft_check(spec, text, typed=spec.key in values)
     # An address too long for the rest of the line goes under its label, so the label is not
     # left alone on its line and the address breaks less.
     long = spec.is_long or "\n" in text or (whole and len(text) > LONG_LINK)
@@ -271,7 +146,7 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         if text and not _bookkeeping(label):  # identifiers stay in the Excel files
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
     if heading and titled:  # what a draft marks in a value, it marks in a title too
-        check = draft_check(heading_spec, full)
+        check = fieldtypes.draft_check(heading_spec, full)
         if check:
             marks = (*marks, f"Check: {check}")
     return EntryView(heading, tuple(fields), marks, reference)
@@ -497,15 +372,6 @@ def profile_head(schema: Schema, organisation: Organisation, entries: list[Entry
         details.append(FieldView("Awards", "; ".join(awards)))
     names = {"organisation": {f.key: organisation.values.get(f.key) for f in schema.organisation_fields}}
     return Head(organisation.name, OutputKind.PROFILE, "", tuple(details), (), names)
-
-
-@dataclass(frozen=True)
-class PortfolioView:
-    """Awards x sections: how many entries each award's return holds in each section used."""
-
-    sections: tuple[str, ...]
-    #: (award reference, award title, counts per section)
-    rows: tuple[tuple[str, str, tuple[int, ...]], ...]
 
 
 def portfolio_view(schema: Schema, counts: list[tuple[Award, Mapping[str, int]]]) -> PortfolioView:

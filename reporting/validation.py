@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from . import fieldtypes, partners
+from .duplicates import check_duplicates
 from .findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from .imported import FRESH, unchanged
-from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record, describe_origin
+from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record
 from .schema import FieldSpec, Schema, Section, normalise
 from .text import one_line
 
@@ -53,11 +53,13 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         if spec.key in record.flagged:
             continue
         raw = record.raw.get(spec.key)
-        accepted = unchanged(record.imported, spec.key, raw)
         value: Any = None
         problems: list[fieldtypes.Problem] = []
         if raw is not None:
             value, problems = fieldtypes.parse(spec, raw)
+        # Whether the value is as imported matters only for a problem or a missing answer.
+        asked = bool(problems) or (value is None and (spec.required or spec.recommended))
+        accepted = asked and unchanged(record.imported, spec.key, raw)
         for problem in problems:
             severity, hint = problem.severity, problem.hint
             if accepted and severity == ERROR:
@@ -231,60 +233,6 @@ def _check_long_title(record: Record, section: Section, values: dict[str, Any], 
         )
 
 
-def _duplicate_key(entry: Entry) -> tuple:
-    """What makes two entries the same: every field of the section, compared loosely, for
-    the same award(s). (One outcome counted for several awards is one entry listing them all.)
-    The fields are kept as a digest, so checking 100,000 entries copies no text."""
-    awards = tuple(entry.values.get("award_reference") or ())
-    doi = entry.values.get("doi")
-    if doi:
-        return (entry.section.key, "doi", doi.casefold(), awards)
-    digest = hashlib.blake2b(digest_size=16)
-    for spec in entry.section.fields:
-        value = entry.values.get(spec.key, entry.raw.get(spec.key))
-        if isinstance(value, str):
-            # Titles compare without case or spacing; long texts without case.
-            value = value.casefold() if spec.is_long else " ".join(value.casefold().split())
-        digest.update(str(value).encode("utf-8", "surrogatepass") + b"\x1f")
-    return (entry.section.key, digest.digest(), awards)
-
-
-def _check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings) -> None:
-    first: dict[tuple, Record] = {}
-    for entry, record in pending:
-        key = _duplicate_key(entry)
-        earlier = first.setdefault(key, record)
-        if earlier is record:
-            continue
-        where = describe_origin(earlier.origin)
-        if earlier.origin.file != record.origin.file:
-            where += f" of {earlier.origin.file}"
-        doi = key[1:2] == ("doi",)
-        ids = (earlier.raw.get("entry_id"), record.raw.get("entry_id"))
-        # Two different researchfish/GtR outcome IDs, or entries the funder already accepted:
-        # maybe reported twice on purpose, and in any case not for this tool to refuse.
-        different_ids = bool(all(ids) and ids[0] != ids[1])
-        distinct = different_ids or earlier.imported is not None or record.imported is not None
-        if distinct:
-            code, severity = "possible-duplicate", WARNING
-            variant = {(True, False): "", (True, True): "doi", (False, False): "funder", (False, True): "funder-doi"}[
-                (different_ids, doi)
-            ]
-        else:
-            code, severity, variant = "duplicate-entry", ERROR, "doi" if doi else ""
-        findings.add(
-            _finding(
-                record,
-                entry.section.heading_field,
-                code,
-                severity,
-                variant,
-                value=entry.value_or_raw(entry.section.heading),
-                where=where,
-            )
-        )
-
-
 def validate(
     records: Iterable[Record], schema: Schema, today: dt.date | None = None, files: Iterable[str] = ()
 ) -> tuple[Dataset, Findings]:
@@ -375,7 +323,7 @@ def validate(
     for award in dataset.awards:
         if not award.title and not award.reference and award.origin.row:
             findings.add(Finding.of("missing-value", ERROR, "award", field="Title", **award.origin.where()))
-    _check_duplicates(pending, findings)
+    check_duplicates(pending, findings, _finding)
     for entry, _ in pending:
         entry.raw = {k: v for k, v in entry.raw.items() if k not in entry.values}
     dataset.imported = imported

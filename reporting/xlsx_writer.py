@@ -1,5 +1,6 @@
 """Write every .xlsx the tool produces, from views: input workbooks (inputs.InputBook), Excel
-returns and profiles (returns.ReturnView) and portfolio summaries (returns.PortfolioView).
+returns and profiles (views.ReturnView), and the books, formats, print set-up and native
+charts `xlsx_portfolio` writes the portfolio summary and report with.
 
 The only module that imports XlsxWriter, and it knows nothing of fields, entries or the
 schema: it writes tables of cells (sheets.Table) and the summary of a return. XlsxWriter was
@@ -22,9 +23,8 @@ from xlsxwriter.utility import xl_col_to_name
 from . import imported as imported_values
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK, OutputKind
-from .portfolio import PortfolioReport
-from .returns import ChartView, PortfolioView, ReturnView
 from .sheets import Cell, Table
+from .views import ChartView, ReturnView
 
 #: Fixed document date so that rebuilding the same data gives identical files.
 FIXED_DATE = dt.datetime(2000, 1, 1)
@@ -84,7 +84,7 @@ class _Formats:
         return self._styles.get(name, self.cell)
 
 
-def _new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, _Formats]:
+def new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, _Formats]:
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )
@@ -198,7 +198,7 @@ def _lists(book: xlsxwriter.Workbook, lists: Any, fmt: _Formats) -> None:
 def write_input_workbook(view: InputBook) -> bytes:
     """An input workbook (see inputs.py), as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, view.title)
+    book, fmt = new_book(buffer, view.title)
     _instructions(book, view.instructions, fmt)
     if view.log_title:
         _import_log(book, view, fmt)
@@ -226,7 +226,7 @@ def write_input_workbook(view: InputBook) -> bytes:
 def write_excel_return(view: ReturnView) -> bytes:
     """The Excel return (or profile): a Summary sheet, then one sheet per non-empty section."""
     buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, view.title, view.kind)
+    book, fmt = new_book(buffer, view.title, view.kind)
     sheet = book.add_worksheet("Summary")
     sheet.write_string(0, 0, view.title, fmt.title)
     lines = [view.summary]
@@ -257,7 +257,7 @@ def write_excel_return(view: ReturnView) -> bytes:
     sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
     _summary_charts(book, sheet, view.charts, total_row + 4, fmt)
     sheet.freeze_panes(top + 1, 1)
-    _print_setup(sheet, landscape=False)
+    print_setup(sheet, landscape=False)
     for section in view.sections:
         _return_table(book, _used_columns(section.table), fmt)
     book.close()
@@ -307,7 +307,7 @@ def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats) -> Non
     # One page wide while the text stays readable (about half size); a wider sheet (a
     # researchfish export's 30 columns) prints over a few pages side by side instead.
     total = sum(column.width for column in table.columns)
-    _print_setup(sheet, landscape=True, pages_wide=max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE))))
+    print_setup(sheet, landscape=True, pages_wide=max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE))))
     sheet.repeat_rows(0)
 
 
@@ -317,7 +317,7 @@ WIDTH_PER_PAGE = 300
 MAX_PAGES_WIDE = 4
 
 
-def _print_setup(sheet: Any, landscape: bool, pages_wide: int = 1) -> None:
+def print_setup(sheet: Any, landscape: bool, pages_wide: int = 1) -> None:
     """A4, `pages_wide` pages wide (as many pages down as it takes), the sheet's name and page
     numbers in the footer."""
     sheet.set_paper(9)
@@ -339,65 +339,12 @@ def _summary_charts(
         for offset, (category, value) in enumerate(zip(chart.categories, chart.values)):
             sheet.write_string(first + offset, 0, category, fmt.cell)
             sheet.write_number(first + offset, 1, value, fmt.number)
-        native, height = _native_chart(book, "Summary", chart, first, 0)
+        native, height = native_chart(book, "Summary", chart, first, 0)
         sheet.insert_chart(row, 3, native, {"object_position": 1})
         row = max(first + len(chart.categories) + 2, row + height // 20 + 2)
 
 
-def write_portfolio_summary(view: PortfolioView) -> bytes:
-    """Awards x sections: how many entries each award's return holds in each section."""
-    buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, "Portfolio summary", OutputKind.PORTFOLIO_SUMMARY)
-    sheet = book.add_worksheet("Portfolio")
-    headers = ["Award Reference", "Title", *view.sections, "Total"]
-    for col, text in enumerate(headers):
-        sheet.write_string(0, col, text, fmt.optional)
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 1, 50, fmt.wrap)
-    sheet.set_column(2, len(headers) - 1, 14)
-    totals = [0] * (len(view.sections) + 1)
-    for row, (reference, title, counts) in enumerate(view.rows, start=1):
-        sheet.write_string(row, 0, reference, fmt.cell)
-        sheet.write_string(row, 1, title, fmt.wrap)
-        numbers = [*counts, sum(counts)]
-        for col, number in enumerate(numbers, start=2):
-            sheet.write_number(row, col, number, fmt.number)
-            totals[col - 2] += number
-    last = len(view.rows) + 1
-    sheet.write_string(last, 1, "Total", fmt.total)
-    for col, number in enumerate(totals, start=2):
-        sheet.write_number(last, col, number, fmt.total)
-    sheet.set_row(0, 45)
-    sheet.freeze_panes(1, 2)
-    sheet.autofilter(0, 0, max(len(view.rows), 1), len(headers) - 1)
-    book.close()
-    return buffer.getvalue()
-
-
-# -- the portfolio impact report -------------------------------------------------------------
-
-PORTFOLIO_ENTRIES_SHEET = "Entries counted"
-#: The Entries counted sheet: these columns, then one per figure (its category for the entry).
-PORTFOLIO_ENTRY_HEADERS = ("Group", "Workbook", "Sheet", "Row", "Entry ID", "Award", "Title")
-#: Several categories of one entry in one figure (a collaboration's impact categories).
-CATEGORY_JOINER = "; "
-
-
-def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
-    """Names Excel accepts (no []:*?/\\, at most 31 characters), each used once."""
-    result = []
-    for name in names:
-        clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Group"
-        candidate, number = clean[:31], 1
-        while candidate.casefold() in taken:
-            number += 1
-            candidate = f"{clean[:27]} ({number})"
-        taken.add(candidate.casefold())
-        result.append(candidate)
-    return result
-
-
-def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int) -> Any:
+def native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int) -> Any:
     """A bar chart of the `chart` data written at rows first.. of columns `column` (categories)
     and `column` + 1 (values), titled, with both axes titled."""
     last = first + len(chart.categories) - 1
@@ -433,136 +380,4 @@ def _native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, 
     return native, height
 
 
-def _entries_counted(view: PortfolioReport) -> tuple[list[str], list[list]]:
-    """Every entry each group counts, once per group: where it is, then for each figure the
-    category it is counted under (and, for a sum, the amount it adds). Filtering a figure's
-    column on a category gives the entries behind that bar."""
-    columns: list[str] = []
-    for group in view.groups:
-        for figure in group.figures:
-            for name in (
-                figure.title,
-                *([f"{figure.title}: amount"] if any(c.amount is not None for c in figure.counted) else []),
-            ):
-                if name not in columns:
-                    columns.append(name)
-    index = {name: n for n, name in enumerate(columns)}
-    rows: list[list] = []
-    for group in view.groups:
-        entries: dict[tuple[str, str, int, str], list] = {}
-        for figure in group.figures:
-            for counted in figure.counted:
-                key = (counted.file, counted.sheet, counted.row, counted.entry_id)
-                row = entries.get(key)
-                if row is None:
-                    row = entries[key] = [
-                        group.name,
-                        counted.file,
-                        counted.sheet,
-                        counted.row,
-                        counted.entry_id,
-                        counted.award,
-                        counted.title,
-                    ] + [None] * len(columns)
-                cell = len(PORTFOLIO_ENTRY_HEADERS) + index[figure.title]
-                row[cell] = counted.category if row[cell] is None else f"{row[cell]}{CATEGORY_JOINER}{counted.category}"
-                if counted.amount is not None:
-                    row[len(PORTFOLIO_ENTRY_HEADERS) + index[f"{figure.title}: amount"]] = counted.amount
-        rows.extend(sorted(entries.values(), key=lambda r: (r[1], r[2], r[3])))
-    return [*PORTFOLIO_ENTRY_HEADERS, *columns], rows
-
-
-def write_portfolio_report(view: PortfolioReport) -> bytes:
-    """The portfolio report: an About sheet, a sheet per group (each figure's table, the data of
-    its chart and the native chart), and Entries counted: every entry each group counts, with
-    the category each figure counts it under, each figure linked to its column."""
-    buffer = io.BytesIO()
-    book, fmt = _new_book(buffer, view.title, OutputKind.PORTFOLIO_REPORT)
-    names = _sheet_names([g.name for g in view.groups], {"about", PORTFOLIO_ENTRIES_SHEET.casefold()})
-    headers, rows = _entries_counted(view)
-    about = book.add_worksheet("About")
-    about.write_string(0, 0, view.title, fmt.title)
-    line = 1
-    for text in [view.subtitle, *(f"{label}: {value}" for label, value in view.details), *view.notes, view.generated]:
-        if text:
-            about.write_string(line, 0, text, fmt.cell)
-            line += 1
-    line += 1
-    about.write_string(line, 0, "Groups", fmt.bold)
-    for number, (group, name) in enumerate(zip(view.groups, names), start=1):
-        about.write_url(line + number, 0, f"internal:'{name}'!A1", fmt.link, group.name)
-        about.write_string(line + number, 1, group.summary, fmt.cell)
-    about.write_string(
-        line + len(names) + 2,
-        0,
-        f"The sheet {PORTFOLIO_ENTRIES_SHEET} lists every entry counted, "
-        "where it is in the workbooks read, and for each figure the category it is counted under.",
-        fmt.cell,
-    )
-    about.set_column(0, 0, 40)
-    about.set_column(1, 1, 60)
-    for group, name in zip(view.groups, names):
-        sheet = book.add_worksheet(name)
-        sheet.write_string(0, 0, group.name, fmt.title)
-        sheet.write_string(1, 0, group.summary[:1].upper() + group.summary[1:] + ".", fmt.cell)
-        sheet.set_column(0, 0, 42, fmt.wrap)
-        sheet.set_column(1, 3, 14)
-        sheet.set_column(5, 5, 30)
-        sheet.set_column(6, 6, 12)
-        row = 3
-        for figure in group.figures:
-            sheet.write_string(row, 0, figure.title, fmt.bold)
-            column = xl_col_to_name(headers.index(figure.title))
-            sheet.write_url(
-                row,
-                1,
-                f"internal:'{PORTFOLIO_ENTRIES_SHEET}'!{column}1",
-                fmt.link,
-                f"The entries counted (column {column} of {PORTFOLIO_ENTRIES_SHEET})",
-            )
-            for col, header in enumerate(figure.headers):
-                sheet.write_string(row + 1, col, header, fmt.optional)
-            for offset, values in enumerate(figure.rows, start=row + 2):
-                for col, value in enumerate(values):
-                    if isinstance(value, (int, float)):
-                        sheet.write_number(offset, col, value, fmt.money if isinstance(value, float) else fmt.number)
-                    else:
-                        sheet.write_string(offset, col, str(value), fmt.wrap if col == 0 else fmt.cell)
-            end = row + 2 + len(figure.rows)
-            if figure.note:
-                sheet.write_string(end, 0, figure.note, fmt.cell)
-                end += 1
-            if figure.chart is not None:
-                chart = figure.chart
-                sheet.write_string(row + 1, 5, "In the chart", fmt.optional)
-                sheet.write_string(row + 1, 6, chart.counted, fmt.optional)
-                for offset, (category, value) in enumerate(zip(chart.categories, chart.values), start=row + 2):
-                    sheet.write_string(offset, 5, category, fmt.cell)
-                    sheet.write_number(offset, 6, value, fmt.money if chart.decimals else fmt.number)
-                native, height = _native_chart(book, name, chart, row + 2, 5)
-                sheet.insert_chart(row, 8, native, {"object_position": 1})
-                end = max(end, row + height // 20 + 1)
-            row = end + 2
-        _print_setup(sheet, landscape=True)
-    listed = book.add_worksheet(PORTFOLIO_ENTRIES_SHEET)
-    for col, header in enumerate(headers):
-        listed.write_string(0, col, header, fmt.optional)
-    for number, entry in enumerate(rows, start=1):
-        for col, value in enumerate(entry):
-            if value is None or value == "":
-                continue
-            if isinstance(value, float):
-                listed.write_number(number, col, value, fmt.money)
-            elif isinstance(value, int):
-                listed.write_number(number, col, value, fmt.number)
-            else:
-                listed.write_string(number, col, value, fmt.cell)
-    fixed = (16, 18, 22, 7, 16, 16, 50)
-    for col in range(len(headers)):
-        listed.set_column(col, col, fixed[col] if col < len(fixed) else 22)
-    listed.set_row(0, 45, fmt.optional)
-    listed.freeze_panes(1, 4)
-    listed.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
-    _print_setup(listed, landscape=True, pages_wide=4)
-    book.close()
-    return buffer.getvalue()
+COLUMN_NAME = xl_col_to_name

@@ -101,7 +101,7 @@ def test_every_finding_is_worded_by_the_catalogue_with_what_its_words_need():
 def test_the_exit_codes_in_the_readme_are_the_ones_the_commands_use():
     import re
 
-    from reporting import cli as cli_module
+    from reporting.cli import base as cli_module
     from reporting.errors import InvalidEntries, ReportingError, UsageError
 
     section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]

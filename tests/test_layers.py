@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent.parent / "reporting"
 
 OWNERS = {
-    "click": {"cli"},
+    "click": {"cli", "cli.base", "cli.building", "cli.commands"},
     "openpyxl": {"workbook.copies"},
     "python_calamine": {"workbook.values"},
     "docx": {"docx_writer"},
@@ -51,9 +51,13 @@ RANKS = {
     "texts": 6,
     "outputs": 6,
     "parallel": 6,
+    "duplicates": 6.5,
     "validation": 7,
+    "views": 7.5,
     "returns": 8,
     "pdf": 7,
+    "figures": 8.3,
+    "portfolio_figures": 8.4,
     "portfolio": 8.5,
     "workbook.guard": 1,
     "workbook.sheetxml": 1,
@@ -67,6 +71,7 @@ RANKS = {
     "docx_body": 9,
     "docx_writer": 10,
     "xlsx_writer": 9,
+    "xlsx_portfolio": 9.2,
     "importers.kinds": 1,
     "importers.result": 9,
     "importers.rf_layout": 10.5,
@@ -91,13 +96,16 @@ RANKS = {
     "web.views": 13.65,
     "web.app": 13.7,
     "web": 13.8,
-    "cli": 14,
+    "cli.base": 14,
+    "cli.building": 14.1,
+    "cli.commands": 14.1,
+    "cli": 14.2,
     "__main__": 15,
     "": 15,
 }
 #: Modules that render: they read only views (of a return, of a workbook), never the model, the
 #: field types or the schema.
-RENDERERS = ("docx_writer", "docx_body", "xlsx_writer")
+RENDERERS = ("docx_writer", "docx_body", "xlsx_writer", "xlsx_portfolio")
 
 
 def _modules() -> dict[str, Path]:

@@ -296,3 +296,14 @@ class Isbn(StandardNumber):
 
     def valid(self, text: str) -> bool:
         return _isbn_valid(text)
+
+
+def draft_check(spec: FieldSpec, text: str, typed: bool = True) -> str:
+    """What a draft marks in a value or title for a person to check before it is sent:
+    placeholder text, a link cut short, or what the field's type finds (a check digit, lost
+    characters); only a value that was typed is asked of its type."""
+    if is_placeholder(text):
+        return "placeholder text"
+    if is_cut_short(text):
+        return "link cut short"
+    return spec.kind.check(text) if typed else ""

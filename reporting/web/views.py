@@ -225,14 +225,14 @@ def build() -> View:
     workspace = _visitor()
     if workspace is None or not workspace.uploads:
         return redirect(url_for("pages.start"), 303)
-    form = workspace.state.form = BuildForm.of(request.form, shared().pdf)
+    workspace.state.form = BuildForm.of(request.form, shared().pdf)  # shown again as sent
     with workspace.lock:
         job = workspace.state.job
         if job and not job.future.done():
             return redirect(url_for("pages.progress"), 303)
         out = workspace.new_folder("build")
         try:
-            asked = work.build_request(_files(workspace), str(out), form)
+            asked = work.build_request(_files(workspace), str(out), request.form, shared().pdf)
         except ReportingError as error:  # a period that is not one: said beside the form
             workspace.state.build_error = work.refusal(error, _files(workspace))
             return redirect(url_for("pages.findings") + "#build", 303)

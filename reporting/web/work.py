@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -28,7 +28,7 @@ from ..outputs import write_atomic
 from ..request import PDF_STAGE, Make, Report, Request
 from ..schema import load_schema
 from ..workbook.guard import check_file
-from .state import BuildForm, Built, Check
+from .state import Built, Check
 
 __all__ = ["Runner", "annotate", "build", "build_request", "check", "fix", "pdf_available", "summary"]
 
@@ -171,19 +171,26 @@ class _Status:
         )
 
 
-def build_request(files: Files, out: str, form: BuildForm) -> Request:
-    """The request the page's build form makes: each form field is a Request field (the period
-    as the command line takes it; raises UsageError for a period that is not one)."""
-    period = periods.make_period(form.year or None, form.start or None, form.end or None)
-    make = (Make.RETURNS, *([Make.PROFILES] if form.profiles else []), *([Make.PORTFOLIO] if form.portfolio else []))
+def build_request(files: Files, out: str, form: Mapping[str, str], pdf_available: bool) -> Request:
+    """The request the page's build form makes, each form field straight into its Request field
+    (the period as the command line takes it; raises UsageError for a period that is not one)."""
+
+    def text(name: str) -> str | None:
+        return form.get(name, "").strip() or None
+
+    make = (
+        Make.RETURNS,
+        *([Make.PROFILES] if form.get("profiles") else []),
+        *([Make.PORTFOLIO] if form.get("portfolio") else []),
+    )
     return Request(
         inputs=tuple(Path(path) for path, _ in files),
         out=Path(out),
         make=make,
-        period=period,
-        public=form.public,
-        final=form.final,
-        pdf=form.pdf,
+        period=periods.make_period(text("year"), text("start"), text("end")),
+        public=bool(form.get("public")),
+        final=bool(form.get("final")),
+        pdf=bool(form.get("pdf")) and pdf_available,
         force=True,
         separate=True,
     )
