@@ -28,10 +28,9 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 1
 #: The library's parameters whose command-line options are named differently.
 #: Library parameter -> the names it may have on a command (the first one the command has wins).
 _PARAMS = {
-    "out": ("output", "output_dir", "path", "folder", "annotate_dir"),
-    "output": ("output", "output_dir"),
+    "out": ("output", "path", "folder", "annotate_dir"),
+    "output": ("out",),
     "year": ("period",),
-    "templates": ("templates_dir",),
     "annotate": ("annotate_dir",),
 }
 
@@ -247,7 +246,6 @@ def _output_options(command: F) -> F:
     )
     command = click.option(
         "--templates",
-        "templates_dir",
         type=click.Path(file_okay=False, path_type=Path),
         help="Folder of edited templates (from `funder-report templates export`).",
     )(command)
@@ -259,6 +257,7 @@ def _output_options(command: F) -> F:
     command = click.option(
         "-o",
         "--output-dir",
+        "out",
         type=click.Path(file_okay=False, path_type=Path),
         default=pipeline.DEFAULT_OUTPUTS,
         show_default=True,

@@ -21,23 +21,17 @@ _STAGES = {
 }
 
 
-def _request(
-    ctx: click.Context,
-    kind: Make,
-    inputs: tuple[Path, ...],
-    output_dir: Path,
-    period: str | None,
-    start: str | None,
-    end: str | None,
-    **choices: Any,
-) -> Request:
-    """The request a build command's options make (the period checked first)."""
-    chosen = _run(ctx, lambda: periods.make_period(period, start, end))
-    return Request(inputs=inputs, out=output_dir, make=(kind,), period=chosen, **choices)
+def _request(ctx: click.Context, kind: Make, options: dict[str, Any]) -> Request:
+    """The request a build command's options make: each option is the Request field of its
+    name, but the period (given as --period, or --from and --to), which is checked first."""
+    period = _run(ctx, lambda: periods.make_period(options.pop("period"), options.pop("start"), options.pop("end")))
+    return Request(make=(kind,), period=period, **options)
 
 
-def _make(ctx: click.Context, request: Request, as_json: bool) -> None:
+def _make(ctx: click.Context, kind: Make, options: dict[str, Any]) -> None:
     """Run a build command's request, print its report, and stop with the right exit code."""
+    as_json = options.pop("as_json")
+    request = _request(ctx, kind, options)
     with _Progress(_STAGES) as progress:
         report = _run(ctx, lambda: pipeline.run(request, progress), as_json)
     [(kind, result)] = report.results.items()
@@ -82,23 +76,7 @@ def _raise(error: BaseException | None) -> None:
     "--final", is_flag=True, help="The return to send: placeholder text and links cut short are errors, not marks."
 )
 @click.pass_context
-def build(
-    ctx: click.Context,
-    inputs: tuple[Path, ...],
-    output_dir: Path,
-    template: Path | None,
-    templates_dir: Path | None,
-    pdf: bool,
-    processes: int | None,
-    period: str | None,
-    start: str | None,
-    end: str | None,
-    public: bool,
-    since: tuple[Path, ...],
-    force: bool,
-    as_json: bool,
-    final: bool,
-) -> None:
+def build(ctx: click.Context, **options: Any) -> None:
     """Build a Word and an Excel return per award from INPUT workbooks (default inputs/).
 
     Entries are validated first; while any has an error, no return is written. --period 2019
@@ -106,27 +84,7 @@ def build(
     date are listed); --public leaves out Internal entries; --since PREVIOUS marks new and
     changed entries and lists the changes.
     """
-    _make(
-        ctx,
-        _request(
-            ctx,
-            Make.RETURNS,
-            inputs,
-            output_dir,
-            period,
-            start,
-            end,
-            public=public,
-            since=since,
-            final=final,
-            template=template,
-            templates=templates_dir,
-            pdf=pdf,
-            processes=processes,
-            force=force,
-        ),
-        as_json,
-    )
+    _make(ctx, Make.RETURNS, options)
 
 
 @cli.command(
@@ -138,7 +96,7 @@ def build(
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--partner",
-    "names",
+    "partners",
     multiple=True,
     metavar="NAME",
     help="Only this partner (repeat for several). Default: every partner with a linked entry.",
@@ -146,48 +104,14 @@ def build(
 @_output_options
 @_selection_options
 @click.pass_context
-def profiles(
-    ctx: click.Context,
-    inputs: tuple[Path, ...],
-    names: tuple[str, ...],
-    output_dir: Path,
-    template: Path | None,
-    templates_dir: Path | None,
-    pdf: bool,
-    processes: int | None,
-    period: str | None,
-    start: str | None,
-    end: str | None,
-    public: bool,
-    force: bool,
-    as_json: bool,
-) -> None:
+def profiles(ctx: click.Context, **options: Any) -> None:
     """Write a partner impact profile (Word and Excel) per partner organisation.
 
     A profile holds the organisation's details, counts by section and year, then every entry
     linked to it: through the Partners column, a collaboration's or further funding's
     Organisation, or an accepted partner suggestion.
     """
-    _make(
-        ctx,
-        _request(
-            ctx,
-            Make.PROFILES,
-            inputs,
-            output_dir,
-            period,
-            start,
-            end,
-            public=public,
-            partners=names,
-            template=template,
-            templates=templates_dir,
-            pdf=pdf,
-            processes=processes,
-            force=force,
-        ),
-        as_json,
-    )
+    _make(ctx, Make.PROFILES, options)
 
 
 @cli.command(
@@ -211,23 +135,7 @@ def profiles(
     help="The previous submission: count only what is new or changed since.",
 )
 @click.pass_context
-def portfolio(
-    ctx: click.Context,
-    inputs: tuple[Path, ...],
-    groups: Path | None,
-    output_dir: Path,
-    template: Path | None,
-    templates_dir: Path | None,
-    pdf: bool,
-    processes: int | None,
-    period: str | None,
-    start: str | None,
-    end: str | None,
-    public: bool,
-    since: tuple[Path, ...],
-    force: bool,
-    as_json: bool,
-) -> None:
+def portfolio(ctx: click.Context, **options: Any) -> None:
     """Write a portfolio impact report (Word and Excel) of every award in INPUT workbooks.
 
     Per group of awards (the Award sheet's Group column, or --groups FILE) and for all awards:
@@ -236,24 +144,4 @@ def portfolio(
     form, reach and audience, influence on policy, publications, recognition and the awards with
     the most outcomes. The Excel report lists the entries behind every figure.
     """
-    _make(
-        ctx,
-        _request(
-            ctx,
-            Make.PORTFOLIO,
-            inputs,
-            output_dir,
-            period,
-            start,
-            end,
-            public=public,
-            since=since,
-            groups=groups,
-            template=template,
-            templates=templates_dir,
-            pdf=pdf,
-            processes=processes,
-            force=force,
-        ),
-        as_json,
-    )
+    _make(ctx, Make.PORTFOLIO, options)
