@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 from . import wordml as w
 from .portfolio import Figure, PortfolioReport
-from .returns import MAX_YEAR_COLUMNS
 from .text import paragraphs
 from .views import ChartView, FieldView, ReturnView
 
@@ -148,29 +147,17 @@ class Body:
 
 def _summary_table(body: Body, view: ReturnView) -> None:
     """Entries per section and per year, as a Word table (fixed column widths)."""
-    years = view.years
-    shown = years[-MAX_YEAR_COLUMNS:] if len(years) > MAX_YEAR_COLUMNS else years
-    earlier = years[: len(years) - len(shown)]
-    headers = ["Section", "Entries", *([f"To {earlier[-1]}"] if earlier else []), *map(str, shown), "Undated"]
+    table = view.glance
+    headers = list(table.headers)
     first, number = 2200, 950
     rest = max((TABLE_WIDTH - first - 2 * number) // max(len(headers) - 3, 1), 420)
     widths = [first, number] + [rest] * (len(headers) - 3) + [number]
-    rows: list[list[str]] = [headers]
-    for section in view.sections:
-        before = sum(section.per_year.get(y, 0) for y in earlier)
-        rows.append(
-            [
-                section.title,
-                str(len(section.entries)),
-                *([str(before or "")] if earlier else []),
-                *[str(section.per_year.get(y, 0) or "") for y in shown],
-                str(section.undated or ""),
-            ]
-        )
-    totals = ["Total", str(view.entry_count)]
-    for index in range(2, len(headers)):
-        totals.append(str(sum(int(r[index] or 0) for r in rows[1:]) or ""))
-    rows.append(totals)
+
+    def cells(label: str, numbers: tuple[int, ...]) -> list[str]:  # a year without entries is blank
+        return [label, str(numbers[0]), *(str(n or "") for n in numbers[1:])]
+
+    rows: list[list[str]] = [headers, *(cells(title, numbers) for title, numbers in table.rows)]
+    rows.append(cells("Total", table.totals))
     body.parts.append(
         w.table(
             widths,
@@ -320,7 +307,7 @@ def write_portfolio(body: Body, view: PortfolioReport) -> None:
     for number, group in enumerate(view.groups, start=1):
         body.page_break()
         body.heading("h1", group.name, f"_Group{number}")
-        body.paragraph("field_text", body.run(group.summary[:1].upper() + group.summary[1:] + "."))
+        body.paragraph("field_text", body.run(group.sentence))
         if not group.figures:
             body.paragraph("field_text", body.run("No entries."))
         for figure in group.figures:

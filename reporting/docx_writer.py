@@ -108,8 +108,6 @@ _APP = (
     "<Application>funder-report</Application><DocSecurity>0</DocSecurity>"
     "<Company>{company}</Company></Properties>"
 )
-#: Who a document is by, in the order its details are looked for.
-_AUTHOR_LABELS = ("Principal Investigator", "Lead Research Organisation")
 
 
 def _style_ids(document: Any) -> dict[str, str | None]:
@@ -280,12 +278,8 @@ class WordTemplate:
         """The Word return (or profile) for one view, as the bytes of a .docx file."""
         body = Body(self.styles, {rid for rid, *_ in self._rels})
         write_return(body, view)
-        details = {d.label: d.text for d in view.details if not d.missing}
-        author = next((details[label] for label in _AUTHOR_LABELS if details.get(label)), "funder-report")
         subject = "Partner impact profile" if view.kind == "profile" else "Research outcomes return"
-        return self._package(
-            body, view.title, view.header, subject, author, details.get("Lead Research Organisation", "")
-        )
+        return self._package(body, view.title, view.header, subject, view.author, view.company)
 
     def render_portfolio(self, view: PortfolioReport) -> bytes:
         """The portfolio impact report, as the bytes of a .docx file."""

@@ -66,6 +66,8 @@ class GroupView:
     entries: int
     summary: str
     figures: tuple[Figure, ...]
+    #: The summary as a sentence (capitalised, with its full stop), as both renderers show it.
+    sentence: str = ""
 
 
 @dataclass(frozen=True)

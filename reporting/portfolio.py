@@ -124,7 +124,9 @@ def portfolio_report(
             f"{plural(len(awards), 'award')}, {plural(len(unique), 'entry', 'entries')} "
             f"in {plural(len({e.section.key for e in unique.values()}), 'section')}"
         )
-        views.append(GroupView(name, len(awards), len(unique), summary, tuple(figures)))
+        views.append(
+            GroupView(name, len(awards), len(unique), summary, tuple(figures), f"{summary[:1].upper()}{summary[1:]}.")
+        )
         if progress:
             progress(number, len(members))
     report = PortfolioReport(title, subtitle, tuple(details), tuple(views), tuple(notes), generated)

@@ -26,7 +26,17 @@ from .selection import Selected
 from .sheets import NOT_RECORDED, section_table
 from .text import one_line
 from .texts import namespace
-from .views import ChangesView, ChartView, EntryView, FieldView, Head, PortfolioView, ReturnView, SectionView
+from .views import (
+    ChangesView,
+    ChartView,
+    CountTable,
+    EntryView,
+    FieldView,
+    Head,
+    PortfolioView,
+    ReturnView,
+    SectionView,
+)
 
 __all__ = [
     "ChangesView",
@@ -305,7 +315,12 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
     charts = [c for c in charts if len(c.categories) > 1]  # one bar says nothing the table does not
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
+    details = {d.label: d.text for d in head.details if not d.missing}
     return ReturnView(
+        glance=_glance(sections, span, grouped=True),
+        glance_by_year=_glance(sections, span, grouped=False),
+        author=next((details[label] for label in AUTHOR_LABELS if details.get(label)), "funder-report"),
+        company=details.get("Lead Research Organisation", ""),
         title=head.title,
         kind=head.kind,
         reference=head.reference,
@@ -323,6 +338,31 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         charts=tuple(charts),
     )
 
+
+def _glance(sections: list[SectionView], years: tuple[int, ...], grouped: bool) -> CountTable:
+    """Entries per section and per year (and undated); `grouped`: years before the last
+    MAX_YEAR_COLUMNS added up in one "To YEAR" column."""
+    shown = years[-MAX_YEAR_COLUMNS:] if grouped and len(years) > MAX_YEAR_COLUMNS else years
+    earlier = years[: len(years) - len(shown)]
+    headers = ("Section", "Entries", *([f"To {earlier[-1]}"] if earlier else []), *map(str, shown), "Undated")
+    rows = tuple(
+        (
+            section.title,
+            (
+                len(section.entries),
+                *([sum(section.per_year.get(y, 0) for y in earlier)] if earlier else []),
+                *[section.per_year.get(y, 0) for y in shown],
+                section.undated,
+            ),
+        )
+        for section in sections
+    )
+    totals = tuple(sum(numbers[i] for _, numbers in rows) for i in range(len(headers) - 1))
+    return CountTable(headers, rows, totals)
+
+
+#: The cover details that name a document's author, the first one given.
+AUTHOR_LABELS = ("Principal Investigator", "Lead Research Organisation")
 
 #: Award details every cover gives, "not recorded" when the workbook does not have them.
 COVER_FIELDS = (

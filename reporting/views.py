@@ -13,7 +13,17 @@ from typing import Any
 from .outputs import OutputKind
 from .sheets import Table
 
-__all__ = ["ChangesView", "ChartView", "EntryView", "FieldView", "Head", "PortfolioView", "ReturnView", "SectionView"]
+__all__ = [
+    "ChangesView",
+    "ChartView",
+    "CountTable",
+    "EntryView",
+    "FieldView",
+    "Head",
+    "PortfolioView",
+    "ReturnView",
+    "SectionView",
+]
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,16 @@ class Head:
 
 
 @dataclass(frozen=True)
+class CountTable:
+    """A table of counts, finished: its headers, a row per section (its title and numbers), and
+    the totals row's numbers (its label is "Total")."""
+
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    totals: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReturnView:
     """Everything a return (or a partner profile) shows, ready for either renderer."""
 
@@ -120,6 +140,14 @@ class ReturnView:
     summary: str = ""
     summary_note: str = ""
     charts: tuple[ChartView, ...] = ()
+    #: At a glance in Word: entries per section and year, years before the last
+    #: MAX_YEAR_COLUMNS added up in one "To YEAR" column.
+    glance: CountTable = field(default_factory=CountTable)
+    #: At a glance in Excel: a column for every year.
+    glance_by_year: CountTable = field(default_factory=CountTable)
+    #: Who the document properties name as its author, and their organisation.
+    author: str = "funder-report"
+    company: str = ""
 
     @property
     def entry_count(self) -> int:

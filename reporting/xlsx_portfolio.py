@@ -97,7 +97,7 @@ def write_portfolio_report(view: PortfolioReport) -> bytes:
     for group, name in zip(view.groups, names):
         sheet = book.add_worksheet(name)
         sheet.write_string(0, 0, group.name, fmt.title)
-        sheet.write_string(1, 0, group.summary[:1].upper() + group.summary[1:] + ".", fmt.cell)
+        sheet.write_string(1, 0, group.sentence, fmt.cell)
         sheet.set_column(0, 0, 42, fmt.wrap)
         sheet.set_column(1, 3, 14)
         sheet.set_column(5, 5, 30)

@@ -236,23 +236,19 @@ def write_excel_return(view: ReturnView) -> bytes:
     for row, line in enumerate(lines, start=1):
         sheet.write_string(row, 0, line, fmt.cell)
     top = len(lines) + 2
-    years = view.years
-    headers = ["Section", "Entries", *[str(y) for y in years], "Undated"]
-    for col, text in enumerate(headers):
+    table = view.glance_by_year
+    for col, text in enumerate(table.headers):
         sheet.write_string(top, col, text, fmt.optional)
     sheet.set_column(0, 0, 50)
-    sheet.set_column(1, len(headers) - 1, 9)
-    totals = [0] * (len(headers) - 1)
-    for row, section in enumerate(view.sections, start=top + 1):
-        sheet.write_string(row, 0, section.title, fmt.cell)
-        numbers = [len(section.entries), *[section.per_year.get(y, 0) for y in years], section.undated]
+    sheet.set_column(1, len(table.headers) - 1, 9)
+    for row, (title, numbers) in enumerate(table.rows, start=top + 1):
+        sheet.write_string(row, 0, title, fmt.cell)
         for col, number in enumerate(numbers, start=1):
             if number or col == 1:  # blank, as in the Word return, where a year has none
                 sheet.write_number(row, col, number, fmt.number)
-            totals[col - 1] += number
-    total_row = top + 1 + len(view.sections)
+    total_row = top + 1 + len(table.rows)
     sheet.write_string(total_row, 0, "Total", fmt.total)
-    for col, number in enumerate(totals, start=1):
+    for col, number in enumerate(table.totals, start=1):
         sheet.write_number(total_row, col, number, fmt.total)
     sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
     _summary_charts(book, sheet, view.charts, total_row + 4, fmt)

@@ -58,6 +58,7 @@ def assert_outputs_sound(folder: Path) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_input(case, tmp_path):
     made = tmp_path / "made"
@@ -100,6 +101,7 @@ def _check_word_links(folder: Path) -> None:
                         assert len(target) <= 2079, f"{path.name}:{name}: a link of {len(target)} characters"
 
 
+@pytest.mark.slow
 def test_every_case_in_a_fresh_process_stays_under_1gb_and_writes_files_office_opens(tmp_path):
     """All cases run in one new process (so the test runner's own memory hides nothing): its peak
     resident memory stays under 1 GB; every file written passes Microsoft's Open XML validator."""

@@ -210,3 +210,21 @@ def test_importing_the_schema_loads_no_document_library():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_every_module_has_a_row_in_the_architecture_table():
+    """ARCHITECTURE.md's module table names every module: by its dotted name, or on its
+    package's row (`workbook` (`values`, ...))."""
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    missing = []
+    for name in _modules():
+        if name in ("", "__main__") and "`__main__`" in text:
+            continue
+        package, _, leaf = name.rpartition(".")
+        named = any(f"`{name}`" in row or f"`{name}/`" in row for row in rows) or any(
+            (f"`{package}`" in row or f"`{package}/`" in row) and f"`{leaf}`" in row for row in rows if package
+        )
+        if not named:
+            missing.append(name)
+    assert not missing, f"not in ARCHITECTURE.md's module table: {missing}"

@@ -198,6 +198,7 @@ def test_pdf_without_libreoffice_says_so(imported, tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("*.docx"))) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed (CI installs it)")
 def test_example_return_converts_to_pdf(tmp_path):
     from pypdf import PdfReader
@@ -226,6 +227,7 @@ def test_example_return_converts_to_pdf(tmp_path):
     assert "Engagement Activities (223)" in "\n".join(pages[3:])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed (CI installs it)")
 def test_pdfs_are_tagged_british_in_the_template_fonts_and_made_side_by_side(tmp_path):
     """One LibreOffice per process, each converting its share; every PDF tagged (structure for

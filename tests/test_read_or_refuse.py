@@ -94,6 +94,7 @@ def test_the_phronesis_award_keeps_its_value_dates_and_type(tmp_path):
     assert "Award Type\tResearch Grant" in lines
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_many_gtr_records_make_one_workbook_that_builds_every_award(tmp_path):
     folder = REAL / "gtr-xml"
@@ -250,6 +251,7 @@ def test_inline_strings_and_rich_text_runs_reach_both_returns(tmp_path):
     assert all(title in word for title in titles)
 
 
+@pytest.mark.slow
 def test_an_entry_on_the_last_row_a_sheet_can_hold_is_read(tmp_path):
     last = "".join(_cell(f"{_col(c)}1048576", v) for c, v in enumerate(["Last row talk"] + GOOD_ROW[1:]))
     sheet = sheet_xml([ENGAGEMENT_HEADERS, GOOD_ROW]).replace(

@@ -34,7 +34,7 @@ from reporting import build, import_to_workbook
 
 from conftest import DATA, REAL, require
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 GTR_XML = sorted((REAL / "gtr-xml").glob("*.xml")) + sorted(DATA.glob("gtr-api-project-*.xml"))
 GTR_CSV = sorted((REAL / "gtr-csv").glob("*.csv")) + sorted(DATA.glob("gtr-export-*.csv"))

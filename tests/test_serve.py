@@ -262,6 +262,7 @@ def test_the_blank_workbook_is_inits(app, tmp_path):
     assert "Engagement Activities" in expected
 
 
+@pytest.mark.slow
 def test_the_sweeper_deletes_idle_folders_on_the_clock(tmp_path):
     import threading
 
@@ -295,6 +296,7 @@ def _serve(*args: str):
     return process
 
 
+@pytest.mark.slow
 def test_beyond_this_machine_the_link_carries_a_token_and_nothing_opens_without_it():
     import signal
     import urllib.error
@@ -321,6 +323,7 @@ def test_beyond_this_machine_the_link_carries_a_token_and_nothing_opens_without_
     assert process.returncode == 0 and "Traceback" not in errors, errors
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_exit_3_and_says_what_to_do():
     import socket
 

@@ -35,7 +35,10 @@ def _chromium() -> str | None:
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (.ci/run installs it)")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (.ci/run installs it)"),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")

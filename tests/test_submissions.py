@@ -351,6 +351,7 @@ def test_diff_matches_every_reworded_title_without_comparing_every_pair(tmp_path
     assert alike[-1] and alike.count(True) > 300
 
 
+@pytest.mark.slow
 def test_build_since_an_earlier_excel_return_lists_what_diff_finds(imported, built, tmp_path):
     """The change log sent to a funder says exactly what `diff` says, whatever the earlier
     submission is (issue 13: an Excel return gave "0 removed" where diff found 1)."""

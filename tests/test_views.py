@@ -1,0 +1,144 @@
+"""The view layer, from entries made in memory (no workbook read, no file written): what a
+selection keeps, what a return's view holds (sections, At a glance, author), the tables of
+cells, the differences between two submissions and the portfolio report's figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporting.changes import ADDED, CHANGED, compare
+from reporting.model import AWARD, Origin, Record
+from reporting.periods import make_period
+from reporting.portfolio import ALL_AWARDS, portfolio_report
+from reporting.returns import award_head
+from reporting.selection import Selection, select
+from reporting.sheets import section_table
+from reporting.templating import Renderer
+from reporting.validation import validate
+
+AWARD_ROW = {
+    "award_reference": "ES/X000001/1",
+    "title": "A study of things",
+    "funder": "ESRC",
+    "principal_investigator": "Ada Lovelace",
+    "lead_research_organisation": "University of Somewhere",
+}
+
+
+def _engagement(title: str, years: str, visibility: str = "Public", reach: str = "Regional") -> dict[str, str]:
+    return {
+        "description": title,
+        "form": "A talk or presentation",
+        "part_of_official_scheme": "No",
+        "geographic_reach": reach,
+        "primary_audience": "Schools",
+        "years": years,
+        "results_and_impact": f"{title}: many came.",
+        "award_reference": "ES/X000001/1",
+        "visibility": visibility,
+    }
+
+
+def _dataset(schema, engagements: list[dict[str, str]], funding: list[dict[str, str]] = ()):
+    records = [Record(AWARD, dict(AWARD_ROW), Origin("memory.xlsx", "Award", 2))]
+    records += [
+        Record("engagement_activities", row, Origin("memory.xlsx", "Engagement Activities", n))
+        for n, row in enumerate(engagements, start=2)
+    ]
+    records += [
+        Record("further_funding", row, Origin("memory.xlsx", "Further Funding", n)) for n, row in enumerate(funding, 2)
+    ]
+    dataset, findings = validate(records, schema)
+    assert findings.ok, [f.describe() for f in findings.errors]
+    return dataset
+
+
+@pytest.fixture
+def dataset(schema):
+    return _dataset(
+        schema,
+        [
+            _engagement("Open day", "2019"),
+            _engagement("Festival stall", "2019, 2020"),
+            _engagement("Staff briefing", "2021", visibility="Internal"),
+        ],
+        [
+            {
+                "description": "Follow-on grant",
+                "organisation": "Wellcome Trust",
+                "amount": "£120,000",
+                "start": "07/2020",
+                "end": "06/2023",
+                "award_reference": "ES/X000001/1",
+            }
+        ],
+    )
+
+
+def test_a_selection_keeps_the_period_and_leaves_out_internal_entries(dataset):
+    [(award, entries)] = dataset.by_award()
+    public = select(entries, Selection(public=True), "return", award)
+    assert sorted(
+        e.value_or_raw("description") for e in public.entries if e.section.key == "engagement_activities"
+    ) == ["Festival stall", "Open day"]
+    in_2020 = select(entries, Selection(period=make_period("2020")), "return", award)
+    titles = {e.value_or_raw(e.section.heading) for e in in_2020.entries}
+    assert titles == {"Festival stall", "Follow-on grant"}
+
+
+def test_a_returns_view_holds_its_sections_glance_and_author(schema, dataset):
+    [(award, entries)] = dataset.by_award()
+    view = Renderer().view(schema, award_head(schema, award), select(entries, Selection(), "return", award))
+    assert {s.title: len(s.entries) for s in view.sections} == {"Engagement Activities": 3, "Further Funding": 1}
+    assert view.author == "Ada Lovelace" and view.company == "University of Somewhere"
+    glance = view.glance_by_year
+    # the follow-on grant runs 2020-2023: the years span every entry's
+    assert glance.headers == ("Section", "Entries", "2019", "2020", "2021", "2022", "2023", "Undated")
+    assert dict(glance.rows)["Engagement Activities"] == (3, 2, 1, 1, 0, 0, 0)
+    assert dict(glance.rows)["Further Funding"] == (1, 0, 1, 1, 1, 1, 0)
+    assert glance.totals[0] == view.entry_count == 4
+    engagement = next(s for s in view.sections if s.title == "Engagement Activities")
+    reach = next(f for e in engagement.entries for f in e.fields if f.label == "Geographic Reach")
+    assert reach.text == "Regional"
+
+
+def test_at_a_glance_in_word_adds_up_the_years_before_the_last_eight(schema):
+    rows = [_engagement(f"Talk {year}", str(year)) for year in range(2010, 2021)]
+    dataset = _dataset(schema, rows)
+    [(award, entries)] = dataset.by_award()
+    view = Renderer().view(schema, award_head(schema, award), select(entries, Selection(), "return", award))
+    assert view.glance.headers[:3] == ("Section", "Entries", "To 2012")
+    assert view.glance.headers[3:] == (*map(str, range(2013, 2021)), "Undated")
+    assert dict(view.glance.rows)["Engagement Activities"] == (11, 3, *[1] * 8, 0)
+    assert len(view.glance_by_year.headers) == 2 + 11 + 1
+
+
+def test_a_section_table_has_a_cell_per_field_and_typed_cells(schema, dataset):
+    section = schema.section("engagement_activities")
+    entries = [e for e in dataset.entries if e.section is section]
+    table = section_table(schema, section, entries, returned=True)
+    headers = [c.label for c in table.columns]
+    assert "Geographic Reach" in headers and "Year(s) Of Engagement Activity" in headers
+    reach = headers.index("Geographic Reach")
+    assert [row[reach].value for row in table.rows] == ["Regional"] * 3
+
+
+def test_changes_name_what_was_added_and_what_changed_with_both_values(schema):
+    before = _dataset(schema, [_engagement("Open day", "2019")])
+    after = _dataset(schema, [_engagement("Open day", "2019", reach="National"), _engagement("New talk", "2020")])
+    changes = compare(before, after, schema)
+    kinds = {(c.kind, c.heading) for c in changes.items}
+    assert kinds == {(CHANGED, "Open day"), (ADDED, "New talk")}
+    [changed] = [c for c in changes.items if c.kind == CHANGED]
+    [field] = changed.fields
+    assert (field.label, field.old, field.new) == ("Geographic Reach", "Regional", "National")
+
+
+def test_the_portfolio_report_counts_each_entry_once_and_lists_it(schema, dataset):
+    [(award, entries)] = dataset.by_award()
+    report = portfolio_report(schema, [(award, entries)], "Portfolio impact report")
+    [group] = report.groups
+    assert group.name == ALL_AWARDS and group.entries == 4 and group.sentence.startswith("1 award, 4 entries")
+    headers, rows = report.entries
+    assert headers[:7] == ("Group", "Workbook", "Sheet", "Row", "Entry ID", "Award", "Title")
+    assert sorted(row[6] for row in rows) == ["Festival stall", "Follow-on grant", "Open day", "Staff briefing"]
