@@ -145,3 +145,16 @@ def entry_years(entry: Entry) -> set[int]:
         last = start.year if end == _OPEN_END else end.year
         years.update(range(start.year, last + 1))
     return years
+
+
+def years_in(entry: Entry, period: Period | None) -> set[int]:
+    """The calendar years an entry is counted in: with no period, the years it touches
+    (`entry_years`); in a period, the years of the period it is active in (an entry still
+    running counts in each year of the period from its start on)."""
+    if period is None:
+        return entry_years(entry)
+    years: set[int] = set()
+    for start, end in intervals(entry):
+        if period.overlaps(start, end):
+            years.update(range(max(start, period.start).year, min(end, period.end).year + 1))
+    return years

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from . import fieldtypes
 from .figures import (
     NATIONS,
     NOT_RECORDED,
@@ -50,7 +51,8 @@ def _money(entry: Entry) -> tuple[str, Decimal | None, Decimal | None]:
 
 
 def _amount(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """A total in whole pounds (pence do not matter in a programme's total): £1,680,244,859."""
+    return fieldtypes.format_money(value.quantize(Decimal(1), ROUND_HALF_UP), "GBP")
 
 
 def _funding(group: _Group, schema: Schema) -> list[Figure]:
@@ -88,7 +90,7 @@ def _funding(group: _Group, schema: Schema) -> list[Figure]:
             None,
             tuple(counted),
             "Amounts in different currencies are not added together; "
-            f"{_amount(gbp_total)} GBP in all where the amount is in GBP or its GBP value is recorded.",
+            f"{_amount(gbp_total)} in all where the amount is in GBP or its GBP value is recorded.",
         )
     ]
     for key, label in (("sector", "funder sector"), ("country", "funder country")):

@@ -20,7 +20,7 @@ from .changes import ADDED, CHANGED, REMOVED
 from .errors import TemplateError
 from .model import Award, Entry, Organisation
 from .outputs import OutputKind
-from .periods import entry_years
+from .periods import entry_years, years_in
 from .schema import Chart, FieldSpec, Schema, Section
 from .selection import Selected
 from .sheets import NOT_RECORDED, section_table
@@ -172,20 +172,23 @@ def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tup
     return tuple(names), tuple(counted[n] for n in names)
 
 
-def _chart(schema: Schema, chart: Chart, by_section: dict[str, list[Entry]]) -> ChartView | None:
+def _chart(
+    schema: Schema, chart: Chart, by_section: dict[str, list[Entry]], yearly: dict[int, set[int]]
+) -> ChartView | None:
     entries = by_section.get(chart.section, [])
     if not entries or (chart.unless and by_section.get(chart.unless)):
         return None
     if chart.by_years:
-        per_year = Counter(y for e in entries for y in entry_years(e))
+        per_year = Counter(y for e in entries for y in yearly[id(e)])
         if not per_year:
             return None
         years = list(range(min(per_year), max(per_year) + 1))
         labels, counts = [str(y) for y in years], [per_year.get(y, 0) for y in years]
         if len(years) > MAX_YEAR_COLUMNS:  # grouped as the At a glance table groups them
             earlier = len(years) - MAX_YEAR_COLUMNS
-            labels = [f"To {years[earlier - 1]}", *labels[earlier:]]
-            counts = [sum(counts[:earlier]), *counts[earlier:]]
+            cutoff = years[earlier - 1]
+            labels = [f"To {cutoff}", *labels[earlier:]]  # the entries dated up to then, each once
+            counts = [sum(1 for e in entries if yearly[id(e)] and min(yearly[id(e)]) <= cutoff), *counts[earlier:]]
         return ChartView(chart.title, tuple(labels), tuple(counts), chart.horizontal, "Year")
     assert chart.field is not None
     spec = schema.section(chart.section).field(chart.field)
@@ -258,13 +261,15 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     for entries in by_section.values():
         _order(entries, order)
     used = [s for s in schema.sections if by_section.get(s.key)]
+    # The years each entry counts in: in a period return, only the period's.
+    yearly = {id(e): years_in(e, selected.period) for e in selected.entries}
     all_years: set[int] = set()
     counted: list[tuple[Section, Counter, int]] = []
     for section in used:
         per_year: Counter = Counter()
         undated = 0
         for entry in by_section[section.key]:
-            years = entry_years(entry)
+            years = yearly[id(entry)]
             per_year.update(years)
             all_years.update(years)
             undated += not years
@@ -312,13 +317,13 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
                 axis="Section",
             )
         )
-    charts.extend(c for c in (_chart(schema, chart, by_section) for chart in schema.charts) if c)
+    charts.extend(c for c in (_chart(schema, chart, by_section, yearly) for chart in schema.charts) if c)
     charts = [c for c in charts if len(c.categories) > 1]  # one bar says nothing the table does not
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     details = {d.label: d.text for d in head.details if not d.missing}
     return ReturnView(
-        glance=_glance(sections, span, grouped=True),
-        glance_by_year=_glance(sections, span, grouped=False),
+        glance=_glance(sections, span, by_section, yearly, grouped=True),
+        glance_by_year=_glance(sections, span, by_section, yearly, grouped=False),
         author=next((details[label] for label in AUTHOR_LABELS if details.get(label)), "funder-report"),
         company=details.get("Lead Research Organisation", ""),
         title=head.title,
@@ -339,9 +344,16 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     )
 
 
-def _glance(sections: list[SectionView], years: tuple[int, ...], grouped: bool) -> CountTable:
+def _glance(
+    sections: list[SectionView],
+    years: tuple[int, ...],
+    by_section: dict[str, list[Entry]],
+    yearly: dict[int, set[int]],
+    grouped: bool,
+) -> CountTable:
     """Entries per section and per year (and undated); `grouped`: years before the last
-    MAX_YEAR_COLUMNS added up in one "To YEAR" column."""
+    MAX_YEAR_COLUMNS in one "To YEAR" column, which counts each entry dated up to then once
+    (so no column holds more than its section's entries)."""
     shown = years[-MAX_YEAR_COLUMNS:] if grouped and len(years) > MAX_YEAR_COLUMNS else years
     earlier = years[: len(years) - len(shown)]
     headers = ("Section", "Entries", *([f"To {earlier[-1]}"] if earlier else []), *map(str, shown), "Undated")
@@ -350,7 +362,11 @@ def _glance(sections: list[SectionView], years: tuple[int, ...], grouped: bool) 
             section.title,
             (
                 len(section.entries),
-                *([sum(section.per_year.get(y, 0) for y in earlier)] if earlier else []),
+                *(
+                    [sum(1 for e in by_section[section.key] if yearly[id(e)] and min(yearly[id(e)]) <= earlier[-1])]
+                    if earlier
+                    else []
+                ),
                 *[section.per_year.get(y, 0) for y in shown],
                 section.undated,
             ),
@@ -384,7 +400,9 @@ def award_head(schema: Schema, award: Award) -> Head:
     for spec in schema.award_fields:
         if spec.key == "title" or not spec.in_return:
             continue
-        shown = _field_view(spec, award.values)
+        value = award.values.get(spec.key)
+        # A funded value of nothing is one the source did not record (GtR and researchfish write 0).
+        shown = None if isinstance(value, fieldtypes.Money) and not value.amount else _field_view(spec, award.values)
         if shown:
             (texts if spec.is_long else details).append(shown)
         elif spec.key in COVER_FIELDS:  # the cover says what is missing rather than leaving it out

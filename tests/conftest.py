@@ -145,6 +145,9 @@ def expected_pieces(record: list[str]) -> list[str]:
         label, value = split_label(line)
         if label in MULTI_VALUE_LABELS:
             pieces.extend(re.split(r",(?! )", value))
+        elif label == "Amount":  # GtR's "£53,886 (GBP)" is written as UK reports write it: "£53,886"
+            money = re.fullmatch(r"([£$€]?)([\d,.]+) \(([A-Z]{3})\)", value)
+            pieces.append(value if money is None else money[1] + money[2] if money[1] else f"{money[2]} {money[3]}")
         else:
             pieces.append(value)
     return [p for p in pieces if p]

@@ -122,10 +122,11 @@ def test_money(schema, raw, amount, currency):
     assert parse(spec(schema, "further_funding", "amount"), raw) == (Money(amount, currency), [])
 
 
-def test_money_display_is_gtr_style(schema):
+def test_money_display_has_a_symbol_or_a_code_never_both(schema):
     amount = spec(schema, "further_funding", "amount")
-    assert display(amount, Money(Decimal("53886"), None), {"currency": "GBP"}) == "£53,886 (GBP)"
-    assert display(amount, Money(Decimal("1000.5"), None), {"currency": "SEK"}) == "1,000.50 (SEK)"
+    assert display(amount, Money(Decimal("53886"), None), {"currency": "GBP"}) == "£53,886"
+    assert display(amount, Money(Decimal("1200.5"), None), {"currency": "CHF"}) == "1,200.50 CHF"
+    assert display(amount, Money(Decimal("1000.5"), None), {"currency": "SEK"}) == "1,000.50 SEK"
 
 
 def test_choices_split_on_gtr_commas_and_semicolons(schema):

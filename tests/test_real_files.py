@@ -257,3 +257,41 @@ def test_the_hdr_uk_portfolio_report_agrees_with_counts_made_from_the_export(res
         charts = [name for name in archive.namelist() if name.startswith("word/charts/chart")]
         bars = [len(re.findall(r"<c:pt idx=", archive.read(name).decode())) // 2 for name in charts]
     assert len(charts) >= 12 and max(bars) <= 10  # readable at a glance: at most ten bars
+
+
+def _glance_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The At a glance table among a document's tables: headers, a row per section, totals."""
+    return rows if rows and rows[0][:2] == ["Section", "Entries"] else []
+
+
+def test_no_at_a_glance_column_exceeds_its_sections_entries(researchfish):
+    """In every HDR UK return, Word and Excel: no year or year-group column counts more than its
+    section's entries, and the totals row is the sum of the rows."""
+    checked = 0
+    for _, _, result in researchfish:
+        for path in result.outputs:
+            if path.suffix == ".docx":
+                tables = [[[c.text for c in row.cells] for row in t.rows] for t in docx.Document(str(path)).tables]
+            elif path.suffix == ".xlsx" and not path.name.startswith("portfolio"):
+                book = openpyxl.load_workbook(path, read_only=True)
+                rows = [
+                    [("" if v is None else str(v)) for v in row] for row in book["Summary"].iter_rows(values_only=True)
+                ]
+                book.close()
+                start = next(i for i, row in enumerate(rows) if row[:2] == ["Section", "Entries"])
+                end = next(i for i in range(start, len(rows)) if rows[i][0] == "Total")
+                width = len([header for header in rows[start] if header])
+                tables = [[row[:width] for row in rows[start : end + 1]]]
+            else:
+                continue
+            for table in filter(None, map(_glance_rows, tables)):
+                numbers = [[int(cell or 0) for cell in row[1:]] for row in table[1:]]
+                *sections, totals = numbers
+                for row in sections:
+                    assert all(n <= row[0] for n in row[1:]), (path.name, table[0], row)
+                assert totals == [sum(column) for column in zip(*sections)] or not sections and not any(totals), (
+                    path.name,
+                    totals,
+                )
+                checked += 1
+    assert checked > 100

@@ -142,3 +142,48 @@ def test_the_portfolio_report_counts_each_entry_once_and_lists_it(schema, datase
     headers, rows = report.entries
     assert headers[:7] == ("Group", "Workbook", "Sheet", "Row", "Entry ID", "Award", "Title")
     assert sorted(row[6] for row in rows) == ["Festival stall", "Follow-on grant", "Open day", "Staff briefing"]
+
+
+def _view(schema, dataset, selection=None):
+    [(award, entries)] = dataset.by_award()
+    return Renderer().view(
+        schema, award_head(schema, award), select(entries, selection or Selection(), "return", award)
+    )
+
+
+def test_a_year_group_counts_entries_not_entry_years(schema):
+    """An entry dated 2010-2014 counts once in "To 2012", and no column exceeds its section."""
+    rows = [_engagement("Long series", "2010, 2011, 2012, 2013, 2014")]
+    rows += [_engagement(f"Talk {year}", str(year)) for year in range(2013, 2021)]
+    view = _view(schema, _dataset(schema, rows))
+    glance = view.glance
+    assert glance.headers[2] == "To 2012"
+    [(title, numbers)] = glance.rows
+    assert numbers[0] == 9 and numbers[1] == 1  # the series, once
+    assert all(n <= numbers[0] for n in numbers[1:])
+    assert glance.totals == numbers
+    [chart] = [c for c in view.charts if c.title == "Engagement activities by year"]
+    assert chart.categories[0] == "To 2012" and chart.values[0] == 1
+
+
+def test_a_period_return_counts_and_charts_only_the_period(schema):
+    dataset = _dataset(schema, [_engagement("Old", "2016, 2017, 2018, 2019"), _engagement("New", "2019")])
+    view = _view(schema, dataset, Selection(period=make_period("2019")))
+    assert view.glance.headers == ("Section", "Entries", "2019", "Undated")
+    assert dict(view.glance.rows)["Engagement Activities"] == (2, 2, 0)
+    # one bar says nothing the table does not: no chart by year for a one-year period
+    assert not [c for c in view.charts if c.title == "Engagement activities by year"]
+    window = _view(schema, dataset, Selection(period=make_period(None, "2018-04", "2019-03")))
+    assert window.glance.headers == ("Section", "Entries", "2018", "2019", "Undated")
+    assert dict(window.glance.rows)["Engagement Activities"] == (2, 1, 2, 0)
+
+
+def test_a_funded_value_of_nothing_is_not_recorded_on_the_cover(schema):
+    records = [Record(AWARD, {**AWARD_ROW, "funded_value": "0"}, Origin("memory.xlsx", "Award", 2))]
+    dataset, _ = validate(records, schema)
+    details = {d.label: d for d in award_head(schema, dataset.awards[0]).details}
+    assert details["Funded Value"].missing and details["Funded Value"].text == "not recorded"
+    records = [Record(AWARD, {**AWARD_ROW, "funded_value": "651405"}, Origin("memory.xlsx", "Award", 2))]
+    dataset, _ = validate(records, schema)
+    details = {d.label: d for d in award_head(schema, dataset.awards[0]).details}
+    assert not details["Funded Value"].missing and "651,405" in details["Funded Value"].text

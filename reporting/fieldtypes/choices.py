@@ -204,13 +204,14 @@ class Currency(FieldType):
 
 
 def format_money(amount: Decimal, currency: str | None) -> str:
-    """Money as GtR shows it: £53,886 (GBP)."""
+    """Money as UK reports write it: £53,886 (a symbol, or the code after the amount where the
+    currency has no symbol: 53,886 CHF); pence only where there are some."""
     currency = currency or "GBP"
     symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(currency, "")
     digits = f"{amount:,.2f}"
     if digits.endswith(".00"):
         digits = digits[:-3]
-    return f"{symbol}{digits} ({currency})"
+    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
 
 
 class MoneyType(FieldType):
