@@ -216,7 +216,9 @@ def write_return(body: Body, view: ReturnView) -> None:
     if view.changes is not None:
         parts.append((f"{CHANGES_TITLE} ({view.changes.summary})", "_Changes"))
     parts.extend((text.label, f"_Text{index}") for index, text in enumerate(view.texts, start=1))
-    headings = [f"{s.title} ({len(s.entries)})" for s in view.sections]
+    headings = [
+        f"{s.title}: the award's answers" if s.answers else f"{s.title} ({len(s.entries)})" for s in view.sections
+    ]
     names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
     parts.extend(zip(headings, names))
     if not short:

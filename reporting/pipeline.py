@@ -336,7 +336,7 @@ class _Job:
 
 
 def _counts(view: ReturnView) -> dict[str, int]:
-    return {section.key: len(section.entries) for section in view.sections}
+    return {section.key: len(section.entries) for section in view.sections if not section.answers}
 
 
 Written = tuple[str, str]

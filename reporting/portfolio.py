@@ -22,7 +22,7 @@ from typing import Any
 
 from .figures import ALL_AWARDS, MAX_BARS, Counted, Figure, GroupView, PortfolioReport, _Group
 from .model import Award, Entry, Organisation
-from .portfolio_figures import _figures
+from .portfolio_figures import _figures, answers_figure
 from .schema import Schema
 from .text import plural
 
@@ -112,20 +112,23 @@ def portfolio_report(
             for entry in kept:
                 unique.setdefault(id(entry), entry)
                 refs[id(entry)].append(award.reference or award.title)
+        # Answers to a funder's questions are the awards', not outcomes: a figure of their own.
+        outcomes = [e for e in unique.values() if not e.section.questions]
+        answers = [e for e in unique.values() if e.section.questions]
         group = _Group(
             name,
-            list(unique.values()),
+            outcomes,
             {k: "; ".join(v) for k, v in refs.items()},
             len(awards),
-            [(award, len(kept)) for award, kept in awards],
+            [(award, sum(1 for e in kept if not e.section.questions)) for award, kept in awards],
         )
-        figures = _figures(group, schema, nations or {})
+        figures = [*_figures(group, schema, nations or {}), *filter(None, [answers_figure(group, answers, schema)])]
         summary = (
-            f"{plural(len(awards), 'award')}, {plural(len(unique), 'entry', 'entries')} "
-            f"in {plural(len({e.section.key for e in unique.values()}), 'section')}"
+            f"{plural(len(awards), 'award')}, {plural(len(outcomes), 'entry', 'entries')} "
+            f"in {plural(len({e.section.key for e in outcomes}), 'section')}"
         )
         views.append(
-            GroupView(name, len(awards), len(unique), summary, tuple(figures), f"{summary[:1].upper()}{summary[1:]}.")
+            GroupView(name, len(awards), len(outcomes), summary, tuple(figures), f"{summary[:1].upper()}{summary[1:]}.")
         )
         if progress:
             progress(number, len(members))

@@ -303,3 +303,35 @@ def _figures(group: _Group, schema: Schema, nations: Mapping[str, str]) -> list[
         _top_awards(group),
     ]
     return [figure for figure in made if figure is not None]
+
+
+def answers_figure(group: _Group, answers: list[Entry], schema: Schema) -> Figure | None:
+    """The awards' answers to a funder's questions (not outcomes): per question, how many awards
+    answered and, for a yes/no question, how many answered Yes."""
+    if not answers:
+        return None
+    rows: list[tuple[str | int | float, ...]] = []
+    counted = []
+    for section in (s for s in schema.sections if s.questions):
+        mine = [e for e in answers if e.section is section]
+        if not mine:
+            continue
+        answered = {group.awards.get(id(e), "") for e in mine}
+        if section.answer is not None:
+            key = section.answer
+            yes = {group.awards.get(id(e), "") for e in mine if e.values.get(key) is True}
+            label = section.field(key).label
+            rows.append((f"{section.title} ({label})", f"Yes: {len(yes)} of {plural(len(answered), 'award')}"))
+            counted += [_counted(e, "Yes" if e.values.get(key) is True else "No", group.awards) for e in mine]
+        else:
+            sets = sorted({str(e.values.get(section.heading) or section.title) for e in mine})
+            rows.append((section.title, f"{plural(len(answered), 'award')} answering ({', '.join(sets)})"))
+            counted += [_counted(e, str(e.values.get(section.heading) or ""), group.awards) for e in mine]
+    return Figure(
+        "Answers to the funder's questions",
+        ("Question", "Awards"),
+        tuple(rows),
+        None,
+        tuple(counted),
+        "The awards' answers to their funder's questions; they are not outcomes and count in no other figure.",
+    )

@@ -261,6 +261,9 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     for entries in by_section.values():
         _order(entries, order)
     used = [s for s in schema.sections if by_section.get(s.key)]
+    # Answers to a funder's questions are the award's, not outcomes: after them, counted in no figure.
+    outcomes = [s for s in used if not s.questions]
+    used = outcomes + [s for s in used if s.questions]
     # The years each entry counts in: in a period return, only the period's.
     yearly = {id(e): years_in(e, selected.period) for e in selected.entries}
     all_years: set[int] = set()
@@ -271,10 +274,11 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         for entry in by_section[section.key]:
             years = yearly[id(entry)]
             per_year.update(years)
-            all_years.update(years)
+            if not section.questions:
+                all_years.update(years)
             undated += not years
         counted.append((section, per_year, undated))
-    entry_count = len(selected.entries)
+    entry_count = sum(len(by_section[s.key]) for s in outcomes)
     context = dict(
         title=head.title,
         kind=head.kind,
@@ -282,7 +286,7 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         period=selected.period.label if selected.period else "",
         generated=generated,
         entries=entry_count,
-        sections=len(used),
+        sections=len(outcomes),
     )
     context.update({key: namespace(key, dict(values)) for key, values in head.names.items()})
     sections = []
@@ -305,15 +309,16 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
                 section_table(schema, section, entries, returned=True),
                 dict(per_year),
                 undated,
+                answers=section.questions,
             )
         )
     charts = []
-    if used:
+    if outcomes:
         charts.append(
             ChartView(
                 "Entries per section",
-                tuple(s.title for s in used),
-                tuple(len(by_section[s.key]) for s in used),
+                tuple(s.title for s in outcomes),
+                tuple(len(by_section[s.key]) for s in outcomes),
                 axis="Section",
             )
         )
@@ -322,8 +327,8 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
     span = tuple(range(min(all_years), max(all_years) + 1)) if all_years else ()
     details = {d.label: d.text for d in head.details if not d.missing}
     return ReturnView(
-        glance=_glance(sections, span, by_section, yearly, grouped=True),
-        glance_by_year=_glance(sections, span, by_section, yearly, grouped=False),
+        glance=_glance([s for s in sections if not s.answers], span, by_section, yearly, grouped=True),
+        glance_by_year=_glance([s for s in sections if not s.answers], span, by_section, yearly, grouped=False),
         author=next((details[label] for label in AUTHOR_LABELS if details.get(label)), "funder-report"),
         company=details.get("Lead Research Organisation", ""),
         title=head.title,

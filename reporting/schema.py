@@ -77,6 +77,8 @@ _SECTION_KEYS: dict[str, type] = {
     "fields": list,
     "citation": bool,
     "future_years": str,
+    "questions": bool,
+    "answer": str,
 }
 _SHEET_KEYS: dict[str, type] = {"sheet": str, "aliases": list, "fields": list}
 _VOCABULARY_KEYS: dict[str, type] = {
@@ -250,8 +252,14 @@ def _section(
         api=_texts(raw.get("api", []), f"{here} api"),
         citation=raw.get("citation", False),
         future_years=raw.get("future_years", "error"),
+        questions=raw.get("questions", False),
+        answer=raw.get("answer"),
     )
     _check_sheet_name(section.sheet, here)
+    if section.answer is not None and (
+        not section.questions or section.answer not in {f.key for f in fields if f.kind.name == "yes_no"}
+    ):
+        raise SchemaError(f"{here}: answer {section.answer!r} should be a yes/no field of a questions section.")
     if section.future_years not in ("error", "warn"):
         raise SchemaError(f'{here}: future_years should be "error" or "warn", not {section.future_years!r}.')
     keys = [f.key for f in fields] + [f.key for f in common]

@@ -74,6 +74,11 @@ class Section:
     #: How a year after this one is taken: "error" (outcomes are things that happened) or
     #: "warn" (expected, as for a paper in press).
     future_years: str = "error"
+    #: The award's answers to a funder's questions (Secondments?, Skills Shortage, Animal Use),
+    #: not outcomes: shown as answers and counted in no outcome figure.
+    questions: bool = False
+    #: The yes/no field that says whether the award answered Yes (questions sections).
+    answer: str | None = None
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:

@@ -68,6 +68,8 @@ class SectionView:
     table: Table
     per_year: Mapping[int, int] = field(default_factory=dict)
     undated: int = 0
+    #: The award's answers to a funder's questions, not outcomes (counted in no figure).
+    answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ class ReturnView:
 
     @property
     def entry_count(self) -> int:
-        return sum(len(s.entries) for s in self.sections)
+        """The outcomes it holds (answers to a funder's questions are not counted)."""
+        return sum(len(s.entries) for s in self.sections if not s.answers)
 
 
 # -- entries ---------------------------------------------------------------------------------

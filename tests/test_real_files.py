@@ -295,3 +295,28 @@ def test_no_at_a_glance_column_exceeds_its_sections_entries(researchfish):
                 )
                 checked += 1
     assert checked > 100
+
+
+def test_no_answer_to_a_funders_question_counts_as_an_outcome(researchfish, tmp_path):
+    """HDR UK's Secondments, Skills Shortage and funder questions (mostly "No") are shown as
+    the awards' answers: in no At a glance table, and in the portfolio as answers, Yes of all."""
+    from reporting import pipeline
+
+    questions = ("Secondments", "Skills Shortage", "Additional Funder Questions")
+    answered = []
+    for _, reports, result in researchfish:
+        for path in (p for p in result.outputs if p.suffix == ".docx"):
+            document = docx.Document(str(path))
+            for table in document.tables:
+                rows = [row.cells[0].text for row in table.rows]
+                if rows and rows[0] == "Section":
+                    assert not set(rows) & set(questions), path.name
+        made = pipeline.portfolio([reports[0].output], tmp_path / reports[0].output.stem)
+        book = openpyxl.load_workbook(next(p for p in made.outputs if p.suffix == ".xlsx"), read_only=True)
+        cells = [str(v) for row in book["All awards"].iter_rows(values_only=True) for v in row if v is not None]
+        book.close()
+        start = cells.index("Entries by section")
+        listed = cells[start : cells.index("Section", start) + 40]
+        assert not set(listed) & set(questions)
+        answered += [c for c in cells if c.startswith("Yes: ") and " of " in c]
+    assert answered, "the answers figure says how many awards answered Yes, of how many"

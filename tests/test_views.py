@@ -187,3 +187,36 @@ def test_a_funded_value_of_nothing_is_not_recorded_on_the_cover(schema):
     dataset, _ = validate(records, schema)
     details = {d.label: d for d in award_head(schema, dataset.awards[0]).details}
     assert not details["Funded Value"].missing and "651,405" in details["Funded Value"].text
+
+
+def test_answers_to_the_funders_questions_are_not_outcomes(schema):
+    records = [
+        Record(AWARD, dict(AWARD_ROW), Origin("memory.xlsx", "Award", 2)),
+        Record("engagement_activities", _engagement("Open day", "2019"), Origin("memory.xlsx", "Engagement", 2)),
+        Record("secondments", {"secondment": "No", "award_reference": "ES/X000001/1"}, Origin("memory.xlsx", "S", 2)),
+        Record(
+            "skills_shortage",
+            {"problem": "Yes", "details": "Hard to hire.", "award_reference": "ES/X000001/1"},
+            Origin("memory.xlsx", "K", 2),
+        ),
+    ]
+    dataset, findings = validate(records, schema)
+    assert findings.ok, [f.describe() for f in findings.errors]
+    view = _view(schema, dataset)
+    assert view.entry_count == 1 and [title for title, _ in view.glance.rows] == ["Engagement Activities"]
+    assert [(s.title, s.answers) for s in view.sections] == [
+        ("Engagement Activities", False),
+        ("Secondments", True),
+        ("Skills Shortage", True),
+    ]
+    assert [c.categories for c in view.charts if c.title == "Entries per section"] == []  # one section: no chart
+    [(award, entries)] = dataset.by_award()
+    [group] = portfolio_report(schema, [(award, entries)], "Portfolio impact report").groups
+    assert group.entries == 1
+    figures = {f.title: f for f in group.figures}
+    assert dict(figures["Entries by section"].rows) == {"Engagement Activities": 1}
+    answers = dict(figures["Answers to the funder's questions"].rows)
+    assert answers == {
+        "Secondments (Secondment?)": "Yes: 0 of 1 award",
+        "Skills Shortage (Problem Or Difficulty?)": "Yes: 1 of 1 award",
+    }
