@@ -449,7 +449,7 @@ CASES: list[Case] = [
         ),
         0,
         "",
-        ["£53,886", "07/2018", "1 January 2016"],
+        ["£53,886", "July 2018", "1 January 2016"],
     ),
     Case("blank-rows-and-title-rows", _engagement_case("gaps.xlsx", rows=[[], [], GOOD_ROW, [], [" ", None]]), 0, ""),
     Case(

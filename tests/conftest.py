@@ -7,6 +7,7 @@ commit: they are read from ``../shared/data`` beside the checkout, or from the f
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 from pathlib import Path
@@ -138,13 +139,18 @@ def split_label(line: str) -> tuple[str | None, str]:
     return None, line
 
 
-def expected_pieces(record: list[str]) -> list[str]:
-    """The text pieces of a seed record that must appear in its rendering."""
+def expected_pieces(record: list[str], returned: bool = False) -> list[str]:
+    """The text pieces of a seed record that must appear in its rendering: as GtR wrote them
+    (an input workbook), or, `returned`, as a return writes them (months and money UK style)."""
     pieces = []
     for line in record:
         label, value = split_label(line)
         if label in MULTI_VALUE_LABELS:
             pieces.extend(re.split(r",(?! )", value))
+        elif (
+            returned and label in ("Start", "End") and re.fullmatch(r"\d{2}/\d{4}", value)
+        ):  # a month as UK reports write it
+            pieces.append(f"{calendar.month_name[int(value[:2])]} {value[3:]}")
         elif label == "Amount":  # GtR's "£53,886 (GBP)" is written as UK reports write it: "£53,886"
             money = re.fullmatch(r"([£$€]?)([\d,.]+) \(([A-Z]{3})\)", value)
             pieces.append(value if money is None else money[1] + money[2] if money[1] else f"{money[2]} {money[3]}")

@@ -40,7 +40,7 @@ def test_every_record_reaches_the_word_return_with_its_text(built):
         words = [squash(w) for w in citation.replace("(", " ").replace(")", " ").split() if w != "in"]
         assert any(all(w in text for w in words) for text in texts[:11]), citation
     for record in records:
-        pieces = [squash(piece) for piece in expected_pieces(record)]
+        pieces = [squash(piece) for piece in expected_pieces(record, returned=True)]
         assert any(all(p in text for p in pieces) for text in texts[11:]), record[0]
 
 
@@ -115,7 +115,7 @@ def test_word_fields_use_gtr_labels_and_leave_out_empty_optional_ones(built):
     empty = [p for p in document.paragraphs if p.style.name == "Field Heading" and not p.text]
     assert not empty
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "£53,886" in text and "(GBP)" not in text and "07/2018" in text
+    assert "£53,886" in text and "(GBP)" not in text and "July 2018" in text and "07/2018" not in text
     assert "Visibility" not in labels  # bookkeeping columns stay out of the return
 
 

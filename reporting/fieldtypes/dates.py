@@ -175,6 +175,10 @@ class MonthYearType(FieldType):
             return None, [Problem.of("bad-date", ERROR, "no-month", text=text)]
         return None, [Problem.of("bad-date", ERROR, text=text)]
 
+    def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
+        """As UK reports write a month: July 2018."""
+        return f"{_MONTH_NAMES[value.month - 1]} {value.year}"
+
     def cell(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> Cell:
         return Cell(value.as_date(), "month")
 
