@@ -220,3 +220,10 @@ def test_answers_to_the_funders_questions_are_not_outcomes(schema):
         "Secondments (Secondment?)": "Yes: 0 of 1 award",
         "Skills Shortage (Problem Or Difficulty?)": "Yes: 1 of 1 award",
     }
+
+
+def test_counts_in_words_have_thousands_separators(schema):
+    rows = [_engagement(f"Talk {n}", "2019") for n in range(1001)]
+    view = _view(schema, _dataset(schema, rows))
+    assert view.summary == "Research outcomes: 1,001 entries in 1 section"
+    assert "from 1,001 entries" in view.generated
