@@ -153,7 +153,9 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
     for header, value in entry.extra.items():
         text = fieldtypes.as_text(value).strip()
         label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
-        if text and not _bookkeeping(label):  # identifiers stay in the Excel files
+        # Identifiers, and a citation's bookkeeping ("In EPMC?: No", "Metadata Source"), stay in
+        # the Excel files: a reference reads as a reference.
+        if text and not _bookkeeping(label) and reference is None:
             fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
     if heading and titled:  # what a draft marks in a value, it marks in a title too
         check = fieldtypes.draft_check(heading_spec, full)

@@ -227,3 +227,31 @@ def test_counts_in_words_have_thousands_separators(schema):
     view = _view(schema, _dataset(schema, rows))
     assert view.summary == "Research outcomes: 1,001 entries in 1 section"
     assert "from 1,001 entries" in view.generated
+
+
+def test_a_citation_ends_with_the_reference_and_its_bookkeeping_stays_in_excel(schema):
+    paper = {
+        "title": "A paper",
+        "author": "Smith J",
+        "year": "2019",
+        "journal": "Journal of Things",
+        "type": "Journal Article / Review",
+        "award_reference": "ES/X000001/1",
+    }
+    records = [
+        Record(AWARD, dict(AWARD_ROW), Origin("memory.xlsx", "Award", 2)),
+        Record(
+            "publications",
+            paper,
+            Origin("memory.xlsx", "Publications", 2),
+            extra={"researchfish: In EPMC?": "No", "researchfish: Metadata Source": "PubMed"},
+        ),
+    ]
+    dataset, findings = validate(records, schema)
+    assert findings.ok, [f.describe() for f in findings.errors]
+    view = _view(schema, dataset)
+    [entry] = view.sections[0].entries
+    assert entry.citation is not None and "A paper" in entry.citation.text
+    assert not [f for f in entry.fields if f.label in ("In EPMC?", "Metadata Source")]
+    table = view.sections[0].table
+    assert {"researchfish: In EPMC?", "researchfish: Metadata Source"} <= {c.label for c in table.columns}
