@@ -130,7 +130,11 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
     heading = one_line(full) if titled else (None if full else f"(no {heading_spec.label})")
     currency_keys = {f.currency for f in section.fields if f.currency}
     reference = citation(entry) if section.citation else None
+    # A reference says the citation's fields; its bookkeeping (export-only fields: In EPMC?,
+    # Metadata Source, ISSN (Linking)..., and the month) stays in the Excel return.
     shown_elsewhere = set(CITATION_FIELDS) if reference else set()
+    if reference:
+        shown_elsewhere |= {f.key for f in section.fields if f.export_only} | {"month"}
     if reference:
         heading = None
     fields: list[FieldView] = []

@@ -252,6 +252,8 @@ def test_a_citation_ends_with_the_reference_and_its_bookkeeping_stays_in_excel(s
     view = _view(schema, dataset)
     [entry] = view.sections[0].entries
     assert entry.citation is not None and "A paper" in entry.citation.text
-    assert not [f for f in entry.fields if f.label in ("In EPMC?", "Metadata Source")]
+    bookkeeping = ("In EPMC?", "Metadata Source", "Month", "ISSN (Linking)")
+    assert not [f.label for f in entry.fields if f.label in bookkeeping]
     table = view.sections[0].table
-    assert {"researchfish: In EPMC?", "researchfish: Metadata Source"} <= {c.label for c in table.columns}
+    labels = {c.label for c in table.columns}
+    assert {"researchfish: In EPMC?", "researchfish: Metadata Source", "Month"} <= labels
