@@ -178,6 +178,21 @@ def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tup
     return tuple(names), tuple(counted[n] for n in names)
 
 
+#: Bars in a chart of a return; the smallest categories beyond are one "Other" bar (the
+#: tables and the sections list every one).
+MAX_BARS = 10
+
+
+def _at_most_bars(names: tuple[str, ...], values: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The largest MAX_BARS - 1 categories, in their order, and "Other" for the rest."""
+    if len(names) <= MAX_BARS:
+        return names, values
+    kept = set(sorted(range(len(names)), key=lambda i: (-values[i], i))[: MAX_BARS - 1])
+    order = [i for i in range(len(names)) if i in kept]
+    other = sum(v for i, v in enumerate(values) if i not in kept)
+    return (*(names[i] for i in order), "Other"), (*(values[i] for i in order), other)
+
+
 def _chart(
     schema: Schema, chart: Chart, by_section: dict[str, list[Entry]], yearly: dict[int, set[int]]
 ) -> ChartView | None:
@@ -198,7 +213,7 @@ def _chart(
         return ChartView(chart.title, tuple(labels), tuple(counts), chart.horizontal, "Year")
     assert chart.field is not None
     spec = schema.section(chart.section).field(chart.field)
-    names, values = _counts(entries, spec)
+    names, values = _at_most_bars(*_counts(entries, spec))
     return ChartView(chart.title, names, values, chart.horizontal, spec.label) if names else None
 
 
@@ -323,8 +338,7 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
         charts.append(
             ChartView(
                 "Entries per section",
-                tuple(s.title for s in outcomes),
-                tuple(len(by_section[s.key]) for s in outcomes),
+                *_at_most_bars(tuple(s.title for s in outcomes), tuple(len(by_section[s.key]) for s in outcomes)),
                 axis="Section",
             )
         )

@@ -257,3 +257,15 @@ def test_a_citation_ends_with_the_reference_and_its_bookkeeping_stays_in_excel(s
     table = view.sections[0].table
     labels = {c.label for c in table.columns}
     assert {"researchfish: In EPMC?", "researchfish: Metadata Source", "Month"} <= labels
+
+
+def test_a_returns_charts_have_at_most_ten_bars(schema):
+    audiences = schema.section("engagement_activities").field("primary_audience").vocabulary.values
+    assert len(audiences) > 10
+    rows = [dict(_engagement(f"Talk {n}", "2019"), primary_audience=a) for n, a in enumerate(audiences * 2)]
+    rows += [dict(_engagement("One more", "2019"), primary_audience=audiences[3])]
+    view = _view(schema, _dataset(schema, rows))
+    [chart] = [c for c in view.charts if c.title == "Engagement activities by primary audience"]
+    assert len(chart.categories) == 10 and chart.categories[-1] == "Other"
+    assert audiences[3] in chart.categories and sum(chart.values) == len(rows)  # the largest kept, none lost
+    assert list(chart.categories[:-1]) == [a for a in audiences if a in chart.categories]  # in the list's order
