@@ -220,6 +220,17 @@ def _chart(
 # -- the whole return ------------------------------------------------------------------------
 
 
+#: A changed value is quoted up to this many characters (the Excel return holds it whole).
+CHANGE_QUOTE = 60
+
+
+def _was(value: str) -> str:
+    text = one_line(value or "")
+    if not text:
+        return "(none)"
+    return text if len(text) <= CHANGE_QUOTE else text[: CHANGE_QUOTE - 1].rstrip() + "…"
+
+
 def _changes(selected: Selected) -> ChangesView | None:
     changes = selected.changes
     if changes is None:
@@ -229,8 +240,8 @@ def _changes(selected: Selected) -> ChangesView | None:
         lines = []
         for item in changes.of_kind(kind):
             text = f"{item.section}: {item.heading}"
-            if item.fields:
-                text += " (" + ", ".join(f.label for f in item.fields) + ")"
+            if item.fields:  # each field as it was and as it is
+                text += " (" + "; ".join(f"{f.label}: {_was(f.old)} → {_was(f.new)}" for f in item.fields) + ")"
             lines.append(text)
         groups.append((label, tuple(lines)))
     return ChangesView(changes.summary(), tuple(groups))

@@ -159,7 +159,7 @@ def test_entries_match_by_entry_id_first(tmp_path):
 
 def test_build_since_marks_new_and_changed_and_lists_changes(imported, tmp_path):
     current = tmp_path / "current.xlsx"
-    removed, edited, _ = _edited_copy(imported.output, current)
+    removed, edited, old_reach = _edited_copy(imported.output, current)
     result = build([current], tmp_path / "out", since=[imported.output])
     document = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
     paragraphs = [p.text for p in document.paragraphs]
@@ -168,7 +168,7 @@ def test_build_since_marks_new_and_changed_and_lists_changes(imported, tmp_path)
     assert "A brand new talk in 2021 [New]" in paragraphs
     assert f"{edited} [Changed]" in paragraphs
     assert f"Engagement Activities: {removed}" in paragraphs
-    assert f"Engagement Activities: {edited} (Geographic Reach)" in paragraphs
+    assert f"Engagement Activities: {edited} (Geographic Reach: {old_reach} → International)" in paragraphs
     toc = [p.text.rstrip("\t") for p in document.paragraphs if p.style.name == "toc 1"]
     assert toc[:2] == ["At a glance", heading1[0]]
 

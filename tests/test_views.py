@@ -269,3 +269,14 @@ def test_a_returns_charts_have_at_most_ten_bars(schema):
     assert len(chart.categories) == 10 and chart.categories[-1] == "Other"
     assert audiences[3] in chart.categories and sum(chart.values) == len(rows)  # the largest kept, none lost
     assert list(chart.categories[:-1]) == [a for a in audiences if a in chart.categories]  # in the list's order
+
+
+def test_a_return_lists_each_change_with_its_old_and_new_value(schema):
+    before = _dataset(schema, [_engagement("Open day", "2019")])
+    after = _dataset(schema, [_engagement("Open day", "2019", reach="National"), _engagement("New talk", "2020")])
+    [(award, entries)] = after.by_award()
+    selection = Selection(changes=compare(before, after, schema), since="last-year.xlsx")
+    view = Renderer().view(schema, award_head(schema, award), select(entries, selection, "return", award))
+    groups = dict(view.changes.groups)
+    assert groups["Changed"] == ("Engagement Activities: Open day (Geographic Reach: Regional → National)",)
+    assert groups["Added"] == ("Engagement Activities: New talk",)
