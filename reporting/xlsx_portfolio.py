@@ -42,6 +42,8 @@ def write_portfolio_summary(view: PortfolioView) -> bytes:
     sheet.set_row(0, 45)
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, max(len(view.rows), 1), len(headers) - 1)
+    print_setup(sheet, landscape=True, header="Portfolio summary")
+    sheet.repeat_rows(0)
     book.close()
     return buffer.getvalue()
 

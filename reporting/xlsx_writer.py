@@ -253,9 +253,9 @@ def write_excel_return(view: ReturnView) -> bytes:
     sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
     _summary_charts(book, sheet, view.charts, total_row + 4, fmt)
     sheet.freeze_panes(top + 1, 1)
-    print_setup(sheet, landscape=False)
+    print_setup(sheet, landscape=False, header=view.header)
     for section in view.sections:
-        _return_table(book, _used_columns(section.table), fmt)
+        _return_table(book, _used_columns(section.table), fmt, view.header)
     book.close()
     return buffer.getvalue()
 
@@ -281,9 +281,10 @@ def _used_columns(table: Table) -> Table:
 MAX_ROW_HEIGHT = 409
 
 
-def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats) -> None:
+def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, header: str = "") -> None:
     """A section of an Excel return: plain bold headers, long texts wrapped in rows sized to
-    them, and printed landscape, one page wide, the header row on every page."""
+    them, and printed landscape, one page wide, the header row (and, over several pages wide,
+    the title column) on every page, the award named at the top of each."""
     sheet = book.add_worksheet(table.name)
     for col, column in enumerate(table.columns):
         sheet.write_string(0, col, column.label, fmt.heading)
@@ -303,8 +304,11 @@ def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats) -> Non
     # One page wide while the text stays readable (about half size); a wider sheet (a
     # researchfish export's 30 columns) prints over a few pages side by side instead.
     total = sum(column.width for column in table.columns)
-    print_setup(sheet, landscape=True, pages_wide=max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE))))
+    pages_wide = max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE)))
+    print_setup(sheet, landscape=True, pages_wide=pages_wide, header=header)
     sheet.repeat_rows(0)
+    if pages_wide > 1 and table.columns:
+        sheet.repeat_columns(0)  # the title column beside the Impact and URL pages
 
 
 #: Column widths (characters) one landscape A4 page prints at a readable scale, and the most
@@ -313,15 +317,18 @@ WIDTH_PER_PAGE = 300
 MAX_PAGES_WIDE = 4
 
 
-def print_setup(sheet: Any, landscape: bool, pages_wide: int = 1) -> None:
-    """A4, `pages_wide` pages wide (as many pages down as it takes), the sheet's name and page
-    numbers in the footer."""
+def print_setup(sheet: Any, landscape: bool, pages_wide: int = 1, header: str = "") -> None:
+    """A4, `pages_wide` pages wide (as many pages down as it takes), `header` (what the
+    document is about) at the top of each page, the sheet's name and page numbers in the
+    footer."""
     sheet.set_paper(9)
     if landscape:
         sheet.set_landscape()
     sheet.fit_to_pages(pages_wide, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     sheet.set_footer("&L&8&A&R&8Page &P of &N")
+    if header:  # Excel's header codes start with &: a literal & is doubled
+        sheet.set_header("&L&8" + header.replace("&", "&&")[:200])
 
 
 def _summary_charts(

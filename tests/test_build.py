@@ -397,3 +397,13 @@ def test_characters_lost_upstream_are_found_and_marked(tmp_path):
     document = docx.Document(str(next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".docx")))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "[Check: characters lost (?)]" in text and text.count("[Check:") == 1
+
+
+def test_every_printed_page_of_the_excel_return_names_the_award(built):
+    result, _, xlsx_path = built
+    book = openpyxl.load_workbook(xlsx_path)
+    for sheet in book.worksheets:
+        assert "Jam and Justice" in (sheet.oddHeader.left.text or ""), sheet.title
+        assert sheet.page_setup.paperSize == 9 and "Page &P of &N" in (sheet.oddFooter.right.text or "")
+    sections = book.worksheets[1:]
+    assert all(sheet.print_title_rows == "$1:$1" for sheet in sections)

@@ -593,6 +593,9 @@ def test_researchfish_portfolio_builds_one_return_per_award(portfolio):
     assert "Smith J, Jones K (2019). A paper. Journal of Things, 12(3), 45-67." in citation.text
     assert [h.url for h in citation.hyperlinks] == ["https://doi.org/10.1000/xyz123"]
     summary = openpyxl.load_workbook(next(p for p in built.outputs if p.name == "portfolio-summary.xlsx"))
+    page = summary["Portfolio"].page_setup
+    assert (page.paperSize, page.orientation) == (9, "landscape")  # printed like every workbook the tool writes
+    assert summary["Portfolio"].print_title_rows == "$1:$1"
     rows = list(summary["Portfolio"].iter_rows(values_only=True))
     header = rows[0]
     table = {r[0]: dict(zip(header, r)) for r in rows[1:] if r[0]}

@@ -171,6 +171,9 @@ def test_wide_excel_sheets_print_readably_over_pages_side_by_side(researchfish):
         pages = sheet.page_setup.fitToWidth or 1
         assert pages * WIDTH_PER_PAGE >= total - 1, (sheet.title, total, pages)
         wide += pages > 1
+        if pages > 1:  # the title column on every page across, beside the Impact and URL
+            assert sheet.print_title_cols == "$A:$A", sheet.title
+        assert sheet.oddHeader.left.text, sheet.title  # the award named on every printed page
     assert wide, "no sheet was wide enough to need two pages"
 
 
