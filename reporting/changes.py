@@ -126,9 +126,15 @@ def field_changes(schema: Schema, old: Entry, new: Entry) -> list[FieldChange]:
         if spec.key in _IGNORED:
             continue
         before, after = fieldtypes.show(spec, old.values, old.raw), fieldtypes.show(spec, new.values, new.raw)
-        if before != after:
+        if before != after and not _same_number(before, after):
             changed.append(FieldChange(spec.label, before, after))
     return changed
+
+
+def _same_number(before: str, after: str) -> bool:
+    """The same number written two ways ("02" and "2": a month one export pads and the next
+    does not) is no change."""
+    return before.isdigit() and after.isdigit() and int(before) == int(after)
 
 
 def _pair_best(schema: Schema, entry: Entry, candidates: list[Entry]) -> Entry:

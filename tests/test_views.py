@@ -280,3 +280,25 @@ def test_a_return_lists_each_change_with_its_old_and_new_value(schema):
     groups = dict(view.changes.groups)
     assert groups["Changed"] == ("Engagement Activities: Open day (Geographic Reach: Regional → National)",)
     assert groups["Added"] == ("Engagement Activities: New talk",)
+
+
+def test_a_number_written_another_way_is_no_change(schema):
+    paper = {
+        "title": "A paper",
+        "author": "Smith J",
+        "year": "2019",
+        "journal": "Journal of Things",
+        "type": "Journal Article / Review",
+        "award_reference": "ES/X000001/1",
+    }
+
+    def dataset(month: str, volume: str):
+        records = [
+            Record(AWARD, dict(AWARD_ROW), Origin("m.xlsx", "Award", 2)),
+            Record("publications", {**paper, "month": month, "volume": volume}, Origin("m.xlsx", "P", 2)),
+        ]
+        return validate(records, schema)[0]
+
+    assert compare(dataset("02", "12"), dataset("2", "12"), schema).items == []
+    [change] = compare(dataset("02", "12"), dataset("2", "13"), schema).items
+    assert [(f.label, f.old, f.new) for f in change.fields] == [("Volume", "12", "13")]
