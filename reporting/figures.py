@@ -17,13 +17,10 @@ from .model import Award, Entry
 from .periods import entry_years
 from .schema import Schema, Section
 from .text import plural
-from .views import ChartView
+from .views import MAX_BARS, OTHER, ChartView
 
 ALL_AWARDS = "All awards"
 NOT_RECORDED = "Not recorded"
-OTHER = "Other"
-#: Bars in a chart; the rest are one "Other" bar (the table lists them all).
-MAX_BARS = 10
 UK = "United Kingdom"
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 

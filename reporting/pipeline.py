@@ -99,7 +99,6 @@ def _start(request: Request, schema: Schema) -> _Start:
     dataset, findings, rows = load(request.inputs, schema)
     if request.final:
         findings = _final(findings)
-    changes = None
     selection = Selection(
         period=request.period,
         public=request.public,
@@ -112,8 +111,7 @@ def _start(request: Request, schema: Schema) -> _Start:
         raise InvalidEntries(f"Nothing written: {plural(errors, 'error')} must be fixed first.", result=start.result())
     if request.since:
         previous, _, _ = load(earlier, schema, outputs_too=True)
-        changes = compare(previous, dataset, schema)
-        start.selection = replace(selection, changes=changes)
+        start.selection = replace(selection, changes=compare(previous, dataset, schema))
     return start
 
 

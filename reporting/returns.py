@@ -27,6 +27,8 @@ from .sheets import NOT_RECORDED, section_table
 from .text import one_line
 from .texts import namespace
 from .views import (
+    MAX_BARS,
+    OTHER,
     ChangesView,
     ChartView,
     CountTable,
@@ -178,19 +180,20 @@ def _counts(entries: list[Entry], spec: FieldSpec) -> tuple[tuple[str, ...], tup
     return tuple(names), tuple(counted[n] for n in names)
 
 
-#: Bars in a chart of a return; the smallest categories beyond are one "Other" bar (the
-#: tables and the sections list every one).
-MAX_BARS = 10
+def _dated_up_to(entries: list[Entry], yearly: dict[int, set[int]], year: int) -> int:
+    """The entries dated in `year` or before, each counted once (a "To YEAR" column or bar)."""
+    return sum(1 for e in entries if yearly[id(e)] and min(yearly[id(e)]) <= year)
 
 
 def _at_most_bars(names: tuple[str, ...], values: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """The largest MAX_BARS - 1 categories, in their order, and "Other" for the rest."""
+    """The largest MAX_BARS - 1 categories, in their order, and "Other (N)" for the rest, as the
+    portfolio's charts gather them."""
     if len(names) <= MAX_BARS:
         return names, values
     kept = set(sorted(range(len(names)), key=lambda i: (-values[i], i))[: MAX_BARS - 1])
     order = [i for i in range(len(names)) if i in kept]
     other = sum(v for i, v in enumerate(values) if i not in kept)
-    return (*(names[i] for i in order), "Other"), (*(values[i] for i in order), other)
+    return (*(names[i] for i in order), f"{OTHER} ({len(names) - len(order)})"), (*(values[i] for i in order), other)
 
 
 def _chart(
@@ -209,7 +212,7 @@ def _chart(
             earlier = len(years) - MAX_YEAR_COLUMNS
             cutoff = years[earlier - 1]
             labels = [f"To {cutoff}", *labels[earlier:]]  # the entries dated up to then, each once
-            counts = [sum(1 for e in entries if yearly[id(e)] and min(yearly[id(e)]) <= cutoff), *counts[earlier:]]
+            counts = [_dated_up_to(entries, yearly, cutoff), *counts[earlier:]]
         return ChartView(chart.title, tuple(labels), tuple(counts), chart.horizontal, "Year")
     assert chart.field is not None
     spec = schema.section(chart.section).field(chart.field)
@@ -398,11 +401,7 @@ def _glance(
             section.title,
             (
                 len(section.entries),
-                *(
-                    [sum(1 for e in by_section[section.key] if yearly[id(e)] and min(yearly[id(e)]) <= earlier[-1])]
-                    if earlier
-                    else []
-                ),
+                *([_dated_up_to(by_section[section.key], yearly, earlier[-1])] if earlier else []),
                 *[section.per_year.get(y, 0) for y in shown],
                 section.undated,
             ),

@@ -13,6 +13,11 @@ from typing import Any
 from .outputs import OutputKind
 from .sheets import Table
 
+#: Bars in any chart; the smallest categories beyond are one "Other (N)" bar (the tables list
+#: every one).
+MAX_BARS = 10
+OTHER = "Other"
+
 __all__ = [
     "ChangesView",
     "ChartView",
