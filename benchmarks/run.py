@@ -49,9 +49,9 @@ def _peak_mb() -> tuple[float, float]:
 
 def measure_stages(path: Path, out: Path) -> dict:
     """funder-report on one core, stage by stage."""
+    from reporting.heads import award_head
     from reporting.loading import read_inputs
     from reporting.pipeline import output_stem
-    from reporting.returns import award_head
     from reporting.schema import load_schema
     from reporting.selection import Selection, select
     from reporting.templating import Renderer

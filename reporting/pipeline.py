@@ -18,13 +18,14 @@ from . import parallel, pdf
 from .changes import REMOVED, Changes, compare
 from .errors import InvalidEntries, ReportingError
 from .findings import ERROR, Findings
+from .heads import award_head, portfolio_view, profile_head
 from .loading import find_inputs, load, read_groups
 from .model import Award, Dataset, Entry
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
 from .partners import choose_partners
 from .portfolio import portfolio_heading, portfolio_report, uk_nations, unknown_groups
 from .request import PDF_STAGE, BuildResult, Make, Progress, Report, Request, StageProgress
-from .returns import Head, ReturnView, award_head, portfolio_view, profile_head
+from .returns import Head, ReturnView
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
 from .templating import Renderer, generated_date

@@ -54,7 +54,9 @@ RANKS = {
     "duplicates": 6.5,
     "validation": 7,
     "views": 7.5,
+    "entry_views": 7.8,
     "returns": 8,
+    "heads": 8.1,
     "pdf": 7,
     "figures": 8.3,
     "portfolio_figures": 8.4,
@@ -228,3 +230,16 @@ def test_every_module_has_a_row_in_the_architecture_table():
         if not named:
             missing.append(name)
     assert not missing, f"not in ARCHITECTURE.md's module table: {missing}"
+
+
+#: A module a newcomer can read in one sitting (the guide's limit).
+MAX_MODULE_LINES = 400
+
+
+def test_every_module_is_under_the_line_limit():
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from reporting.changes import ADDED, CHANGED, compare
+from reporting.heads import award_head
 from reporting.model import AWARD, Origin, Record
 from reporting.periods import make_period
 from reporting.portfolio import ALL_AWARDS, portfolio_report
-from reporting.returns import award_head
 from reporting.selection import Selection, select
 from reporting.sheets import section_table
 from reporting.templating import Renderer

@@ -1,0 +1,129 @@
+"""The view of one entry: its heading, marks and labelled fields as a reader sees them, and a
+publication as one citation. No I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import fieldtypes
+from .model import Entry
+from .schema import FieldSpec, Schema
+from .sheets import NOT_RECORDED
+from .text import one_line
+from .views import EntryView, FieldView
+
+HEADING_LIMIT = 400
+
+
+LONG_LINK = 60
+
+
+def field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> FieldView | None:
+    text = fieldtypes.show(spec, values, raw)
+    if not text:
+        return None
+    links = spec.kind.links(text) if spec.key in values else ()
+    whole = len(links) == 1 and links[0].endswith(text)  # the value is the link (a URL, a DOI)
+    check = fieldtypes.draft_check(spec, text, typed=spec.key in values)
+    # An address too long for the rest of the line goes under its label, so the label is not
+    # left alone on its line and the address breaks less.
+    long = spec.is_long or "\n" in text or (whole and len(text) > LONG_LINK)
+    return FieldView(
+        spec.label, text, long=long, url=links[0] if whole else None, links=() if whole else links, check=check
+    )
+
+
+#: What a citation is made of (the fields it shows, so they are not repeated after it).
+CITATION_FIELDS = ("author", "year", "title", "journal", "volume", "issue", "pages", "doi")
+
+
+def _sentence(text: str) -> str:
+    """Text ending as a sentence: a full stop added unless it ends with . ? or !"""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def citation(entry: Entry) -> FieldView | None:
+    """A publication as a reference: Author (Year). Title. Journal, Volume(Issue), Pages. DOI"""
+    get = entry.values.get
+    if not get("title"):
+        return None
+    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
+    source = get("journal") or ""
+    if get("volume"):
+        source += f", {get('volume')}" if source else str(get("volume"))
+    if get("issue"):
+        source += f"({get('issue')})"
+    if get("pages"):
+        source += f", {get('pages')}" if source else str(get("pages"))
+    if source:
+        text += f" {source}."
+    doi = get("doi")
+    url = f"https://doi.org/{doi}" if doi else None
+    return FieldView("Citation", text, url=url, link_text=url)
+
+
+#: Columns of the source kept for the record but not for a reader: GtR's own links and ids,
+#: researchfish's internal ids ("Outcome Base ID", "pubid", "Row ID").
+_BOOKKEEPING = re.compile(r"^gtr\b|\bids?$|^pubid$", re.I)
+
+
+def _bookkeeping(label: str) -> bool:
+    return bool(_BOOKKEEPING.search(label.strip()))
+
+
+def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> EntryView:
+    """The heading and labelled fields of one entry, leaving out empty optional fields; a field
+    the funder did not ask for when it accepted the entry reads "not recorded".
+
+    The heading is the title in full, shown once (not again as a field). A title that is a long
+    text (a key finding, a narrative: several paragraphs or more than HEADING_LIMIT characters)
+    gets no heading made from its first words: it is shown as the text it is. A publication is
+    one citation paragraph, followed only by what the citation does not already say.
+    """
+    section = entry.section
+    heading_spec = section.heading_field
+    full = fieldtypes.as_text(entry.value_or_raw(heading_spec.key) or "").strip()
+    titled = bool(full) and "\n" not in full and len(full) <= HEADING_LIMIT
+    heading = one_line(full) if titled else (None if full else f"(no {heading_spec.label})")
+    currency_keys = {f.currency for f in section.fields if f.currency}
+    reference = citation(entry) if section.citation else None
+    # A reference says the citation's fields; its bookkeeping (export-only fields: In EPMC?,
+    # Metadata Source, ISSN (Linking)..., and the month) stays in the Excel return.
+    shown_elsewhere = set(CITATION_FIELDS) if reference else set()
+    if reference:
+        shown_elsewhere |= {f.key for f in section.fields if f.export_only} | {"month"}
+    if reference:
+        heading = None
+    fields: list[FieldView] = []
+    accepted = entry.accepted
+    for spec in section.fields:
+        if spec.key in currency_keys or spec.key in shown_elsewhere or (spec.key == heading_spec.key and titled):
+            continue
+        view = field_view(spec, entry.values, entry.raw)
+        if view and spec.key == heading_spec.key:
+            fields.insert(0, view)  # an untitled entry starts with the text it is
+        elif view:
+            fields.append(view)
+        elif accepted and (spec.required or spec.recommended):
+            fields.append(FieldView(spec.label, NOT_RECORDED, missing=True))
+    for spec in schema.common_fields:
+        if spec.in_return:
+            view = field_view(spec, entry.values, entry.raw)
+            if view:
+                fields.append(view)
+    for header, value in entry.extra.items():
+        text = fieldtypes.as_text(value).strip()
+        label = header.split(": ", 1)[1] if header.startswith("researchfish: ") else header
+        # Identifiers, and a citation's bookkeeping ("In EPMC?: No", "Metadata Source"), stay in
+        # the Excel files: a reference reads as a reference.
+        if text and not _bookkeeping(label) and reference is None:
+            fields.append(FieldView(label, text, long="\n" in text or len(text) > 120))
+    if heading and titled:  # what a draft marks in a value, it marks in a title too
+        check = fieldtypes.draft_check(heading_spec, full)
+        if check:
+            marks = (*marks, f"Check: {check}")
+    return EntryView(heading, tuple(fields), marks, reference)
