@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import fieldtypes, partners
@@ -40,7 +40,26 @@ def _finding(
     return Finding.of(code, severity, variant, **_where(record, spec, value), **params)
 
 
-def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings, untitled: str = "") -> dict[str, Any]:
+def _typing_years(records: list[Record], schema: Schema) -> dict[tuple[str, str, str], int | None]:
+    """For each (file, sheet kind, field) whose values Excel may have made dates of (a page
+    range), the year they were typed in, judged from the column's dates."""
+    ranged = {s.key: [f.key for f in schema.columns(s) if f.kind.from_dates] for s in schema.sections}
+    dates: dict[tuple[str, str, str], list[dt.date]] = {}
+    for record in records:
+        for key in ranged.get(record.kind, ()):
+            raw = record.raw.get(key)
+            if isinstance(raw, dt.date):
+                dates.setdefault((record.origin.file, record.kind, key), []).append(raw)
+    return {where: fieldtypes.typing_year(found) for where, found in dates.items()}
+
+
+def _parse_fields(
+    record: Record,
+    specs: Iterable[FieldSpec],
+    findings: Findings,
+    untitled: str = "",
+    typed: Mapping[tuple[str, str, str], int | None] | None = None,
+) -> dict[str, Any]:
     """Type each field of `record`.
 
     For an entry the funder accepted, nothing it holds *as imported* is refused: such a value
@@ -56,7 +75,9 @@ def _parse_fields(record: Record, specs: Iterable[FieldSpec], findings: Findings
         value: Any = None
         problems: list[fieldtypes.Problem] = []
         if raw is not None:
-            value, problems = fieldtypes.parse(spec, raw)
+            value, problems = fieldtypes.parse(
+                spec, raw, (typed or {}).get((record.origin.file, record.kind, spec.key))
+            )
         # Whether the value is as imported matters only for a problem or a missing answer.
         asked = bool(problems) or (value is None and (spec.required or spec.recommended))
         accepted = asked and unchanged(record.imported, spec.key, raw)
@@ -251,6 +272,8 @@ def validate(
     files = [str(f) for f in files]
     imported = 0
 
+    records = list(records)
+    typed = _typing_years(records, schema)
     for record in records:
         if record.origin.file not in files:
             files.append(record.origin.file)
@@ -288,7 +311,9 @@ def validate(
         accepted = record.imported is not None
         if accepted:
             imported += 1
-        values = _parse_fields(record, schema.columns(section), findings, untitled=section.heading if accepted else "")
+        values = _parse_fields(
+            record, schema.columns(section), findings, untitled=section.heading if accepted else "", typed=typed
+        )
         # Checks across fields are lenient only while the entry is as it was imported.
         pristine = accepted and _pristine(record)
         severity = WARNING if pristine else ERROR

@@ -206,3 +206,34 @@ def test_issn_and_isbn_check_digits(kind, good, bad):
 
     kind_ = REGISTRY[kind]
     assert kind_.check(good) == "" and kind_.check(bad) == f"not a valid {kind.upper()}"
+
+
+@pytest.mark.parametrize(
+    "date, typed, shown, other",
+    [
+        (dt.date(2022, 4, 3), 2022, "3-4", ""),  # "3-4" typed in 2022: 3 April
+        (dt.date(2013, 1, 1), 2022, "1-13", ""),  # "1-13": January 2013
+        (dt.date(2023, 5, 1), 2022, "5-23", ""),  # "5-23": May 2023, not typed in 2023
+        (dt.date(1933, 1, 1), 2022, "1-33", ""),
+        (dt.date(2022, 5, 1), 2022, "1-5", "5-22"),  # typed in 2022: 1 May, or May 2022
+        (dt.date(2015, 10, 1), None, "10-15", "1-10"),  # no other dates to tell
+    ],
+)
+def test_a_range_excel_made_a_date_of_is_restored_with_a_warning(schema, date, typed, shown, other):
+    spec = schema.section("publications").field("pages")
+    value, problems = parse(spec, date, typed)
+    assert value == shown
+    (problem,) = problems
+    assert problem.code == "excel-date" and problem.replacement == shown
+    assert (other in problem.message) if other else "may have been" not in problem.message
+    # as a datetime (what openpyxl gives) alike
+    assert parse(spec, dt.datetime.combine(date, dt.time()), typed)[0] == shown
+
+
+def test_the_year_a_column_was_typed_in_is_told_by_its_day_month_dates():
+    from reporting.fieldtypes import typing_year
+
+    dates = [dt.date(2022, 4, 3), dt.date(2013, 1, 1), dt.date(2022, 10, 7), dt.date(2019, 11, 1)]
+    assert typing_year(dates) == 2022
+    assert typing_year([dt.date(2013, 1, 1)]) is None
+    assert typing_year([dt.date(2022, 5, 1), dt.date(2022, 8, 1), dt.date(2017, 8, 1)]) == 2022

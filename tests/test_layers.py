@@ -38,6 +38,7 @@ RANKS = {
     "fieldtypes.texts": 2,
     "fieldtypes.dates": 2,
     "fieldtypes.choices": 2,
+    "fieldtypes.ranges": 2.5,
     "fieldtypes": 3,
     "spec": 4,
     "schema": 4.5,

@@ -323,3 +323,28 @@ def test_no_answer_to_a_funders_question_counts_as_an_outcome(researchfish, tmp_
         assert not set(listed) & set(questions)
         answered += [c for c in cells if c.startswith("Yes: ") and " of " in c]
     assert answered, "the answers figure says how many awards answered Yes, of how many"
+
+
+def test_page_ranges_excel_made_dates_of_print_as_ranges(researchfish):
+    """The 2022 HDR UK export holds pages and issues Excel turned into dates ("1-13" as
+    2013-01-01): no citation in Word and no Pages or Issue cell in Excel shows a date."""
+    as_date = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
+    restored = 0
+    for _, _, result in researchfish:
+        for path in result.outputs:
+            if path.suffix == ".docx":
+                paragraphs = docx.Document(str(path)).paragraphs
+                citations = [re.sub(r"\S+://\S+", "", p.text) for p in paragraphs if p.style.name == "Bibliography"]
+                assert not [c for c in citations if as_date.search(c)], path.name
+                restored += sum(bool(re.search(r", 1-13\.|\(3-4\)", c)) for c in citations)
+            elif path.suffix == ".xlsx" and path.name != "portfolio-summary.xlsx":
+                book = openpyxl.load_workbook(path, read_only=True)
+                if "Publications" in book.sheetnames:
+                    rows = list(book["Publications"].iter_rows(values_only=True))
+                    top = next((i for i, row in enumerate(rows) if "Pages" in row or "Issue" in row), 0)
+                    columns = [i for i, h in enumerate(rows[top]) if h in ("Pages", "Issue")]
+                    restored += bool(columns)
+                    cells = [row[i] for row in rows[top + 1 :] for i in columns if i < len(row) and row[i]]
+                    assert not [c for c in cells if not isinstance(c, str) or as_date.search(c)], path.name
+                book.close()
+    assert restored, "the restored ranges are in the citations"

@@ -5,6 +5,7 @@ is loaded (`FieldSpec.kind`); nothing else in the tool switches on a type's name
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from .base import (
 )
 from .choices import Choice, Choices, Currency, MoneyType, YesNo, format_money, split_choices
 from .dates import DateType, MonthYearType, Year, Years, excel_serial_to_datetime
+from .ranges import NumberRange, typing_year
 from .texts import (
     Doi,
     Identifier,
@@ -61,6 +63,7 @@ __all__ = [
     "is_empty",
     "orcid_check_digit",
     "parse",
+    "typing_year",
     "show",
     "split_choices",
     "url_is_clickable",
@@ -84,6 +87,7 @@ REGISTRY: dict[str, FieldType] = {
         Url(),
         Doi(),
         Identifier(),
+        NumberRange(),
         Names(),
         Orcid(),
         Currency(),
@@ -93,10 +97,14 @@ REGISTRY: dict[str, FieldType] = {
 }
 
 
-def parse(spec: FieldSpec, raw: Any) -> Parsed:
-    """Parse one raw value for `spec`; empty cells give (None, [])."""
+def parse(spec: FieldSpec, raw: Any, typed: int | None = None) -> Parsed:
+    """Parse one raw value for `spec`; empty cells give (None, []). `typed`: for a range Excel
+    turned into a date, the year its column was typed in (`typing_year`), if known."""
     if is_empty(raw):
         return None, []
+    if spec.kind.from_dates and isinstance(raw, dt.date):
+        day = raw.date() if isinstance(raw, dt.datetime) else raw
+        return spec.kind.parse_date(day, spec, typed)
     return spec.kind.parse(raw, spec)
 
 

@@ -191,10 +191,17 @@ class FieldType:
     multiple: ClassVar[bool] = False
     #: How several values found for the field in an imported record are joined.
     joiner: ClassVar[str] = "; "
+    #: Values Excel may have turned into dates (a range "3-4"), restored by `parse_date`.
+    from_dates: ClassVar[bool] = False
 
     def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
         """(typed value, problems) for a non-empty raw value; (None, problems) when it cannot
         be understood."""
+        raise NotImplementedError
+
+    def parse_date(self, date: dt.date, spec: FieldSpec, typed: int | None) -> Parsed:
+        """(value, problems) for a date Excel made of a value (types with `from_dates`);
+        `typed` is the year its column was typed in, if known."""
         raise NotImplementedError
 
     def display(self, value: Any, spec: FieldSpec, values: Mapping[str, Any]) -> str:
