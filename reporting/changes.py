@@ -123,7 +123,7 @@ def _key(entry: Entry) -> str:
 def field_changes(schema: Schema, old: Entry, new: Entry) -> list[FieldChange]:
     changed = []
     for spec in schema.columns(new.section):
-        if spec.key in _IGNORED:
+        if spec.key in _IGNORED or spec.bookkeeping:  # re-harvested by researchfish, not reported
             continue
         before, after = fieldtypes.show(spec, old.values, old.raw), fieldtypes.show(spec, new.values, new.raw)
         if before != after and not _same_number(before, after):

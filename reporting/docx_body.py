@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from . import wordml as w
 from .portfolio import Figure, PortfolioReport
 from .text import paragraphs
-from .views import ChartView, FieldView, ReturnView
+from .views import ChartView, Citation, FieldView, ReturnView
 
 __all__ = ["Body", "CHANGES_TITLE", "write_portfolio", "write_return"]
 
@@ -129,19 +129,25 @@ class Body:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
         self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + flag + marks)
 
-    def citation(self, reference: FieldView, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:
-        """A publication in one paragraph: the reference, its DOI linked, then anything else
-        known of it (type, PubMed ID...) in a few words."""
-        content = self.marked(bookmark, self.run(reference.text))
-        if reference.url:
-            content += self.run(" ") + self.link(reference.url, reference.link_text or reference.url)
+    def citation(self, reference: Citation, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:
+        """A publication in one paragraph: the reference with its journal in italics, its DOI
+        and PubMed ID linked, then anything else known of it (its type...) in a few words."""
+        content = self.marked(bookmark, self.run(reference.lead))
+        if reference.journal or reference.tail:
+            content += self.run(" ")
+        if reference.journal:
+            content += self.run(reference.journal, italic=True)
+        if reference.tail:
+            content += self.run(reference.tail)
+        for text, url in reference.links:
+            content += self.run(" ") + self.link(url, text)
         rest = "; ".join(
             f"{f.label}: {' '.join(f.text.split())}" + (f" [Check: {f.check}]" if f.check else "")
             for f in fields
             if not f.missing
         )
         if rest:
-            content += self.run(f" ({rest})", italic=True)
+            content += self.run(f" ({rest})")
         self.paragraph("citation", content + marks)
 
 

@@ -13,7 +13,7 @@ from .model import Entry
 from .schema import FieldSpec, Schema
 from .sheets import NOT_RECORDED
 from .text import one_line
-from .views import EntryView, FieldView
+from .views import Citation, EntryView, FieldView
 
 HEADING_LIMIT = 400
 
@@ -37,7 +37,7 @@ def field_view(spec: FieldSpec, values: Mapping[str, Any], raw: Mapping[str, Any
 
 
 #: What a citation is made of (the fields it shows, so they are not repeated after it).
-CITATION_FIELDS = ("author", "year", "title", "journal", "volume", "issue", "pages", "doi")
+CITATION_FIELDS = ("author", "year", "title", "journal", "volume", "issue", "pages", "doi", "pubmed_id")
 
 
 def _sentence(text: str) -> str:
@@ -46,24 +46,31 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def citation(entry: Entry) -> FieldView | None:
-    """A publication as a reference: Author (Year). Title. Journal, Volume(Issue), Pages. DOI"""
+def citation(entry: Entry) -> Citation | None:
+    """A publication as a reference: Author (Year). Title. *Journal*, Volume(Issue), Pages.
+    then its DOI and PubMed ID, each linked."""
     get = entry.values.get
     if not get("title"):
         return None
-    text = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
-    source = get("journal") or ""
+    lead = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
+    journal = str(get("journal") or "")
+    tail = ""
     if get("volume"):
-        source += f", {get('volume')}" if source else str(get("volume"))
+        tail += f", {get('volume')}" if journal else str(get("volume"))
     if get("issue"):
-        source += f"({get('issue')})"
+        tail += f"({get('issue')})"
     if get("pages"):
-        source += f", {get('pages')}" if source else str(get("pages"))
-    if source:
-        text += f" {source}."
-    doi = get("doi")
-    url = f"https://doi.org/{doi}" if doi else None
-    return FieldView("Citation", text, url=url, link_text=url)
+        tail += f", {get('pages')}" if journal or tail else str(get("pages"))
+    if journal or tail:
+        tail += "."
+    links: list[tuple[str, str]] = []
+    if get("doi"):
+        url = f"https://doi.org/{get('doi')}"
+        links.append((url, url))
+    pmid = str(get("pubmed_id") or "").strip()
+    if pmid.isdigit():
+        links.append((f"PMID: {pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
+    return Citation(lead, journal, tail, tuple(links))
 
 
 #: Columns of the source kept for the record but not for a reader: GtR's own links and ids,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import UsageError, option
-from .fieldtypes import BeforeYear, MonthYear
+from .fieldtypes import BeforeYear, Day, MonthYear
 from .model import Entry
 
 _OPEN_END = MonthYear(9999, 12)
@@ -145,6 +145,33 @@ def entry_years(entry: Entry) -> set[int]:
         last = start.year if end == _OPEN_END else end.year
         years.update(range(start.year, last + 1))
     return years
+
+
+def _when(value: object) -> tuple[int, int, int] | None:
+    """(year, month, day) of a dating value, 0 for what it does not say."""
+    if isinstance(value, Day):
+        return (value.year, value.month, value.day)
+    if isinstance(value, MonthYear):
+        return (value.year, value.month, 0)
+    if isinstance(value, list):
+        return max(((y, 0, 0) for y in value if _year(y)), default=None)
+    return (value, 0, 0) if _year(value) else None  # type: ignore[return-value]
+
+
+def latest_date(entry: Entry) -> tuple[int, int, int] | None:
+    """When an entry last happened, as precisely as it says, for ordering a section: (year,
+    month, day) of its end (its start while it runs), 0 where the month or day is not known;
+    a publication's month comes from its Month field. None when it is undated."""
+    period = entry.section.period
+    dates = [_when(entry.values.get(key)) for key in period]
+    known = [d for d in dates if d is not None]
+    if not known:
+        return None
+    year, month, day = max(known)
+    if not month and entry.values.get("month") is not None:
+        text = str(entry.values["month"]).strip()
+        month = int(text) if text.isdigit() and 1 <= int(text) <= 12 else 0
+    return (year, month, day)
 
 
 def years_in(entry: Entry, period: Period | None) -> set[int]:

@@ -17,7 +17,7 @@ from .changes import ADDED, CHANGED, REMOVED
 from .entry_views import entry_view
 from .errors import TemplateError
 from .model import Entry
-from .periods import entry_years, years_in
+from .periods import latest_date, years_in
 from .schema import Chart, FieldSpec, Schema, Section
 from .selection import Selected
 from .sheets import NOT_RECORDED, section_table
@@ -153,15 +153,22 @@ NEWEST, OLDEST, AS_ENTERED = "newest first", "oldest first", "as entered"
 
 
 def _order(entries: list[Entry], order: str) -> None:
-    """Sort a section's entries by their latest year, newest (or oldest) first; undated ones
-    last; entries of the same year stay in the order they were entered."""
+    """Sort a section's entries by their latest date, newest (or oldest) first, as precisely as
+    each says it (within a year, an entry without a month comes after those with one); undated
+    ones last; entries of the same date stay in the order they were entered."""
     if order == AS_ENTERED:
         return
     if order not in (NEWEST, OLDEST):
         raise TemplateError(f'[order] entries = "{order}" in texts.toml: use "{NEWEST}", "{OLDEST}" or "{AS_ENTERED}".')
     sign = -1 if order == NEWEST else 1
-    latest = {id(e): max(entry_years(e), default=None) for e in entries}
-    entries.sort(key=lambda e: (latest[id(e)] is None, sign * (latest[id(e)] or 0)))
+    latest = {id(e): latest_date(e) for e in entries}
+
+    def key(entry: Entry) -> tuple[bool, int, int, int]:
+        year, month, day = latest[id(entry)] or (0, 0, 0)
+        # an unknown month or day (0) sorts after the known ones of its year either way
+        return (latest[id(entry)] is None, sign * year, sign * month if month else 99, sign * day if day else 99)
+
+    entries.sort(key=key)
 
 
 def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, generated: str) -> ReturnView:

@@ -59,6 +59,7 @@ _FIELD_KEYS: dict[str, type] = {
     "api": str,
     "parts": list,
     "export_only": bool,
+    "bookkeeping": bool,
     "in_return": bool,
     "partner": bool,
 }
@@ -169,6 +170,7 @@ def _field(data: Any, vocabularies: dict[str, Vocabulary], where: str) -> FieldS
         api=data.get("api"),
         parts=tuple(parts),
         export_only=data.get("export_only", False),
+        bookkeeping=data.get("bookkeeping", False),
         in_return=data.get("in_return", True),
         partner=data.get("partner", False),
     )

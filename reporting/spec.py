@@ -38,6 +38,9 @@ class FieldSpec:
     parts: tuple[tuple[str, ...], ...] = ()
     #: A column researchfish exports carry: kept when imported, not offered in blank workbooks.
     export_only: bool = False
+    #: The source's own record-keeping (researchfish's harvest flags and metadata source, other
+    #: indexes' ids): kept in the Excel return, never shown as a change between submissions.
+    bookkeeping: bool = False
     #: False for bookkeeping columns (award reference, visibility) that returns do not list.
     in_return: bool = True
     #: True when the field names the entry's partner organisation (a collaboration's partner).

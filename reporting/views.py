@@ -21,6 +21,7 @@ OTHER = "Other"
 __all__ = [
     "ChangesView",
     "ChartView",
+    "Citation",
     "CountTable",
     "EntryView",
     "FieldView",
@@ -51,6 +52,24 @@ class FieldView:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A publication as a reference: `lead` (authors, year, title), the `journal` (set in
+    italics), `tail` (volume(issue), pages), then its identifiers as (text, address) links (the
+    DOI, the PubMed ID)."""
+
+    lead: str
+    journal: str = ""
+    tail: str = ""
+    links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The reference as plain text, its links' texts included."""
+        words = " ".join(t for t in (self.lead, self.journal + self.tail, *(t for t, _ in self.links)) if t)
+        return words
+
+
+@dataclass(frozen=True)
 class EntryView:
     """One entry as Word shows it: a heading (its title, in full; none where the title is a
     long text, such as a key finding, which is shown as it is instead), its fields, and for a
@@ -59,7 +78,7 @@ class EntryView:
     heading: str | None
     fields: tuple[FieldView, ...]
     marks: tuple[str, ...] = ()
-    citation: FieldView | None = None
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True)

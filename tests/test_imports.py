@@ -591,7 +591,12 @@ def test_researchfish_portfolio_builds_one_return_per_award(portfolio):
     document = docx.Document(str(next(p for p in built.outputs if p.name == "RF-A-1-return.docx")))
     citation = next(p for p in document.paragraphs if p.style.name == "Bibliography")
     assert "Smith J, Jones K (2019). A paper. Journal of Things, 12(3), 45-67." in citation.text
-    assert [h.url for h in citation.hyperlinks] == ["https://doi.org/10.1000/xyz123"]
+    assert [h.url for h in citation.hyperlinks] == [
+        "https://doi.org/10.1000/xyz123",
+        "https://pubmed.ncbi.nlm.nih.gov/30000000/",
+    ]
+    assert "PMID: 30000000" in citation.text and "PubMed ID" not in citation.text  # said once, linked
+    assert [r.text for r in citation.runs if r.italic] == ["Journal of Things"]  # only the journal
     summary = openpyxl.load_workbook(next(p for p in built.outputs if p.name == "portfolio-summary.xlsx"))
     page = summary["Portfolio"].page_setup
     assert (page.paperSize, page.orientation) == (9, "landscape")  # printed like every workbook the tool writes

@@ -282,7 +282,7 @@ def test_a_return_lists_each_change_with_its_old_and_new_value(schema):
     assert groups["Added"] == ("Engagement Activities: New talk",)
 
 
-def test_a_number_written_another_way_is_no_change(schema):
+def test_a_number_written_another_way_and_a_re_harvest_are_no_change(schema):
     paper = {
         "title": "A paper",
         "author": "Smith J",
@@ -292,13 +292,34 @@ def test_a_number_written_another_way_is_no_change(schema):
         "award_reference": "ES/X000001/1",
     }
 
-    def dataset(month: str, volume: str):
+    def dataset(month: str, volume: str, harvest: tuple[str, str] = ("No", "Manual")):
+        row = {**paper, "month": month, "volume": volume, "in_epmc": harvest[0], "metadata_source": harvest[1]}
         records = [
             Record(AWARD, dict(AWARD_ROW), Origin("m.xlsx", "Award", 2)),
-            Record("publications", {**paper, "month": month, "volume": volume}, Origin("m.xlsx", "P", 2)),
+            Record("publications", row, Origin("m.xlsx", "P", 2)),
         ]
         return validate(records, schema)[0]
 
     assert compare(dataset("02", "12"), dataset("2", "12"), schema).items == []
-    [change] = compare(dataset("02", "12"), dataset("2", "13"), schema).items
+    [change] = compare(dataset("02", "12"), dataset("2", "13", ("Yes", "PubMed")), schema).items
+    # researchfish re-harvesting a paper (In EPMC?, Metadata Source) is not a change the team reported
     assert [(f.label, f.old, f.new) for f in change.fields] == [("Volume", "12", "13")]
+
+
+def test_entries_within_a_year_are_ordered_by_date_not_as_entered(schema):
+    def grant(name: str, start: str, end: str) -> dict[str, str]:
+        return (
+            {"description": name, "organisation": "Wellcome Trust", "amount": "£1,000", "start": start}
+            | ({"end": end} if end else {})
+            | {"award_reference": "ES/X000001/1"}
+        )
+
+    funding = [
+        grant("A: ends March 2021", "01/2019", "03/2021"),
+        grant("B: ends November 2021", "01/2019", "11/2021"),
+        grant("C: ends 2019", "01/2018", "06/2019"),
+        grant("D: ends July 2021", "02/2020", "07/2021"),
+    ]
+    view = _view(schema, _dataset(schema, [], funding))
+    [section] = [s for s in view.sections if s.key == "further_funding"]
+    assert [e.heading[0] for e in section.entries] == ["B", "D", "A", "C"]  # newest first, by month
