@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from . import wordml as w
 from .portfolio import Figure, PortfolioReport
 from .text import paragraphs
-from .views import ChartView, Citation, FieldView, ReturnView
+from .views import ChartView, Citation, FieldView, ReturnView, SectionView
 
 __all__ = ["Body", "CHANGES_TITLE", "write_portfolio", "write_return"]
 
@@ -48,11 +48,11 @@ class Body:
     def run(self, text: str, role: str | None = None, italic: bool = False) -> str:
         return w.run(text, self.styles.get(role) if role else None, italic=italic)
 
-    def paragraph(self, role: str, content: str) -> None:
-        self.parts.append(w.paragraph(content, self.styles.get(role)))
+    def paragraph(self, role: str, content: str, keep_next: bool = False, new_page: bool | None = None) -> None:
+        self.parts.append(w.paragraph(content, self.styles.get(role), keep_next, new_page))
 
-    def heading(self, role: str, text: str, bookmark: str | None = None) -> None:
-        self.paragraph(role, self.marked(bookmark, self.run(text)))
+    def heading(self, role: str, text: str, bookmark: str | None = None, new_page: bool | None = None) -> None:
+        self.paragraph(role, self.marked(bookmark, self.run(text)), new_page=new_page)
 
     def marked(self, bookmark: str | None, content: str) -> str:
         """`content` inside a bookmark called `bookmark` (if any)."""
@@ -105,7 +105,11 @@ class Body:
         role: str = "field",
         bookmark: str | None = None,
         marks: str = "",
+        keep_next: bool = False,
     ) -> None:
+        """One labelled value: on a line ("Country<tab>United Kingdom"), or a long one under its
+        label; `keep_next` keeps a line on the page of what follows (an entry's first line, so a
+        heading is not left at a page foot with one line of its entry)."""
         flag = self.run(f" [Check: {view.check}]", "mark") if view.check else ""
         if view.long:
             self.paragraph("field_heading", self.marked(bookmark, self.run(view.label)) + marks)
@@ -127,7 +131,8 @@ class Body:
             value = self.linked_text(view.text, view.links)
         else:
             value = self.link(view.url, view.text) if view.url else self.run(view.text)
-        self.paragraph(role, self.marked(bookmark, self.run(view.label, label_role)) + w.tab() + value + flag + marks)
+        label = self.marked(bookmark, self.run(view.label, label_role))
+        self.paragraph(role, label + w.tab() + value + flag + marks, keep_next=keep_next)
 
     def citation(self, reference: Citation, fields: tuple[FieldView, ...], marks: str, bookmark: str) -> None:
         """A publication in one paragraph: the reference with its journal in italics, its DOI
@@ -149,6 +154,17 @@ class Body:
         if rest:
             content += self.run(f" ({rest})")
         self.paragraph("citation", content + marks)
+
+
+#: A section this short (its entries' text, in characters, and entries) leaves room on its
+#: page for the next section, which starts there instead of on a new page.
+SHORT_SECTION = (1_200, 3)
+
+
+def _short(section: SectionView) -> bool:
+    size = sum(len(e.heading or "") + sum(len(f.label) + len(f.text) for f in e.fields) for e in section.entries)
+    size += sum(len(e.citation.text) for e in section.entries if e.citation)
+    return size <= SHORT_SECTION[0] and len(section.entries) <= SHORT_SECTION[1]
 
 
 def _summary_table(body: Body, view: ReturnView) -> None:
@@ -222,9 +238,7 @@ def write_return(body: Body, view: ReturnView) -> None:
     if view.changes is not None:
         parts.append((f"{CHANGES_TITLE} ({view.changes.summary})", "_Changes"))
     parts.extend((text.label, f"_Text{index}") for index, text in enumerate(view.texts, start=1))
-    headings = [
-        f"{s.title}: the award's answers" if s.answers else f"{s.title} ({len(s.entries)})" for s in view.sections
-    ]
+    headings = [f"{s.title}: the award's answers" if s.answers else f"{s.title} ({s.count:,})" for s in view.sections]
     names = [f"_Sec{index}" for index in range(1, len(headings) + 1)]
     parts.extend(zip(headings, names))
     if not short:
@@ -248,10 +262,13 @@ def write_return(body: Body, view: ReturnView) -> None:
         for para in paragraphs(text.text):
             body.paragraph("field_text", body.run(para))
     entries = 0
+    after_short = False
     for section, heading, name in zip(view.sections, headings, names):
-        body.heading("h1", heading, name)
+        # A section starts a page, unless the one before is short: it shares that page.
+        body.heading("h1", heading, name, new_page=False if after_short else None)
+        after_short = _short(section)
         if section.intro:
-            body.paragraph("intro", body.run(section.intro))
+            body.paragraph("intro", body.run(section.intro), keep_next=True)
         for entry in section.entries:
             # Each entry starts at a bookmark (_Entry1, _Entry2...): a place to link to, and
             # where one entry ends and the next begins for whoever reads the file.
@@ -266,8 +283,8 @@ def write_return(body: Body, view: ReturnView) -> None:
                 body.paragraph("h2", body.marked(name, body.run(entry.heading)) + marks)
             elif fields:
                 body.field(fields.pop(0), bookmark=name, marks=marks)
-            for field in fields:
-                body.field(field)
+            for number, field in enumerate(fields):
+                body.field(field, keep_next=number == 0 and entry.heading is not None)
 
 
 #: Rows of a figure's table in Word; the Excel report lists every one.

@@ -105,6 +105,9 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         shown_elsewhere |= {f.key for f in section.fields if f.export_only} | {"month"}
     if reference:
         heading = None
+        doi = str(entry.values.get("doi") or "").casefold()
+        if doi and doi in str(entry.values.get("url") or "").casefold():
+            shown_elsewhere.add("url")  # its address is its DOI's, linked in the citation
     fields: list[FieldView] = []
     accepted = entry.accepted
     for spec in section.fields:
@@ -134,3 +137,55 @@ def entry_view(schema: Schema, entry: Entry, marks: tuple[str, ...] = ()) -> Ent
         if check:
             marks = (*marks, f"Check: {check}")
     return EntryView(heading, tuple(fields), marks, reference)
+
+
+def _same_outcome(entry: Entry) -> tuple[str, ...] | None:
+    """What an outcome reported once per partner repeats in each of its entries (its title,
+    its texts and its dates); None for an entry without a title."""
+    section = entry.section
+    heading = fieldtypes.as_text(entry.value_or_raw(section.heading) or "").strip().casefold()
+    if not heading:
+        return None
+    shared = [f for f in section.fields if f.is_long or f.key in section.period]
+    return (heading, *(" ".join(fieldtypes.show(f, entry.values, entry.raw).split()) for f in shared))
+
+
+def _partner_line(view: EntryView, shared: list[FieldView], partner: str) -> str:
+    """One partner of an outcome shown once: its name, then what this entry says that the
+    others do not ("Department: Data Science; Sector: Charity/Non Profit")."""
+    own = [f for f in view.fields if f not in shared]
+    name = next((f.text for f in own if f.label == partner), NOT_RECORDED)
+    rest = "; ".join(f"{f.label}: {' '.join(f.text.split())}" for f in own if f.label != partner)
+    return f"{name} ({rest})" if rest else name
+
+
+def _per_partner(views: list[EntryView], partner: str) -> EntryView:
+    """The views of one outcome reported once per partner, as one view: what they all say,
+    once, and a list of the partners with what each says of its own."""
+    first = views[0]
+    shared = [f for f in first.fields if f.label != partner and all(f in v.fields for v in views[1:])]
+    lines = "\n\n".join(_partner_line(v, shared, partner) for v in views)  # a paragraph each
+    plural = partner if partner.endswith("s") else f"{partner}s"
+    listing = FieldView(f"{plural} ({len(views)})", lines, long=True)
+    at = next((n for n, f in enumerate(first.fields) if f not in shared), len(shared))
+    fields = (*shared[:at], listing, *shared[at:])
+    marks = tuple(dict.fromkeys(m for v in views for m in v.marks))
+    return EntryView(first.heading, fields, marks, first.citation, reports=len(views))
+
+
+def section_entries(
+    schema: Schema, entries: list[Entry], marks: Mapping[int, tuple[str, ...]]
+) -> tuple[EntryView, ...]:
+    """The views of a section's entries, in their order. An outcome reported once per partner
+    (a collaboration entered for each partner organisation: the same title, texts and dates,
+    a partner each) is shown once, where its first entry stands, listing its partners."""
+    partner = next((f.label for f in entries[0].section.fields if f.partner), None) if entries else None
+    groups: dict[object, list[Entry]] = {}
+    for number, entry in enumerate(entries):
+        key = _same_outcome(entry) if partner else None
+        groups.setdefault(key if key is not None else number, []).append(entry)
+    views = []
+    for group in groups.values():
+        each = [entry_view(schema, e, marks.get(id(e), ())) for e in group]
+        views.append(_per_partner(each, partner) if partner and len(each) > 1 else each[0])
+    return tuple(views)

@@ -335,7 +335,7 @@ class _Job:
 
 
 def _counts(view: ReturnView) -> dict[str, int]:
-    return {section.key: len(section.entries) for section in view.sections if not section.answers}
+    return {section.key: section.count for section in view.sections if not section.answers}
 
 
 Written = tuple[str, str]

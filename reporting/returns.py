@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from .changes import ADDED, CHANGED, REMOVED
-from .entry_views import entry_view
+from .entry_views import section_entries
 from .errors import TemplateError
 from .model import Entry
 from .periods import latest_date, years_in
@@ -229,7 +229,7 @@ def make_return(schema: Schema, wording: Any, head: Head, selected: Selected, ge
                 section.key,
                 section.title,
                 intro,
-                tuple(entry_view(schema, e, marks[id(e)]) for e in entries),
+                section_entries(schema, entries, marks),
                 section_table(schema, section, entries, returned=True),
                 dict(per_year),
                 undated,
@@ -289,7 +289,7 @@ def _glance(
         (
             section.title,
             (
-                len(section.entries),
+                section.count,
                 *([_dated_up_to(by_section[section.key], yearly, earlier[-1])] if earlier else []),
                 *[section.per_year.get(y, 0) for y in shown],
                 section.undated,

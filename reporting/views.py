@@ -79,6 +79,9 @@ class EntryView:
     fields: tuple[FieldView, ...]
     marks: tuple[str, ...] = ()
     citation: Citation | None = None
+    #: How many entries it stands for: more than one for the same outcome reported once per
+    #: partner, shown once listing its partners.
+    reports: int = 1
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ class SectionView:
     undated: int = 0
     #: The award's answers to a funder's questions, not outcomes (counted in no figure).
     answers: bool = False
+
+    @property
+    def count(self) -> int:
+        """The entries it holds (an entry shown once for several partners counts for each)."""
+        return sum(e.reports for e in self.entries)
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,7 @@ class ReturnView:
     @property
     def entry_count(self) -> int:
         """The outcomes it holds (answers to a funder's questions are not counted)."""
-        return sum(len(s.entries) for s in self.sections if not s.answers)
+        return sum(s.count for s in self.sections if not s.answers)
 
 
 # -- entries ---------------------------------------------------------------------------------

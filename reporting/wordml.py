@@ -46,9 +46,20 @@ def tab() -> str:
     return "<w:r><w:tab/></w:r>"
 
 
-def paragraph(content: str, style: str | None = None) -> str:
-    """A paragraph of runs (and links, fields...) in a style."""
-    ppr = f'<w:pPr><w:pStyle w:val="{attribute(style)}"/></w:pPr>' if style else ""
+def paragraph(content: str, style: str | None = None, keep_next: bool = False, new_page: bool | None = None) -> str:
+    """A paragraph of runs (and links, fields...) in a style; `keep_next` keeps it on the page
+    of the next paragraph; `new_page` True or False starts it on a new page or not, whatever
+    its style says (None: as its style says)."""
+    props = (
+        (f'<w:pStyle w:val="{attribute(style)}"/>' if style else "")
+        + ("<w:keepNext/>" if keep_next else "")
+        + (
+            {True: "<w:pageBreakBefore/>", False: '<w:pageBreakBefore w:val="0"/>'}.get(new_page, "")
+            if new_page is not None
+            else ""
+        )
+    )
+    ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
     return f"<w:p>{ppr}{content}</w:p>"
 
 

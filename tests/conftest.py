@@ -93,6 +93,24 @@ def seed_records() -> tuple[list[str], list[list[str]]]:
     return citations, records
 
 
+#: What a partner's entry of a collaboration says of the partner alone.
+_PARTNER_LINES = ("Organisation ", "Department ", "Country ", "Sector ")
+
+
+def shown_once(records: list[list[str]]) -> int:
+    """How many seed records a return shows as part of another: a collaboration reported once
+    per partner (the same lines but for the partner's own) is one entry listing its partners."""
+    seen: set[tuple[str, ...]] = set()
+    repeats = 0
+    for record in records:
+        if not any(line.startswith("PI Contribution ") for line in record):
+            continue  # not a collaboration
+        key = tuple(line for line in record if not line.startswith(_PARTNER_LINES))
+        repeats += key in seen
+        seen.add(key)
+    return repeats
+
+
 #: Labels as printed on the seed page (../shared/docs/researchfish-schema.md §2.2).
 SEED_LABELS = sorted(
     [

@@ -9,7 +9,7 @@ import docx
 import openpyxl
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from conftest import docx_blocks, expected_pieces, seed_records, squash
+from conftest import docx_blocks, expected_pieces, seed_records, shown_once, squash
 
 SECTION_HEADINGS = [
     "Publications (11)",
@@ -28,7 +28,13 @@ def test_word_return_has_a_heading_1_per_section_with_counts(built):
     _, docx_path, _ = built
     h1, blocks = docx_blocks(docx_path)
     assert h1 == SECTION_HEADINGS
-    assert len(blocks) == 299
+    # 299 entries; two collaborations were reported once for each of two partners: each is
+    # shown once, listing both (the heading still counts 16 entries)
+    assert shown_once(seed_records()[1]) == 2
+    assert len(blocks) == 299 - 2
+    [(_, coop)] = [b for b in blocks if b[0].startswith("Partnership with Carbon Coop to deliver")]
+    assert "Organisations (2)\nCarbon Co-op (Sector: Private)\nHomebaked (Sector: Charity/Non Profit)" in coop
+    assert coop.count("People's Republic of Energy") == 1 and coop.count("Impact") == 1  # its texts once
 
 
 def test_every_record_reaches_the_word_return_with_its_text(built):
@@ -407,3 +413,31 @@ def test_every_printed_page_of_the_excel_return_names_the_award(built):
         assert sheet.page_setup.paperSize == 9 and "Page &P of &N" in (sheet.oddFooter.right.text or "")
     sections = book.worksheets[1:]
     assert all(sheet.print_title_rows == "$1:$1" for sheet in sections)
+
+
+def test_short_sections_share_a_page_and_headings_keep_their_first_line(built):
+    """A section of a few short lines does not leave the rest of its page empty: the next
+    section starts under it; a long section is followed by a new page. An entry's heading stays
+    on the page of its first two lines."""
+    _, docx_path, _ = built
+    document = docx.Document(str(docx_path))
+    sections: list[tuple[object, list[str]]] = []
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            sections.append((paragraph, []))
+        elif sections:
+            sections[-1][1].append(paragraph.text)
+    shared = 0
+    for (_, texts), (heading, _) in zip(sections, sections[1:]):
+        size = sum(len(t) for t in texts)
+        own = heading.paragraph_format.page_break_before  # None: as the Heading 1 style says (a new page)
+        if size > 3_000:
+            assert own is None, heading.text
+        elif size < 600:
+            assert own is False, heading.text
+            shared += 1
+    assert shared >= 1 and document.styles["Heading 1"].paragraph_format.page_break_before
+    paragraphs = document.paragraphs
+    for before, after in zip(paragraphs, paragraphs[1:]):
+        if before.style.name == "Heading 2" and after.style.name != "Field Heading":
+            assert after.paragraph_format.keep_with_next, after.text

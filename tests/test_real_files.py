@@ -348,3 +348,44 @@ def test_page_ranges_excel_made_dates_of_print_as_ranges(researchfish):
                     assert not [c for c in cells if not isinstance(c, str) or as_date.search(c)], path.name
                 book.close()
     assert restored, "the restored ranges are in the citations"
+
+
+def test_a_collaboration_reported_once_per_partner_is_one_entry_listing_them(researchfish):
+    """HDR UK awards report one collaboration once for each partner (15 entries of "UK Health
+    Data Research Alliance"): Word shows each once, listing every partner; Excel keeps a row each."""
+    shared = ("Description", "PI Contribution", "Collaborator Contribution", "Impact", "Start Year", "End Year")
+    merged = 0
+    for _, _, result in researchfish:
+        for path in result.outputs:
+            if path.suffix != ".xlsx" or path.name == "portfolio-summary.xlsx":
+                continue
+            book = openpyxl.load_workbook(path, read_only=True)
+            if "Collaborations" not in book.sheetnames:
+                book.close()
+                continue
+            rows = list(book["Collaborations"].iter_rows(values_only=True))
+            book.close()
+            top = next(i for i, row in enumerate(rows) if "Organisation" in row)
+            header = rows[top]
+            groups: dict[tuple, list[str]] = defaultdict(list)
+            for row in rows[top + 1 :]:
+                if not any(row):
+                    continue
+                values = dict(zip(header, row))
+                key = tuple(" ".join(str(values.get(h) or "").split()).casefold() for h in shared)
+                groups[key].append(" ".join(str(values.get("Organisation") or "").split()))
+            ours: list[str] = []  # the Word entries of the section, each its text
+            inside = False
+            for paragraph in docx.Document(str(path.with_suffix(".docx"))).paragraphs:
+                if paragraph.style.name == "Heading 1":
+                    inside = paragraph.text.startswith("Collaborations and Partnerships")
+                elif inside and paragraph._p.xpath("./w:bookmarkStart[starts-with(@w:name, '_Entry')]"):
+                    ours.append(paragraph.text)
+                elif inside and ours:
+                    ours[-1] += "\n" + paragraph.text
+            assert len(ours) == len(groups), path.name
+            for organisations in groups.values():
+                if len(organisations) > 1:
+                    merged += len(organisations) - 1
+                    assert any(all(o in text for o in organisations) for text in ours), organisations
+    assert merged >= 14  # the issue's 14 identical entries among them
