@@ -56,7 +56,7 @@ def measure_stages(path: Path, out: Path) -> dict:
     from reporting.selection import Selection, select
     from reporting.templating import Renderer
     from reporting.validation import validate
-    from reporting.xlsx_writer import write_excel_return
+    from reporting.xlsx_return import write_excel_return
 
     schema = load_schema()
     times = {}

@@ -31,7 +31,7 @@ from .selection import Selected, Selection, select
 from .templating import Renderer, generated_date
 from .text import plural, slugify
 from .xlsx_portfolio import write_portfolio_report, write_portfolio_summary
-from .xlsx_writer import write_excel_return
+from .xlsx_return import write_excel_return
 
 __all__ = ["BuildResult", "Make", "Report", "Request", "build", "diff", "portfolio", "profiles", "run"]
 

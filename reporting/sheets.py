@@ -145,8 +145,8 @@ def sheet_columns(schema: Schema, section: Section, entries: Iterable[Entry]) ->
 
 
 def section_table(schema: Schema, section: Section, entries: list[Entry], returned: bool) -> Table:
-    """A section's entries as a table: its fields, then the columns the sources added, then
-    "(continued)" columns for text longer than a cell. In a return (`returned`), a field the
+    """A section's entries as a table: its fields, then the columns the sources added, then (in
+    an input workbook) "(continued)" columns for text longer than a cell. In a return (`returned`), a field the
     funder did not ask for when it accepted an entry reads "not recorded"; in an input workbook
     (not returned) headers carry help and drop-downs."""
     specs = sheet_columns(schema, section, entries)
@@ -157,7 +157,8 @@ def section_table(schema: Schema, section: Section, entries: list[Entry], return
     for index, entry in enumerate(entries):
         for spec in specs:
             value = entry.value_or_raw(spec.key)
-            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            # (a return continues long text in the rows below instead: xlsx_return, printed)
+            if not returned and isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
                 pieces[(index, spec.key)] = split_cell_text(value)
                 for number in range(1, len(pieces[(index, spec.key)])):
                     if continuation_label(spec.label, number) not in extras:

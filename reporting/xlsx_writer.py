@@ -1,6 +1,6 @@
-"""Write every .xlsx the tool produces, from views: input workbooks (inputs.InputBook), Excel
-returns and profiles (views.ReturnView), and the books, formats, print set-up and native
-charts `xlsx_portfolio` writes the portfolio summary and report with.
+"""Write every .xlsx the tool produces, from views: input workbooks (inputs.InputBook), and the
+books, formats, cells, print set-up and native charts `xlsx_return` (Excel returns and
+profiles) and `xlsx_portfolio` (the portfolio summary and report) write theirs with.
 
 The only module that imports XlsxWriter, and it knows nothing of fields, entries or the
 schema: it writes tables of cells (sheets.Table) and the summary of a return. XlsxWriter was
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +22,9 @@ from xlsxwriter.utility import xl_col_to_name
 from . import imported as imported_values
 from .inputs import IMPORT_LOG_HEADERS, IMPORT_LOG_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, InputBook, Instructions
 from .outputs import MARK, OutputKind
+from .printed import row_height
 from .sheets import Cell, Table
-from .views import ChartView, ReturnView
+from .views import ChartView
 
 #: Fixed document date so that rebuilding the same data gives identical files.
 FIXED_DATE = dt.datetime(2000, 1, 1)
@@ -33,7 +33,7 @@ MAX_LINKS_PER_SHEET = 65530
 MAX_ROWS = 1_048_576
 
 
-class _Formats:
+class Formats:
     """The cell formats of one workbook, created once."""
 
     def __init__(self, book: xlsxwriter.Workbook) -> None:
@@ -84,18 +84,18 @@ class _Formats:
         return self._styles.get(name, self.cell)
 
 
-def new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, _Formats]:
+def new_book(buffer: io.BytesIO, title: str, kind: OutputKind | None = None) -> tuple[xlsxwriter.Workbook, Formats]:
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )
     book.set_properties({"title": title[:255], "created": FIXED_DATE, "author": "funder-report"})
     if kind is not None:
         book.set_custom_property(MARK, kind.value)
-    return book, _Formats(book)
+    return book, Formats(book)
 
 
-def _write_cell(
-    sheet: Any, row: int, col: int, cell: Cell | None, fmt: _Formats, links: list[int] | None, wrap: bool = False
+def write_cell(
+    sheet: Any, row: int, col: int, cell: Cell | None, fmt: Formats, links: list[int] | None, wrap: bool = False
 ) -> None:
     """Write one cell; text is always written as text, never as a formula."""
     if cell is None or cell.value is None or cell.value == "":
@@ -116,7 +116,7 @@ def _write_cell(
         sheet.write_string(row, col, str(value), style)
 
 
-def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, links: bool, help_: bool) -> Any:
+def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: Formats, links: bool, help_: bool) -> Any:
     """A sheet holding a table: the header (frozen), then one row per entry."""
     sheet = book.add_worksheet(table.name)
     for col, column in enumerate(table.columns):
@@ -132,23 +132,14 @@ def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, links: 
     counter = [0] if links else None
     for row, cells in enumerate(table.rows, start=1):
         for col, cell in enumerate(cells):
-            _write_cell(sheet, row, col, cell, fmt, counter)
+            write_cell(sheet, row, col, cell, fmt, counter)
     return sheet
 
 
 # -- input workbooks -------------------------------------------------------------------------
 
 
-def _wrapped_height(text: str, width: float) -> float:
-    """Row height (points) that shows `text` wrapped in a column `width` characters wide.
-
-    Spreadsheet programs do not always size rows to wrapped text on their own.
-    """
-    lines = sum(max(1, -(-len(part) // int(width * 1.05))) for part in text.split("\n"))
-    return 14.0 * lines + 2
-
-
-def _instructions(book: xlsxwriter.Workbook, instructions: Instructions, fmt: _Formats) -> None:
+def _instructions(book: xlsxwriter.Workbook, instructions: Instructions, fmt: Formats) -> None:
     sheet = book.add_worksheet(INSTRUCTIONS_SHEET)
     sheet.set_column(0, 0, 100)
     sheet.set_column(1, 1, 32)
@@ -156,17 +147,17 @@ def _instructions(book: xlsxwriter.Workbook, instructions: Instructions, fmt: _F
     for row, step in enumerate(instructions.steps, start=2):
         text = f"{row - 1}. {step}"
         sheet.write_string(row, 0, text, fmt.para)
-        sheet.set_row(row, _wrapped_height(text, 100))
+        sheet.set_row(row, row_height(text, 100))
     row = len(instructions.steps) + 3
     sheet.write_string(row, 0, "Section: what to report", fmt.optional)
     sheet.write_string(row, 1, "Sheet", fmt.optional)
     for offset, (title, note, name) in enumerate(instructions.sections, start=1):
         sheet.write_rich_string(row + offset, 0, fmt.bold, title, fmt.para, f": {note}", fmt.para)
         sheet.write_string(row + offset, 1, name, fmt.para)
-        sheet.set_row(row + offset, _wrapped_height(f"{title}: {note}", 100))
+        sheet.set_row(row + offset, row_height(f"{title}: {note}", 100))
 
 
-def _import_log(book: xlsxwriter.Workbook, view: InputBook, fmt: _Formats) -> None:
+def _import_log(book: xlsxwriter.Workbook, view: InputBook, fmt: Formats) -> None:
     """What an import found, kept with the workbook (the tool does not read this sheet)."""
     sheet = book.add_worksheet(IMPORT_LOG_SHEET)
     sheet.write_string(0, 0, view.log_title, fmt.bold)
@@ -182,7 +173,7 @@ def _import_log(book: xlsxwriter.Workbook, view: InputBook, fmt: _Formats) -> No
     sheet.autofilter(2, 0, max(2, len(view.log) + 2), len(IMPORT_LOG_HEADERS) - 1)
 
 
-def _lists(book: xlsxwriter.Workbook, lists: Any, fmt: _Formats) -> None:
+def _lists(book: xlsxwriter.Workbook, lists: Any, fmt: Formats) -> None:
     """Every vocabulary on a hidden sheet, each a defined name the drop-downs refer to."""
     sheet = book.add_worksheet(LISTS_SHEET)
     for col, (name, key, values) in enumerate(lists):
@@ -223,100 +214,6 @@ def write_input_workbook(view: InputBook) -> bytes:
 # -- Excel returns ---------------------------------------------------------------------------
 
 
-def write_excel_return(view: ReturnView) -> bytes:
-    """The Excel return (or profile): a Summary sheet, then one sheet per non-empty section."""
-    buffer = io.BytesIO()
-    book, fmt = new_book(buffer, view.title, view.kind)
-    sheet = book.add_worksheet("Summary")
-    sheet.write_string(0, 0, view.title, fmt.title)
-    lines = [view.summary]
-    if view.reference:
-        lines.insert(0, f"Award Reference: {view.reference}")
-    lines.extend(view.notes)
-    for row, line in enumerate(lines, start=1):
-        sheet.write_string(row, 0, line, fmt.cell)
-    top = len(lines) + 2
-    table = view.glance_by_year
-    for col, text in enumerate(table.headers):
-        sheet.write_string(top, col, text, fmt.optional)
-    sheet.set_column(0, 0, 50)
-    sheet.set_column(1, len(table.headers) - 1, 9)
-    for row, (title, numbers) in enumerate(table.rows, start=top + 1):
-        sheet.write_string(row, 0, title, fmt.cell)
-        for col, number in enumerate(numbers, start=1):
-            if number or col == 1:  # blank, as in the Word return, where a year has none
-                sheet.write_number(row, col, number, fmt.number)
-    total_row = top + 1 + len(table.rows)
-    sheet.write_string(total_row, 0, "Total", fmt.total)
-    for col, number in enumerate(table.totals, start=1):
-        sheet.write_number(total_row, col, number, fmt.total)
-    sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
-    _summary_charts(book, sheet, view.charts, total_row + 4, fmt)
-    sheet.freeze_panes(top + 1, 1)
-    print_setup(sheet, landscape=False, header=view.header)
-    for section in view.sections:
-        _return_table(book, _used_columns(section.table), fmt, view.header)
-    book.close()
-    return buffer.getvalue()
-
-
-def _used_columns(table: Table) -> Table:
-    """The table without its columns that are empty in every row (a return shows what was reported)."""
-
-    def filled(row: tuple[Cell | None, ...], index: int) -> bool:
-        cell = row[index] if index < len(row) else None
-        return cell is not None and cell.value is not None and cell.value != ""
-
-    keep = [i for i in range(len(table.columns)) if any(filled(row, i) for row in table.rows)]
-    if len(keep) == len(table.columns):
-        return table
-    return Table(
-        table.name,
-        tuple(table.columns[i] for i in keep),
-        tuple(tuple(row[i] if i < len(row) else None for i in keep) for row in table.rows),
-    )
-
-
-#: Excel's tallest row (points).
-MAX_ROW_HEIGHT = 409
-
-
-def _return_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, header: str = "") -> None:
-    """A section of an Excel return: plain bold headers, long texts wrapped in rows sized to
-    them, and printed landscape, one page wide, the header row (and, over several pages wide,
-    the title column) on every page, the award named at the top of each."""
-    sheet = book.add_worksheet(table.name)
-    for col, column in enumerate(table.columns):
-        sheet.write_string(0, col, column.label, fmt.heading)
-        style = fmt.wrap if column.style in ("wrap", "text") else fmt.style(column.style)
-        sheet.set_column(col, col, column.width, style)
-    sheet.freeze_panes(1, 0)
-    sheet.set_row(0, max(_wrapped_height(c.label, c.width) for c in table.columns) if table.columns else 15)
-    counter = [0]
-    for row, cells in enumerate(table.rows, start=1):
-        height = 15.0
-        for col, cell in enumerate(cells):
-            _write_cell(sheet, row, col, cell, fmt, counter, wrap=True)
-            if cell is not None and isinstance(cell.value, str) and col < len(table.columns):
-                height = max(height, _wrapped_height(cell.value, table.columns[col].width))
-        sheet.set_row(row, min(height, MAX_ROW_HEIGHT))
-    sheet.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
-    # One page wide while the text stays readable (about half size); a wider sheet (a
-    # researchfish export's 30 columns) prints over a few pages side by side instead.
-    total = sum(column.width for column in table.columns)
-    pages_wide = max(1, min(MAX_PAGES_WIDE, math.ceil(total / WIDTH_PER_PAGE)))
-    print_setup(sheet, landscape=True, pages_wide=pages_wide, header=header)
-    sheet.repeat_rows(0)
-    if pages_wide > 1 and table.columns:
-        sheet.repeat_columns(0)  # the title column beside the Impact and URL pages
-
-
-#: Column widths (characters) one landscape A4 page prints at a readable scale, and the most
-#: pages a sheet is spread across side by side.
-WIDTH_PER_PAGE = 300
-MAX_PAGES_WIDE = 4
-
-
 def print_setup(sheet: Any, landscape: bool, pages_wide: int = 1, header: str = "") -> None:
     """A4, `pages_wide` pages wide (as many pages down as it takes), `header` (what the
     document is about) at the top of each page, the sheet's name and page numbers in the
@@ -329,22 +226,6 @@ def print_setup(sheet: Any, landscape: bool, pages_wide: int = 1, header: str = 
     sheet.set_footer("&L&8&A&R&8Page &P of &N")
     if header:  # Excel's header codes start with &: a literal & is doubled
         sheet.set_header("&L&8" + header.replace("&", "&&")[:200])
-
-
-def _summary_charts(
-    book: xlsxwriter.Workbook, sheet: Any, charts: tuple[ChartView, ...], row: int, fmt: _Formats
-) -> None:
-    """Each chart's data as a small table, with a native Excel bar chart beside it."""
-    for chart in charts:
-        sheet.write_string(row, 0, chart.title, fmt.bold)
-        sheet.write_string(row, 1, chart.counted, fmt.bold)
-        first = row + 1
-        for offset, (category, value) in enumerate(zip(chart.categories, chart.values)):
-            sheet.write_string(first + offset, 0, category, fmt.cell)
-            sheet.write_number(first + offset, 1, value, fmt.number)
-        native, height = native_chart(book, "Summary", chart, first, 0)
-        sheet.insert_chart(row, 3, native, {"object_position": 1})
-        row = max(first + len(chart.categories) + 2, row + height // 20 + 2)
 
 
 def native_chart(book: xlsxwriter.Workbook, sheet_name: str, chart: ChartView, first: int, column: int) -> Any:

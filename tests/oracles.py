@@ -66,20 +66,31 @@ def missing(texts: list[str], haystack: str) -> list[str]:
 
 
 def xlsx_rows_text(path: Path) -> str:
-    """Every row of an Excel file, with text a cell could not hold joined back from the row's
-    "<Label> (continued)" columns (the README's convention), squashed. Slow: for long texts."""
+    """Every row of an Excel file, with text a cell could not hold joined back (the README's
+    conventions): from the row's "<Label> (continued)" columns, and from the rows below that
+    continue it (their hidden "Continues Row" column names the row), squashed. Slow: for long texts."""
     book = openpyxl.load_workbook(path, read_only=True)
     rows = []
     for sheet in book.worksheets:
         iterator = sheet.iter_rows(values_only=True)
         header = [str(h) if h is not None else "" for h in next(iterator, ())]
-        for row in iterator:
+        entries: dict[int, dict[str, str]] = {}
+        for number, row in enumerate(iterator, start=2):
             cells = {h: ("" if v is None else str(v)) for h, v in zip(header, row)}
+            goes_on = cells.pop("Continues Row", "")
+            if goes_on and int(float(goes_on)) in entries:
+                into = entries[int(float(goes_on))]
+                for h, v in cells.items():
+                    if v and v != "(continued)":
+                        into[h] = into.get(h, "") + v
+                continue
+            entries[number] = cells
+        for cells in entries.values():
             overflow = {h: _CONTINUED.search(h) for h in header}
             for name in sorted((h for h, m in overflow.items() if m), key=lambda h: int(overflow[h].group(1) or 1)):
                 base = name[: overflow[name].start()]
                 if base in cells:
-                    cells[base] += cells.pop(name)
+                    cells[base] += cells.pop(name, "")
             rows.append("".join(cells.values()))
     book.close()
     return squash("".join(rows))

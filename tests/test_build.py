@@ -9,7 +9,7 @@ import docx
 import openpyxl
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from conftest import docx_blocks, expected_pieces, seed_records, shown_once, squash
+from conftest import ROOT, docx_blocks, expected_pieces, seed_records, shown_once, squash
 
 SECTION_HEADINGS = [
     "Publications (11)",
@@ -87,9 +87,11 @@ def test_entries_are_newest_first_within_each_section(built):
     sheet = openpyxl.load_workbook(xlsx_path)["Engagement Activities"]
     header = [c.value for c in sheet[1]]
     column = header.index("Year(s) Of Engagement Activity")
+    goes_on = header.index("Continues Row")  # rows carrying on an entry's long text
     latest = [
         max(int(y) for y in _re.findall(r"\d{4}", str(row[column]))) if row[column] else None
         for row in sheet.iter_rows(min_row=2, values_only=True)
+        if not row[goes_on]
     ]
     dated = [y for y in latest if y is not None]
     assert dated == sorted(dated, reverse=True)
@@ -255,7 +257,8 @@ def test_excel_return_section_sheets(built, schema):
     )
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")
-    assert sheet.max_row == 224
+    continuing = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[header.index("Continues Row")]]
+    assert sheet.max_row - 1 - len(continuing) == 223 and continuing
     url_col = header.index("URL")
     links = [row[url_col] for row in sheet.iter_rows(min_row=2) if row[url_col].hyperlink]
     assert len(links) == 115 - 23  # every complete URL is a link
@@ -441,3 +444,39 @@ def test_short_sections_share_a_page_and_headings_keep_their_first_line(built):
     for before, after in zip(paragraphs, paragraphs[1:]):
         if before.style.name == "Heading 2" and after.style.name != "Field Heading":
             assert after.paragraph_format.keep_with_next, after.text
+
+
+def test_excel_return_prints_every_character_of_long_text(built):
+    """A row shows at most Excel's tallest row (409 points, about 29 wrapped lines): text longer
+    than that goes on in the rows below (first cell "(continued)", the hidden last column naming
+    the entry's row), so every character reaches paper; joined, the rows give the text entered,
+    and reading the return back (as a previous submission) gives each entry whole."""
+    from reporting.schema import load_schema
+    from reporting.workbook.read import read_workbook
+
+    _, _, xlsx_path = built
+    book = openpyxl.load_workbook(xlsx_path)
+    sheet = book["Engagement Activities"]
+    header = [c.value for c in sheet[1]]
+    goes_on, results = header.index("Continues Row"), header.index("Results and Impact")
+    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(goes_on + 1)].hidden
+    width = sheet.column_dimensions[openpyxl.utils.get_column_letter(results + 1)].width
+    joined: dict[int, str] = {}
+    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        text = str(row[results] or "")
+        lines = sum(max(1, -(-len(part) // int(width))) for part in text.split("\n"))
+        assert lines * 14 <= 409, (number, lines)  # what a row holds, it shows
+        assert (sheet.row_dimensions[number].height or 15) <= 409
+        if row[goes_on]:
+            assert row[0] == "(continued)" and row[goes_on] in joined
+            joined[row[goes_on]] += text
+        else:
+            joined[number] = text
+    entered = openpyxl.load_workbook(ROOT / "inputs" / "jam-and-justice.xlsx")["Engagement Activities"]
+    column = [c.value for c in entered[1]].index("Results and Impact")
+    typed = sorted(str(r[column]).strip() for r in entered.iter_rows(min_row=2, values_only=True) if r[column])
+    assert sorted(t.strip() for t in joined.values() if t) == typed
+    assert max(len(t) for t in typed) > 2_000  # a text that did not fit one row
+    records, _ = read_workbook(xlsx_path, load_schema())
+    again = sorted(str(r.raw["results_and_impact"]).strip() for r in records if r.kind == "engagement_activities")
+    assert again == typed

@@ -34,6 +34,7 @@ RANKS = {
     "vocabulary": 0,
     "version": 0,
     "imported": 0,
+    "printed": 0,
     "fieldtypes.base": 1,
     "fieldtypes.texts": 2,
     "fieldtypes.dates": 2,
@@ -74,6 +75,7 @@ RANKS = {
     "docx_body": 9,
     "docx_writer": 10,
     "xlsx_writer": 9,
+    "xlsx_return": 9.1,
     "xlsx_portfolio": 9.2,
     "importers.kinds": 1,
     "importers.result": 9,
@@ -108,7 +110,7 @@ RANKS = {
 }
 #: Modules that render: they read only views (of a return, of a workbook), never the model, the
 #: field types or the schema.
-RENDERERS = ("docx_writer", "docx_body", "xlsx_writer", "xlsx_portfolio")
+RENDERERS = ("docx_writer", "docx_body", "xlsx_writer", "xlsx_return", "xlsx_portfolio")
 
 
 def _modules() -> dict[str, Path]:

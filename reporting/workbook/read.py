@@ -17,6 +17,7 @@ from typing import Any
 from .. import imported
 from ..findings import ERROR, WARNING, Finding, Findings
 from ..model import Origin, Record, SheetCells
+from ..printed import CONTINUED_CUE, CONTINUES
 from ..schema import FieldSpec, Schema, header_key, normalise
 from .guard import Package, check_file
 from .layout import (
@@ -151,6 +152,7 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
     if reader.package.state(name) != "visible":
         reader.add("hidden-sheet", WARNING, sheet=name)
     columns, extras, continued = _map_header(header, header_row, specs, labels, name, reader)
+    goes_on = next((i for i, v in enumerate(header) if isinstance(v, str) and v.strip() == CONTINUES), None)
     xml = scan_sheet(reader.package.path, reader.package.part(name))
     merged = _merged_cells(reader.book.merged(name), reader.book.extent(name), header_row, name, reader)
     letters = {index: column_letter(index) for index in list(columns) + list(extras)}
@@ -167,6 +169,9 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
         if merged:
             row = _fill_merged(row, number, merged, merge_values)
         if not _filled(row):
+            continue
+        if goes_on is not None and goes_on < len(row) and row[goes_on] not in (None, "") and records:
+            _continue(records[-1], row, columns, extras)
             continue
         raw, flagged = _row_values(row, number, columns, letters, xml, name, reader, formula_columns)
         for index in sorted(continued, key=lambda i: continued[i][1]):
@@ -190,6 +195,21 @@ def _read_sheet(name: str, kind: str, reader: _Reader) -> list[Record]:
         shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         reader.add("formula", WARNING, count=len(refs), shown=shown, sheet=name, cell=refs[0], field=label)
     return records
+
+
+def _continue(record: Record, row: tuple, columns: dict[int, FieldSpec], extras: dict[int, str]) -> None:
+    """A row of an Excel return that continues the entry above (`printed`): its text joins the
+    entry's, column by column."""
+    for index, value in enumerate(row):
+        if not isinstance(value, str) or not value or value == CONTINUED_CUE:
+            continue
+        if index in columns:
+            key = columns[index].key
+            before = record.raw.get(key)
+            record.raw[key] = (before if isinstance(before, str) else "") + value
+        elif index in extras:
+            before = record.extra.get(extras[index])
+            record.extra[extras[index]] = (before if isinstance(before, str) else "") + value
 
 
 def _row_values(
@@ -253,6 +273,8 @@ def _map_header(
             continue
         spec = labels.get(key)
         name = str(value).strip()
+        if name == CONTINUES:
+            continue  # the rows an Excel return continues long text in: joined back as they are read
         more = continued_of(name, labels) if spec is None else None
         if more:
             continued[index] = more  # text too long for one cell, carried on in "(continued N)" columns
