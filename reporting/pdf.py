@@ -19,6 +19,7 @@ from typing import Any
 from . import parallel
 from .errors import ReportingError, option
 from .outputs import refuse_overwrite, write_file
+from .pdf_alt import figure_texts, with_figure_texts
 
 #: Seconds allowed per document (LibreOffice lays out about 40 pages a second here).
 TIMEOUT = 600
@@ -105,7 +106,14 @@ def convert(
             if document not in made:
                 detail = " ".join(" ".join(log.read_text(errors="replace").split()[-40:]) for log in logs[-1:])
                 raise ReportingError(f"LibreOffice could not convert {document} to PDF ({detail[-300:]}).")
-        return [write_file(document.with_suffix(".pdf"), made[document].read_bytes(), force) for document in documents]
+        return [
+            write_file(
+                document.with_suffix(".pdf"),
+                with_figure_texts(made[document].read_bytes(), figure_texts(document)),
+                force,
+            )
+            for document in documents
+        ]
 
 
 def _run_batches(

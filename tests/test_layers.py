@@ -22,6 +22,7 @@ OWNERS = {
     "werkzeug": {"web.app", "web.views"},
     "waitress": {"web.app"},
     "markdown_it": {"web.guide"},
+    "pypdf": {"pdf_alt"},
     "defusedxml": set(),  # used by openpyxl itself, never imported by us
     "lxml": set(),
 }
@@ -59,6 +60,7 @@ RANKS = {
     "entry_views": 7.8,
     "returns": 8,
     "heads": 8.1,
+    "pdf_alt": 6.8,
     "pdf": 7,
     "figures": 8.3,
     "portfolio_figures": 8.4,

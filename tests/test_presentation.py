@@ -291,6 +291,24 @@ def test_pdfs_are_tagged_british_in_the_template_fonts_and_made_side_by_side(tmp
     assert fonts and all(f.startswith(("Calibri", "Carlito")) for f in fonts), fonts
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Engagement activities by geographic reach" in text  # a chart, drawn
+    # every figure of the PDF has the text alternative its chart has in the Word file
+    words = [s._inline.docPr.get("descr") for s in docx.Document(str(copies[0])).inline_shapes]
+    figures = []
+
+    def walk(element, inside=False):
+        element = element.get_object()
+        kids = element.get("/K")
+        figure = element.get("/S") == "/Figure"
+        if figure and not inside:
+            figures.append(element)
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                walk(kid, inside or figure)
+
+    walk(catalog["/StructTreeRoot"])
+    assert len(words) >= 2 and all(words)
+    assert [str(f.get("/Alt")) for f in figures] == words
 
 
 def test_returns_are_british_english_with_properties_from_the_award(built):
