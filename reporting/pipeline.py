@@ -23,7 +23,7 @@ from .loading import find_inputs, load, read_groups
 from .model import Award, Dataset, Entry
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
 from .partners import choose_partners
-from .portfolio import portfolio_heading, portfolio_report, uk_nations, unknown_groups
+from .portfolio import portfolio_heading, portfolio_report, programme_of, uk_nations, unknown_groups, years_spanned
 from .request import PDF_STAGE, BuildResult, Make, Progress, Report, Request, StageProgress
 from .returns import Head, ReturnView
 from .schema import Schema, load_schema
@@ -233,13 +233,20 @@ def _portfolio(start: _Start, grouping: dict[str, list[str]] | None, progress: S
         chosen.append((award, kept))
     if grouping is not None:
         result.notes.extend(unknown_groups(grouping, start.dataset.awards))
+    programme = programme_of(start.dataset.awards, grouping, request.programme)
     subtitle, details = portfolio_heading(
-        start.dataset.awards, result.entries, result.period, request.public, selection.since if request.since else ""
+        start.dataset.awards,
+        result.entries,
+        result.period,
+        request.public,
+        selection.since if request.since else "",
+        programme,
+        years_spanned(chosen),
     )
     view = portfolio_report(
         start.schema,
         chosen,
-        "Portfolio impact report",
+        f"{programme}: portfolio impact report" if programme else "Portfolio impact report",
         subtitle,
         details,
         grouping,

@@ -22,6 +22,7 @@ from typing import Any
 
 from .figures import ALL_AWARDS, MAX_BARS, Counted, Figure, GroupView, PortfolioReport, _Group
 from .model import Award, Entry, Organisation
+from .periods import entry_years
 from .portfolio_figures import _figures, answers_figure
 from .schema import Schema
 from .text import plural
@@ -149,11 +150,31 @@ def uk_nations(organisations: Iterable[Organisation]) -> dict[str, str]:
     return nations
 
 
+def programme_of(awards: Sequence[Award], groups: Mapping[str, Sequence[str]] | None, named: str = "") -> str:
+    """The programme a portfolio is of: as `named`, else the one group every award is in."""
+    if named.strip():
+        return " ".join(named.split())
+    shared: set[str] | None = None
+    for award in awards:
+        names = set(group_names(award, groups))
+        shared = names if shared is None else shared & names
+    return sorted(shared)[0] if shared and len(shared) == 1 else ""
+
+
+def years_spanned(chosen: Iterable[tuple[Award, Sequence[Entry]]]) -> str:
+    """The years the counted entries are dated in, as a cover says them: "2014-2022"."""
+    years = {y for _, kept in chosen for e in kept for y in entry_years(e)}
+    if not years:
+        return ""
+    return str(min(years)) if min(years) == max(years) else f"{min(years)}\u2013{max(years)}"
+
+
 def portfolio_heading(
-    awards: Sequence[Award], entries: int, period: str, public: bool, since: str
+    awards: Sequence[Award], entries: int, period: str, public: bool, since: str, programme: str = "", spanned: str = ""
 ) -> tuple[str, list[tuple[str, str]]]:
-    """The report's subtitle and cover details: the funders, the awards, the entries read and
-    which of them are counted (dated in the period, not Internal, new or changed since)."""
+    """The report's subtitle and cover details: the programme, the funders, the period (as
+    asked, else the years its entries span), the awards, the entries read and which of them
+    are counted (dated in the period, not Internal, new or changed since)."""
     kept = " and ".join(
         filter(
             None,
@@ -169,12 +190,14 @@ def portfolio_heading(
         ("Entries", f"{entries:,} read" + (f"; those {kept} counted" if kept else "")),
     ]
     funders = sorted({str(a.values.get("funder")) for a in awards if a.values.get("funder")})
+    heading = [("Programme", programme)] if programme else []
     if funders:
-        details.insert(0, ("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
+        heading.append(("Funder", ", ".join(funders[:5]) + ("…" if len(funders) > 5 else "")))
+    heading.append(("Period", period or (f"{spanned} (every entry)" if spanned else "every entry")))
+    details[:0] = heading
+    shown = period or (f"Outcomes dated {spanned}" if spanned else "All years")
     subtitle = " · ".join(
-        filter(
-            None, [period or "All years", "public version" if public else "", f"changes since {since}" if since else ""]
-        )
+        filter(None, [shown, "public version" if public else "", f"changes since {since}" if since else ""])
     )
     return subtitle, details
 

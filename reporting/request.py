@@ -60,6 +60,9 @@ class Request:
     partners: tuple[str, ...] = ()
     #: A CSV of Award Reference and Group for the portfolio report (default: the Award sheet's Group).
     groups: Path | None = None
+    #: The programme the portfolio report is of, named on its cover (default: the one group
+    #: every award is in, if there is one).
+    programme: str = ""
     template: Path | None = None
     templates: Path | None = None
     #: Also convert each Word file to PDF (LibreOffice).

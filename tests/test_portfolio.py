@@ -5,6 +5,7 @@ bars, UK nations, money per currency, and every figure's entries listed."""
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
 import pytest
@@ -247,3 +248,32 @@ def test_every_figure_lists_the_entries_it_counts(tmp_path, portfolio_input):
     rows = counted_rows(tmp_path / "report" / "portfolio-report.xlsx", "Collaborations by partner country")
     assert {(r[1], r[2]) for r in rows} >= {("A/1", "Collaborations"), ("C/3", "Collaborations")}
     assert all(isinstance(r[3], int) and r[3] >= 2 for r in rows)  # the row in the workbook
+
+
+def test_the_cover_names_the_programme_and_the_period(tmp_path, portfolio_input):
+    """The cover says which programme (--programme, else the one group every award is in) and
+    which years: the period asked for, else the years the counted entries span."""
+    import docx
+
+    made: list[str] = []
+
+    def cover(*options: str) -> list[str]:
+        made.append(f"out{len(made)}")
+        out = tmp_path / made[-1]
+        run = CliRunner().invoke(cli, ["portfolio", str(portfolio_input), "-o", str(out), *options])
+        assert run.exit_code == 0, run.output
+        [word] = out.glob("portfolio-report*.docx")
+        return [p.text for p in docx.Document(str(word)).paragraphs[:8]]
+
+    plain = cover()
+    assert plain[0] == "Portfolio impact report" and not any(line.startswith("Programme") for line in plain)
+    [period] = [line for line in plain if line.startswith("Period\t")]
+    assert re.fullmatch(r"Period\t20\d\d(\u201320\d\d)? \(every entry\)", period), period
+    assert plain[1].startswith("Outcomes dated 20")
+    groups = tmp_path / "one.csv"
+    groups.write_text("Award Reference,Group\nA/1,Data for health\nB/2,Data for health\nC/3,Data for health\n")
+    grouped = cover("--groups", str(groups))
+    assert grouped[0] == "Data for health: portfolio impact report" and "Programme\tData for health" in grouped
+    named = cover("--programme", "HDR UK", "--period", "2019")
+    assert named[0] == "HDR UK: portfolio impact report"
+    assert named[1].startswith("2019") and "Period\t2019" in named

@@ -126,6 +126,12 @@ def profiles(ctx: click.Context, **options: Any) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV file of Award Reference and Group (default: the Award sheet's Group column).",
 )
+@click.option(
+    "--programme",
+    default="",
+    metavar="NAME",
+    help="The programme named on the report's cover (default: the one group every award is in).",
+)
 @_output_options
 @_selection_options
 @click.option(
