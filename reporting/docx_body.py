@@ -153,6 +153,8 @@ class Body:
         )
         if rest:
             content += self.run(f" ({rest})")
+        if reference.check:
+            content += self.run(f" [Check: {reference.check}]", "mark")
         self.paragraph("citation", content + marks)
 
 

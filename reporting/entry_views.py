@@ -70,7 +70,12 @@ def citation(entry: Entry) -> Citation | None:
     pmid = str(get("pubmed_id") or "").strip()
     if pmid.isdigit():
         links.append((f"PMID: {pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
-    return Citation(lead, journal, tail, tuple(links))
+    checks = (
+        fieldtypes.draft_check(entry.section.field(key), str(get(key)))
+        for key in ("author", "title", "journal")
+        if get(key)
+    )
+    return Citation(lead, journal, tail, tuple(links), next((c for c in checks if c), ""))
 
 
 #: Columns of the source kept for the record but not for a reader: GtR's own links and ids,

@@ -61,6 +61,8 @@ class Citation:
     journal: str = ""
     tail: str = ""
     links: tuple[tuple[str, str], ...] = ()
+    #: What a person must check before it is sent (as FieldView.check): characters lost upstream.
+    check: str = ""
 
     @property
     def text(self) -> str:

@@ -399,13 +399,25 @@ def test_characters_lost_upstream_are_found_and_marked(tmp_path):
         "Year(s) Of Engagement Activity": "2019",
         "Results and Impact": "Was it useful? Yes: see https://example.org/page?ref=1",
     }
-    path = write_input(tmp_path / "lost.xlsx", {"Engagement Activities": [talk]})
+    listed = dict(talk, Description="Open day", **{"Results and Impact": "We found:\n? more visitors\n? new partners"})
+    paper = {
+        "Title": "Genomes of Iceland",
+        "Author": "Kristj?nsson K, Smith J",
+        "Journal": "Nature",
+        "Year": "2019",
+        "Type": "Journal Article / Review",
+    }
+    path = write_input(tmp_path / "lost.xlsx", {"Engagement Activities": [talk, listed], "Publications": [paper]})
     _, findings, _ = load([path])
-    [lost] = [f for f in findings if f.code == "lost-characters"]
-    assert lost.cell == "A2" and "Mu?oz, people?s" in lost.message
+    lost = {(f.sheet, f.cell): f.message for f in findings if f.code == "lost-characters"}
+    assert "Mu?oz, people?s" in lost[("Engagement Activities", "A2")]
+    assert '"?" as a bullet' in lost[("Engagement Activities", "G3")]
+    assert "Kristj?nsson" in lost[("Publications", "B2")] and len(lost) == 3
     document = docx.Document(str(next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".docx")))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "[Check: characters lost (?)]" in text and text.count("[Check:") == 1
+    assert text.count("[Check: characters lost (?)]") == text.count("[Check:") == 3  # the citation, a talk, a list
+    [citation] = [p.text for p in document.paragraphs if p.style.name == "Bibliography"]
+    assert citation.endswith("[Check: characters lost (?)]")
 
 
 def test_every_printed_page_of_the_excel_return_names_the_award(built):

@@ -54,9 +54,17 @@ def is_placeholder(text: str) -> bool:
 _LOST = re.compile(r"\b[^\W\d_]+\?[^\W\d_]+\b")
 
 
+#: A line starting with "? ": a bullet (•) the source could not store, replaced.
+_LOST_BULLET = re.compile(r"(?m)^[ \t]*\?[ \t]+(?=\w)")
+
+
 def lost_characters(text: str) -> list[str]:
-    """The words of `text` with a character replaced by "?" (lost when it was exported)."""
-    return _LOST.findall(_URL_IN_TEXT.sub(" ", text)) if "?" in text else []
+    """The words of `text` with a character replaced by "?" (lost when it was exported), and
+    '"?" as a bullet' for a list whose bullets were."""
+    if "?" not in text:
+        return []
+    found = _LOST.findall(_URL_IN_TEXT.sub(" ", text))
+    return found + (['"?" as a bullet'] if _LOST_BULLET.search(text) else [])
 
 
 def is_cut_short(text: str) -> bool:
