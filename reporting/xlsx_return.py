@@ -54,7 +54,7 @@ def write_excel_return(view: ReturnView) -> bytes:
     sheet.write_string(total_row + 2, 0, view.summary_note, fmt.cell)
     _summary_charts(book, sheet, view.charts, total_row + 4, fmt)
     sheet.freeze_panes(top + 1, 1)
-    print_setup(sheet, landscape=False, header=view.header)
+    print_setup(sheet, landscape=True, header=view.header)  # the table and its charts beside it
     for section in view.sections:
         _return_table(book, _used_columns(section.table), fmt, view.header)
     book.close()

@@ -44,6 +44,8 @@ class Formats:
         self.month = book.add_format({**base, "num_format": "mm/yyyy", "align": "left"})
         self.day = book.add_format({**base, "num_format": "dd/mm/yyyy", "align": "left"})
         self.money = book.add_format({**base, "num_format": "#,##0.00"})
+        #: Whole pounds without pence (an amount with pence keeps them: `money`).
+        self.pounds = book.add_format({**base, "num_format": "#,##0"})
         self.year = book.add_format({**base, "num_format": "0", "align": "left"})
         self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
         self.missing = book.add_format({**base, "font_color": "#7F7F7F", "italic": True})
@@ -106,6 +108,8 @@ def write_cell(
     if isinstance(value, bool):
         sheet.write_string(row, col, "Yes" if value else "No", style)
     elif isinstance(value, (int, float, Decimal)):
+        if cell.style == "money" and value == int(value):
+            style = fmt.pounds  # "£53,886", not "53,886.00": pence only where they matter
         sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, style)
     elif isinstance(value, (dt.date, dt.datetime)):
         sheet.write_datetime(row, col, value, style if cell.style in ("month", "day") else fmt.cell)

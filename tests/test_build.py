@@ -492,3 +492,22 @@ def test_excel_return_prints_every_character_of_long_text(built):
     records, _ = read_workbook(xlsx_path, load_schema())
     again = sorted(str(r.raw["results_and_impact"]).strip() for r in records if r.kind == "engagement_activities")
     assert again == typed
+
+
+def test_money_in_the_excel_return_has_thousands_separators_and_pence_only_where_they_matter(built, tmp_path):
+    from reporting import build
+
+    from conftest import write_input
+
+    _, _, xlsx_path = built
+    sheet = openpyxl.load_workbook(xlsx_path)["Further Funding"]
+    column = [c.value for c in sheet[1]].index("Amount")
+    amounts = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value is not None]
+    assert [(c.value, c.number_format) for c in amounts] == [(21000, "#,##0"), (53886, "#,##0")]
+    grant = {"Description": "A grant", "Organisation": "Wellcome Trust", "Amount": "£1,234.50", "Start": "07/2020"}
+    path = write_input(tmp_path / "pence.xlsx", {"Further Funding": [grant]})
+    written = next(p for p in build([path], tmp_path / "out").outputs if p.suffix == ".xlsx")
+    sheet = openpyxl.load_workbook(written)["Further Funding"]
+    column = [c.value for c in sheet[1]].index("Amount")
+    [cell] = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert (cell.value, cell.number_format) == (1234.5, "#,##0.00")
