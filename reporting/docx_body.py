@@ -146,13 +146,13 @@ class Body:
             content += self.run(reference.tail)
         for text, url in reference.links:
             content += self.run(" ") + self.link(url, text)
-        rest = "; ".join(
-            f"{f.label}: {' '.join(f.text.split())}" + (f" [Check: {f.check}]" if f.check else "")
-            for f in fields
-            if not f.missing
-        )
-        if rest:
-            content += self.run(f" ({rest})")
+        shown = [f for f in fields if not f.missing]
+        for number, f in enumerate(shown):  # (Type: ...; ISSN: ... [Check: ...]), checks marked
+            content += self.run((" (" if number == 0 else "; ") + f"{f.label}: {' '.join(f.text.split())}")
+            if f.check:
+                content += self.run(f" [Check: {f.check}]", "mark")
+        if shown:
+            content += self.run(")")
         if reference.check:
             content += self.run(f" [Check: {reference.check}]", "mark")
         self.paragraph("citation", content + marks)
