@@ -94,9 +94,7 @@ class Body:
         number = len(self.charts) + 1
         rid = f"rIdFrChart{number}"
         self.charts.append((rid, chart))
-        height = (360_000 * len(chart.categories) + 900_000) if chart.horizontal else 2_700_000
-        height = min(max(height, 1_800_000), 7_200_000)
-        self.paragraph("figure", w.inline_chart(rid, number, CHART_WIDTH, height, chart.alt))
+        self.paragraph("figure", w.inline_chart(rid, number, CHART_WIDTH, chart_height(chart), chart.alt))
 
     def field(
         self,
@@ -301,6 +299,26 @@ def _figure_cell(value: object) -> str:
     return str(value)
 
 
+def chart_height(chart: ChartView) -> int:
+    """A chart's height on the page (EMU): a bar a category, within bounds."""
+    height = (360_000 * len(chart.categories) + 900_000) if chart.horizontal else 2_700_000
+    return min(max(height, 1_800_000), 7_200_000)
+
+
+#: What a portfolio page holds below its running header (EMU, A4 with the template's margins),
+#: and about what a table row, a heading and a note line take.
+PAGE_HEIGHT = 8_800_000
+_ROW, _HEADING, _LINE = 165_000, 500_000, 170_000
+
+
+def _figure_height(figure: Figure) -> int:
+    """About how tall a figure prints: heading, chart, table, notes."""
+    rows = min(len(figure.rows), PORTFOLIO_TABLE_ROWS) + 1
+    more = len(figure.rows) > PORTFOLIO_TABLE_ROWS
+    notes = (len(figure.note) // 90 + 1 if figure.note else 0) + more
+    return _HEADING + (chart_height(figure.chart) if figure.chart else 0) + _ROW * rows + _LINE * notes
+
+
 def _figure_table(body: Body, figure: Figure) -> None:
     rows = [list(figure.headers)] + [[_figure_cell(v) for v in row] for row in figure.rows[:PORTFOLIO_TABLE_ROWS]]
     numbers = [i for i, value in enumerate(figure.rows[0]) if isinstance(value, (int, float))] if figure.rows else []
@@ -311,7 +329,13 @@ def _figure_table(body: Body, figure: Figure) -> None:
         widths = [first] + [1400] * len(numbers)
     body.parts.append(
         w.table(
-            widths, rows, body.styles.get("table"), body.styles.get("table_text"), bold_rows=(0,), right_columns=numbers
+            widths,
+            rows,
+            body.styles.get("table"),
+            body.styles.get("table_text"),
+            bold_rows=(0,),
+            right_columns=numbers,
+            together=True,  # a figure's chart and its table on one page
         )
     )
     more = len(figure.rows) - PORTFOLIO_TABLE_ROWS
@@ -337,8 +361,14 @@ def write_portfolio(body: Body, view: PortfolioReport) -> None:
         body.paragraph("field_text", body.run(group.sentence))
         if not group.figures:
             body.paragraph("field_text", body.run("No entries."))
+        used = 2 * _HEADING  # the group's heading and sentence
         for figure in group.figures:
-            body.paragraph("h2", body.run(figure.title))
+            # A figure (chart, table, notes) that would not fit below the last starts a page:
+            # LibreOffice does not keep a chart with the table after it.
+            height = _figure_height(figure)
+            fresh = used + height > PAGE_HEIGHT and used > 2 * _HEADING
+            used = height if fresh else used + height
+            body.paragraph("h2", body.run(figure.title), new_page=True if fresh else None)
             if figure.chart is not None:
                 body.chart(figure.chart)
             _figure_table(body, figure)

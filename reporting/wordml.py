@@ -101,10 +101,12 @@ def table(
     header_rows: int = 1,
     bold_rows: Iterable[int] = (),
     right_columns: Iterable[int] = (),
+    together: bool = False,
 ) -> str:
     """A table of fixed column widths (twentieths of a point); each cell one paragraph of the
     given runs. The first `header_rows` repeat on every page; no row splits across pages;
-    `right_columns` (numbers) are aligned right."""
+    `right_columns` (numbers) are aligned right; `together` keeps the whole (short) table on
+    one page, with what comes before it when that keeps with it (a chart)."""
     bold = set(bold_rows)
     right = set(right_columns)
     look = (
@@ -118,11 +120,13 @@ def table(
         '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
         f"{look}</w:tblPr><w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
     ]
+    rows = list(rows)
     for number, cells in enumerate(rows):
+        keep = together and number < len(rows) - 1
         trpr = "<w:trPr><w:tblHeader/></w:trPr>" if number < header_rows else "<w:trPr><w:cantSplit/></w:trPr>"
         tcs = "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-            f"{_cell_paragraph(run(text, bold=number in bold), cell_style, column in right)}</w:tc>"
+            f"{_cell_paragraph(run(text, bold=number in bold), cell_style, column in right, keep)}</w:tc>"
             for column, (width, text) in enumerate(zip(widths, cells))
         )
         parts.append(f"<w:tr>{trpr}{tcs}</w:tr>")
@@ -130,10 +134,10 @@ def table(
     return "".join(parts)
 
 
-def _cell_paragraph(content: str, style: str | None, right: bool) -> str:
+def _cell_paragraph(content: str, style: str | None, right: bool, keep_next: bool = False) -> str:
     if not right:
-        return paragraph(content, style)
-    styled = f'<w:pStyle w:val="{attribute(style)}"/>' if style else ""
+        return paragraph(content, style, keep_next)
+    styled = (f'<w:pStyle w:val="{attribute(style)}"/>' if style else "") + ("<w:keepNext/>" if keep_next else "")
     return f'<w:p><w:pPr>{styled}<w:jc w:val="right"/></w:pPr>{content}</w:p>'
 
 

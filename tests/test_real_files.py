@@ -391,3 +391,25 @@ def test_a_collaboration_reported_once_per_partner_is_one_entry_listing_them(res
                     merged += len(organisations) - 1
                     assert any(all(o in text for o in organisations) for text in ours), organisations
     assert merged >= 14  # the issue's 14 identical entries among them
+
+
+def test_the_hdr_uk_portfolio_pdf_keeps_each_chart_with_its_table(researchfish, tmp_path):
+    """Printed, every page of the HDR UK portfolio report after the contents starts with a
+    heading: no table is carried over to a page without the chart and title it belongs to."""
+    from pypdf import PdfReader
+
+    from reporting import pipeline
+    from reporting.pdf import convert, find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice is not installed (CI installs it)")
+    [(_, _, result)] = [item for item in researchfish if "2022" in item[0].name]
+    made = pipeline.portfolio([result.outputs[0].parent.parent / "inputs"], tmp_path)
+    word = next(p for p in made.outputs if p.suffix == ".docx")
+    headings = {p.text for p in docx.Document(str(word)).paragraphs if p.style.name in ("Heading 1", "Heading 2")}
+    [pdf] = convert([word])
+    pages = PdfReader(pdf).pages[2:]
+    assert len(pages) > 10
+    for number, page in enumerate(pages, start=3):
+        lines = [line for line in page.extract_text().split("\n") if line.strip()]
+        assert lines[1] in headings, (number, lines[:3])  # under the running header
