@@ -64,7 +64,7 @@ class Formats:
         self.bold = book.add_format({"bold": True, "font_size": 10})
         self.para = book.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
         self.number = book.add_format({"font_size": 10, "num_format": "#,##0"})
-        self.total = book.add_format({"bold": True, "font_size": 10, "top": 1})
+        self.total = book.add_format({"bold": True, "font_size": 10, "top": 1, "num_format": "#,##0"})
         #: A return's column headers: plain, not the input workbook's required/optional colours.
         self.heading = book.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "font_size": 10, "bottom": 1, "bg_color": "#F2F2F2"}

@@ -219,6 +219,9 @@ def test_excel_return_summary(built):
     assert table["Engagement Activities"]["2019"] == 68
     assert table["Key Findings"]["Undated"] == 1
     assert table["Total"]["Entries"] == 299
+    total = next(row for row in sheet.iter_rows() if row[0].value == "Total")
+    assert all(c.number_format == "#,##0" for c in total[1:] if c.value is not None)  # 1,408, not 1408
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert table["Further Funding"]["2018"] == 2 and table["Further Funding"]["2019"] == 2
 
 
