@@ -80,6 +80,7 @@ RANKS = {
     "xlsx_return": 9.1,
     "xlsx_portfolio": 9.2,
     "importers.kinds": 1,
+    "importers.bibtex": 0,
     "importers.result": 9,
     "importers.rf_layout": 10.5,
     "importers.rf_csv": 11.5,
