@@ -151,39 +151,26 @@ class _Scanner:
 
     def braced(self) -> str:
         """The text of a {...} group starting at the position (without its outer braces)."""
-        depth, start = 0, self.at
-        while self.at < len(self.text):
-            char = self.text[self.at]
-            if char == "\\":
-                self.at += 2
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    self.at += 1
-                    return self.text[start + 1 : self.at - 1]
-            self.at += 1
-        return self.text[start + 1 :]
+        return self._group("{")
 
     def quoted(self) -> str:
-        depth, start = 0, self.at + 1
-        self.at += 1
+        """The text of a "..." value starting at the position (quotes inside braces kept)."""
+        return self._group('"')
+
+    def _group(self, opening: str) -> str:
+        depth, start = (0, self.at) if opening == "{" else (1, self.at)
+        self.at += 0 if opening == "{" else 1
         while self.at < len(self.text):
             char = self.text[self.at]
             if char == "\\":
                 self.at += 2
                 continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            elif char == '"' and depth <= 0:
-                self.at += 1
-                return self.text[start : self.at - 1]
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            ends = depth == 0 if opening == "{" else char == '"' and depth <= 1
             self.at += 1
-        return self.text[start:]
+            if ends and (opening != "{" or char == "}"):
+                return self.text[start + 1 : self.at - 1]
+        return self.text[start + 1 :]
 
     def value(self, strings: dict[str, str]) -> str:
         """A value: pieces in braces, quotes or bare (a number, an @string name), joined by #."""
