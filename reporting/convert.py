@@ -14,6 +14,7 @@ from .findings import ERROR, Finding, Findings
 from .importers import ImportResult, combine, import_file
 from .inputs import input_book
 from .loading import find_inputs, load
+from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record
 from .outputs import WORKBOOK_SUFFIX, copy_paths, refuse_input, refuse_overwrite, workbook_path, write_file
 from .partners import Suggestion, org_key, suggest
 from .schema import Schema, load_schema
@@ -111,17 +112,37 @@ def _sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
     return found
 
 
+def attach(result: ImportResult, reference: str) -> None:
+    """Every entry of `result` without an award reference attached to award `reference`, whose
+    row the Award sheet gets (the award already there without a reference, else a new row)."""
+    awards = [r for r in result.records if r.kind == AWARD]
+    if not any(r.raw.get("award_reference") == reference for r in awards):
+        bare = [r for r in awards if not r.raw.get("award_reference")]
+        if len(bare) == 1:
+            bare[0].raw["award_reference"] = reference
+        else:
+            result.records.insert(0, Record(AWARD, {"award_reference": reference}, Origin(result.source, "Award", 0)))
+    for record in result.records:
+        if record.kind not in (AWARD, ORGANISATION, SUGGESTION) and not record.raw.get("award_reference"):
+            record.raw["award_reference"] = reference
+
+
 def import_to_workbook(
     source: Path | str | Sequence[Path | str],
     out: Path | str | None = None,
     schema: Schema | None = None,
     force: bool = False,
+    award: str = "",
 ) -> ImportReport:
     """Convert files offices already have into one input workbook: a GtR page or record, an
-    export, or several (files or folders: a portfolio of GtR project records)."""
+    export, a publication list, or several (files or folders: a portfolio of GtR project
+    records). `award`: the reference every entry without one is attached to (a publication
+    list is one researcher's, not an award's)."""
     schema = schema or load_schema()
     sources = _sources(source)
     result = combine([import_file(path, schema) for path in sources])
+    if award.strip():
+        attach(result, award.strip())
     dataset, findings = validate(result.records, schema)
     notes = Findings(list(result.notes))
     mappings: dict[tuple[str, str, str], int] = {}

@@ -86,6 +86,7 @@ RANKS = {
     "importers.rf_csv": 11.5,
     "importers.gtr_api": 11,
     "importers.gtr_csv": 11,
+    "importers.publications": 10.8,
     "importers.gtr_page": 11,
     "importers.researchfish": 11,
     "importers": 12,

@@ -54,17 +54,26 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace an output workbook a person has changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was read and written, and the findings, as JSON.")
+@click.option(
+    "--award",
+    default="",
+    metavar="REF",
+    help="Attach every entry without an award (a publication list's works) to award REF.",
+)
 @click.pass_context
-def import_(ctx: click.Context, files: tuple[Path, ...], output: Path | None, force: bool, as_json: bool) -> None:
+def import_(
+    ctx: click.Context, files: tuple[Path, ...], output: Path | None, force: bool, as_json: bool, award: str
+) -> None:
     """Convert FILES into one input workbook (the format is recognised from the content).
 
     Each file is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
-    JSON, a GtR outcome-search CSV export or a researchfish portfolio export (.xlsx); a folder
+    JSON, a GtR outcome-search CSV export, a researchfish portfolio export (.xlsx) or a
+    publication list (BibTeX: give the award with --award); a folder
     means every such file in it (a portfolio of GtR project records). Prints
     how many records it read and wrote per section (the two always match), the values it mapped
     to current wordings, and anything it could not place.
     """
-    report = _run(ctx, lambda: convert.import_to_workbook(files, output, force=force))
+    report = _run(ctx, lambda: convert.import_to_workbook(files, output, force=force, award=award))
     if as_json:
         _echo_json(report.to_dict())
     else:

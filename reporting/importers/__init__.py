@@ -121,6 +121,10 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         from .gtr_api import parse_gtr_json
 
         return parse_gtr_json(text, str(path), schema)
+    from .publications import looks_like_bibtex, parse_bibtex_list
+
+    if looks_like_bibtex(text):
+        return parse_bibtex_list(text, str(path))
     from .gtr_csv import first_line, looks_like_gtr_csv, parse_gtr_csv
     from .rf_csv import looks_like_researchfish_csv, parse_researchfish_csv
 

@@ -19,7 +19,7 @@ GTR_API_NAMESPACES = ("http://gtr.rcuk.ac.uk/gtr/api", "http://gtr.ukri.org/gtr/
 #: What the importers read, for the message that refuses anything else.
 READS = (
     "GtR project pages saved as text, GtR project records (XML or JSON), GtR outcome-search "
-    "CSV exports and researchfish portfolio exports (.xlsx or .csv)"
+    "CSV exports, researchfish portfolio exports (.xlsx or .csv) and BibTeX publication lists"
 )
 
 #: GtR records of other kinds than a project, by their root element or API-2 name.
