@@ -155,7 +155,7 @@ def _when(value: object) -> tuple[int, int, int] | None:
         return (value.year, value.month, 0)
     if isinstance(value, list):
         return max(((y, 0, 0) for y in value if _year(y)), default=None)
-    return (value, 0, 0) if _year(value) else None  # type: ignore[return-value]
+    return (value, 0, 0) if isinstance(value, int) and _year(value) else None
 
 
 def latest_date(entry: Entry) -> tuple[int, int, int] | None:

@@ -118,33 +118,27 @@ def _entry_rows(
     """Write one entry at `row`; text longer than a row shows goes on in the rows below, the
     first column saying "(continued)" and the hidden last column the entry's row. The rows used."""
     columns = table.columns
-    split = {
+    texts = {  # each text cell, in the pieces a row shows (one piece for most)
         col: pieces(cell.value, columns[col].width)
-        for col, cell in enumerate(cells)
-        if cell is not None and isinstance(cell.value, str) and col < len(columns)
+        for col, cell in enumerate(cells[: len(columns)])
+        if cell is not None and isinstance(cell.value, str)
     }
-    split = {col: texts for col, texts in split.items() if len(texts) > 1}
-    depth = max((len(texts) for texts in split.values()), default=1)
+    split = {col for col, parts in texts.items() if len(parts) > 1}
+    depth = max((len(parts) for parts in texts.values()), default=1)
     for offset in range(depth):
-        height = 15.0
         for col, cell in enumerate(cells):
             if col in split:
-                text = split[col][offset] if offset < len(split[col]) else ""
-                if text:
-                    sheet.write_string(row + offset, col, text, fmt.wrap)
+                if offset < len(texts[col]):
+                    sheet.write_string(row + offset, col, texts[col][offset], fmt.wrap)
             elif offset == 0:
                 write_cell(sheet, row, col, cell, fmt, links, wrap=True)
-            else:
-                continue
-            if col < len(columns):
-                shown = split[col][offset] if col in split and offset < len(split[col]) else cell.value if cell else ""
-                if isinstance(shown, str) and shown:
-                    height = max(height, row_height(shown, columns[col].width))
-        if offset and (0 not in split or offset >= len(split[0])):
-            sheet.write_string(row + offset, 0, CONTINUED_CUE, fmt.missing)
+        shown = [(col, parts[offset]) for col, parts in texts.items() if offset < len(parts)]
+        height = max((row_height(text, columns[col].width) for col, text in shown if text), default=15.0)
         if offset:
+            if 0 not in split or offset >= len(texts[0]):
+                sheet.write_string(row + offset, 0, CONTINUED_CUE, fmt.missing)
             sheet.write_number(row + offset, len(columns), row + 1, fmt.cell)  # the entry's row, as Excel numbers it
-        sheet.set_row(row + offset, min(height, MAX_ROW_HEIGHT))
+        sheet.set_row(row + offset, min(max(height, 15.0), MAX_ROW_HEIGHT))
     return depth
 
 

@@ -35,6 +35,7 @@ from .texts import (
     Orcid,
     Text,
     Url,
+    bare_doi,
     draft_check,
     orcid_check_digit,
     url_is_clickable,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..schema import FieldSpec
 
 __all__ = [
+    "bare_doi",
     "EXCEL_CELL_LIMIT",
     "REGISTRY",
     "BeforeYear",

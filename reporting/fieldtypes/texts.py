@@ -215,6 +215,11 @@ class Url(FieldType):
         return Cell(value, "text", links[0] if links else None)
 
 
+def bare_doi(text: str) -> str:
+    """A DOI without the address or "doi:" it is often written with (10.1000/xyz)."""
+    return _DOI_PREFIX.sub("", text.strip()).strip()
+
+
 class Doi(FieldType):
     """A digital object identifier, e.g. 10.1080/13645579.2021.1890000 (linked via doi.org)."""
 
@@ -224,7 +229,7 @@ class Doi(FieldType):
 
     def parse(self, raw: Any, spec: FieldSpec) -> Parsed:
         text, problems = clean(raw)
-        text = _DOI_PREFIX.sub("", text)
+        text = bare_doi(text)
         if not _DOI.match(text):
             return None, problems + [Problem.of("bad-doi", ERROR, text=as_text(raw))]
         return text, problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..fieldtypes import bare_doi
 from ..model import Origin, Record
 from .bibtex import BibEntry, latex_to_text, parse_bibtex, split_names
 from .result import ImportResult
@@ -36,7 +37,6 @@ _TYPES = {
     "misc": "Other",
 }
 _PREPRINT = re.compile(r"\barxiv\b|\bbiorxiv\b|\bmedrxiv\b|\bpreprint\b|\bssrn\b", re.I)
-_DOI = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
 #: The fields a publication takes from an entry (the rest go to its notes).
 _USED = {
     "title", "author", "journal", "journaltitle", "booktitle", "year", "date", "month", "volume",
@@ -89,7 +89,7 @@ def _publication(entry: BibEntry) -> tuple[dict[str, str], dict[str, str]]:
         "volume": text("volume"),
         "issue": text("number") or text("issue"),
         "pages": text("pages").replace("–", "-").replace("—", "-"),
-        "doi": _DOI.sub("", _verbatim(entry, "doi")),
+        "doi": bare_doi(_verbatim(entry, "doi")),
         "pubmed_id": text("pmid"),
         "isbn": text("isbn"),
         "issn": text("issn").split(",")[0].strip(),  # the first of "print, online"
@@ -108,7 +108,7 @@ def same_work(values: dict[str, str]) -> list[str]:
     PubMed ID, and the title (letters and digits only, any case) with the year."""
     keys = []
     if values.get("doi"):
-        keys.append("doi:" + _DOI.sub("", values["doi"]).strip().casefold())
+        keys.append("doi:" + bare_doi(values["doi"]).casefold())
     if values.get("pubmed_id"):
         keys.append("pmid:" + values["pubmed_id"].strip())
     title = re.sub(r"[\W_]+", "", values.get("title", "").casefold())
