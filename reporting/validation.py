@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from . import fieldtypes, partners
@@ -12,112 +12,15 @@ from .duplicates import check_duplicates
 from .findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from .imported import FRESH, unchanged
 from .model import AWARD, ORGANISATION, SUGGESTION, Award, Dataset, Entry, Organisation, Origin, Record
-from .schema import FieldSpec, Schema, Section, normalise
+from .schema import Schema, Section, normalise
 from .text import one_line
+from .typed_values import finding as _finding
+from .typed_values import parse_fields as _parse_fields
+from .typed_values import typing_years as _typing_years
 
 TITLE_LIMIT = 250
 #: Words of the first text an untitled entry the funder accepted is titled with.
 TITLE_WORDS = 12
-_KEPT = "Kept as the funder accepted it; the return shows it as reported."
-
-
-def _where(record: Record, spec: FieldSpec, value: Any = None) -> dict[str, Any]:
-    """Where a finding about one field of a record is: at its cell when it has one, else at
-    the record's row, line or path (with the field's own path in structured data)."""
-    where: dict[str, Any] = record.origin.where()
-    cell = record.cells.get(spec.key, "")
-    if cell:
-        where.update(row=0, line=0)
-    elif where["path"]:
-        where["path"] += "/" + (spec.xml or spec.api or spec.key)
-    return {**where, "cell": cell, "field": spec.label, "value": "" if value is None else fieldtypes.as_text(value)}
-
-
-def _finding(
-    record: Record, spec: FieldSpec, code: str, severity: str, variant: str = "", value: Any = None, **params: Any
-) -> Finding:
-    """A finding about one field of a record, worded from the catalogue."""
-    return Finding.of(code, severity, variant, **_where(record, spec, value), **params)
-
-
-def _typing_years(records: list[Record], schema: Schema) -> dict[tuple[str, str, str], int | None]:
-    """For each (file, sheet kind, field) whose values Excel may have made dates of (a page
-    range), the year they were typed in, judged from the column's dates."""
-    ranged = {s.key: [f.key for f in schema.columns(s) if f.kind.from_dates] for s in schema.sections}
-    dates: dict[tuple[str, str, str], list[dt.date]] = {}
-    for record in records:
-        for key in ranged.get(record.kind, ()):
-            raw = record.raw.get(key)
-            if isinstance(raw, dt.date):
-                dates.setdefault((record.origin.file, record.kind, key), []).append(raw)
-    return {where: fieldtypes.typing_year(found) for where, found in dates.items()}
-
-
-def _parse_fields(
-    record: Record,
-    specs: Iterable[FieldSpec],
-    findings: Findings,
-    untitled: str = "",
-    typed: Mapping[tuple[str, str, str], int | None] | None = None,
-) -> dict[str, Any]:
-    """Type each field of `record`.
-
-    For an entry the funder accepted, nothing it holds *as imported* is refused: such a value
-    that cannot be typed is kept as reported with a warning, and a field researchfish did not
-    ask for at the time, still empty, is "not recorded" (a warning), except `untitled`, the
-    heading titled afterwards. A value a person changed is checked as strictly as a new one.
-    """
-    values: dict[str, Any] = {}
-    for spec in specs:
-        if spec.key in record.flagged:
-            continue
-        raw = record.raw.get(spec.key)
-        value: Any = None
-        problems: list[fieldtypes.Problem] = []
-        if raw is not None:
-            value, problems = fieldtypes.parse(
-                spec, raw, (typed or {}).get((record.origin.file, record.kind, spec.key))
-            )
-        # Whether the value is as imported matters only for a problem or a missing answer.
-        asked = bool(problems) or (value is None and (spec.required or spec.recommended))
-        accepted = asked and unchanged(record.imported, spec.key, raw)
-        for problem in problems:
-            severity, hint = problem.severity, problem.hint
-            if accepted and severity == ERROR:
-                severity, hint = WARNING, f"{_KEPT} {hint}".strip()
-            findings.add(
-                Finding(
-                    problem.code,
-                    severity,
-                    problem.message,
-                    hint,
-                    replacement=problem.replacement,
-                    **_where(record, spec, problem.found or raw),
-                )
-            )
-        if value is None and not problems and spec.default is not None:
-            value, _ = fieldtypes.parse(spec, spec.default)
-        if value is not None:
-            values[spec.key] = value
-        elif fieldtypes.is_empty(raw) and (spec.key in record.cells or not record.cells):
-            if accepted and (spec.required or spec.recommended):
-                if spec.key != untitled:
-                    findings.add(_finding(record, spec, "not-recorded", WARNING, label=spec.label))
-            elif spec.required:
-                findings.add(_finding(record, spec, "missing-value", ERROR, label=spec.label, help=spec.help))
-            elif spec.recommended:
-                findings.add(
-                    _finding(
-                        record,
-                        spec,
-                        "missing-recommended",
-                        WARNING,
-                        "award" if record.kind == AWARD else "",
-                        label=spec.label,
-                        help=spec.help,
-                    )
-                )
-    return values
 
 
 def _title_from_text(section: Section, values: dict[str, Any]) -> str:

@@ -247,7 +247,7 @@ def test_api_json(tmp_path):
 
 
 def test_website_json_reads_like_the_xml(tmp_path, phronesis):
-    from reporting.importers.gtr_api import element_to_tree
+    from reporting.importers.trees import element_to_tree
 
     root = ET.parse(XML).getroot()
     source = tmp_path / "project.json"

@@ -37,6 +37,7 @@ from .texts import (
     Url,
     bare_doi,
     draft_check,
+    is_placeholder,
     orcid_check_digit,
     url_is_clickable,
     urls_in,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "bare_doi",
+    "is_placeholder",
     "EXCEL_CELL_LIMIT",
     "REGISTRY",
     "BeforeYear",

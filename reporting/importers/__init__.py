@@ -121,7 +121,7 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         from .gtr_api import parse_gtr_json
 
         return parse_gtr_json(text, str(path), schema)
-    from .publications import looks_like_bibtex, parse_bibtex_list
+    from .pub_bibtex import looks_like_bibtex, parse_bibtex_list
 
     if looks_like_bibtex(text):
         return parse_bibtex_list(text, str(path))

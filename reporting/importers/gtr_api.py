@@ -10,66 +10,16 @@ such as ``dissemination`` on list pages; the schema's ``api`` names). Text GtR e
 from __future__ import annotations
 
 import json
-import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputFileError
 from ..findings import WARNING, Finding
 from ..model import AWARD, Origin, Record
 from ..schema import FieldSpec, Schema, Section
 from ..text import clean_markup, words_from_code
 from .kinds import check_xml_root, refuse_json
 from .result import ImportResult
-
-_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
-#: GtR records nest about ten levels deep; far deeper is a broken or hostile file.
-MAX_DEPTH = 100
-
-
-def _too_deep(root: Any) -> bool:
-    """Whether parsed XML (an Element) or JSON (dicts and lists) nests beyond MAX_DEPTH, found
-    without recursion (so a deep file cannot exhaust the stack)."""
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        if isinstance(node, dict):
-            stack.extend((value, depth + 1) for value in node.values())
-        elif isinstance(node, (list, ET.Element)):
-            stack.extend((child, depth + 1) for child in node)
-    return False
-
-
-def _refuse_deep(source: str) -> InputFileError:
-    return InputFileError(
-        f"{source}: is nested more than {MAX_DEPTH} levels deep, which no GtR record is; refusing to read it.",
-        "Save the record again from GtR.",
-    )
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def element_to_tree(element: ET.Element) -> Any:
-    """An XML element as plain data: text for leaves, dicts for parents, lists for repeats."""
-    children = list(element)
-    if not children:
-        return None if element.get(_NIL) == "true" else element.text
-    tree: dict[str, Any] = {}
-    for child in children:
-        name, value = _local(child.tag), element_to_tree(child)
-        if name not in tree:
-            tree[name] = value
-        elif isinstance(tree[name], list):  # leaves are never lists, so a list means repeats
-            tree[name].append(value)
-        else:
-            tree[name] = [tree[name], value]
-    return tree
+from .trees import element_to_tree, load_json, load_xml, local
 
 
 def _values(node: Any, path: str) -> list[str]:
@@ -281,16 +231,9 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
 
 def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     """Import a GtR project XML record (website format, as saved from gtr.ukri.org)."""
-    if _DTD.search(data):
-        raise InputFileError(f"{source}: contains XML entity declarations, which GtR never sends; refusing to read it.")
-    try:
-        element = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise InputFileError(f"{source}: is not well-formed XML ({exc}).", "Save the record again from GtR.") from None
+    element = load_xml(data, source)
     kind = check_xml_root(element.tag, source)
-    if _too_deep(element):
-        raise _refuse_deep(source)
-    root = {_local(element.tag): element_to_tree(element)}
+    root = {local(element.tag): element_to_tree(element)}
     result = ImportResult(source=source, format="GtR project record (XML)", provenance="GtR")
     if kind == "project":  # API-2's project record: the award; its outcomes are linked, not held
         result.records.append(_award_api(root["project"] or {}, source))
@@ -304,14 +247,7 @@ def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
 
 def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
     """Import GtR JSON: a website-format project, or API-2 outcome pages (one or a list)."""
-    try:
-        root = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{source}: is not valid JSON ({exc}).") from None
-    except RecursionError:
-        raise _refuse_deep(source) from None
-    if _too_deep(root):
-        raise _refuse_deep(source)
+    root = load_json(text, source)
     # The website's format: a project overview, or a project whose `output` lists use its names.
     outputs = [o for o in _find(root, "output") if isinstance(o, dict)]
     website = (

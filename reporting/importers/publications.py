@@ -1,54 +1,138 @@
-"""Publication lists as researchfish's Publications: each work of a reference manager's or a
-researcher's own list (BibTeX today) as one publication record, in researchfish's fields and
-wordings: authors as "Surname I", the type from its list, page ranges with a hyphen, the DOI
-bare. What does not map is kept in the record's notes column, not lost. No I/O.
+"""Publication lists as researchfish's Publications, whatever kept them: each reader (BibTeX,
+ORCID, RIS, CSL-JSON and Crossref, Europe PMC, EPrints, a CRIS's table) turns its items into
+`Work`s in researchfish's fields; `publication_list` makes them records, one a work.
+
+Shared here: authors as researchfish cites them ("Surname I"), the source's type as
+researchfish's (`publication_type`), grant references named in a record (`grant_references`),
+and what makes two records one work (`same_work`, `fold`: DOI, PubMed ID, title and year, and
+the source's own grouping). What has no researchfish field is kept in a note column, not lost.
+No I/O.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from ..fieldtypes import bare_doi
+from ..fieldtypes import bare_doi, is_placeholder
+from ..findings import WARNING, Finding
+from ..imported import FRESH
 from ..model import Origin, Record
-from .bibtex import BibEntry, latex_to_text, parse_bibtex, split_names
 from .result import ImportResult
 
-__all__ = ["cited_name", "fold", "looks_like_bibtex", "parse_bibtex_list", "same_work"]
+__all__ = [
+    "GRANTS_NOTE",
+    "Work",
+    "cited_name",
+    "fold",
+    "grant_references",
+    "publication_list",
+    "publication_type",
+    "same_work",
+]
 
-#: BibTeX entry types as researchfish's publication types.
-_TYPES = {
-    "article": "Journal Article / Review",
-    "inproceedings": "Conference Proceeding / Conference Paper",
-    "conference": "Conference Proceeding / Conference Paper",
-    "proceedings": "Conference Proceeding / Conference Paper",
-    "book": "Book",
-    "mvbook": "Book",
-    "collection": "Book (Edited)",
-    "incollection": "Book Chapter",
-    "inbook": "Book Chapter",
-    "phdthesis": "Thesis",
-    "mastersthesis": "Thesis",
-    "thesis": "Thesis",
-    "techreport": "Technical Report",
-    "report": "Technical Report",
-    "manual": "Manual / Guide",
-    "unpublished": "Working Paper",
-    "online": "Other",
-    "misc": "Other",
-}
-_PREPRINT = re.compile(r"\barxiv\b|\bbiorxiv\b|\bmedrxiv\b|\bpreprint\b|\bssrn\b", re.I)
-#: The fields a publication takes from an entry (the rest go to its notes).
-_USED = {
-    "title", "author", "journal", "journaltitle", "booktitle", "year", "date", "month", "volume",
-    "number", "issue", "pages", "doi", "pmid", "isbn", "issn", "url", "eprint", "archiveprefix",
+#: The note columns a publication list's records carry (kept in the workbook, not the Word return).
+SOURCE_NOTE = "Note: source record"
+TYPE_NOTE = "Note: type in the source"
+OTHER_NOTE = "Note: other fields"
+GRANTS_NOTE = "Note: grants named"
+
+
+@dataclass
+class Work:
+    """One item of a publication list, in researchfish's field keys (title, author, type,
+    journal, year, month, volume, issue, pages, doi, pubmed_id, isbn, issn, url...)."""
+
+    values: dict[str, str]
+    origin: Origin
+    #: The item as its source names it ("@article{smith2020}", "ORCID put-code 123 (Scopus)").
+    reference: str
+    #: The item's type as the source words it ("journal-article", "JOUR").
+    kind: str = ""
+    #: What researchfish has no field for, by the source's name.
+    other: dict[str, str] = field(default_factory=dict)
+    #: Grant references the item names (funding acknowledgements, grant lists).
+    grants: list[str] = field(default_factory=list)
+    #: The source's own judgement of one work (an ORCID group): items sharing it are one.
+    group: str = ""
+
+
+ARTICLE = "Journal Article / Review"
+CONFERENCE = "Conference Proceeding / Conference Paper"
+#: Source types (any vocabulary, lower case, separators as spaces) as researchfish's, in order:
+#: the first pattern found wins. Exact codes (RIS's, BibTeX's) are in _CODES.
+_RULES = (
+    (r"preprint|posted content|\bppr\b|arxiv|biorxiv|medrxiv|ssrn", "Preprint"),
+    (r"systematic review", "Systematic Review"),
+    (r"edited book|book edited|\bedbook\b|\bcollection\b|\banthology\b", "Book (Edited)"),
+    (r"chapter|book section|book part|\bin ?book\b|\bin ?collection\b|encyclop|dictionary|\bentry\b", "Book Chapter"),
+    (r"conference|proceeding|\bposter\b|\bmeeting\b|\bsymposium\b|\bworkshop\b", CONFERENCE),
+    (r"thesis|dissertation|doctoral|\bphd\b|master", "Thesis"),
+    (r"working paper|discussion paper|\bunpublished\b", "Working Paper"),
+    (r"policy|briefing", "Policy Briefing Report"),
+    (r"consultancy", "Consultancy Report"),
+    (r"technical standard|\bstandards?\b", "Technical Standard"),
+    (r"magazine|newspaper|newsletter|blog|\bpost\b|web ?page|website", "Other"),
+    (r"journal|article|\breview\b|\bletter\b|editorial|comment|erratum|correction", ARTICLE),
+    (r"monograph", "Monograph"),
+    (r"scholarly edition|critical edition", "Scholarly Edition"),
+    (r"\bbook\b", "Book"),
+    (r"manual|guide|handbook", "Manual / Guide"),
+    (r"report", "Technical Report"),
+)  # fmt: skip
+_COMPILED = [(re.compile(pattern), kind) for pattern, kind in _RULES]
+#: Short codes that say nothing a word pattern can read (RIS's TY, BibTeX's entry types).
+_CODES = {
+    "jour": ARTICLE, "ejour": ARTICLE, "jfull": ARTICLE, "abst": CONFERENCE, "conf": CONFERENCE,
+    "cpaper": CONFERENCE, "inproceedings": CONFERENCE, "proceedings": CONFERENCE,
+    "chap": "Book Chapter", "echap": "Book Chapter", "ebook": "Book", "thes": "Thesis",
+    "rprt": "Technical Report", "techreport": "Technical Report", "phdthesis": "Thesis", "mastersthesis": "Thesis",
+    "unpb": "Working Paper", "mvbook": "Book", "incollection": "Book Chapter", "inbook": "Book Chapter",
 }  # fmt: skip
-#: Fields kept out of the notes: a reader's own bookkeeping or text too long for a note.
-_SKIPPED = {"abstract", "file", "urldate", "keywords", "mendeley-tags", "annote", "note", "language", "shorttitle"}
 
 
-def looks_like_bibtex(text: str) -> bool:
-    """Text holding BibTeX entries (`@article{key,` and the like at a line's start)."""
-    return bool(re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*[^\s,]*\s*,", text, re.M))
+def publication_type(kind: str, venue: str = "") -> str:
+    """researchfish's publication type for a source's type (any list's wording: ORCID's
+    "journal-article", RIS's "JOUR", CSL's "paper-conference", Pure's "Contribution to journal ›
+    Article"); a work in an arXiv-like venue is a Preprint; anything else is "Other"."""
+    words = re.sub(r"[\s_\-/›>:|]+", " ", kind.casefold()).strip()
+    if words in _CODES:
+        found = _CODES[words]
+    else:
+        found = next((k for pattern, k in _COMPILED if pattern.search(words)), "Other") if words else "Other"
+    if found != "Preprint" and _COMPILED[0][0].search(venue.casefold()):
+        return "Preprint"
+    return found
+
+
+#: A research council's award reference ("EP/K503733/1", "MR/N013468/1", "MC_UU_12015/1") or an
+#: older MRC one ("G0601027"); the funders that report through researchfish use such forms.
+_UKRI_REFERENCE = re.compile(
+    r"\b(?:(?:AH|BB|EP|ES|MR|NE|ST|EE|NC|NR|ML|UKRI|TS|EF)/[A-Z0-9]{5,9}/\d{1,2}|MC_[A-Z]{2}_[A-Z0-9_]{4,12}(?:/\d+)?|G\d{7}(?:/\d+)?)\b"
+)
+#: Funders that report through researchfish, as grant lists name them.
+_RESEARCHFISH_FUNDER = re.compile(
+    r"\b(UKRI|UK Research and Innovation|Research Council|AHRC|BBSRC|EPSRC|ESRC|MRC|NERC|STFC|Innovate UK"
+    r"|NIHR|National Institute for Health (and Care )?Research|Cancer Research UK|British Heart Foundation"
+    r"|Wellcome)\b",
+    re.I,
+)
+
+
+def grant_references(text: str = "", grants: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """The award references a record names: research-council references anywhere in `text`
+    (a funding acknowledgement), and each (grant id, agency) of a grant list whose agency
+    reports through researchfish or whose id has a council's form. Others are not awards this
+    tool can attach a work to."""
+    found = list(dict.fromkeys(m.group(0) for m in _UKRI_REFERENCE.finditer(text)))
+    for grant_id, agency in grants:
+        grant_id = grant_id.strip()
+        if not grant_id or grant_id in found:
+            continue
+        if _UKRI_REFERENCE.fullmatch(grant_id) or (_RESEARCHFISH_FUNDER.search(agency) and re.search(r"\d", grant_id)):
+            found.append(grant_id)
+    return found
 
 
 def cited_name(name: str) -> str:
@@ -66,87 +150,85 @@ def cited_name(name: str) -> str:
     return f"{surname.strip()} {initials}".strip()
 
 
-def _verbatim(entry: BibEntry, name: str) -> str:
-    """An address as written (BibTeX keeps URLs and DOIs verbatim: a ~ is a ~), braces off."""
-    return entry.fields.get(name, "").replace("{", "").replace("}", "").replace("\\_", "_").strip()
-
-
-def _publication(entry: BibEntry) -> tuple[dict[str, str], dict[str, str]]:
-    """(researchfish's fields, the entry's other fields kept as notes) of one entry."""
-    text = entry.text
-    venue = text("journal") or text("journaltitle") or text("booktitle")
-    kind = _TYPES.get(entry.type, "Other")
-    if _PREPRINT.search(" ".join((venue, text("archiveprefix"), text("eprint"), text("publisher")))):
-        kind = "Preprint"
-    year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text("year") or text("date"))
-    values = {
-        "title": text("title"),
-        "author": ", ".join(cited_name(n) for n in split_names(entry.fields.get("author", ""))),
-        "type": kind,
-        "journal": venue,
-        "year": year.group(1) if year else "",
-        "month": text("month"),
-        "volume": text("volume"),
-        "issue": text("number") or text("issue"),
-        "pages": text("pages").replace("–", "-").replace("—", "-"),
-        "doi": bare_doi(_verbatim(entry, "doi")),
-        "pubmed_id": text("pmid"),
-        "isbn": text("isbn"),
-        "issn": text("issn").split(",")[0].strip(),  # the first of "print, online"
-        "url": _verbatim(entry, "url"),
-    }
-    notes = {
-        name: latex_to_text(value)
-        for name, value in entry.fields.items()
-        if name not in _USED and name not in _SKIPPED and value.strip()
-    }
-    return {k: v for k, v in values.items() if v}, notes
-
-
-def same_work(values: dict[str, str]) -> list[str]:
+def same_work(values: dict[str, object]) -> list[str]:
     """What makes two records one work: the DOI (any case, with or without its address), the
     PubMed ID, and the title (letters and digits only, any case) with the year."""
     keys = []
     if values.get("doi"):
-        keys.append("doi:" + bare_doi(values["doi"]).casefold())
+        keys.append("doi:" + bare_doi(str(values["doi"])).casefold())
     if values.get("pubmed_id"):
-        keys.append("pmid:" + values["pubmed_id"].strip())
-    title = re.sub(r"[\W_]+", "", values.get("title", "").casefold())
+        keys.append("pmid:" + str(values["pubmed_id"]).strip())
+    title = re.sub(r"[\W_]+", "", str(values.get("title", "")).casefold())
     if title and values.get("year"):
         keys.append(f"title:{title}:{values['year']}")
     return keys
 
 
-def fold(result: ImportResult) -> None:
-    """One record a work: a later record of a work already listed fills only the fields the
-    first leaves empty, and counts as merged."""
+def _empty(value: object) -> bool:
+    return value is None or str(value).strip() == "" or is_placeholder(str(value))
+
+
+def fold(result: ImportResult, also: Callable[[Record], list[str]] | None = None) -> None:
+    """One record a work: a later record of a work listed already (by `same_work`, or by the
+    keys `also` gives) fills only the fields the first leaves empty, and counts as merged."""
     seen: dict[str, Record] = {}
     kept: list[Record] = []
     for record in result.records:
-        keys = same_work(record.raw) if record.kind == "publications" else []
+        keys = same_work(record.raw) + (also(record) if also else []) if record.kind == "publications" else []
         first = next((seen[k] for k in keys if k in seen), None)
         if first is None:
             kept.append(record)
             first = record
         else:
             for key, value in record.raw.items():
-                first.raw.setdefault(key, value)
+                if _empty(first.raw.get(key)) and not _empty(value):
+                    first.raw[key] = value
+            for header, value in record.extra.items():
+                _merge_note(first.extra, header, value)
             result.merged += 1
         for key in keys:
             seen.setdefault(key, first)
     result.records = kept
 
 
-def parse_bibtex_list(text: str, source: str) -> ImportResult:
-    """A BibTeX file's entries as publication records, one a work (an entry of a work listed
-    already, by DOI, PubMed ID or title and year, is folded into it)."""
-    result = ImportResult(source=source, format="BibTeX")
-    for entry in parse_bibtex(text):
-        values, notes = _publication(entry)
-        extra = {"Note: BibTeX entry": f"@{entry.type}{{{entry.key}}}"}
-        if notes:  # what researchfish has no field for (publisher, series...), kept
-            extra["Note: other BibTeX fields"] = "; ".join(f"{k}: {v}" for k, v in notes.items())
-        result.records.append(Record("publications", values, Origin(source, "", entry.line), extra=extra))
+def _merge_note(notes: dict, header: str, value: object) -> None:
+    """A note of a folded record added to the first's (each distinct part once)."""
+    before = [p for p in str(notes.get(header) or "").split("; ") if p]
+    for part in str(value or "").split("; "):
+        if part and part not in before:
+            before.append(part)
+    if before:
+        notes[header] = "; ".join(before)
+
+
+def publication_list(works: Iterable[Work], source: str, format: str, provenance: str) -> ImportResult:
+    """A publication list's works as Publications records, one a work (items of one work,
+    by DOI, PubMed ID, title and year, or the source's own group, folded into the first).
+
+    Each record keeps values as the source gives them (`imported`): what the list does not
+    record (an ORCID summary's authors, a year) is reported as not in the source, not refused;
+    a value a person changes afterwards is checked as strictly as any."""
+    result = ImportResult(source=source, format=format, provenance=provenance)
+    groups: dict[int, str] = {}
+    odd_kinds: dict[str, int] = {}
+    for work in works:
+        values = {k: v for k, v in work.values.items() if v and v.strip()}
+        values["type"] = values.get("type") or publication_type(work.kind, values.get("journal", ""))
+        extra = {SOURCE_NOTE: work.reference}
+        if work.kind:
+            extra[TYPE_NOTE] = work.kind
+        if work.other:
+            extra[OTHER_NOTE] = "; ".join(f"{k}: {v}" for k, v in work.other.items() if v)
+        if work.grants:
+            extra[GRANTS_NOTE] = "; ".join(work.grants)
+        record = Record("publications", values, work.origin, extra=extra, imported=FRESH)
+        if re.search(r"data ?set|software|\bdata\b|computer program|\bcomp\b", work.kind.casefold()):
+            odd_kinds[work.kind] = odd_kinds.get(work.kind, 0) + 1
+        if work.group:
+            groups[id(record)] = work.group
+        result.records.append(record)
     result.read["publications"] = len(result.records)
-    fold(result)
+    fold(result, lambda r: [f"group:{groups[id(r)]}"] if id(r) in groups else [])
+    for kind, count in odd_kinds.items():
+        result.notes.append(Finding.of("dataset-as-publication", WARNING, file=source, kind=kind, count=count))
     return result
