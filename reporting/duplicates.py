@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .findings import ERROR, WARNING, Finding, Findings
+from .imported import from_funder
 from .model import Entry, Record, describe_origin
 
 __all__ = ["check_duplicates", "duplicate_key"]
@@ -57,6 +58,8 @@ def check_duplicates(pending: list[tuple[Entry, Record]], findings: Findings, fi
             variant = {(True, False): "", (True, True): "doi", (False, False): "funder", (False, True): "funder-doi"}[
                 (different_ids, doi)
             ]
+            if variant.startswith("funder") and not from_funder(record.raw.get("imported_from")):
+                variant = {"funder": "list", "funder-doi": "list-doi"}[variant]
         else:
             code, severity, variant = "duplicate-entry", ERROR, "doi" if doi else ""
         findings.add(

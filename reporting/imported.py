@@ -19,7 +19,18 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["FRESH", "HEADERS", "SHEET", "Imported", "decode", "encode", "fingerprint", "unchanged"]
+__all__ = [
+    "FRESH",
+    "FUNDER_SOURCES",
+    "HEADERS",
+    "SHEET",
+    "Imported",
+    "decode",
+    "encode",
+    "fingerprint",
+    "from_funder",
+    "unchanged",
+]
 
 SHEET = "Imported Values"
 HEADERS = ("Sheet", "Row", "Entry ID", "Values")
@@ -67,6 +78,18 @@ def decode(text: Any) -> dict[str, str]:
         if key.strip() and value.strip():
             found[key.strip()] = value.strip()
     return found
+
+
+#: Sources whose entries the funder accepted (an entry's Imported From); any other source is a
+#: publication list, whose values are kept as it gives them, and whose gaps are its own.
+FUNDER_SOURCES = ("GtR", "researchfish")
+
+
+def from_funder(imported_from: Any) -> bool:
+    """Whether an entry imported from `imported_from` (its Imported From) is one the funder
+    accepted (blank: the tool's own workbooks of older versions, which said nothing)."""
+    source = str(imported_from or "").strip()
+    return not source or source in FUNDER_SOURCES
 
 
 def unchanged(imported: Imported | None, key: str, value: Any) -> bool:

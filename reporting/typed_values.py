@@ -11,15 +11,13 @@ from typing import Any
 
 from . import fieldtypes
 from .findings import ERROR, WARNING, Finding, Findings
-from .imported import unchanged
+from .imported import from_funder, unchanged
 from .model import AWARD, Record
 from .schema import FieldSpec, Schema
 
-__all__ = ["FUNDER_SOURCES", "finding", "parse_fields", "typing_years", "where"]
+__all__ = ["finding", "parse_fields", "typing_years", "where"]
 
 _KEPT = "Kept as {source}; the return shows it as reported."
-#: Sources whose entries the funder accepted (else a publication list's: values as it gives them).
-FUNDER_SOURCES = ("GtR", "researchfish")
 
 
 def where(record: Record, spec: FieldSpec, value: Any = None) -> dict[str, Any]:
@@ -29,7 +27,7 @@ def where(record: Record, spec: FieldSpec, value: Any = None) -> dict[str, Any]:
     cell = record.cells.get(spec.key, "")
     if cell:
         where.update(row=0, line=0)
-    elif where["path"]:
+    elif where["path"] and from_funder(record.raw.get("imported_from")):  # GtR's path to the field
         where["path"] += "/" + (spec.xml or spec.api or spec.key)
     return {**where, "cell": cell, "field": spec.label, "value": "" if value is None else fieldtypes.as_text(value)}
 
@@ -83,7 +81,7 @@ def parse_fields(
         asked = bool(problems) or (value is None and (spec.required or spec.recommended))
         accepted = asked and unchanged(record.imported, spec.key, raw)
         source = str(record.raw.get("imported_from") or "")
-        funder = not source or source in FUNDER_SOURCES
+        funder = from_funder(source)
         for problem in problems:
             severity, hint = problem.severity, problem.hint
             if accepted and severity == ERROR:

@@ -8,6 +8,7 @@ had to guess. The format is detected from the content, not the file name.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputFileError
 from ..model import AWARD, ORGANISATION, SUGGESTION
@@ -15,6 +16,7 @@ from ..schema import Schema
 from ..text import shorten
 from .kinds import refuse, refuse_html
 from .result import ImportResult, Tally, combine, merge_shared_entries
+from .trees import element_to_tree, load_json, load_xml
 
 __all__ = ["ImportResult", "Tally", "combine", "import_file", "merge_shared_entries"]
 
@@ -77,6 +79,33 @@ def _tally_by_section(result: ImportResult, schema: Schema) -> None:
         )
 
 
+def _import_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
+    """XML: an ORCID record or works list, else a GtR project record (or a refusal)."""
+    from .gtr_api import parse_gtr_xml
+
+    element = load_xml(data, source)
+    if "orcid.org" in element.tag:
+        from .pub_orcid import parse_orcid
+
+        return parse_orcid(element_to_tree(element, attributes=True) or {}, source, xml=True)
+    return parse_gtr_xml(element, source, schema)
+
+
+def _import_json(root: Any, source: str, schema: Schema) -> ImportResult:
+    """JSON: a publication list (ORCID, CSL-JSON, Crossref, Europe PMC, EPrints), else GtR's."""
+    from .gtr_api import parse_gtr_json
+    from .pub_orcid import is_orcid, parse_orcid
+
+    if is_orcid(root):
+        return parse_orcid(root, source)
+    from .pub_json import read_publication_json
+
+    publications = read_publication_json(root, source)
+    if publications is not None:
+        return publications
+    return parse_gtr_json(root, source, schema)
+
+
 def _import(path: Path, schema: Schema) -> ImportResult:
     from .gtr_page import looks_like_gtr_page, parse_gtr_page
 
@@ -114,17 +143,17 @@ def _import(path: Path, schema: Schema) -> ImportResult:
     if stripped[:15].lower().startswith(("<!doctype html", "<html")):
         raise refuse_html(str(path))
     if stripped.startswith("<"):
-        from .gtr_api import parse_gtr_xml
-
-        return parse_gtr_xml(path.read_bytes(), str(path), schema)
+        return _import_xml(path.read_bytes(), str(path), schema)
     if stripped.startswith(("{", "[")):
-        from .gtr_api import parse_gtr_json
-
-        return parse_gtr_json(text, str(path), schema)
+        return _import_json(load_json(text, str(path)), str(path), schema)
     from .pub_bibtex import looks_like_bibtex, parse_bibtex_list
 
     if looks_like_bibtex(text):
         return parse_bibtex_list(text, str(path))
+    from .pub_ris import looks_like_ris, parse_ris
+
+    if looks_like_ris(text):
+        return parse_ris(text, str(path))
     from .gtr_csv import first_line, looks_like_gtr_csv, parse_gtr_csv
     from .rf_csv import looks_like_researchfish_csv, parse_researchfish_csv
 

@@ -10,6 +10,7 @@ such as ``dissemination`` on list pages; the schema's ``api`` names). Text GtR e
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..schema import FieldSpec, Schema, Section
 from ..text import clean_markup, words_from_code
 from .kinds import check_xml_root, refuse_json
 from .result import ImportResult
-from .trees import element_to_tree, load_json, load_xml, local
+from .trees import element_to_tree, local
 
 
 def _values(node: Any, path: str) -> list[str]:
@@ -229,9 +230,8 @@ def _report_empty_lists(root: Any, schema: Schema, source: str, result: ImportRe
             )
 
 
-def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
+def parse_gtr_xml(element: ET.Element, source: str, schema: Schema) -> ImportResult:
     """Import a GtR project XML record (website format, as saved from gtr.ukri.org)."""
-    element = load_xml(data, source)
     kind = check_xml_root(element.tag, source)
     root = {local(element.tag): element_to_tree(element)}
     result = ImportResult(source=source, format="GtR project record (XML)", provenance="GtR")
@@ -245,9 +245,9 @@ def parse_gtr_xml(data: bytes, source: str, schema: Schema) -> ImportResult:
     return result
 
 
-def parse_gtr_json(text: str, source: str, schema: Schema) -> ImportResult:
-    """Import GtR JSON: a website-format project, or API-2 outcome pages (one or a list)."""
-    root = load_json(text, source)
+def parse_gtr_json(root: Any, source: str, schema: Schema) -> ImportResult:
+    """Import GtR JSON (read by trees.load_json): a website-format project, or API-2 outcome
+    pages (one or a list)."""
     # The website's format: a project overview, or a project whose `output` lists use its names.
     outputs = [o for o in _find(root, "output") if isinstance(o, dict)]
     website = (

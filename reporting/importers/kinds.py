@@ -77,8 +77,6 @@ def check_xml_root(tag: str, source: str) -> str:
         return "project"
     if gtr and local in _GTR_OTHER:
         raise refuse(source, _GTR_OTHER[local], _GTR_HINT)
-    if "orcid.org" in namespace:
-        raise refuse(source, f"an ORCID record (<{local}>)", "Publication lists from ORCID are not read yet.")
     if local.lower() in ("html", "xhtml"):
         raise refuse_html(source)
     where = f" in the namespace {namespace}" if namespace else " (no namespace)"

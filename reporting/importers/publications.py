@@ -4,15 +4,16 @@ ORCID, RIS, CSL-JSON and Crossref, Europe PMC, EPrints, a CRIS's table) turns it
 
 Shared here: authors as researchfish cites them ("Surname I"), the source's type as
 researchfish's (`publication_type`), grant references named in a record (`grant_references`),
-and what makes two records one work (`same_work`, `fold`: DOI, PubMed ID, title and year, and
-the source's own grouping). What has no researchfish field is kept in a note column, not lost.
+and what makes two records one work (`same_work`, `fold`: DOI, PubMed ID and other indexes'
+ids, title and year). What has no researchfish field is kept in a note column, not lost.
 No I/O.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..fieldtypes import bare_doi, is_placeholder
@@ -54,8 +55,6 @@ class Work:
     other: dict[str, str] = field(default_factory=dict)
     #: Grant references the item names (funding acknowledgements, grant lists).
     grants: list[str] = field(default_factory=list)
-    #: The source's own judgement of one work (an ORCID group): items sharing it are one.
-    group: str = ""
 
 
 ARTICLE = "Journal Article / Review"
@@ -150,14 +149,24 @@ def cited_name(name: str) -> str:
     return f"{surname.strip()} {initials}".strip()
 
 
+#: Identifiers of one work (not an ISBN or ISSN: a book's chapters share its ISBN).
+_WORK_IDS = ("pubmed_id", "pmcid", "scopus_id", "wos_id", "arxiv_id")
+
+
+def _doi(values: dict[str, object]) -> str:
+    return bare_doi(str(values.get("doi") or "")).casefold()
+
+
 def same_work(values: dict[str, object]) -> list[str]:
     """What makes two records one work: the DOI (any case, with or without its address), the
-    PubMed ID, and the title (letters and digits only, any case) with the year."""
+    PubMed ID (and the other indexes' ids of a work), and the title (letters and digits only,
+    any case) with the year. Records with different DOIs are never one work (see `fold`)."""
     keys = []
-    if values.get("doi"):
-        keys.append("doi:" + bare_doi(str(values["doi"])).casefold())
-    if values.get("pubmed_id"):
-        keys.append("pmid:" + str(values["pubmed_id"]).strip())
+    if _doi(values):
+        keys.append("doi:" + _doi(values))
+    for name in _WORK_IDS:
+        if values.get(name):
+            keys.append(f"{name}:{str(values[name]).strip().casefold()}")
     title = re.sub(r"[\W_]+", "", str(values.get("title", "")).casefold())
     if title and values.get("year"):
         keys.append(f"title:{title}:{values['year']}")
@@ -168,14 +177,37 @@ def _empty(value: object) -> bool:
     return value is None or str(value).strip() == "" or is_placeholder(str(value))
 
 
-def fold(result: ImportResult, also: Callable[[Record], list[str]] | None = None) -> None:
-    """One record a work: a later record of a work listed already (by `same_work`, or by the
-    keys `also` gives) fills only the fields the first leaves empty, and counts as merged."""
+def _title(values: dict[str, object]) -> str:
+    return re.sub(r"[\W_]+", "", str(values.get("title") or "").casefold())
+
+
+def _alike(one: str, other: str) -> bool:
+    """Whether two titles (as `_title` gives them) name one work: the same, one the other's
+    start (a subtitle dropped), or differing in a few characters."""
+    if not one or not other or one in other or other in one:
+        return True
+    return difflib.SequenceMatcher(None, one, other, autojunk=False).ratio() >= 0.8
+
+
+def fold(result: ImportResult) -> None:
+    """One record a work: a later record of a work listed already (`same_work`) fills only the
+    fields the first leaves empty, and counts as merged. Records with different DOIs stay apart
+    however alike their titles ("Conclusion", 2011, in two books), and so do records sharing a
+    DOI under different titles (two papers given their proceedings' DOI)."""
     seen: dict[str, Record] = {}
     kept: list[Record] = []
     for record in result.records:
-        keys = same_work(record.raw) + (also(record) if also else []) if record.kind == "publications" else []
-        first = next((seen[k] for k in keys if k in seen), None)
+        keys = same_work(record.raw) if record.kind == "publications" else []
+        doi, title = _doi(record.raw), _title(record.raw)
+        first = None
+        for key in keys:
+            found = seen.get(key)
+            if found is None or (doi and _doi(found.raw) not in ("", doi)):
+                continue
+            if not _alike(title, _title(found.raw)):
+                continue  # validation's possible-duplicate says which rows share a DOI
+            first = found
+            break
         if first is None:
             kept.append(record)
             first = record
@@ -203,13 +235,12 @@ def _merge_note(notes: dict, header: str, value: object) -> None:
 
 def publication_list(works: Iterable[Work], source: str, format: str, provenance: str) -> ImportResult:
     """A publication list's works as Publications records, one a work (items of one work,
-    by DOI, PubMed ID, title and year, or the source's own group, folded into the first).
+    by DOI, PubMed ID, title and year, folded into the first).
 
     Each record keeps values as the source gives them (`imported`): what the list does not
     record (an ORCID summary's authors, a year) is reported as not in the source, not refused;
     a value a person changes afterwards is checked as strictly as any."""
     result = ImportResult(source=source, format=format, provenance=provenance)
-    groups: dict[int, str] = {}
     odd_kinds: dict[str, int] = {}
     for work in works:
         values = {k: v for k, v in work.values.items() if v and v.strip()}
@@ -224,11 +255,9 @@ def publication_list(works: Iterable[Work], source: str, format: str, provenance
         record = Record("publications", values, work.origin, extra=extra, imported=FRESH)
         if re.search(r"data ?set|software|\bdata\b|computer program|\bcomp\b", work.kind.casefold()):
             odd_kinds[work.kind] = odd_kinds.get(work.kind, 0) + 1
-        if work.group:
-            groups[id(record)] = work.group
         result.records.append(record)
     result.read["publications"] = len(result.records)
-    fold(result, lambda r: [f"group:{groups[id(r)]}"] if id(r) in groups else [])
+    fold(result)
     for kind, count in odd_kinds.items():
         result.notes.append(Finding.of("dataset-as-publication", WARNING, file=source, kind=kind, count=count))
     return result
