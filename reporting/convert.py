@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .findings import ERROR, Finding, Findings
-from .importers import ImportResult, combine, import_file
+from .importers import ImportResult, combine_imports, import_file
 from .inputs import input_book
 from .loading import find_inputs, load
 from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record
@@ -140,7 +140,7 @@ def import_to_workbook(
     list is one researcher's, not an award's)."""
     schema = schema or load_schema()
     sources = _sources(source)
-    result = combine([import_file(path, schema) for path in sources])
+    result = combine_imports([import_file(path, schema) for path in sources])
     if award.strip():
         attach(result, award.strip())
     dataset, findings = validate(result.records, schema)

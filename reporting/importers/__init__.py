@@ -18,7 +18,7 @@ from .kinds import refuse, refuse_html
 from .result import ImportResult, Tally, combine, merge_shared_entries
 from .trees import element_to_tree, load_json, load_xml
 
-__all__ = ["ImportResult", "Tally", "combine", "import_file", "merge_shared_entries"]
+__all__ = ["ImportResult", "Tally", "combine", "combine_imports", "import_file", "merge_shared_entries"]
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
@@ -55,6 +55,23 @@ def import_file(path: Path | str, schema: Schema) -> ImportResult:
     if not result.tallies:
         _tally_by_section(result, schema)
     return result
+
+
+def combine_imports(results: list[ImportResult]) -> ImportResult:
+    """Several imports as one (`combine`), each work of the publication lists among them once:
+    a work a later file lists again is folded into the first and counted as merged."""
+    from .publications import fold
+
+    combined = combine(results)
+    if len(results) > 1:
+        before = combined.merged
+        fold(combined)
+        folded = combined.merged - before
+        tally = next((t for t in combined.tallies if t.section == "publications" and t.entries >= folded), None)
+        if tally is not None:
+            tally.entries -= folded
+            tally.merged += folded
+    return combined
 
 
 def _tally_by_section(result: ImportResult, schema: Schema) -> None:

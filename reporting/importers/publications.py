@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..fieldtypes import bare_doi, is_placeholder
 from ..findings import WARNING, Finding
-from ..imported import FRESH
+from ..imported import FRESH, from_funder
 from ..model import Origin, Record
 from .result import ImportResult
 
@@ -197,7 +197,8 @@ def fold(result: ImportResult) -> None:
     seen: dict[str, Record] = {}
     kept: list[Record] = []
     for record in result.records:
-        keys = same_work(record.raw) if record.kind == "publications" else []
+        listed = record.kind == "publications" and not from_funder(record.raw.get("imported_from"))
+        keys = same_work(record.raw) if listed else []
         doi, title = _doi(record.raw), _title(record.raw)
         first = None
         for key in keys:
@@ -245,6 +246,7 @@ def publication_list(works: Iterable[Work], source: str, format: str, provenance
     for work in works:
         values = {k: v for k, v in work.values.items() if v and v.strip()}
         values["type"] = values.get("type") or publication_type(work.kind, values.get("journal", ""))
+        values["imported_from"] = provenance
         extra = {SOURCE_NOTE: work.reference}
         if work.kind:
             extra[TYPE_NOTE] = work.kind

@@ -1,0 +1,94 @@
+"""Every real publication list in ../shared/data imports with every work once, attached to the
+award given, and builds into both returns with each work's title and DOI; two files listing
+the same works give each once. What the files hold is read by tests/pub_oracle.py, not by the
+importers."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import openpyxl
+import pytest
+from oracles import docx_text, squash, xlsx_text
+from pub_oracle import works_of
+
+from reporting import build, import_to_workbook
+
+from conftest import REAL, require
+
+LISTS = sorted(p for p in (REAL / "publications").iterdir() if p.is_file()) if (REAL / "publications").is_dir() else []
+AWARD = "ES/X000001/1"
+#: Lists large enough that building them belongs in the full suite only.
+LARGE = {
+    "bibtex-googlescholar_kainz_imperial.bib",
+    "pure-ris_utrecht.ris",
+    "orcid-v2-works_0000-0002-7353-1799_wp-ORCiD.xml",
+}
+
+
+def _works(path):
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["Publications"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:] if any(row)]
+
+
+def _check_every_doi_once(items, works):
+    written = Counter(str(w["DOI"]).casefold() for w in works if w.get("DOI"))
+    assert set(written) == {i.doi for i in items if i.doi}
+    for doi, count in written.items():
+        titles = {squash(i.title).casefold() for i in items if i.doi == doi}
+        assert count <= max(len(titles), 1), doi  # twice only for two works of other titles given one DOI
+
+
+@pytest.mark.parametrize("path", LISTS, ids=[p.name for p in LISTS])
+def test_every_list_imports_every_work_once_for_the_award(path, tmp_path):
+    require(path)
+    items = works_of(path)
+    report = import_to_workbook(path, tmp_path / "works.xlsx", award=AWARD)
+    assert report.ok and all(t.balanced for t in report.result.tallies)
+    works = _works(tmp_path / "works.xlsx")
+    merged = sum(t.merged for t in report.result.tallies)
+    assert len(works) + merged == len(items) and len(works) >= 1
+    assert {w["Award Reference"] for w in works} == {AWARD}
+    _check_every_doi_once(items, works)
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=p.name, marks=[pytest.mark.slow] if p.name in LARGE else []) for p in LISTS]
+)
+def test_every_list_builds_with_each_works_title_and_doi_in_both_returns(path, tmp_path):
+    require(path)
+    import_to_workbook(path, tmp_path / "in" / "works.xlsx", award=AWARD)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    word = next(p for p in result.outputs if p.suffix == ".docx")
+    excel = next(p for p in result.outputs if p.suffix == ".xlsx")
+    words, cells = docx_text(word).casefold(), xlsx_text(excel).casefold()
+    items = works_of(path)
+    titles = [squash(w["Title"]).casefold() for w in _works(tmp_path / "in" / "works.xlsx")]
+    for item in items:
+        for text in (words, cells):
+            if item.doi:
+                assert squash(item.doi) in text, item
+            if item.title:  # this title, or (a work listed twice) the title it was folded under
+                same = [squash(i.title).casefold() for i in items if i.doi and i.doi == item.doi] + [
+                    squash(item.title).casefold()
+                ]
+                assert any(t in text for t in same), item
+            if item.year and item.doi:
+                assert item.year in text
+    for title in titles:  # BibTeX titles (LaTeX) are checked as the workbook holds them
+        assert title in words and title in cells, title
+
+
+def test_two_files_listing_the_same_works_give_each_once(tmp_path):
+    first = REAL / "publications" / "csljson-zotero_keller.json"
+    second = REAL / "publications" / "ris-scopus_asreview-baseline.ris"
+    require(first, second)
+    shutil.copy(first, tmp_path / "again.json")
+    report = import_to_workbook([first, second, tmp_path / "again.json"], tmp_path / "works.xlsx", award=AWARD)
+    works = _works(tmp_path / "works.xlsx")
+    items = works_of(first) + works_of(second)
+    assert len(works) == len(items)
+    assert sum(t.merged for t in report.result.tallies) == len(works_of(first))
+    _check_every_doi_once(items, works)
