@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .findings import ERROR, Finding, Findings
+from .model import describe_origin
 from .request import BuildResult, Make
 from .text import plural
 
 if TYPE_CHECKING:
+    from .adding import AddReport
     from .changes import Changes, FieldChange
     from .convert import ImportReport, SuggestionReport
     from .fixing import FixReport
@@ -74,7 +76,8 @@ def imported_lines(imported: int, entries: int) -> Iterator[Line]:
     """What validate treated as imported (see imported.py)."""
     yield Line(
         f"{imported:,} of {entries:,} entries were read as imported: their values, while unchanged, "
-        "are checked as the funder accepted them; changed values and added rows are checked in full."
+        "are checked as their source gave them (the funder, or a publication list); changed values and added "
+        "rows are checked in full."
     )
 
 
@@ -101,6 +104,27 @@ def import_lines(report: ImportReport, source: str) -> Iterator[Line]:
         )
     entries = sum(report.written.values())
     yield Line(f"Wrote {report.output}: {plural(entries, 'entry', 'entries')} for {plural(report.awards, 'award')}.")
+
+
+#: How many works skipped as already listed `import --into` names one by one.
+SKIPPED_SHOWN = 10
+
+
+def add_lines(report: AddReport) -> Iterator[Line]:
+    """An `import --into`: works read, added, merged within the lists, skipped as already there."""
+    names = ", ".join(str(s) for s in report.sources[:3]) + (", ..." if len(report.sources) > 3 else "")
+    yield Line(f"Read {names}: {plural(report.read, 'work')}.")
+    if report.merged:
+        yield Line(f"{plural(report.merged, 'work')} listed twice in what was read, kept once.")
+    if report.skipped:
+        yield Line(f"Skipped {plural(len(report.skipped), 'work')} the workbook lists already:")
+        for new, old in report.skipped[:SKIPPED_SHOWN]:
+            yield Line(f"  {_cut(str(new.raw.get('title') or '(untitled)'), 70)} ({describe_origin(old.origin)})")
+        if len(report.skipped) > SKIPPED_SHOWN:
+            yield Line(f"  ... and {len(report.skipped) - SKIPPED_SHOWN} more (--json lists them all)")
+    if len(report.findings):
+        yield from findings_lines(report.findings, limit=IMPORT_LIMIT)
+    yield Line(f"Added {plural(len(report.added), 'work')} to {report.output}; every row already there is as it was.")
 
 
 def import_table(tallies: Iterable[Tally], titles: dict[str, str]) -> list[str]:

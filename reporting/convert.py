@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
-from .findings import ERROR, Finding, Findings
+from .findings import ERROR, WARNING, Finding, Findings
+from .imported import from_funder
 from .importers import ImportResult, combine_imports, import_file
+from .importers.publications import GRANTS_NOTE
 from .inputs import input_book
 from .loading import find_inputs, load
 from .model import AWARD, ORGANISATION, SUGGESTION, Origin, Record
@@ -91,7 +93,7 @@ class ImportReport:
 IMPORTABLE = {".txt", ".xml", ".json", ".csv", ".xlsx", ".xlsm"}
 
 
-def _sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
+def import_sources(source: Path | str | Sequence[Path | str]) -> list[Path]:
     """The files to import: those named, and the importable files of each folder named."""
     named = [Path(source)] if isinstance(source, (str, Path)) else [Path(s) for s in source]
     if not named:
@@ -127,6 +129,33 @@ def attach(result: ImportResult, reference: str) -> None:
             record.raw["award_reference"] = reference
 
 
+def attach_named_grants(result: ImportResult) -> None:
+    """Each publication-list work without an award attached to the grants it names (research
+    councils' references, grant lists of funders that report through researchfish), each such
+    award given a row on the Award sheet; works naming none are left for a person to attach,
+    and a finding counts them."""
+    references = {str(r.raw.get("award_reference") or "") for r in result.records if r.kind == AWARD}
+    unattached = 0
+    for record in result.records:
+        if record.kind != "publications":
+            continue
+        if record.raw.get("award_reference") or from_funder(record.raw.get("imported_from")):
+            continue
+        named = [g for g in str(record.extra.get(GRANTS_NOTE) or "").split("; ") if g]
+        if not named:
+            unattached += 1
+            continue
+        record.raw["award_reference"] = "; ".join(named)
+        for reference in named:
+            if reference not in references:
+                references.add(reference)
+                result.records.insert(
+                    0, Record(AWARD, {"award_reference": reference}, Origin(result.source, "Award", 0))
+                )
+    if unattached:
+        result.notes.append(Finding.of("no-award-named", WARNING, count=unattached, file=result.source))
+
+
 def import_to_workbook(
     source: Path | str | Sequence[Path | str],
     out: Path | str | None = None,
@@ -139,10 +168,12 @@ def import_to_workbook(
     records). `award`: the reference every entry without one is attached to (a publication
     list is one researcher's, not an award's)."""
     schema = schema or load_schema()
-    sources = _sources(source)
+    sources = import_sources(source)
     result = combine_imports([import_file(path, schema) for path in sources])
     if award.strip():
         attach(result, award.strip())
+    else:
+        attach_named_grants(result)
     dataset, findings = validate(result.records, schema)
     notes = Findings(list(result.notes))
     mappings: dict[tuple[str, str, str], int] = {}
@@ -153,7 +184,7 @@ def import_to_workbook(
         else:
             notes.add(finding)
     written: dict[str, int] = {}
-    for entry in dataset.entries:
+    for entry in [*dataset.entries, *dataset.unlinked]:
         written[entry.section.key] = written.get(entry.section.key, 0) + 1
     _check_accounting(result, written, notes)
     title = dataset.awards[0].title if len(dataset.awards) == 1 else "Research outcomes"
@@ -170,7 +201,7 @@ def import_to_workbook(
         input_book(
             schema,
             dataset.awards,
-            dataset.entries,
+            [*dataset.entries, *dataset.unlinked],
             dataset.organisations,
             title,
             log,

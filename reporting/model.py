@@ -173,6 +173,9 @@ class Dataset:
     awards: list[Award] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
+    #: Entries that name no award the workbooks hold (an error says so): not in any return, but
+    #: an import still writes them, so that nothing read is lost.
+    unlinked: list[Entry] = field(default_factory=list)
     #: How many entries were read as imported (values as the funder accepted them; imported.py).
     imported: int = 0
 

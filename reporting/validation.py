@@ -299,5 +299,4 @@ def _link_entries(
                         record, ref_spec, "which-award", ERROR, award_sheet=schema.award_sheet, label=ref_spec.label
                     )
                 )
-        if entry.awards:
-            dataset.entries.append(entry)
+        (dataset.entries if entry.awards else dataset.unlinked).append(entry)

@@ -99,6 +99,7 @@ RANKS = {
     "templating": 11,
     "loading": 11,
     "convert": 12.5,
+    "adding": 12.6,
     "fixing": 12.5,
     "request": 6.5,
     "pipeline": 13,

@@ -19,12 +19,8 @@ from conftest import REAL, require
 
 LISTS = sorted(p for p in (REAL / "publications").iterdir() if p.is_file()) if (REAL / "publications").is_dir() else []
 AWARD = "ES/X000001/1"
-#: Lists large enough that building them belongs in the full suite only.
-LARGE = {
-    "bibtex-googlescholar_kainz_imperial.bib",
-    "pure-ris_utrecht.ris",
-    "orcid-v2-works_0000-0002-7353-1799_wp-ORCiD.xml",
-}
+#: The lists the quick loop builds (one of each family); the full suite builds every one.
+QUICK = {"orcid_v2_record_0000-0001-6318-9021.json", "ris-scopus_asreview-baseline.ris", "csljson-zotero_keller.json"}
 
 
 def _works(path):
@@ -55,7 +51,7 @@ def test_every_list_imports_every_work_once_for_the_award(path, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path", [pytest.param(p, id=p.name, marks=[pytest.mark.slow] if p.name in LARGE else []) for p in LISTS]
+    "path", [pytest.param(p, id=p.name, marks=[] if p.name in QUICK else [pytest.mark.slow]) for p in LISTS]
 )
 def test_every_list_builds_with_each_works_title_and_doi_in_both_returns(path, tmp_path):
     require(path)
@@ -92,3 +88,24 @@ def test_two_files_listing_the_same_works_give_each_once(tmp_path):
     assert len(works) == len(items)
     assert sum(t.merged for t in report.result.tallies) == len(works_of(first))
     _check_every_doi_once(items, works)
+
+
+def test_without_an_award_the_grants_a_work_names_attach_it_and_none_is_dropped(tmp_path):
+    source = tmp_path / "works.bib"
+    source.write_text(
+        "@article{a, title={One}, author={Smith, Jane}, journal={J}, year={2020},"
+        " note={Funded by EPSRC grant EP/K503733/1.}}\n"
+        "@article{b, title={Two}, author={Smith, Jane}, journal={J}, year={2021},"
+        " funding={ESRC ES/P000711/1 and EP/K503733/1}}\n"
+        '@article{c, title={=HYPERLINK("http://x")}, author={Smith, Jane}, journal={J}, year={2022}}\n',
+        encoding="utf-8",
+    )
+    report = import_to_workbook(source, tmp_path / "works.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "works.xlsx")
+    awards = {row[1] for row in book["Award"].iter_rows(min_row=2, values_only=True)}
+    assert awards == {"EP/K503733/1", "ES/P000711/1"}
+    works = {w["Title"]: w["Award Reference"] for w in _works(tmp_path / "works.xlsx")}
+    assert works["One"] == "EP/K503733/1" and set(works["Two"].split("; ")) == awards
+    assert works['=HYPERLINK("http://x")'] is None  # written (as text), for a person to attach
+    codes = {f.code for f in report.findings}
+    assert {"no-award-named", "which-award"} <= codes and not report.ok

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from .. import adding, console, convert, fixing, loading, pipeline, templating
 from .. import changes as changes_module
-from .. import console, convert, fixing, loading, pipeline, templating
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
@@ -60,19 +60,41 @@ def init(ctx: click.Context, path: Path, force: bool) -> None:
     metavar="REF",
     help="Attach every entry without an award (a publication list's works) to award REF.",
 )
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Add the works of publication lists to this workbook: only those it does not list yet, "
+    "every row already there kept as it is (with -o, the result is written there instead).",
+)
 @click.pass_context
 def import_(
-    ctx: click.Context, files: tuple[Path, ...], output: Path | None, force: bool, as_json: bool, award: str
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    output: Path | None,
+    force: bool,
+    as_json: bool,
+    award: str,
+    into: Path | None,
 ) -> None:
     """Convert FILES into one input workbook (the format is recognised from the content).
 
     Each file is a GtR project page saved as text, a GtR project record (XML or JSON), GtR API
     JSON, a GtR outcome-search CSV export, a researchfish portfolio export (.xlsx) or a
-    publication list (BibTeX: give the award with --award); a folder
-    means every such file in it (a portfolio of GtR project records). Prints
-    how many records it read and wrote per section (the two always match), the values it mapped
-    to current wordings, and anything it could not place.
+    publication list (ORCID, BibTeX, RIS, CSL-JSON, Crossref, Europe PMC, EPrints: give the
+    award with --award, or add the works to a workbook with --into); a folder means every such
+    file in it (a portfolio of GtR project records). Prints how many records it read and wrote
+    per section (the two always match), the values it mapped to current wordings, and anything
+    it could not place.
     """
+    if into is not None:
+        added = _run(ctx, lambda: adding.add_to_workbook(files, into, award=award, out=output))
+        if as_json:
+            _echo_json(added.to_dict())
+        else:
+            _echo(console.add_lines(added))
+        if not added.findings.ok:
+            ctx.exit(EXIT_INVALID)
+        return
     report = _run(ctx, lambda: convert.import_to_workbook(files, output, force=force, award=award))
     if as_json:
         _echo_json(report.to_dict())

@@ -167,9 +167,10 @@ def same_work(values: dict[str, object]) -> list[str]:
     for name in _WORK_IDS:
         if values.get(name):
             keys.append(f"{name}:{str(values[name]).strip().casefold()}")
-    title = re.sub(r"[\W_]+", "", str(values.get("title", "")).casefold())
-    if title and values.get("year"):
-        keys.append(f"title:{title}:{values['year']}")
+    title = _title(values)
+    year = str(values.get("year") or "").strip().removesuffix(".0")  # 2019.0: a number read from Excel
+    if title and year:
+        keys.append(f"title:{title}:{year}")
     return keys
 
 

@@ -6,7 +6,7 @@ inputs.py; its tables of cells in sheets.py.
 
 from __future__ import annotations
 
-from .copies import Fix, annotate, apply_fixes, write_suggestions
+from .copies import Fix, annotate, append_rows, apply_fixes, write_suggestions
 from .guard import custom_property
 from .layout import MAX_ROWS_PER_SHEET, NOTE_PREFIXES, OWN_SHEETS, sheet_kinds
 from .read import read_workbook
@@ -19,6 +19,7 @@ __all__ = [
     "OWN_SHEETS",
     "Table",
     "annotate",
+    "append_rows",
     "read_tables",
     "read_workbook",
     "sheet_kinds",

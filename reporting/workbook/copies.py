@@ -28,17 +28,19 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .. import imported as imported_values
 from ..errors import InputFileError, OutputError
 from ..findings import ERROR, WARNING, Finding
 from ..model import ORGANISATION, SUGGESTION
 from ..outputs import MARK, OutputKind
 from ..partners import SUGGESTION_FIELDS, SUGGESTION_SHEET
 from ..schema import Schema, header_key, normalise
+from ..sheets import Table
 from ..text import strip_illegal
 from .guard import check_file, one_line
 from .layout import sheet_kinds
 
-__all__ = ["Fix", "annotate", "apply_fixes", "write_suggestions"]
+__all__ = ["Fix", "annotate", "append_rows", "apply_fixes", "write_suggestions"]
 
 _READ_ERRORS = (
     zipfile.BadZipFile,
@@ -319,3 +321,35 @@ def apply_fixes(source: Path, fixes: list[Fix]) -> tuple[bytes, list[tuple[Fix, 
         cell.data_type = "s"
         applied.append((fix, "" if before is None else str(before), after))
     return _save(book, source), applied
+
+
+def append_rows(source: Path, table: Table, kinds: dict[str, str], kind: str) -> bytes:
+    """A copy of `source` with `table`'s rows added below the last row of the sheet of `kind`
+    (columns matched by header; a column the sheet lacks is added after its last), and their
+    fingerprints on the Imported Values sheet. Every row already there is kept as it is."""
+    book = _open(source)
+    sheet = next((s for s in book.worksheets if kinds.get(normalise(s.title)) == kind), None)
+    if sheet is None:
+        sheet = book.create_sheet(table.name)
+    at = {header_key(c.value): c.column for c in sheet[1] if c.value not in (None, "")}
+    for column in table.columns:
+        if header_key(column.label) not in at:
+            at[header_key(column.label)] = max(at.values(), default=0) + 1
+            sheet.cell(1, at[header_key(column.label)], column.label).font = Font(bold=True)
+    last = max((c.row for row in sheet.iter_rows(min_row=2) for c in row if c.value not in (None, "")), default=1)
+    marks = book[imported_values.SHEET] if imported_values.SHEET in book.sheetnames else None
+    if marks is None and table.imported:
+        marks = book.create_sheet(imported_values.SHEET)
+        _append_text(marks, list(imported_values.HEADERS))
+        marks.sheet_state = "hidden"
+    for offset, row in enumerate(table.rows, start=1):
+        for column, cell in zip(table.columns, row):
+            if cell is not None and cell.value not in (None, ""):
+                target = sheet.cell(last + offset, at[header_key(column.label)])
+                target.value = strip_illegal(cell.value)[:32000] if isinstance(cell.value, str) else cell.value
+                if isinstance(cell.value, str):
+                    target.data_type = "s"  # text stays text, never a formula
+        mark = table.imported[offset - 1] if table.imported else None
+        if mark is not None and marks is not None:
+            _append_text(marks, [sheet.title, last + offset, *mark])
+    return _save(book, source)
