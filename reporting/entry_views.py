@@ -52,7 +52,9 @@ def citation(entry: Entry) -> Citation | None:
     get = entry.values.get
     if not get("title"):
         return None
-    lead = f"{get('author') or 'Anon.'} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
+    # An imported work whose source lists no authors (an ORCID summary) is not anonymous.
+    authors = get("author") or ("[Authors not recorded]" if entry.accepted else "Anon.")
+    lead = f"{authors} ({get('year') or 'n.d.'}). {_sentence(str(get('title')))}"
     journal = str(get("journal") or "")
     tail = ""
     if get("volume"):
