@@ -92,6 +92,7 @@ RANKS = {
     "importers.pub_orcid": 10.9,
     "importers.pub_ris": 11,
     "importers.pub_json": 10.9,
+    "importers.pub_table": 10.9,
     "importers.trees": 1,
     "importers.gtr_page": 11,
     "importers.researchfish": 11,

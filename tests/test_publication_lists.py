@@ -5,6 +5,8 @@ importers."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from collections import Counter
 
@@ -111,3 +113,39 @@ def test_without_an_award_the_grants_a_work_names_attach_it_and_none_is_dropped(
     assert works['=HYPERLINK("http://x")'] is None  # written (as text), for a person to attach
     codes = {f.code for f in report.findings}
     assert {"no-award-named", "which-award"} <= codes and not report.ok
+
+
+CRIS_CSV = (
+    "ID,Title,Authors,Journal,Publication date,DOI,Publication type,Volume,Pages,Data source\n"
+    '1,A study of things,"Smith, J.; Jones, K.",Journal of Things,2020-03-15,https://doi.org/10.1000/abc,'
+    "Journal article,12,1–10,Scopus\n"
+    "2,A study of things,Smith J; Jones K,J Things,2020,10.1000/ABC,Journal article,12,1-10,Web of Science\n"
+    '3,"=HYPERLINK(""http://x"")",Jane Smith and Kim Jones,Proc. Conf.,2021,,Conference proceeding,,,Manual\n'
+)
+
+
+def test_a_cris_table_is_read_by_its_column_names_one_row_a_source(tmp_path):
+    source = tmp_path / "elements-export.csv"
+    source.write_text(CRIS_CSV, encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in csv.reader(io.StringIO(CRIS_CSV)):
+        sheet.append(line)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text as a person typed it, "=HYPERLINK(...)" too
+    book.save(tmp_path / "pure-export.xlsx")
+    for path in (source, tmp_path / "pure-export.xlsx"):
+        report = import_to_workbook(path, tmp_path / f"{path.stem}-works.xlsx", award=AWARD)
+        works = _works(tmp_path / f"{path.stem}-works.xlsx")
+        assert [w["Title"] for w in works] == ["A study of things", '=HYPERLINK("http://x")']
+        assert sum(t.merged for t in report.result.tallies) == 1  # Scopus's and WoS's row: one work
+        first, second = works
+        assert (first["Author"], first["Year"], first["DOI"], first["Pages"]) == (
+            "Smith J, Jones K",
+            2020,
+            "10.1000/abc",
+            "1-10",
+        )
+        assert first["Type"] == "Journal Article / Review" and first["Month"] in ("3", 3)
+        assert second["Author"] == "Smith J, Jones K" and second["Type"].startswith("Conference")
+        assert "Scopus" in str(first["Note: other fields"])  # what has no field is kept

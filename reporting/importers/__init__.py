@@ -143,6 +143,11 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         headers = tables
         records, layout = read_workbook(path, schema)
         if not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records):
+            from .pub_table import looks_like_publication_table, parse_publication_table
+
+            listed = next((t for t in tables if looks_like_publication_table(t)), None)
+            if listed is not None:
+                return parse_publication_table(listed, str(path), "publication list (.xlsx)")
             sheets = ", ".join(t.sheet for t in headers[:8]) + (", ..." if len(headers) > 8 else "")
             raise refuse(
                 str(path),
@@ -180,6 +185,14 @@ def _import(path: Path, schema: Schema) -> ImportResult:
         return parse_researchfish_csv(text, str(path), schema)
     if looks_like_gtr_page(text):
         return parse_gtr_page(text, str(path), schema)
+    from .pub_table import looks_like_publication_table, parse_publication_table
+    from .rf_csv import csv_table
+
+    table, stray = csv_table(text, str(path))
+    if looks_like_publication_table(table):
+        result = parse_publication_table(table, str(path), "publication list (CSV)")
+        result.notes.extend(stray)
+        return result
     first = first_line(text).strip()
     if "," in first or ";" in first or "\t" in first:
         raise refuse(

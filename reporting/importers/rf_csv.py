@@ -19,7 +19,7 @@ from .researchfish import parse_researchfish
 from .result import ImportResult
 from .rf_layout import Config, award_end
 
-__all__ = ["looks_like_researchfish_csv", "parse_researchfish_csv"]
+__all__ = ["csv_table", "looks_like_researchfish_csv", "parse_researchfish_csv"]
 
 
 #: The most lines one quoted value may run to; past this its opening quote is taken for a
@@ -61,7 +61,8 @@ def _records(text: str, stray: list[int]) -> Iterator[tuple[int, list[str]]]:
         csv.field_size_limit(previous)
 
 
-def _table(text: str, source: str) -> tuple[Table, list[Finding]]:
+def csv_table(text: str, source: str) -> tuple[Table, list[Finding]]:
+    """A CSV file as one Table (named after the file) and the stray quotes found."""
     stray: list[int] = []
     records = _records(text.lstrip("\ufeff"), stray)
     _, header = next(records, (1, []))
@@ -82,7 +83,7 @@ def looks_like_researchfish_csv(text: str, source: str, schema: Schema) -> bool:
 
 def parse_researchfish_csv(text: str, source: str, schema: Schema) -> ImportResult:
     """Import a researchfish export saved as CSV."""
-    table, notes = _table(text, source)
+    table, notes = csv_table(text, source)
     result = parse_researchfish(Path(source), schema, tables=[table])
     result.notes.extend(notes)
     result.format = "researchfish export (CSV)"
