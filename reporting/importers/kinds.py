@@ -19,7 +19,9 @@ GTR_API_NAMESPACES = ("http://gtr.rcuk.ac.uk/gtr/api", "http://gtr.ukri.org/gtr/
 #: What the importers read, for the message that refuses anything else.
 READS = (
     "GtR project pages saved as text, GtR project records (XML or JSON), GtR outcome-search "
-    "CSV exports, researchfish portfolio exports (.xlsx or .csv) and BibTeX publication lists"
+    "CSV exports, researchfish portfolio exports (.xlsx or .csv) and publication lists (ORCID, "
+    "BibTeX, RIS, CSL-JSON, Crossref, Europe PMC, EPrints, or a table with Title and Authors, "
+    "Journal, Year or DOI columns)"
 )
 
 #: GtR records of other kinds than a project, by their root element or API-2 name.
