@@ -11,10 +11,10 @@ import re
 from ..fieldtypes import bare_doi
 from ..model import Origin
 from .bibtex import BibEntry, latex_to_text, parse_bibtex, split_names
-from .publications import Work, cited_name, grant_references, publication_list, publication_type
+from .publications import Work, arxiv_date, cited_name, grant_references, publication_list, publication_type
 from .result import ImportResult
 
-__all__ = ["arxiv_date", "looks_like_bibtex", "parse_bibtex_list"]
+__all__ = ["looks_like_bibtex", "parse_bibtex_list"]
 
 #: The fields a publication takes from an entry (the rest go to its notes).
 _USED = {
@@ -25,23 +25,12 @@ _USED = {
 _SKIPPED = {"abstract", "file", "urldate", "keywords", "mendeley-tags", "annote", "note", "language", "shorttitle"}
 #: Fields that may acknowledge funding.
 _FUNDING = ("funding", "note", "annote", "acknowledgement", "acknowledgements", "fundingnote")
-#: A new-style arXiv identifier (YYMM.NNNNN), which says when it was first posted.
-_ARXIV = re.compile(r"(?:arxiv[:./]\s*|abs/)(\d{2})(0[1-9]|1[0-2])\.\d{4,5}", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
 
 def looks_like_bibtex(text: str) -> bool:
     """Text holding BibTeX entries (`@article{key,` and the like at a line's start)."""
     return bool(re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*[^\s,]*\s*,", text, re.M))
-
-
-def arxiv_date(*texts: str) -> tuple[str, str] | None:
-    """(year, month) an arXiv identifier in `texts` was posted in ("arXiv:1804.03999" → 2018, 4)."""
-    for text in texts:
-        found = _ARXIV.search(text)
-        if found:
-            return f"20{found.group(1)}", str(int(found.group(2)))
-    return None
 
 
 def _verbatim(entry: BibEntry, name: str) -> str:
@@ -87,7 +76,7 @@ def _work(entry: BibEntry, source: str) -> Work:
         values,
         Origin(source, line=entry.line),
         f"@{entry.type}{{{entry.key}}}",
-        kind=entry.type,
+        source_type=entry.type,
         other=other,
         grants=grant_references(" ".join(text(name) for name in _FUNDING)),
     )

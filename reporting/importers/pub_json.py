@@ -110,7 +110,7 @@ def _csl(item: dict, origin: Origin, label: str, source_name: str) -> Work:
         values,
         origin,
         f"{source_name} {label}" + (f" {_str(item.get('id'))}" if item.get("id") else ""),
-        kind=_str(item.get("type")),
+        source_type=_str(item.get("type")),
         other={**other, **({"license": _str(_get(item, "license", 0, "URL"))} if item.get("license") else {})},
         grants=grant_references(grants=awards),
     )
@@ -161,7 +161,7 @@ def _europe_pmc(item: dict, origin: Origin) -> Work:
         values,
         origin,
         f"Europe PMC {_str(item.get('source'))} {_str(item.get('id'))}".strip(),
-        kind=kind,
+        source_type=kind,
         grants=grant_references(grants=grants),
     )
 
@@ -206,7 +206,8 @@ def _eprint(item: dict, origin: Origin) -> Work:
         values,
         origin,
         f"EPrint {_str(item.get('eprintid'))}" + (f" ({_str(item.get('uri'))})" if item.get("uri") else ""),
-        kind=_str(item.get("type")) + (f" ({_str(item.get('monograph_type'))})" if item.get("monograph_type") else ""),
+        source_type=_str(item.get("type"))
+        + (f" ({_str(item.get('monograph_type'))})" if item.get("monograph_type") else ""),
         other={k: v for k, v in other.items() if v},
         grants=grant_references(" ".join(_str(p) for p in item.get("projects") or []), grants),
     )

@@ -121,7 +121,7 @@ def _work(item: dict, group: str, number: int, holder: str, source: str) -> Work
         values,
         Origin(source, path=f"{group}[{number}]/work-summary[put-code={code}]" if code else f"{group}[{number}]"),
         f"ORCID put-code {code}" + (f" ({who})" if who else ""),
-        kind=_text(item.get("type")) or _text(item.get("work-type")),
+        source_type=_text(item.get("type")) or _text(item.get("work-type")),
         other={"ORCID record of": holder} if holder else {},
         grants=grant_references(grants=grants),
     )

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from ..fieldtypes import bare_doi
 from ..model import Origin
 from ..text import clean_markup
-from .pub_bibtex import arxiv_date
-from .publications import Work, cited_name, grant_references, publication_list, publication_type
+from .publications import Work, arxiv_date, cited_name, grant_references, publication_list, publication_type
 from .result import ImportResult
 
 __all__ = ["looks_like_ris", "parse_ris"]
@@ -140,7 +139,7 @@ def _work(line: int, tags: dict[str, list[str]], source: str) -> Work:
         {**values, "type": publication_type(kind, venue)},
         Origin(source, line=line),
         f"RIS record at line {line}" + (f" (ID {first('ID')})" if first("ID") else ""),
-        kind=f"{code} ({first('M3')})" if first("M3") and kind != code else kind,
+        source_type=f"{code} ({first('M3')})" if first("M3") and kind != code else kind,
         other=other,
         grants=grant_references(" ".join(tags.get("N1", []) + tags.get("FU", []) + tags.get("FX", []))),
     )

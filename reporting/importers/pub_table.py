@@ -116,7 +116,7 @@ def _work(table: Table, fields: dict[int, str], number: int, row: tuple, source:
         values,
         Origin(source, table.sheet, number),
         f"{table.sheet} row {number}",
-        kind=kind,
+        source_type=kind,
         other=other,
         grants=grant_references(grants),
     )

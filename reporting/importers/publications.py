@@ -25,6 +25,7 @@ from .result import ImportResult
 __all__ = [
     "GRANTS_NOTE",
     "Work",
+    "arxiv_date",
     "cited_name",
     "fold",
     "grant_references",
@@ -50,7 +51,7 @@ class Work:
     #: The item as its source names it ("@article{smith2020}", "ORCID put-code 123 (Scopus)").
     reference: str
     #: The item's type as the source words it ("journal-article", "JOUR").
-    kind: str = ""
+    source_type: str = ""
     #: What researchfish has no field for, by the source's name.
     other: dict[str, str] = field(default_factory=dict)
     #: Grant references the item names (funding acknowledgements, grant lists).
@@ -132,6 +133,19 @@ def grant_references(text: str = "", grants: Iterable[tuple[str, str]] = ()) -> 
         if _UKRI_REFERENCE.fullmatch(grant_id) or (_RESEARCHFISH_FUNDER.search(agency) and re.search(r"\d", grant_id)):
             found.append(grant_id)
     return found
+
+
+#: A new-style arXiv identifier (YYMM.NNNNN), which says when it was first posted.
+_ARXIV = re.compile(r"(?:arxiv[:./]\s*|abs/)(\d{2})(0[1-9]|1[0-2])\.\d{4,5}", re.I)
+
+
+def arxiv_date(*texts: str) -> tuple[str, str] | None:
+    """(year, month) an arXiv identifier in `texts` was posted in ("arXiv:1804.03999" → 2018, 4)."""
+    for text in texts:
+        found = _ARXIV.search(text)
+        if found:
+            return f"20{found.group(1)}", str(int(found.group(2)))
+    return None
 
 
 def cited_name(name: str) -> str:
@@ -246,18 +260,18 @@ def publication_list(works: Iterable[Work], source: str, format: str, provenance
     odd_kinds: dict[str, int] = {}
     for work in works:
         values = {k: v for k, v in work.values.items() if v and v.strip()}
-        values["type"] = values.get("type") or publication_type(work.kind, values.get("journal", ""))
+        values["type"] = values.get("type") or publication_type(work.source_type, values.get("journal", ""))
         values["imported_from"] = provenance
         extra = {SOURCE_NOTE: work.reference}
-        if work.kind:
-            extra[TYPE_NOTE] = work.kind
+        if work.source_type:
+            extra[TYPE_NOTE] = work.source_type
         if work.other:
             extra[OTHER_NOTE] = "; ".join(f"{k}: {v}" for k, v in work.other.items() if v)
         if work.grants:
             extra[GRANTS_NOTE] = "; ".join(work.grants)
         record = Record("publications", values, work.origin, extra=extra, imported=FRESH)
-        if re.search(r"data ?set|software|\bdata\b|computer program|\bcomp\b", work.kind.casefold()):
-            odd_kinds[work.kind] = odd_kinds.get(work.kind, 0) + 1
+        if re.search(r"data ?set|software|\bdata\b|computer program|\bcomp\b", work.source_type.casefold()):
+            odd_kinds[work.source_type] = odd_kinds.get(work.source_type, 0) + 1
         result.records.append(record)
     result.read["publications"] = len(result.records)
     fold(result)
