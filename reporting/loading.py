@@ -4,7 +4,7 @@ findings out; annotated copies of the inputs (the inputs themselves are only rea
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputFileError, UsageError
@@ -76,10 +76,18 @@ def _written_here(path: Path) -> bool:
     return custom_property(path, MARK) in NOT_INPUTS
 
 
-def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Findings]:
+#: progress(done, total): workbooks read so far, of how many.
+Progress = Callable[[int, int], None]
+
+
+def read_inputs(
+    paths: Sequence[Path], schema: Schema, progress: Progress | None = None
+) -> tuple[list[Record], Findings]:
     records: list[Record] = []
     findings = Findings()
-    for path in paths:
+    for done, path in enumerate(paths):
+        if progress:
+            progress(done, len(paths))
         found, layout = read_workbook(path, schema)
         records.extend(found)
         findings.extend(layout)
@@ -87,14 +95,20 @@ def read_inputs(paths: Iterable[Path], schema: Schema) -> tuple[list[Record], Fi
 
 
 def load(
-    paths: Sequence[Path | str] = (), schema: Schema | None = None, outputs_too: bool = False
+    paths: Sequence[Path | str] = (),
+    schema: Schema | None = None,
+    outputs_too: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Dataset, Findings, int]:
     """Read and validate input workbooks: (dataset, findings, number of rows read). Returns
-    in an input folder are left out, each named in a finding, unless `outputs_too`."""
+    in an input folder are left out, each named in a finding, unless `outputs_too`.
+    `progress(done, total)` is called before each workbook is read, and once all are."""
     schema = schema or load_schema()
     skipped: list[Path] = []
     files = find_inputs(paths, skipped, outputs_too)
-    records, findings = read_inputs(files, schema)
+    records, findings = read_inputs(files, schema, progress)
+    if progress:
+        progress(len(files), len(files))
     for path in skipped:
         findings.add(Finding.of("not-an-input", WARNING, kind=custom_property(path, MARK), file=str(path)))
     dataset, checks = validate(records, schema, files=[str(f) for f in files])

@@ -24,7 +24,7 @@ from .model import Award, Dataset, Entry
 from .outputs import DEFAULT_OUTPUTS, Publication, digest, unique_name, write_atomic
 from .partners import choose_partners
 from .portfolio import portfolio_heading, portfolio_report, programme_of, uk_nations, unknown_groups, years_spanned
-from .request import PDF_STAGE, BuildResult, Make, Progress, Report, Request, StageProgress
+from .request import PDF_STAGE, READ_STAGE, BuildResult, Make, Progress, Report, Request, StageProgress
 from .returns import Head, ReturnView
 from .schema import Schema, load_schema
 from .selection import Selected, Selection, select
@@ -92,12 +92,12 @@ class _Start:
         return find_inputs(self.request.inputs) + self.earlier
 
 
-def _start(request: Request, schema: Schema) -> _Start:
+def _start(request: Request, schema: Schema, progress: Progress | None = None) -> _Start:
     """Read and check the inputs, raising InvalidEntries while any has an error (nothing is
     written then). A wrong template or groups file is named before any input is read."""
     renderer = Renderer(request.templates, request.template)
     earlier = find_inputs(request.since, outputs_too=True) if request.since else []  # one missing is named first
-    dataset, findings, rows = load(request.inputs, schema)
+    dataset, findings, rows = load(request.inputs, schema, progress=_stage(progress, READ_STAGE))
     if request.final:
         findings = _final(findings)
     selection = Selection(
@@ -127,7 +127,7 @@ def run(request: Request, progress: Progress | None = None, schema: Schema | Non
     """
     schema = schema or load_schema()
     grouping = read_groups(request.groups) if request.groups is not None and Make.PORTFOLIO in request.make else None
-    start = _start(request, schema)
+    start = _start(request, schema, progress)
     report = Report(request)
     for kind in request.make:
         stage = _stage(progress, kind.value)

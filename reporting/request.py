@@ -34,8 +34,10 @@ class Make(enum.StrEnum):
 
 #: The progress stage of the PDF conversion (the other stages are the Make values).
 PDF_STAGE = "pdf"
+#: The stage of `Progress` while the inputs are read and checked.
+READ_STAGE = "read"
 
-#: Called as (stage, items done, items) while a request runs: stage is a Make value or "pdf".
+#: Called as (stage, items done, items) while a request runs: stage is a Make value, "read" or "pdf".
 Progress = Callable[[str, int, int], None]
 #: Called as (items done, items) within one stage.
 StageProgress = Callable[[int, int], None]

@@ -18,9 +18,9 @@ OWNERS = {
     "docx": {"docx_writer"},
     "xlsxwriter": {"xlsx_writer"},
     "jinja2": {"texts"},
-    "flask": {"web.app", "web.extension", "web.views"},  # the application, its extension, its pages' Blueprint
-    "werkzeug": {"web.app", "web.views"},
-    "waitress": {"web.app"},
+    "flask": {"web.app", "web.extension", "web.views", "web.builds"},  # the application, its extension, its pages
+    "werkzeug": {"web.app", "web.views", "web.builds"},
+    "waitress": {"web.server"},
     "markdown_it": {"web.guide"},
     "pypdf": {"pdf_alt"},
     "defusedxml": set(),  # used by openpyxl itself, never imported by us
@@ -111,6 +111,9 @@ RANKS = {
     "web.work": 13.6,
     "web.extension": 13.62,
     "web.views": 13.65,
+    "web.builds": 13.66,
+    "web.pool": 1,
+    "web.server": 1,
     "web.app": 13.7,
     "web": 13.8,
     "cli.base": 14,

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import serve_client as web
 from badfiles import CASES
 
 from reporting.web import Settings, create_app, is_loopback
@@ -31,19 +32,10 @@ def app(tmp_path_factory):
     close(app)
 
 
-def _upload(client, *files: tuple[str, bytes]):
-    data = {"workbooks": [(io.BytesIO(content), name) for name, content in files]}
-    return client.post("/check", data=data, content_type="multipart/form-data")
-
-
 def _status(client, url: str) -> int:
     """The status of a GET, the response closed (a file sent stays open until it is)."""
     with client.get(url) as response:
         return response.status_code
-
-
-def _findings(client) -> dict:
-    return json.loads(client.get("/findings.json").data)
 
 
 def _workspaces(app) -> Workspaces:
@@ -62,7 +54,9 @@ def _workspaces(app) -> Workspaces:
         ("...xlsx", "workbook.xlsx"),
         ("..", "workbook"),
         ('what?"<>|*:.xlsx', "what_______.xlsx"),
-        ("x" * 300 + ".xlsx", "x" * 115 + ".xlsx"),
+        ("x" * 300 + ".xlsx", "x" * 145 + ".xlsx"),
+        ("é" * 100 + ".xlsx", "é" * 72 + ".xlsx"),  # cut in bytes (150), never inside a letter
+        ("研" * 91 + ".xlsx", "研" * 48 + ".xlsx"),
     ],
 )
 def test_an_uploaded_file_name_is_made_safe_before_it_is_stored(given, stored):
@@ -78,12 +72,11 @@ def test_the_findings_are_those_of_validate_json(app):
     from reporting import loading
 
     client = app.test_client()
-    response = _upload(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
-    assert response.status_code == 303 and response.headers["Location"].endswith("/findings")
-    page = client.get("/findings").get_data(as_text=True)
-    _, expected, rows = loading.load([SEED_INPUT])
-    assert f"{rows} rows" in page
-    found = _findings(client)
+    url = web.check(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
+    page = client.get(url).get_data(as_text=True)
+    dataset, expected, _ = loading.load([SEED_INPUT])
+    assert f"{len(dataset.entries)} entries for 1 award" in page  # as validate counts them
+    found = web.findings(client, url)
     strip = lambda items: [{k: v for k, v in f.items() if k != "file"} for f in items]  # noqa: E731
     assert strip(found["findings"]) == strip(expected.to_dict()["findings"])
     assert {f["file"] for f in found["findings"]} == {"jam-and-justice.xlsx"}  # never the server's folder
@@ -120,22 +113,26 @@ def test_a_hostile_workbook_gets_the_command_lines_refusal(app, case, tmp_path):
     path = case.make(tmp_path)
     expected = CliRunner().invoke(cli, ["validate", str(path)])
     client = app.test_client()
-    _upload(client, (path.name, path.read_bytes()))
-    page = client.get("/findings").get_data(as_text=True)
+    url = web.check(client, (path.name, path.read_bytes()))
+    page = client.get(url).get_data(as_text=True)
     words = expected.output.removeprefix("Error: ").replace(str(path), path.name).split("\n")[0]
     assert expected.exit_code in (1, 3), expected.output
     if expected.exit_code == 3:  # refused before reading: the same words, naming the file as sent
         assert _html_text(words) in _html_text(page), (words, page[:2000])
+        assert not list(_workspaces(app).root.rglob(path.name)), "a refused file was kept"
+        assert web.post(client, url + "/annotate").status_code == 409  # nothing left to annotate
+        assert "Download annotated copy" not in page
     else:
-        assert case.expect in json.dumps(_findings(client))
+        assert case.expect in json.dumps(web.findings(client, url))
 
 
-def test_a_wrong_type_is_refused_and_not_kept(app):
+def test_a_file_no_importer_reads_is_refused_by_name_and_not_kept(app):
     client = app.test_client()
-    _upload(client, ("report.exe", b"MZ\x90\x00"), ("notes.csv", b"a,b\n1,2\n"))
-    page = client.get("/findings").get_data(as_text=True)
-    assert "report.exe: is not an Excel workbook (.xlsx)." in page
-    assert "notes.csv: is not an Excel workbook (.xlsx)." in page
+    url = web.check(client, ("report.exe", b"MZ\x90\x00"), ("notes.csv", b"a,b\n1,2\n"))
+    page = web.text(client.get(url).get_data(as_text=True))
+    assert "Checked report.exe , notes.csv" in page  # named, though neither was checked
+    assert "report.exe: is not readable text" in page
+    assert "notes.csv: looks like a table (CSV) headed 'a,b'" in page and "publication lists" in page
     root = _workspaces(app).root
     assert not list(root.rglob("report.exe")) and not list(root.rglob("notes.csv"))
 
@@ -148,6 +145,7 @@ def test_an_oversized_upload_is_refused_with_the_limit(app):
         + b"\0" * (3 * 2**20)
         + b"\r\n--b--\r\n"
     )
+    client.get("/")
     response = client.post("/check", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
     assert "larger than this page accepts (2 MB)" in response.get_data(as_text=True)
@@ -155,48 +153,51 @@ def test_an_oversized_upload_is_refused_with_the_limit(app):
 
 def test_a_path_traversal_name_stays_in_the_visitors_folder(app, tmp_path):
     client = app.test_client()
-    _upload(client, ("../../../../escaped.xlsx", SEED_INPUT.read_bytes()))
+    url = web.check(client, ("../../../../escaped.xlsx", SEED_INPUT.read_bytes()))
     root = _workspaces(app).root
     [stored] = [p for p in root.rglob("escaped.xlsx")]
     assert root in stored.parents
     assert not (root.parent / "escaped.xlsx").exists() and not (Path("/") / "escaped.xlsx").exists()
-    assert client.get("/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
-    assert client.get("/download/../../etc/passwd").status_code == 404
+    assert client.get(url + "/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get(url + "/download/../../etc/passwd").status_code == 404
+    assert client.get("/checks/..%2F1/download/escaped.xlsx").status_code == 404
 
 
 def test_two_visitors_never_see_each_others_files(app):
     alice, bob = app.test_client(), app.test_client()
-    _upload(alice, ("alice-outcomes.xlsx", SEED_INPUT.read_bytes()))
-    alice.post("/annotate")
-    [name] = set(re.findall(r'href="/download/([^"]+)"', alice.get("/findings").get_data(as_text=True)))
-    assert name == "alice-outcomes-checked.xlsx"
-    assert _status(alice, f"/download/{name}") == 200
-    assert _status(bob, f"/download/{name}") == 404  # bob has no workspace
-    _upload(bob, ("bob-outcomes.xlsx", SEED_INPUT.read_bytes()))
-    assert _status(bob, f"/download/{name}") == 404  # nor in his own
-    assert "alice" not in bob.get("/findings").get_data(as_text=True)
-    assert "bob" not in alice.get("/findings").get_data(as_text=True)
+    mine = web.check(alice, ("alice-outcomes.xlsx", SEED_INPUT.read_bytes()))
+    with web.post(alice, mine + "/annotate") as response:  # downloads at once
+        assert response.status_code == 200
+        assert "alice-outcomes-checked.xlsx" in response.headers["Content-Disposition"]
+    name = "alice-outcomes-checked.xlsx"
+    assert _status(alice, f"{mine}/download/{name}") == 200
+    assert _status(bob, f"{mine}/download/{name}") == 404  # bob has no workspace
+    his = web.check(bob, ("bob-outcomes.xlsx", SEED_INPUT.read_bytes()))
+    assert his == mine  # each numbers its own checks: the same address...
+    assert _status(bob, f"{his}/download/{name}") == 404  # ...is his own files
+    assert "alice" not in bob.get(his).get_data(as_text=True)
+    assert "bob" not in alice.get(mine).get_data(as_text=True)
     a, b = (c.get_cookie(VISITOR_COOKIE).value for c in (alice, bob))
     assert a != b and len(a) == 32
     forged = app.test_client()
     forged.set_cookie(VISITOR_COOKIE, "../" + a[3:])
-    assert forged.get("/findings").status_code == 303  # not a visitor: back to the start
+    assert forged.get(mine).status_code == 404  # not a visitor
 
 
 def test_folders_are_deleted_after_the_time_limit_and_on_request(app):
     client = app.test_client()
-    _upload(client, ("soon-gone.xlsx", SEED_INPUT.read_bytes()))
+    url = web.check(client, ("soon-gone.xlsx", SEED_INPUT.read_bytes()))
     workspaces = _workspaces(app)
     workspace = workspaces.get(client.get_cookie(VISITOR_COOKIE).value)
     assert workspace is not None and workspace.folder.is_dir()
     assert workspaces.sweep(now=time.monotonic() + 30 * 60) == 0 or workspace.folder.is_dir()
     workspaces.sweep(now=time.monotonic() + 61 * 60)
     assert not workspace.folder.exists()
-    assert client.get("/findings").status_code == 303  # gone: back to the start
+    assert client.get(url).status_code == 404  # gone
     other = app.test_client()
-    _upload(other, ("deleted-now.xlsx", SEED_INPUT.read_bytes()))
+    web.check(other, ("deleted-now.xlsx", SEED_INPUT.read_bytes()))
     folder = workspaces.get(other.get_cookie(VISITOR_COOKIE).value).folder
-    assert other.post("/forget").status_code == 303
+    assert web.post(other, "/forget").status_code == 303
     assert not folder.exists()
 
 
@@ -214,20 +215,28 @@ def test_a_token_is_needed_when_one_is_set(tmp_path):
         close(app)
 
 
-def test_a_form_sent_from_another_site_is_refused(app):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame, or a page opened from a file
+        {"Referer": "https://evil.example/attack.html"},  # no Origin: the Referer says where
+    ],
+    ids=["foreign-origin", "null-origin", "foreign-referer"],
+)
+def test_a_form_sent_from_another_site_is_refused(app, headers):
     client = app.test_client()
-    response = client.post(
-        "/check",
-        headers={"Origin": "https://evil.example"},
-        data={"workbooks": [(io.BytesIO(SEED_INPUT.read_bytes()), "x.xlsx")]},
+    response = web.post(
+        client, "/check", {"workbooks": [(io.BytesIO(SEED_INPUT.read_bytes()), "x.xlsx")]}, headers=headers
     )
-    assert response.status_code == 403
+    assert response.status_code == 403 and "another site" in response.get_data(as_text=True)
+    assert not list(_workspaces(app).root.rglob("x.xlsx"))
 
 
 def test_every_temporary_folder_goes_when_the_server_stops(tmp_path):
     app = create_app(Settings(processes=1, root=tmp_path))
     client = app.test_client()
-    _upload(client, ("x.xlsx", SEED_INPUT.read_bytes()))
+    web.check(client, ("x.xlsx", SEED_INPUT.read_bytes()))
     root = _workspaces(app).root
     assert any(root.rglob("x.xlsx"))
     close(app)
@@ -339,21 +348,15 @@ def test_a_port_in_use_is_exit_3_and_says_what_to_do():
 
 def test_a_build_with_profiles_and_the_portfolio_report_offers_every_file(app):
     client = app.test_client()
-    _upload(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
-    response = client.post("/build", data={"public": "1", "profiles": "1", "portfolio": "1"})
-    assert response.status_code == 303
-    again = _upload(client, ("other.xlsx", SEED_INPUT.read_bytes()))  # not while its files are being made
-    assert again.status_code == 409 and "still running" in again.get_data(as_text=True)
-    deadline = time.monotonic() + 120
-    while json.loads(client.get("/progress.json").data)["state"] == "running" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    page = client.get("/results").get_data(as_text=True)
-    names = set(re.findall(r'href="/download/([^"]+)"', page))
+    url = web.check(client, ("jam-and-justice.xlsx", SEED_INPUT.read_bytes()))
+    built = web.build(client, url, public="1", profiles="1", portfolio="1")
+    page = client.get(built).get_data(as_text=True)
+    names = set(re.findall(r'href="/checks/\d+/download/([^"]+)"', page))
     assert {"portfolio-report-public.docx", "portfolio-report-public.xlsx"} <= names  # named as the CLI names them
     assert any(name.endswith("-public.docx") and name.startswith("jam-and-justice") for name in names)
     assert any(name.startswith("profile-") for name in names)
     assert "Wrote the portfolio report of 1 award from" in page and "funder-report-serve-" not in page
-    with client.get("/download-all.zip") as bundle:
+    with client.get(built + "/all.zip") as bundle:
         import zipfile
 
         assert sorted(zipfile.ZipFile(io.BytesIO(bundle.data)).namelist()) == sorted(names)

@@ -1,8 +1,9 @@
 """The web page in a real browser: `funder-report serve` started as a user starts it, driven by
 Playwright in the system's Chromium (skipped when there is none; .ci/run installs it) through
-check -> annotated copy -> safe fixes -> build -> downloads, on the seed workbook and on a
-broken copy of it. Every file downloaded is opened and checked, and every page is scanned
-with axe-core for serious accessibility problems."""
+check -> annotated copy -> safe fixes -> build -> downloads -> delete, and import, at a desktop
+width (1280 px) and a phone's (390 px), and in two tabs at once. Every file downloaded is
+opened and checked, every page is scanned with axe-core for serious accessibility problems,
+and at phone width nothing on a page runs off the screen sideways."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import docx
 import openpyxl
 import pytest
 
-from conftest import ROOT, docx_blocks
+from conftest import REAL, ROOT, SEED, docx_blocks, require
 
 SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
 
@@ -82,16 +83,31 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True, locale="en-GB")
-    page = context.new_page()
-    yield page
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def context(browser, request):
+    context = browser.new_context(accept_downloads=True, locale="en-GB", viewport=WIDTHS[request.param])
+    yield context
     context.close()
 
 
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def _fits(page) -> None:
+    """Nothing on the page is wider than the window (no sideways scrolling of the page)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url}: {overflow} px wider than the window"
+
+
 def _axe(page) -> None:
-    """No serious or critical axe-core violation on the page as it stands."""
+    """No serious or critical axe-core violation on the page as it stands, and nothing wider than
+    the window."""
+    _fits(page)
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -120,11 +136,20 @@ def _validate_json(path: Path) -> dict:
     return json.loads(CliRunner().invoke(cli, ["validate", str(path), "--json"]).stdout)
 
 
-def _check(page, server: str, path: Path) -> None:
+def _check(page, server: str, *paths: Path, award: str = "") -> str:
+    """Check files from the start page; the check's address once its findings show."""
     page.goto(server)
-    page.set_input_files("#workbooks", str(path))
+    page.set_input_files("#workbooks", [str(p) for p in paths])
+    if award:
+        page.get_by_label(re.compile("Award reference")).fill(award)
     page.get_by_role("button", name="Check", exact=True).click()
-    page.wait_for_url("**/findings")
+    page.wait_for_selector("h1:text('Findings')", timeout=120_000)
+    return page.url.split("#")[0].split("?")[0]
+
+
+def _build(page) -> None:
+    page.get_by_role("button", name="Build returns").click()
+    page.wait_for_selector("h1:text('Your returns'), h1:text('Findings')", timeout=120_000)
 
 
 def _counts(page) -> tuple[int, int]:
@@ -132,50 +157,74 @@ def _counts(page) -> tuple[int, int]:
     return numbers[0], numbers[1]
 
 
-def test_the_seed_workbook_checked_annotated_and_built_in_a_browser(server, page, tmp_path):
+def test_the_seed_workbook_checked_annotated_built_and_deleted(server, page, tmp_path):
     page.goto(server)
     assert page.title() == "Check a workbook – funder-report"
     _axe(page)
     page.keyboard.press("Tab")  # keyboard users can skip the navigation first
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    _check(page, server, SEED_INPUT)
+    url = _check(page, server, SEED_INPUT)
     expected = _validate_json(SEED_INPUT)
     assert _counts(page) == (expected["errors"], expected["warnings"])
     assert page.locator("table.findings tbody tr").count() == len(expected["findings"])
     first = expected["findings"][0]
     row = page.locator("table.findings tbody tr").first.locator("td").all_inner_texts()
-    assert row[1:3] == [first["cell"], first["field"]] and row[4] == first["message"]
+    assert row[1].endswith(first["cell"]) and row[2].endswith(first["field"]) and first["message"] in row[4]
+    main = page.locator("main").inner_text()
+    entries = re.search(r"(\d+) entries for 1 award", main)
+    assert entries and int(entries.group(1)) == 299 - 0 * len(expected["findings"])  # as validate counts them
+    # Every step is at the top: the build form comes before the first finding.
+    build_at = page.get_by_role("button", name="Build returns").bounding_box()["y"]
+    assert build_at < page.locator("table.findings").first.bounding_box()["y"]
+    assert page.get_by_role("link", name=re.compile("Engagement Activities")).count() >= 1  # each sheet's problems
     _axe(page)
 
-    page.get_by_role("button", name="Download annotated copy").click()
-    page.wait_for_url("**/findings#notice")
-    annotated = _download(page, page.get_by_role("link", name="Download jam-and-justice-checked.xlsx"), tmp_path)
+    annotated = _download(page, page.get_by_role("button", name="Download annotated copy"), tmp_path)
+    assert annotated.name == "jam-and-justice-checked.xlsx"  # downloads at once
     book = openpyxl.load_workbook(annotated)
     sheet = book[first["sheet"]]
     assert sheet[first["cell"]].comment is not None and first["code"] in sheet[first["cell"]].comment.text
-    assert "Findings" in book.sheetnames
 
     page.get_by_label("Public version: leave out entries marked Internal").check()
-    page.get_by_role("button", name="Build returns").click()
-    if "/progress" in page.url:  # a build of more than a moment shows its progress
-        assert page.locator("progress").count() == 1
-        _axe(page)
-    page.wait_for_url("**/results", timeout=120_000)
+    _build(page)
     _axe(page)
     text = page.locator("main").inner_text()
     assert "Built 1 award return from" in text
     assert "funder-report-serve-" not in text and "/tmp" not in text  # the server's folders are never shown
     word = _download(page, page.get_by_role("link", name=re.compile(r"\.docx$")), tmp_path)
-    headings, entries = docx_blocks(word)
-    document = docx.Document(str(word))
-    assert document.core_properties.title.startswith("Jam and Justice: Co-producing Urban Governance")
-    assert "Publications" in " ".join(headings) and len(entries) > 200
+    headings, entries_found = docx_blocks(word)
+    assert docx.Document(str(word)).core_properties.title.startswith("Jam and Justice: Co-producing Urban Governance")
+    assert "Publications" in " ".join(headings) and len(entries_found) > 200
     excel = _download(page, page.get_by_role("link", name=re.compile(r"\.xlsx$")), tmp_path)
     assert "Publications" in openpyxl.load_workbook(excel).sheetnames
     bundle = _download(page, page.get_by_role("link", name=re.compile("Download all")), tmp_path)
     with zipfile.ZipFile(bundle) as archive:
         assert sorted(archive.namelist()) == sorted([word.name, excel.name])
         assert archive.read(word.name) == word.read_bytes()
+
+    page.get_by_role("button", name="Delete my files").click()
+    page.wait_for_url("**/?deleted=1")
+    assert "Your files have been deleted." in page.locator("main").inner_text()
+    _axe(page)
+    page.goto(url)
+    assert page.locator("h1").inner_text() == "Not Found"
+    _axe(page)
+
+
+def test_a_final_return_refused_leaves_the_check_and_the_form_as_they_were(server, page):
+    _check(page, server, SEED_INPUT)
+    before = _counts(page)
+    page.get_by_label(re.compile("^Final return")).check()
+    _build(page)
+    assert page.locator("h1").inner_text() == "Findings"
+    notice = page.locator("#build + .notice, .summary .notice").first.inner_text()
+    assert "Nothing written" in notice and "What the build refused" in notice
+    assert _counts(page) == before  # the check is not turned into the final build's
+    _axe(page)
+    page.reload()  # and a reload keeps the draft choice open
+    page.get_by_label(re.compile("^Draft")).check()
+    _build(page)
+    assert page.locator("h1").inner_text() == "Your returns"
 
 
 def _broken_copy(folder: Path) -> Path:
@@ -195,7 +244,7 @@ def _broken_copy(folder: Path) -> Path:
     return path
 
 
-def test_a_broken_copy_checked_filtered_and_fixed_in_a_browser(server, page, tmp_path):
+def test_a_broken_copy_checked_filtered_and_fixed(server, page, tmp_path):
     broken = _broken_copy(tmp_path)
     before = hashlib.sha256(broken.read_bytes()).hexdigest()
     _check(page, server, broken)
@@ -207,9 +256,10 @@ def test_a_broken_copy_checked_filtered_and_fixed_in_a_browser(server, page, tmp
     assert "Fix the 1 error first" in page.locator("main").inner_text()
     assert page.get_by_role("button", name="Build returns").count() == 0
 
-    page.get_by_label("Show").select_option("error")
-    page.get_by_label("Sheet").select_option("Engagement Activities")
+    page.get_by_label("Show", exact=True).select_option("error")
+    page.get_by_label("Sheet", exact=True).select_option("Engagement Activities")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**severity=error**")
     assert page.locator("table.findings tbody tr").count() == 1
     _axe(page)
 
@@ -225,9 +275,45 @@ def test_a_broken_copy_checked_filtered_and_fixed_in_a_browser(server, page, tmp
     assert hashlib.sha256(broken.read_bytes()).hexdigest() == before  # the original is never changed
 
     page.get_by_role("button", name=re.compile("Go on with the fixed copy")).click()
-    page.wait_for_url("**/findings")
+    page.wait_for_selector("h1:text('Findings')")
     assert _counts(page)[0] == 1  # the misspelling is left for a person
     assert "broken outcomes-fixed.xlsx" in page.locator("main").inner_text()
+
+
+def test_two_tabs_keep_their_own_checks_and_returns(server, context, tmp_path):
+    first, second = context.new_page(), context.new_page()
+    _check(first, server, SEED_INPUT)
+    _build(first)
+    assert first.locator("h1").inner_text() == "Your returns"
+    _check(second, server, _broken_copy(tmp_path))  # another workbook, in the other tab
+    assert _counts(second)[0] == 1
+    word = _download(first, first.get_by_role("link", name=re.compile(r"\.docx$")), tmp_path)
+    assert word.stat().st_size > 10_000  # the first tab's returns are still there
+    first.reload()
+    assert first.locator("h1").inner_text() == "Your returns"
+    second.goto(server)
+    assert second.get_by_role("link", name="jam-and-justice.xlsx").count() == 1  # both checks listed
+    assert second.get_by_role("link", name="broken outcomes.xlsx").count() == 1
+
+
+def test_files_offices_hold_are_imported_then_checked(server, page, tmp_path):
+    require(SEED, REAL / "publications")
+    _check(page, server, SEED)
+    main = page.locator("main").inner_text()
+    assert "was read as a GtR project page" in main and "made into the workbook" in main
+    _axe(page)
+    made = _download(page, page.get_by_role("link", name=re.compile(r"^Download .*\.xlsx$")).first, tmp_path)
+    assert "Publications" in openpyxl.load_workbook(made).sheetnames
+    _build(page)
+    assert page.locator("h1").inner_text() == "Your returns"
+
+    listed = REAL / "publications" / "ris-scopus_asreview-baseline.ris"
+    _check(page, server, listed, award="ES/X000001/1")
+    made = _download(page, page.get_by_role("link", name=re.compile(r"^Download .*\.xlsx$")).first, tmp_path)
+    book = openpyxl.load_workbook(made)
+    assert "ES/X000001/1" in [cell.value for row in book["Award"].iter_rows() for cell in row]
+    titles = [row[0] for row in book["Publications"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(titles) == 10
 
 
 def test_the_guide_and_the_blank_workbook(server, page, tmp_path):

@@ -22,9 +22,11 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """The command: a polite stop (SIGTERM) is handled as Ctrl-C, and text a console cannot show
-    is replaced rather than failing the run."""
+    """The command: a polite stop (SIGTERM, or SIGHUP when its terminal closes) is handled as
+    Ctrl-C, and text a console cannot show is replaced rather than failing the run."""
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _terminate)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

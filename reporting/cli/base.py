@@ -180,7 +180,7 @@ class _Progress:
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.tty:
+        if not self.tty or stage not in self.labels:  # reading: said once, in __enter__
             return
         if stage != self.stage:
             self._close()

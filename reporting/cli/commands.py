@@ -261,6 +261,18 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
     show_default=True,
     help="Delete a visitor's files this long after their last step.",
 )
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name visitors reach the page by (a reverse proxy's public name); repeatable.",
+)
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="The reverse proxy's address: its X-Forwarded-For header names each visitor.",
+)
 @_processes_option("Worker processes for checks and builds (default: one per core).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @click.pass_context
@@ -271,6 +283,8 @@ def serve(
     token: str | None,
     max_upload_mb: float,
     keep_minutes: float,
+    allow_hosts: tuple[str, ...],
+    trusted_proxy: str | None,
     processes: int | None,
     no_browser: bool,
 ) -> None:
@@ -289,6 +303,8 @@ def serve(
         token=token,
         processes=processes,
         debug=bool(ctx.obj.get("debug")),
+        hosts=allow_hosts,
+        trusted_proxy=trusted_proxy,
     )
 
     def ready(url: str) -> None:
@@ -301,4 +317,5 @@ def serve(
     try:
         _run(ctx, lambda: web.serve(host, port, settings, ready), interrupt=False)
     except KeyboardInterrupt:
-        click.echo("Stopped; every visitor's files were deleted.", err=True)
+        pass
+    click.echo("Stopped; every visitor's files were deleted.", err=True)

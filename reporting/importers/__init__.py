@@ -18,7 +18,7 @@ from .kinds import refuse, refuse_html
 from .result import ImportResult, Tally, combine, merge_shared_entries
 from .trees import element_to_tree, load_json, load_xml
 
-__all__ = ["ImportResult", "Tally", "combine", "combine_imports", "import_file", "merge_shared_entries"]
+__all__ = ["ImportResult", "Tally", "combine", "combine_imports", "import_file", "merge_shared_entries", "wants_import"]
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
@@ -55,6 +55,29 @@ def import_file(path: Path | str, schema: Schema) -> ImportResult:
     if not result.tallies:
         _tally_by_section(result, schema)
     return result
+
+
+def wants_import(path: Path | str, schema: Schema) -> bool:
+    """True for a file `import` reads (a GtR page, record or export, a researchfish export, a
+    publication list), False for an input workbook, or a workbook neither reads (checking it
+    says what is wrong). Only the workbook's headers are read, unless a sheet is headed like a
+    publication list (an input workbook's Publications sheet is)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
+        return True
+    from ..workbook import read_tables, read_workbook
+    from .pub_table import looks_like_publication_table
+    from .researchfish import looks_like_researchfish
+
+    tables, _ = read_tables(path, limit=0)
+    if looks_like_researchfish(tables, schema):
+        return True
+    if not any(looks_like_publication_table(table) for table in tables):
+        return False
+    records, _ = read_workbook(path, schema)
+    return not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records)
 
 
 def combine_imports(results: list[ImportResult]) -> ImportResult:

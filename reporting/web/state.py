@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Built", "BuildForm", "Check", "Job", "Notice", "Refusal", "VisitorState", "group_findings"]
+__all__ = ["Batch", "Built", "BuildForm", "Check", "Job", "Made", "Notice", "Refusal", "group_findings"]
 
 #: A refusal in the page's words: {"message": ..., "hint": ...} (and "file" for a workbook).
 Refusal = dict[str, str]
+
+
+@dataclass
+class Made:
+    """A file a check made before checking: the workbook imported from a file the visitor sent."""
+
+    source: str
+    workbook: str
+    format: str
+    #: What became of the source's rows, as a sentence.
+    summary: str = ""
 
 
 @dataclass
@@ -27,30 +38,33 @@ class Check:
 
     refused: list[Refusal] = field(default_factory=list)
     rows: int = 0
+    #: Entries read, as `validate` counts them (a row continued below is one entry).
+    entries: int = 0
     awards: int = 0
     ok: bool = True
     errors: int = 0
     warnings: int = 0
     findings: list[dict[str, Any]] = field(default_factory=list)
     fixable: int = 0
+    #: (stored path, shown name) of each workbook checked: those sent, and those imported.
+    checked: list[tuple[str, str]] = field(default_factory=list)
+    made: list[Made] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """As `findings.json` offers it."""
         data = asdict(self)
-        del data["fixable"]
+        del data["fixable"], data["checked"], data["made"]
         return data
 
     def with_findings(self, found: Mapping[str, Any]) -> Check:
-        """This check with the findings (ok, errors, warnings, findings) a later step found."""
-        return Check(
-            self.refused,
-            self.rows,
-            self.awards,
-            bool(found["ok"]),
-            int(found["errors"]),
-            int(found["warnings"]),
-            list(found["findings"]),
-            int(found.get("fixable", self.fixable)),
+        """This check with the findings (ok, errors, warnings, findings) a step found."""
+        return replace(
+            self,
+            ok=bool(found["ok"]),
+            errors=int(found["errors"]),
+            warnings=int(found["warnings"]),
+            findings=list(found["findings"]),
+            fixable=int(found.get("fixable", self.fixable)),
         )
 
 
@@ -106,23 +120,56 @@ class Built:
 
 @dataclass
 class Job:
-    """A visitor's build: running in a worker, its progress in `status`, then its result."""
+    """Work running in a worker for a visitor (a check or a build): its progress in `status`
+    (written by the worker), then its result."""
 
-    future: Future[Built]
+    future: Future[Any]
     status: Path
-    result: Built | None = None
+    result: Any = None
 
 
 @dataclass
-class VisitorState:
-    """Everything the pages show of one visitor's work; reset when they send other workbooks."""
+class Batch:
+    """The files a visitor sent at once, and everything made from them: the check (running,
+    then its `Check`), the fixes, the builds. Each batch has its own address, so two tabs never
+    disturb each other; a visitor's batches stay until they delete them or they expire."""
 
+    id: str
+    folder: Path
+    #: The names of the files as the visitor sent them, in order.
+    sent: list[str] = field(default_factory=list)
+    #: (stored path, name as sent) of each file sent.
+    stored: list[tuple[str, str]] = field(default_factory=list)
+    #: Files this batch offers for download: their name -> where they are.
+    files: dict[str, Path] = field(default_factory=dict)
+    checking: Job | None = None
     check: Check | None = None
     fixes: list[dict[str, Any]] | None = None
-    job: Job | None = None
     notice: Notice | None = None
-    build_error: Refusal | None = None
+    builds: list[Job] = field(default_factory=list)
     form: BuildForm = field(default_factory=BuildForm)
+    #: The findings a refused final build gave (the check's own findings stay as they were).
+    refused_build: dict[str, Any] | None = None
+    build_error: Refusal | None = None
+
+    def workbooks(self) -> list[tuple[str, str]]:
+        """(stored path, shown name) of the workbooks checked, once the check has finished."""
+        return list(self.check.checked) if self.check is not None else []
+
+    def running(self) -> list[Job]:
+        return [job for job in [self.checking, *self.builds] if job is not None and not job.future.done()]
+
+    def offer(self, paths: list[Path]) -> list[str]:
+        """Make files downloadable by their names (a name taken already gets a number)."""
+        names = []
+        for path in paths:
+            name, number = path.name, 1
+            while name in self.files and self.files[name] != path:
+                number += 1
+                name = f"{path.stem} ({number}){path.suffix}"
+            self.files[name] = path
+            names.append(name)
+        return names
 
 
 def group_findings(items: list[dict[str, Any]], by_file: bool) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
-"""The pages, as a Flask Blueprint: check, findings, annotate, fix, build, progress, results,
-downloads. Each view reads the app's `Shared` extension (settings, workspaces, worker pool)
-and the visitor's typed state (`state.VisitorState`); the work itself is `work`'s, in a worker.
+"""The pages before a build, as a Flask Blueprint: the start, a check (files sent, imported where
+`import` reads them, checked in a worker while the page shows how far it has got), its findings,
+the annotated copy, the safe fixes, downloads, deleting. Each check is a `Batch` with its own
+address, so two tabs never disturb each other. The work itself is `work`'s, in the pool.
 """
 
 from __future__ import annotations
@@ -10,127 +11,108 @@ import io
 import json
 import shutil
 import zipfile
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import convert
-from ..errors import ReportingError
 from . import guide, work
-from .extension import failure, page, shared
-from .state import BuildForm, Built, Check, Job, Notice, Refusal, group_findings
+from .extension import VISITOR_COOKIE, batch_of, client, outcome, page, progress_of, shared, visitor
+from .state import Batch, Check, Job, Notice, group_findings
 from .workspaces import Workspace
 
-__all__ = ["VISITOR_COOKIE", "pages"]
+__all__ = ["VISITOR_COOKIE", "pages", "settle_check"]
 
 pages = Blueprint("pages", __name__)
 
-VISITOR_COOKIE = "funder_report_visitor"
 #: Findings listed on one page; the annotated copy and the JSON hold every one.
 PAGE_LIMIT = 1000
-WORK_TIMEOUT = 600
-T = TypeVar("T")
 View = BaseResponse | str | tuple[str, int]
-
-
-def _visitor(create: bool = False) -> Workspace | None:
-    found = shared().workspaces.get(request.cookies.get(VISITOR_COOKIE))
-    if found is None and create:
-        found = shared().workspaces.create()
-        if found is None:
-            abort(503)
-        g.new_visitor = found.id
-    return found
-
-
-def _wait(future: Future[T]) -> T | Refusal:
-    """A worker's result, or why there is none (in the page's words)."""
-    try:
-        return future.result(timeout=WORK_TIMEOUT)
-    except FutureTimeout:
-        return {
-            "message": "This took longer than the server allows.",
-            "hint": "Try fewer or smaller workbooks, or ask whoever runs this page.",
-        }
-    except Exception as error:  # a worker that died (out of memory) or a bug
-        failure("a worker", error, shared().settings.debug)
-        return {
-            "message": f"The work could not be finished ({type(error).__name__}).",
-            "hint": "Try again; if it happens again, tell whoever runs this page.",
-        }
 
 
 def _copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def _files(workspace: Workspace) -> list[tuple[str, str]]:
-    return [(str(upload.path), upload.name) for upload in workspace.uploads]
-
-
 @pages.get("/")
 def start() -> View:
-    return render_template("start.html", workspace=_visitor(), pdf=shared().pdf)
+    workspace = visitor()
+    earlier = list(reversed(workspace.batches.values())) if workspace is not None else []
+    return render_template("start.html", earlier=earlier, pdf=shared().pdf)
+
+
+def _start_again(problem: str, status: int) -> View:
+    workspace = visitor()
+    earlier = list(reversed(workspace.batches.values())) if workspace is not None else []
+    return page("start.html", status, earlier=earlier, pdf=shared().pdf, problem=problem)
 
 
 @pages.post("/check")
 def check() -> View:
     settings = shared().settings
     sent = [f for f in request.files.getlist("workbooks") if f.filename]
-    problem = (
-        "Choose at least one workbook (.xlsx) to check."
-        if not sent
-        else f"Send at most {settings.max_files} workbooks at once."
-        if len(sent) > settings.max_files
-        else ""
-    )
-    if problem:
-        return page("start.html", 400, workspace=_visitor(), pdf=shared().pdf, problem=problem)
-    workspace = _visitor(create=True)
+    if not sent:
+        return _start_again("Choose at least one file to check.", 400)
+    if len(sent) > settings.max_files:
+        return _start_again(f"Send at most {settings.max_files} files at once (you sent {len(sent)}).", 400)
+    if not shared().uploads.allow(client()):
+        abort(429, f"Your computer has sent more than {settings.uploads_per_minute} uploads in the last minute.")
+    workspace = visitor(create=True)
     assert workspace is not None
-    job = workspace.state.job
-    if job is not None and not job.future.done():  # its files would go from under it
-        return page(
-            "start.html",
-            409,
-            workspace=workspace,
-            pdf=shared().pdf,
-            problem="Your build is still running: wait for it to finish, then check other workbooks.",
-        )
     try:
-        workspace.store_uploads((sent_file.filename or "", sent_file.save) for sent_file in sent)
+        batch = workspace.new_batch((f.filename or "", f.save) for f in sent)
     finally:
         for sent_file in sent:
             sent_file.close()  # a large upload was spooled to a temporary file
-    return _check_uploads(workspace)
+    _submit_check(workspace, batch, request.form.get("award", "").strip())
+    return redirect(url_for("pages.checked", ident=batch.id), 303)
 
 
-def _check_uploads(workspace: Workspace) -> View:
-    """Check the visitor's workbooks (as `validate` does), keep the findings for the pages, and
-    show them; files the hostile-file gate refused are deleted."""
-    result = Check()
-    if workspace.uploads:
-        with workspace.working():
-            found = _wait(shared().runner.submit(work.check, _files(workspace)))
-        result = found if isinstance(found, Check) else Check(refused=[{"file": "", **found}])
+def _submit_check(workspace: Workspace, batch: Batch, award: str) -> None:
+    folder = workspace.new_folder(batch, "imported")
+    status = batch.folder / "check-status.json"
+    future = shared().pool.submit(
+        work.check, batch.stored, str(folder), award[:100], str(status), owner=client(), heavy=work.heavy(batch.stored)
+    )
+    batch.checking = Job(future, status)
+
+
+def settle_check(batch: Batch) -> Check | None:
+    """The batch's check once finished (None while it runs): the files it refused deleted, the
+    workbooks it imported offered for download."""
+    job = batch.checking
+    if batch.check is not None or job is None or not job.future.done():
+        return batch.check
+    found = outcome(job.future)
+    result = found if isinstance(found, Check) else Check(refused=[{"file": "", **found}])
     stored = {refusal.pop("stored", None) for refusal in result.refused}
-    for upload in [u for u in workspace.uploads if str(u.path) in stored]:
-        upload.path.unlink(missing_ok=True)
-        workspace.uploads.remove(upload)
-    workspace.state.check = result
-    return redirect(url_for("pages.findings"), 303)
+    for path, _ in batch.stored:
+        if path in stored or not isinstance(found, Check):
+            Path(path).unlink(missing_ok=True)  # whatever a check refuses is deleted
+    for made in result.made:
+        workbook = next(Path(stored) for stored, shown in result.checked if shown == made.workbook)
+        [made.workbook] = batch.offer([workbook])
+    batch.check = result
+    return result
 
 
-@pages.get("/findings")
-def findings() -> View:
-    workspace = _visitor()
-    if workspace is None or workspace.state.check is None:
-        return redirect(url_for("pages.start"), 303)
-    result = workspace.state.check
+@pages.get("/checks/<ident>")
+def checked(ident: str) -> View:
+    """A check: how far it has got while it runs, then its findings."""
+    _, batch = batch_of(ident)
+    result = settle_check(batch)
+    if result is None:
+        assert batch.checking is not None
+        status = progress_of(batch.checking)
+        return render_template(
+            "progress.html",
+            title="Checking",
+            status=status,
+            next=request.path,
+            status_url=url_for("pages.check_status", ident=ident),
+        )
     severity = request.args.get("severity", "")
     sheet = request.args.get("sheet", "")
     shown = [
@@ -138,203 +120,130 @@ def findings() -> View:
         for f in result.findings
         if (not severity or f["severity"] == severity) and (not sheet or (f["sheet"] or "Whole workbook") == sheet)
     ]
-    build_error, workspace.state.build_error = workspace.state.build_error, None
+    everything = group_findings(result.findings, len(result.checked) > 1)
+    notice, batch.notice = batch.notice, None
     return render_template(
         "findings.html",
-        workspace=workspace,
+        batch=batch,
         result=result,
         shown=len(shown),
         limit=PAGE_LIMIT,
-        groups=group_findings(shown[:PAGE_LIMIT], len(workspace.uploads) > 1),
+        groups=group_findings(shown[:PAGE_LIMIT], len(result.checked) > 1),
+        summary=everything,
         severity=severity,
         sheet=sheet,
         sheets=sorted({f["sheet"] or "Whole workbook" for f in result.findings}),
-        fixable=result.fixable,
         pdf=shared().pdf,
-        notice=workspace.state.notice,
-        build_error=build_error,
-        form=workspace.state.form,
+        notice=notice,
     )
 
 
-@pages.get("/findings.json")
-def findings_json() -> View:
-    workspace = _visitor()
-    if workspace is None or workspace.state.check is None:
+@pages.get("/checks/<ident>/status.json")
+def check_status(ident: str) -> dict[str, Any]:
+    _, batch = batch_of(ident)
+    assert batch.checking is not None
+    status = progress_of(batch.checking)
+    status["next"] = url_for("pages.checked", ident=ident) if status["state"] == "done" else ""
+    return status
+
+
+@pages.get("/checks/<ident>/findings.json")
+def findings_json(ident: str) -> View:
+    _, batch = batch_of(ident)
+    if settle_check(batch) is None:
         abort(404)
+    assert batch.check is not None
     return Response(
-        json.dumps(workspace.state.check.to_dict(), indent=2),
+        json.dumps(batch.check.to_dict(), indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": "attachment; filename=findings.json"},
     )
 
 
-def _step(kind: str, task: Any) -> tuple[Workspace, Any]:
-    """Run a step (annotate, fix) on the visitor's workbooks in a worker, into a new folder."""
-    workspace = _visitor()
-    if workspace is None or not workspace.uploads:
+def _step(ident: str, kind: str, task: Any) -> tuple[Workspace, Batch, Any]:
+    """Run a step (annotate, fix) on the batch's checked workbooks in a worker, into a new
+    folder, and wait for it."""
+    workspace, batch = batch_of(ident)
+    if settle_check(batch) is None or not batch.workbooks():
         abort(409, "Check a workbook first.")
-    with workspace.working():
-        out = workspace.new_folder(kind)
-        return workspace, _wait(shared().runner.submit(task, _files(workspace), str(out)))
+    out = workspace.new_folder(batch, kind)
+    files = batch.workbooks()
+    future = shared().pool.submit(task, files, str(out), owner=client(), heavy=work.heavy(files))
+    return workspace, batch, outcome(future)
 
 
-@pages.post("/annotate")
-def annotate() -> View:
-    workspace, result = _step("annotated", work.annotate)
-    if "outputs" in result:
-        workspace.state.notice = Notice(files=workspace.offer([Path(p) for p in result["outputs"]]), what="annotated")
-    else:
-        workspace.state.notice = Notice(error=result.get("error", result))
-    return redirect(url_for("pages.findings") + "#notice", 303)
+def _send(paths: list[Path], names: list[str], bundle: str) -> View:
+    """One file as a download, or several in a .zip."""
+    if len(paths) == 1:
+        return send_file(paths[0], as_attachment=True, download_name=names[0], max_age=0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, name in zip(paths, names):
+            archive.write(path, name)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=bundle, mimetype="application/zip", max_age=0)
 
 
-@pages.post("/fix")
-def fix() -> View:
-    workspace, result = _step("fixed", work.fix)
+@pages.post("/checks/<ident>/annotate")
+def annotate(ident: str) -> View:
+    """The annotated copies, downloaded at once (several in a .zip)."""
+    _, batch, result = _step(ident, "annotated", work.annotate)
+    if "outputs" not in result:
+        batch.notice = Notice(error=result.get("error", result))
+        return redirect(url_for("pages.checked", ident=ident) + "#notice", 303)
+    paths = [Path(p) for p in result["outputs"]]
+    return _send(paths, batch.offer(paths), "annotated-copies.zip")
+
+
+@pages.post("/checks/<ident>/fix")
+def fix(ident: str) -> View:
+    _, batch, result = _step(ident, "fixed", work.fix)
     if "reports" not in result:
-        workspace.state.notice = Notice(error=result.get("error", result))
-        return redirect(url_for("pages.findings") + "#notice", 303)
+        batch.notice = Notice(error=result.get("error", result))
+        return redirect(url_for("pages.checked", ident=ident) + "#notice", 303)
     for report in result["reports"]:
-        [report["download"]] = workspace.offer([Path(report.pop("output"))])
-    workspace.state.fixes = result["reports"]
-    return redirect(url_for("pages.fixes"), 303)
+        [report["download"]] = batch.offer([Path(report.pop("output"))])
+    batch.fixes = result["reports"]
+    return redirect(url_for("pages.fixes", ident=ident), 303)
 
 
-@pages.get("/fixes")
-def fixes() -> View:
-    workspace = _visitor()
-    if workspace is None or workspace.state.fixes is None:
-        return redirect(url_for("pages.start"), 303)
-    return render_template("fixes.html", reports=workspace.state.fixes, workspace=workspace)
+@pages.get("/checks/<ident>/fixes")
+def fixes(ident: str) -> View:
+    _, batch = batch_of(ident)
+    if batch.fixes is None:
+        return redirect(url_for("pages.checked", ident=ident), 303)
+    return render_template("fixes.html", reports=batch.fixes, batch=batch)
 
 
-@pages.post("/fixes/check")
-def check_fixed() -> View:
-    """Go on with the fixed copies: they become the workbooks checked."""
-    workspace = _visitor()
-    if workspace is None or workspace.state.fixes is None:
-        return redirect(url_for("pages.start"), 303)
-    copies = [workspace.files[report["download"]] for report in workspace.state.fixes]
-    workspace.store_uploads((copy.name, functools.partial(_copy, copy)) for copy in copies)
-    return _check_uploads(workspace)
+@pages.post("/checks/<ident>/fixes/check")
+def check_fixed(ident: str) -> View:
+    """Go on with the fixed copies: a new check of them (the check they came from stays)."""
+    workspace, batch = batch_of(ident)
+    if batch.fixes is None:
+        return redirect(url_for("pages.checked", ident=ident), 303)
+    copies = [batch.files[report["download"]] for report in batch.fixes]
+    fixed = workspace.new_batch((copy.name, functools.partial(_copy, copy)) for copy in copies)
+    _submit_check(workspace, fixed, "")
+    return redirect(url_for("pages.checked", ident=fixed.id), 303)
 
 
-@pages.post("/build")
-def build() -> View:
-    workspace = _visitor()
-    if workspace is None or not workspace.uploads:
-        return redirect(url_for("pages.start"), 303)
-    workspace.state.form = BuildForm.of(request.form, shared().pdf)  # shown again as sent
-    with workspace.lock:
-        job = workspace.state.job
-        if job and not job.future.done():
-            return redirect(url_for("pages.progress"), 303)
-        out = workspace.new_folder("build")
-        try:
-            asked = work.build_request(_files(workspace), str(out), request.form, shared().pdf)
-        except ReportingError as error:  # a period that is not one: said beside the form
-            workspace.state.build_error = work.refusal(error, _files(workspace))
-            return redirect(url_for("pages.findings") + "#build", 303)
-        status = out / "status.json"
-        workspace.hold()
-        future = shared().runner.submit(work.build, _files(workspace), asked, str(status))
-        workspace.state.job = Job(future, status)
-    future.add_done_callback(lambda _: workspace.release())
-    return redirect(url_for("pages.progress"), 303)
-
-
-def _job_status(workspace: Workspace) -> dict[str, Any]:
-    job = workspace.state.job
-    if job is None:
-        return {"state": "none"}
-    if job.future.done():
-        if job.result is None:
-            found = _wait(job.future)
-            job.result = found if isinstance(found, Built) else Built(False, error=found)
-            if job.result.ok:
-                job.result.files = workspace.offer([Path(p) for p in job.result.outputs])
-        return {"state": "done" if job.result.ok else "failed", "done": 1, "total": 1, "stage": "Finished"}
-    try:
-        return {
-            "stage": "Starting",
-            "done": 0,
-            "total": 0,
-            **json.loads(job.status.read_text(encoding="utf-8")),
-            "state": "running",
-        }
-    except (OSError, ValueError):
-        return {"state": "running", "stage": "Starting", "done": 0, "total": 0}
-
-
-@pages.get("/progress")
-def progress() -> View:
-    workspace = _visitor()
-    if workspace is None or workspace.state.job is None:
-        return redirect(url_for("pages.start"), 303)
-    status = _job_status(workspace)
-    if status["state"] != "running":
-        return redirect(url_for("pages.results"), 303)
-    return render_template("progress.html", status=status)
-
-
-@pages.get("/progress.json")
-def progress_json() -> dict[str, Any]:
-    workspace = _visitor()
-    if workspace is None:
-        abort(404)
-    status = _job_status(workspace)
-    status["next"] = url_for("pages.results") if status["state"] in ("done", "failed") else ""
-    return status
-
-
-@pages.get("/results")
-def results() -> View:
-    workspace = _visitor()
-    if workspace is None or workspace.state.job is None:
-        return redirect(url_for("pages.start"), 303)
-    if _job_status(workspace)["state"] == "running":
-        return redirect(url_for("pages.progress"), 303)
-    result = workspace.state.job.result
-    assert result is not None
-    if not result.ok:
-        if result.invalid is not None and workspace.state.check is not None:  # entries changed under a final build
-            workspace.state.check = workspace.state.check.with_findings(result.invalid)
-        workspace.state.build_error = result.error
-        return redirect(url_for("pages.findings") + "#build", 303)
-    files = [(name, workspace.files[name]) for name in result.files]
-    return render_template("results.html", result=result, files=files)
-
-
-@pages.get("/download/<name>")
-def download(name: str) -> View:
-    workspace = _visitor()
-    path = workspace.files.get(name) if workspace is not None else None
+@pages.get("/checks/<ident>/download/<name>")
+def download(ident: str, name: str) -> View:
+    _, batch = batch_of(ident)
+    path = batch.files.get(name)
     if path is None or not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=name, max_age=0)
 
 
-@pages.get("/download-all.zip")
-def download_all() -> View:
-    workspace = _visitor()
-    job = workspace.state.job if workspace is not None else None
-    if workspace is None or job is None or job.result is None or not job.result.ok:
-        abort(404)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in job.result.files:
-            archive.write(workspace.files[name], name)
-    buffer.seek(0)
-    return send_file(
-        buffer, as_attachment=True, download_name="funder-report-returns.zip", mimetype="application/zip", max_age=0
-    )
-
-
 @pages.post("/forget")
 def forget() -> View:
-    workspace = _visitor()
+    """Delete every file of this visitor now; work still running for them is stopped."""
+    workspace = visitor()
     if workspace is not None:
+        for batch in list(workspace.batches.values()):
+            for job in batch.running():
+                shared().pool.cancel(job.future)
         shared().workspaces.delete(workspace)
     response = redirect(url_for("pages.start", deleted=1), 303)
     response.delete_cookie(VISITOR_COOKIE)

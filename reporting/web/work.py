@@ -1,6 +1,6 @@
-"""The library work behind the pages (check, annotate, fix, build), run in worker processes so
-that a long build or a hostile workbook never holds up the server and several visitors use
-every core.
+"""The library work behind the pages (import and check, annotate, fix, build), run in worker
+processes (`pool`) so that a long build or a hostile workbook never holds up the server and
+several visitors use every core.
 
 Each function calls the same library functions as the command line and returns plain data
 (findings as their dicts, paths as text) in which the server's folders are replaced by the
@@ -12,40 +12,56 @@ from __future__ import annotations
 
 import importlib
 import json
-import multiprocessing
+import re
 import threading
-import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from .. import console, fixing, loading, parallel, pdf, periods, pipeline
+from .. import console, convert, fixing, importers, loading, pdf, periods, pipeline
 from ..errors import InvalidEntries, ReportingError
 from ..findings import Findings
 from ..outputs import write_atomic
-from ..request import PDF_STAGE, Make, Report, Request
+from ..request import PDF_STAGE, READ_STAGE, Make, Report, Request
 from ..schema import load_schema
+from ..text import plural
 from ..workbook.guard import check_file
-from .state import Built, Check
+from .state import Built, Check, Made
 
-__all__ = ["Runner", "annotate", "build", "build_request", "check", "fix", "pdf_available", "summary"]
+__all__ = [
+    "HEAVY_BYTES",
+    "WORK_TIMEOUT",
+    "annotate",
+    "build",
+    "build_request",
+    "check",
+    "fix",
+    "heavy",
+    "pdf_available",
+    "summary",
+    "warm",
+]
 
-T = TypeVar("T")
+#: The longest a job may run (seconds) before its worker is stopped.
+WORK_TIMEOUT = 600
 
 #: (stored path, the name the visitor gave it) of each workbook.
 Files = list[tuple[str, str]]
 
 
+#: A path in the server's folders that no name replaced (a folder made for a step).
+_SERVER_PATH = re.compile(r"""(?:[A-Za-z]:)?[\\/][^\s'"]*funder-report-serve-[^\s'"]*""")
+
+
 def _namer(files: Files) -> Callable[[str], str]:
-    """Text with each stored path replaced by the visitor's name for the file."""
+    """Text with each stored path replaced by the visitor's name for the file, and any other
+    path in the server's folders by its last part: a visitor never sees where files are kept."""
     pairs = sorted(((path, name) for path, name in files), key=lambda pair: -len(pair[0]))
 
     def name(text: str) -> str:
         for path, shown in pairs:
             text = text.replace(path, shown)
-        return text
+        return _SERVER_PATH.sub(lambda found: Path(found.group()).name, text)
 
     return name
 
@@ -85,27 +101,66 @@ def refusal(error: ReportingError, files: Files) -> dict:
     return _refusal(error, _namer(files))
 
 
-def check(files: Files) -> Check:
-    """What `funder-report validate --json` reports for these workbooks, plus the workbooks
-    the hostile-file gate refused (each with the command line's words), the rows read and how
-    many findings the safe fixes would settle."""
+#: Files this large (together) are checked as heavy work: never on the last free worker.
+HEAVY_BYTES = 2 * 2**20
+
+
+def heavy(files: Files) -> bool:
+    return sum(Path(path).stat().st_size for path, _ in files if Path(path).exists()) > HEAVY_BYTES
+
+
+def _import_summary(report: convert.ImportReport) -> str:
+    """An import's accounting as a sentence: the rows read, the entries written, the rows merged
+    as the same outcome and those not placed (the workbook's Import Log lists each)."""
+    tallies = report.result.tallies
+    rows, merged = sum(t.rows for t in tallies), sum(t.merged for t in tallies)
+    unplaced = sum(t.unplaced for t in tallies)
+    entries = sum(report.written.values())
+    words = [f"{plural(rows, 'row')} read, {plural(entries, 'entry', 'entries')} for {plural(report.awards, 'award')}"]
+    if merged:
+        words.append(f"{plural(merged, 'row')} merged as the same outcome")
+    if unplaced:
+        words.append(f"{plural(unplaced, 'row')} not placed (the Import Log sheet lists them)")
+    return "; ".join(words)
+
+
+def check(files: Files, out: str, award: str, status_path: str) -> Check:
+    """What `funder-report validate --json` reports for the workbooks sent, after each file that
+    `import` reads (a GtR record or export, a researchfish export, a publication list) is made
+    into a workbook (`award`: the reference a publication list's works are attached to). A file
+    refused (by the hostile-file gate, or as a kind no importer reads) is named with the
+    command line's words; the entries read are counted as `validate` counts them."""
     name = _namer(files)
+    status = _Status(status_path)
+    schema = load_schema()
     result = Check()
-    readable = []
-    for path, shown in files:
+    for index, (path, shown) in enumerate(files):
+        status(IMPORT_STAGE, index, len(files))
         try:
-            check_file(Path(path))
-            readable.append(path)
+            if Path(path).suffix.lower() in loading.WORKBOOK_SUFFIXES:
+                check_file(Path(path))
+            if not importers.wants_import(path, schema):
+                result.checked.append((path, shown))
+                continue
+            folder = Path(out) / str(index + 1)
+            folder.mkdir()
+            report = convert.import_to_workbook(path, folder, schema, award=award)
         except ReportingError as error:
             result.refused.append({"file": shown, "stored": path, **_refusal(error, name)})
-    if readable:
+            continue
+        result.made.append(Made(shown, report.output.name, report.result.format, _import_summary(report)))
+        result.checked.append((str(report.output), report.output.name))
+    name = _namer(files + result.checked)
+    if result.checked:
         try:
-            dataset, findings, rows = loading.load(readable)
+            paths = [path for path, _ in result.checked]
+            dataset, findings, rows = loading.load(paths, schema, progress=lambda n, of: status(READ_STAGE, n, of))
         except ReportingError as error:
             result.refused.append({"file": "", **_refusal(error, name)})
             return result
-        result = result.with_findings(_findings(findings, name))
-        result.rows, result.awards = rows, len(dataset.awards)
+        found = result.with_findings(_findings(findings, name))
+        found.rows, found.entries, found.awards = rows, len(dataset.entries), len(dataset.awards)
+        return found
     return result
 
 
@@ -149,7 +204,11 @@ def pdf_available() -> bool:
 
 
 #: What the progress page says while each stage runs.
+#: The stage of a check while the files sent are imported (or found to be workbooks).
+IMPORT_STAGE = "import"
 STAGES = {
+    IMPORT_STAGE: "Reading the files sent",
+    READ_STAGE: "Reading and checking the workbooks",
     Make.RETURNS.value: "Writing the returns",
     Make.PROFILES.value: "Writing the partner profiles",
     Make.PORTFOLIO.value: "Writing the portfolio report",
@@ -193,6 +252,7 @@ def build_request(files: Files, out: str, form: Mapping[str, str], pdf_available
         pdf=bool(form.get("pdf")) and pdf_available,
         force=True,
         separate=True,
+        processes=1,  # one worker per visitor's build: the pool shares the cores out
     )
 
 
@@ -227,48 +287,9 @@ def summary(report: Report) -> list[str]:
     return lines
 
 
-def _warm() -> None:
-    """A worker's start: load what every job needs once."""
+def warm() -> None:
+    """A worker's start: load what every job needs once (the document libraries too: a first
+    build should not wait for them)."""
     load_schema()
+    importlib.import_module("reporting.docx_writer")  # python-docx
     threading.current_thread().name = "funder-report-worker"
-
-
-def _ready() -> bool:
-    """A first job, so that every worker has started and loaded its modules before the first
-    visitor arrives (the document libraries too: a build should not wait for them)."""
-    importlib.import_module("reporting.docx_writer")  # python-docx, for the first return
-
-    time.sleep(0.05)  # long enough for the pool to start a worker per job
-    return True
-
-
-class Runner:
-    """A pool of worker processes for the library work (one per core by default). Started
-    with forkserver where the system has it (the server has threads, which fork must not copy),
-    else spawn; a pool whose worker died (out of memory) is replaced for the next job."""
-
-    def __init__(self, processes: int | None = None) -> None:
-        self.processes = processes or parallel.cores()
-        methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._lock = threading.Lock()
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.processes, mp_context=self._context, initializer=_warm)
-        for future in [pool.submit(_ready) for _ in range(self.processes)]:
-            future.result()
-        return pool
-
-    def submit(self, work: Callable[..., T], *args: Any) -> Future[T]:
-        with self._lock:
-            try:
-                return self._pool.submit(work, *args)
-            except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
-                return self._pool.submit(work, *args)
-
-    def close(self) -> None:
-        with self._lock:
-            self._pool.shutdown(wait=True, cancel_futures=True)

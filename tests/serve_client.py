@@ -1,0 +1,64 @@
+"""Driving the page through Flask's test client as a browser would: the form token read from
+the page, uploads, waiting for a check or a build to finish."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def token(client) -> str:
+    return TOKEN.search(client.get("/").get_data(as_text=True)).group(1)
+
+
+def post(client, url: str, data: dict | None = None, **options):
+    """A form sent from the page: with the browser's form token."""
+    return client.post(url, data={**(data or {}), "form_token": token(client)}, **options)
+
+
+def upload(client, *files: tuple[str, bytes], award: str = ""):
+    data = {"workbooks": [(io.BytesIO(content), name) for name, content in files], "award": award}
+    return post(client, "/check", data, content_type="multipart/form-data")
+
+
+def wait(client, url: str, limit: float = 180) -> dict:
+    """The status of a check or build at `url` once it has finished."""
+    deadline = time.monotonic() + limit
+    while True:
+        status = json.loads(client.get(url + "/status.json").data)
+        if status["state"] != "running" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
+
+
+def check(client, *files: tuple[str, bytes], award: str = "") -> str:
+    """Send files, wait for their check; the check's address."""
+    response = upload(client, *files, award=award)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    url = response.headers["Location"]
+    assert wait(client, url)["state"] == "done"
+    return url
+
+
+def build(client, url: str, **form: str) -> str:
+    """Build from the check at `url`; the build's address once it has finished."""
+    response = post(client, url + "/build", form)
+    assert response.status_code == 303
+    built = response.headers["Location"]
+    assert "/builds/" in built, built
+    wait(client, built)
+    return built
+
+
+def findings(client, url: str) -> dict:
+    return json.loads(client.get(url + "/findings.json").data)
+
+
+def text(html_page: str) -> str:
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_page)).split())
