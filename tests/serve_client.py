@@ -62,3 +62,23 @@ def text(html_page: str) -> str:
     import html
 
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_page)).split())
+
+
+def start_server(cwd, *options: str):
+    """`funder-report serve` as an office starts it, on a free port, its temporary folders in
+    `cwd`: (the process, the address it prints)."""
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, TMPDIR=str(cwd), PYTHONUNBUFFERED="1"),
+    )
+    line = process.stdout.readline()
+    assert line.startswith("Serving funder-report on http://127.0.0.1:"), line + process.stderr.read()
+    return process, line.split()[-1]

@@ -13,14 +13,13 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from serve_client import start_server
 
 from conftest import REAL, ROOT, SEED, docx_blocks, require
 
@@ -46,18 +45,8 @@ pytestmark = [
 def server(tmp_path_factory):
     """The command, as a user runs it, on a free port."""
     here = tmp_path_factory.mktemp("serve-cwd")
-    env = dict(os.environ, TMPDIR=str(here), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reporting", "serve", "--port", "0", "--no-browser"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=here,
-        env=env,
-    )
-    line = process.stdout.readline()
-    assert line.startswith("Serving funder-report on http://127.0.0.1:"), line + process.stderr.read()
-    yield line.split()[-1]
+    process, url = start_server(here)
+    yield url
     process.send_signal(signal.SIGTERM)
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors

@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters["plural"] = _plural
     app.before_request(_guard)
     app.after_request(_headers)
+    app.teardown_request(_close_uploads)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _bug)
     app.register_blueprint(pages)
@@ -150,6 +151,8 @@ def _guard() -> BaseResponse | tuple[str, int] | None:
                 hint="Ask whoever runs it for the link (it ends in ?token=…).",
             )
     if request.method == "POST":
+        if (request.content_length or 0) > (current_app.config["MAX_CONTENT_LENGTH"] or 0):
+            raise RequestEntityTooLarge()  # said as such, whatever else is wrong with the form
         if not _same_site():
             return page(
                 "message.html",
@@ -168,6 +171,14 @@ def _guard() -> BaseResponse | tuple[str, int] | None:
                 hint="Go back, reload the page, and send the form again.",
             )
     return None
+
+
+def _close_uploads(error: BaseException | None) -> None:
+    """Uploads spooled to temporary files are closed however the request ended (a form
+    refused by the guard never reaches its view)."""
+    if request.method == "POST" and "files" in request.__dict__:
+        for _, sent in request.files.items(multi=True):
+            sent.close()
 
 
 def _headers(response: Response) -> Response:

@@ -114,13 +114,13 @@ class _Worker:
         theirs.close()
 
     def kill(self) -> None:
-        try:
-            if hasattr(os, "killpg"):
+        """The worker and what it started, killed (a worker still starting has no group yet)."""
+        if hasattr(os, "killpg"):
+            try:
                 os.killpg(self.process.pid, signal.SIGKILL)
-            else:  # pragma: no cover - Windows
-                self.process.kill()
-        except (ProcessLookupError, PermissionError):
-            pass
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.process.kill()
         self.process.join(5)
         self.conn.close()
 

@@ -51,8 +51,8 @@ def _start_again(problem: str, status: int) -> View:
 
 @pages.post("/check")
 def check() -> View:
+    sent = [f for f in request.files.getlist("workbooks") if f.filename]  # closed by the app's teardown
     settings = shared().settings
-    sent = [f for f in request.files.getlist("workbooks") if f.filename]
     if not sent:
         return _start_again("Choose at least one file to check.", 400)
     if len(sent) > settings.max_files:
@@ -61,11 +61,7 @@ def check() -> View:
         abort(429, f"Your computer has sent more than {settings.uploads_per_minute} uploads in the last minute.")
     workspace = visitor(create=True)
     assert workspace is not None
-    try:
-        batch = workspace.new_batch((f.filename or "", f.save) for f in sent)
-    finally:
-        for sent_file in sent:
-            sent_file.close()  # a large upload was spooled to a temporary file
+    batch = workspace.new_batch((f.filename or "", f.save) for f in sent)
     _submit_check(workspace, batch, request.form.get("award", "").strip())
     return redirect(url_for("pages.checked", ident=batch.id), 303)
 

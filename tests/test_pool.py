@@ -1,0 +1,127 @@
+"""The page's worker pool: a short job never waits behind two long ones of other visitors, one
+owner runs one light job at a time, a job past its limit or cancelled stops its worker (and
+what the worker started), a worker that dies is replaced, and closing stops everything at once.
+Real processes, real time; the jobs are module functions so the workers can run them."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import wait
+
+import pytest
+
+from reporting.web.pool import Cancelled, Pool, TimedOut, WorkerDied
+
+pytestmark = pytest.mark.slow  # real processes and real waiting: about 20 s
+
+
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return time.monotonic()
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def die() -> None:
+    os._exit(7)
+
+
+def child_then_nap(path: str) -> None:
+    """Start a process of its own (as LibreOffice is started for PDFs), note it, then wait."""
+    import subprocess
+
+    child = subprocess.Popen(["sleep", "60"])
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(str(child.pid))
+    time.sleep(60)
+
+
+def _gone(number: int, within: float = 5) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(number, 0)
+            with open(f"/proc/{number}/stat", encoding="ascii") as stat:
+                if stat.read().split()[2] == "Z":  # a zombie has ended
+                    return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def pool():
+    found = Pool(2, timeout=30)
+    yield found
+    found.close()
+
+
+def test_a_short_job_never_waits_behind_two_long_ones_of_others(pool):
+    started = time.monotonic()
+    long_ones = [pool.submit(nap, 3, owner=who, heavy=True) for who in ("big-a", "big-b")]
+    time.sleep(0.2)
+    short = pool.submit(nap, 0.1, owner="small", heavy=False)
+    assert short.result(timeout=10) - started < 2.5  # a worker was kept for it
+    done, _ = wait(long_ones, timeout=20)
+    assert len(done) == 2
+
+
+def test_one_owner_runs_one_light_job_at_a_time_and_others_take_turns(pool):
+    mine = [pool.submit(nap, 0.4, owner="busy") for _ in range(4)]
+    time.sleep(0.1)
+    theirs = pool.submit(nap, 0.1, owner="other")
+    finished = theirs.result(timeout=10)
+    assert finished < mine[1].result(timeout=10)  # served before the busy owner's second job
+    ends = [f.result(timeout=10) for f in mine]
+    assert all(later - earlier >= 0.35 for earlier, later in zip(ends, ends[1:]))  # one after another
+
+
+def test_a_job_past_its_limit_is_stopped_and_its_worker_replaced(tmp_path):
+    pool = Pool(1, timeout=3)
+    try:
+        pool.submit(pid).result(timeout=30)  # the worker has started
+        marker = tmp_path / "child"
+        late = pool.submit(child_then_nap, str(marker))
+        with pytest.raises(TimedOut):
+            late.result(timeout=10)
+        assert _gone(int(marker.read_text())), "what the worker started outlived it"
+        assert pool.submit(pid).result(timeout=30) > 0  # a fresh worker takes the next job
+    finally:
+        pool.close()
+
+
+def test_a_cancelled_job_stops_its_worker():
+    pool = Pool(1, timeout=30)
+    try:
+        first = pool.submit(pid).result(timeout=30)
+        running = pool.submit(nap, 30)
+        time.sleep(0.3)
+        pool.cancel(running)
+        with pytest.raises(Cancelled):
+            running.result(timeout=5)
+        assert _gone(first)
+        assert pool.submit(pid).result(timeout=30) != first
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_dies_fails_its_job_and_is_replaced(pool):
+    with pytest.raises(WorkerDied):
+        pool.submit(die).result(timeout=30)
+    assert pool.submit(nap, 0).result(timeout=30) > 0
+
+
+def test_closing_stops_running_work_at_once(tmp_path):
+    pool = Pool(2, timeout=600)
+    workers = {pool.submit(pid, owner=str(n)).result(timeout=30) for n in range(4)}
+    running = [pool.submit(nap, 60, owner=str(n)) for n in range(2)]
+    time.sleep(0.3)
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 5
+    assert all(f.done() for f in running)
+    assert all(_gone(number) for number in workers)
