@@ -125,3 +125,13 @@ def test_closing_stops_running_work_at_once(tmp_path):
     assert time.monotonic() - started < 5
     assert all(f.done() for f in running)
     assert all(_gone(number) for number in workers)
+
+
+def test_an_owners_light_job_does_not_wait_behind_its_own_heavy_one(pool):
+    started = time.monotonic()
+    pool.submit(nap, 3, owner="other", heavy=True)  # takes the one worker heavy work may have
+    time.sleep(0.2)
+    waiting = pool.submit(nap, 3, owner="me", heavy=True)  # waits for it
+    light = pool.submit(nap, 0.1, owner="me")
+    assert light.result(timeout=10) - started < 2.5
+    assert not waiting.done()

@@ -67,15 +67,23 @@ def wants_import(path: Path | str, schema: Schema) -> bool:
         head = handle.read(8)
     if not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
         return True
+    from ..inputs import INSTRUCTIONS_SHEET, LISTS_SHEET
     from ..workbook import read_tables, read_workbook
+    from ..workbook.guard import check_file
+    from ..workbook.layout import normalise, sheet_kinds
     from .pub_table import looks_like_publication_table
     from .researchfish import looks_like_researchfish
 
+    sheets = {normalise(name) for name, _, _ in check_file(path).sheets}
+    if {normalise(INSTRUCTIONS_SHEET), normalise(LISTS_SHEET), normalise(schema.award_sheet)} <= sheets:
+        return False  # the layout this tool writes (init, import): no need to read further
     tables, _ = read_tables(path, limit=0)
     if looks_like_researchfish(tables, schema):
         return True
-    if not any(looks_like_publication_table(table) for table in tables):
-        return False
+    listed = [table for table in tables if looks_like_publication_table(table)]
+    kinds = sheet_kinds(schema)
+    if not listed or any(normalise(table.sheet) in kinds for table in listed):
+        return False  # an input workbook's own Publications sheet is headed like a list
     records, _ = read_workbook(path, schema)
     return not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records)
 

@@ -270,7 +270,7 @@ def serve(
     port: int = 8000,
     settings: Settings | None = None,
     ready: Callable[[str], None] | None = None,
-    threads: int = 16,
+    threads: int = 32,
 ) -> None:
     """Serve the pages until interrupted (Ctrl-C, SIGTERM, SIGHUP: each stops the work at once
     and deletes every visitor's files); `ready(url)` is called once listening (the URL holds

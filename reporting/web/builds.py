@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import wait
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..errors import ReportingError
 from . import work
 from .extension import batch_of, client, outcome, progress_of, shared
 from .state import Batch, BuildForm, Built, Job
-from .views import settle_check
+from .views import STATUS_SECONDS, settle_check
 
 __all__ = ["builds"]
 
@@ -91,6 +92,8 @@ def built(ident: str, number: int) -> View:
 @builds.get("/checks/<ident>/builds/<int:number>/status.json")
 def build_status(ident: str, number: int) -> dict[str, Any]:
     _, job = _build_of(ident, number)
+    if request.args.get("wait"):
+        wait([job.future], timeout=STATUS_SECONDS)
     status = progress_of(job)
     status["next"] = url_for("builds.built", ident=ident, number=number) if status["state"] == "done" else ""
     return status

@@ -11,7 +11,9 @@ out-of-memory killer), the worker ends itself and its group within a second.
 
 The queue is fair. Jobs wait per owner (a client); owners are served in turn; an owner runs at
 most one heavy and one light job at a time; and heavy jobs (large workbooks, builds) never hold
-every worker, so a short check never waits behind two long ones.
+more than `processes - 1` workers of the `processes + 1` there are, so at least two are left
+for short checks. A heavy job runs at a lower priority (nice 10), so the short checks beside it
+get the cores first; its worker is then replaced (a process cannot raise its priority again).
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def _worker(conn: Connection, server: int, initializer: Callable[[], None] | Non
             message = conn.recv()
         except (EOFError, OSError):
             return
-        work, args = message
+        work, args, heavy = message
+        if heavy and hasattr(os, "nice"):
+            os.nice(10)  # short checks beside it get the cores first; the server replaces this worker after
         try:
             answer: tuple[bool, Any] = (True, work(*args))
         except Exception as error:
@@ -102,6 +106,8 @@ def _worker(conn: Connection, server: int, initializer: Callable[[], None] | Non
             conn.send(answer)
         except Exception as error:  # an answer that cannot be pickled
             conn.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+        if heavy:
+            return
 
 
 class _Worker:
@@ -172,22 +178,25 @@ class Pool:
             return sum(len(queue) for queue in self._queues.values())
 
     def _pick(self) -> _Job | None:
+        """The next job to run: owners in turn; of an owner's jobs, the first that may run (its
+        light jobs do not wait behind its heavy one)."""
         heavy = sum(job.heavy for job in self._running)
         busy = {(job.owner, job.heavy) for job in self._running}
         for owner, queue in list(self._queues.items()):
-            while queue and queue[0].future.cancelled():
-                queue.popleft()
+            for dropped in [j for j in queue if j.future.cancelled()]:
+                queue.remove(dropped)
+            runnable = (
+                j for j in queue if (owner, j.heavy) not in busy and not (j.heavy and heavy >= self.heavy_limit)
+            )
+            job = next(runnable, None)
+            if job is not None:
+                queue.remove(job)
             if not queue:
                 del self._queues[owner]
-                continue
-            job = queue[0]
-            if (owner, job.heavy) in busy or (job.heavy and heavy >= self.heavy_limit):
-                continue
-            queue.popleft()
-            self._queues.move_to_end(owner)  # served: the others go first next time
-            if not queue:
-                del self._queues[owner]
-            return job
+            elif job is not None:
+                self._queues.move_to_end(owner)  # served: the others go first next time
+            if job is not None:
+                return job
         return None
 
     def _next(self) -> _Job | None:
@@ -207,8 +216,10 @@ class Pool:
                 worker = self._running[job] = self._workers[slot]
             try:
                 ok, value = self._run(job, worker)
+                spent = job.heavy  # its worker ran at a lower priority, and has ended
             except (TimedOut, Cancelled, WorkerDied) as error:
-                ok, value = False, error
+                ok, value, spent = False, error, True
+            if spent:
                 worker.kill()
                 with self._cond:
                     if not self._closing:
@@ -223,7 +234,7 @@ class Pool:
 
     def _run(self, job: _Job, worker: _Worker) -> tuple[bool, Any]:
         try:
-            worker.conn.send((job.work, job.args))
+            worker.conn.send((job.work, job.args, job.heavy))
         except (OSError, ValueError) as error:
             raise WorkerDied(str(error)) from None
         deadline = time.monotonic() + self.timeout

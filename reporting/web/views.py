@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import zipfile
+from concurrent.futures import wait
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ pages = Blueprint("pages", __name__)
 
 #: Findings listed on one page; the annotated copy and the JSON hold every one.
 PAGE_LIMIT = 1000
+#: How long a request for a running check's page (or its status, asked to wait) waits for the
+#: check to finish: a short check's findings come at once, without a progress page between.
+SETTLE_SECONDS = 2.0
+STATUS_SECONDS = 1.0
 View = BaseResponse | str | tuple[str, int]
 
 
@@ -98,6 +103,8 @@ def settle_check(batch: Batch) -> Check | None:
 def checked(ident: str) -> View:
     """A check: how far it has got while it runs, then its findings."""
     _, batch = batch_of(ident)
+    if batch.checking is not None:
+        wait([batch.checking.future], timeout=SETTLE_SECONDS)
     result = settle_check(batch)
     if result is None:
         assert batch.checking is not None
@@ -138,6 +145,8 @@ def checked(ident: str) -> View:
 def check_status(ident: str) -> dict[str, Any]:
     _, batch = batch_of(ident)
     assert batch.checking is not None
+    if request.args.get("wait"):  # asked to wait a little for the end (the progress page does)
+        wait([batch.checking.future], timeout=STATUS_SECONDS)
     status = progress_of(batch.checking)
     status["next"] = url_for("pages.checked", ident=ident) if status["state"] == "done" else ""
     return status

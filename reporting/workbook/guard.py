@@ -93,8 +93,29 @@ def _damaged(path: Path, exc: BaseException) -> InputFileError:
     )
 
 
+#: Workbooks found safe, by (path, size, modification time): one check reads a workbook several
+#: times (what it is, its headers, its rows), and the gate need not unpack it each time.
+_PASSED: dict[tuple[str, int, int], Package] = {}
+
+
 def check_file(path: Path) -> Package:
     """Refuse, with a plain message, anything that is not a safe-to-open .xlsx."""
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _PASSED:
+        return _PASSED[key]
+    package = _check_file(path)
+    if key is not None:
+        if len(_PASSED) >= 64:
+            _PASSED.clear()
+        _PASSED[key] = package
+    return package
+
+
+def _check_file(path: Path) -> Package:
     if not path.exists():
         raise InputFileError(f"{path}: no such file.", "Check the path and the file name.")
     if path.is_dir():
