@@ -3,8 +3,8 @@
     python tools/screenshot_serve.py OUT_DIR [--readme]
 
 Starts the server on a free port, checks a copy of the example workbook with two typical
-mistakes, and saves each page (start, findings, safe fixes, progress or results, guide) as a
-PNG in OUT_DIR; with --readme, the findings page also goes to docs/serve-findings.png. Needs
+mistakes, and saves each page (start, findings, safe fixes, progress, results, findings at a phone's
+width, guide) as a PNG in OUT_DIR; with --readme, the findings page also goes to docs/serve-findings.png. Needs
 Playwright and a Chromium (the system's: chromium on PATH, or $FUNDER_REPORT_CHROMIUM).
 """
 
@@ -56,12 +56,13 @@ def main(out: Path, readme: bool) -> None:
                 executable_path=chromium,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
             )
-            page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
+            context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+            page = context.new_page()
             page.goto(url)
             page.screenshot(path=out / "1-start.png", full_page=True)
             page.set_input_files("#workbooks", str(broken_copy(work)))
             page.get_by_role("button", name="Check", exact=True).click()
-            page.wait_for_url("**/findings")
+            page.wait_for_selector("h1:text('Findings')")
             page.screenshot(path=out / "2-findings.png", full_page=True)
             if readme:
                 page.screenshot(path=ROOT / "docs" / "serve-findings.png", full_page=False)
@@ -71,15 +72,20 @@ def main(out: Path, readme: bool) -> None:
             page.goto(url)
             page.set_input_files("#workbooks", str(ROOT / "inputs" / "jam-and-justice.xlsx"))
             page.get_by_role("button", name="Check", exact=True).click()
-            page.wait_for_url("**/findings")
+            page.wait_for_selector("h1:text('Findings')")
+            page.screenshot(path=out / "4-findings-valid.png", full_page=True)
             page.get_by_label("Also a profile of each partner organisation").check()
             page.get_by_role("button", name="Build returns").click()
-            if "/progress" in page.url:
-                page.screenshot(path=out / "4-progress.png", full_page=True)
-            page.wait_for_url("**/results", timeout=300_000)
-            page.screenshot(path=out / "5-results.png", full_page=True)
+            if page.locator("progress").count():
+                page.screenshot(path=out / "5-progress.png", full_page=True)
+            page.wait_for_selector("h1:text('Your returns')", timeout=300_000)
+            page.screenshot(path=out / "6-results.png", full_page=True)
+            phone = page.context.new_page()  # the same visitor, on a phone's width
+            phone.set_viewport_size({"width": 390, "height": 844})
+            phone.goto(page.url.split("/builds/")[0])
+            phone.screenshot(path=out / "7-findings-phone.png", full_page=False)
             page.goto(url + "guide")
-            page.screenshot(path=out / "6-guide.png", full_page=True)
+            page.screenshot(path=out / "8-guide.png", full_page=True)
             browser.close()
     finally:
         server.send_signal(signal.SIGTERM)
