@@ -139,7 +139,9 @@ def _guard() -> BaseResponse | tuple[str, int] | None:
         given = request.args.get("token")
         if given is not None and hmac.compare_digest(given.encode(), settings.token.encode()):
             response = redirect(request.path, 303)
-            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="Strict", secure=request.is_secure)
+            # Lax, not Strict: a link to the page from mail or the intranet opens it signed in;
+            # a form another site sends carries no cookie (and no form token) either way.
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="Lax", secure=request.is_secure)
             return response
         cookie = request.cookies.get(TOKEN_COOKIE, "")
         if not hmac.compare_digest(cookie.encode(), settings.token.encode()):
@@ -196,7 +198,7 @@ def _headers(response: Response) -> Response:
         response.set_cookie(VISITOR_COOKIE, new, httponly=True, samesite="Lax", secure=request.is_secure)
     form = g.get("new_form_cookie")
     if form:
-        response.set_cookie(FORM_COOKIE, form, httponly=True, samesite="Strict", secure=request.is_secure)
+        response.set_cookie(FORM_COOKIE, form, httponly=True, samesite="Lax", secure=request.is_secure)
     return response
 
 

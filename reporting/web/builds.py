@@ -20,7 +20,7 @@ from ..errors import ReportingError
 from . import work
 from .extension import batch_of, client, outcome, progress_of, shared
 from .state import Batch, BuildForm, Built, Job
-from .views import STATUS_SECONDS, settle_check
+from .views import SETTLING, STATUS_SECONDS, settle_check
 
 __all__ = ["builds"]
 
@@ -39,11 +39,13 @@ def _build_of(ident: str, number: int) -> tuple[Batch, Job]:
 def _settle(batch: Batch, job: Job) -> Built | None:
     """A build's result once finished (None while it runs), its files offered for download."""
     if job.result is None and job.future.done():
-        found = outcome(job.future)
-        result = found if isinstance(found, Built) else Built(False, error=found)
-        if result.ok:
-            result.files = batch.offer([Path(p) for p in result.outputs])
-        job.result = result
+        with SETTLING:
+            if job.result is None:
+                found = outcome(job.future)
+                result = found if isinstance(found, Built) else Built(False, error=found)
+                if result.ok:
+                    result.files = batch.offer([Path(p) for p in result.outputs])
+                job.result = result
     return job.result if isinstance(job.result, Built) else None
 
 

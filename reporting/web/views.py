@@ -10,6 +10,7 @@ import functools
 import io
 import json
 import shutil
+import threading
 import zipfile
 from concurrent.futures import wait
 from pathlib import Path
@@ -24,7 +25,7 @@ from .extension import VISITOR_COOKIE, batch_of, client, outcome, page, progress
 from .state import Batch, Check, Job, Notice, group_findings
 from .workspaces import Workspace
 
-__all__ = ["VISITOR_COOKIE", "pages", "settle_check"]
+__all__ = ["SETTLING", "STATUS_SECONDS", "VISITOR_COOKIE", "pages", "settle_check"]
 
 pages = Blueprint("pages", __name__)
 
@@ -34,6 +35,8 @@ PAGE_LIMIT = 1000
 #: check to finish: a short check's findings come at once, without a progress page between.
 SETTLE_SECONDS = 2.0
 STATUS_SECONDS = 1.0
+#: A finished job's result is taken in once, though two requests (a tab and its status) ask.
+SETTLING = threading.Lock()
 View = BaseResponse | str | tuple[str, int]
 
 
@@ -86,6 +89,13 @@ def settle_check(batch: Batch) -> Check | None:
     job = batch.checking
     if batch.check is not None or job is None or not job.future.done():
         return batch.check
+    with SETTLING:
+        if batch.check is None:
+            batch.check = _settled(batch, job)
+    return batch.check
+
+
+def _settled(batch: Batch, job: Job) -> Check:
     found = outcome(job.future)
     result = found if isinstance(found, Check) else Check(refused=[{"file": "", **found}])
     stored = {refusal.pop("stored", None) for refusal in result.refused}
@@ -95,7 +105,6 @@ def settle_check(batch: Batch) -> Check | None:
     for made in result.made:
         workbook = next(Path(stored) for stored, shown in result.checked if shown == made.workbook)
         [made.workbook] = batch.offer([workbook])
-    batch.check = result
     return result
 
 
