@@ -119,3 +119,28 @@ def test_a_publication_list_is_imported_under_the_award_given(app, tmp_path, awa
     assert len(titles) == 10
     awards = [cell.value for row in book["Award"].iter_rows() for cell in row]
     assert (award in awards) if award else ("ES/X000001/1" not in awards)
+
+
+def test_one_build_of_a_check_runs_at_a_time_and_the_latest_five_keep_their_files(app):
+    from reporting.web.builds import KEPT_BUILDS
+
+    client = app.test_client()
+    url = web.check(client, _seed())
+    first = web.post(client, url + "/build", {"portfolio": "1"}).headers["Location"]
+    again = web.post(client, url + "/build", {}).headers["Location"]
+    assert again == first  # the one under way is shown, no second is queued
+    web.wait(client, first)
+    built = [first] + [web.build(client, url) for _ in range(KEPT_BUILDS)]
+    oldest = client.get(built[0]).get_data(as_text=True)
+    assert "files were deleted when later builds" in oldest and "/download/" not in oldest
+    newest = client.get(built[-1]).get_data(as_text=True)
+    [word] = re.findall(r'href="(/checks/\d+/download/[^"]+\.docx)"', newest)
+    with client.get(word) as response:
+        assert response.status_code == 200
+
+
+def test_a_check_that_is_gone_says_why(app):
+    client = app.test_client()
+    response = client.get("/checks/7")
+    page = web.text(response.get_data(as_text=True))
+    assert response.status_code == 404 and "allow cookies for this site" in page and "Send the files again" in page

@@ -189,6 +189,7 @@ def _headers(response: Response) -> Response:
         "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers that predate it
     # same-origin: a form sends its true Origin (with no-referrer, browsers send "null", refused)
     response.headers["Referrer-Policy"] = "same-origin"
     if request.endpoint != "static":
@@ -272,7 +273,7 @@ def serve(
     port: int = 8000,
     settings: Settings | None = None,
     ready: Callable[[str], None] | None = None,
-    threads: int = 32,
+    threads: int = 64,
 ) -> None:
     """Serve the pages until interrupted (Ctrl-C, SIGTERM, SIGHUP: each stops the work at once
     and deletes every visitor's files); `ready(url)` is called once listening (the URL holds

@@ -8,6 +8,7 @@ return's placeholders) is said beside the form; the check's own findings are lef
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from concurrent.futures import wait
 from pathlib import Path
@@ -44,7 +45,7 @@ def _settle(batch: Batch, job: Job) -> Built | None:
                 found = outcome(job.future)
                 result = found if isinstance(found, Built) else Built(False, error=found)
                 if result.ok:
-                    result.files = batch.offer([Path(p) for p in result.outputs])
+                    result.files = batch.offer([Path(p) for p in result.outputs if Path(p).exists()])
                 job.result = result
     return job.result if isinstance(job.result, Built) else None
 
@@ -54,6 +55,9 @@ def build(ident: str) -> View:
     workspace, batch = batch_of(ident)
     if settle_check(batch) is None or not batch.workbooks():
         return redirect(url_for("pages.checked", ident=ident), 303)
+    running = [n for n, job in enumerate(batch.builds, start=1) if not job.future.done()]
+    if running:  # one build of these workbooks at a time: show the one under way
+        return redirect(url_for("builds.built", ident=ident, number=running[0]), 303)
     batch.form = BuildForm.of(request.form, shared().pdf)  # shown again as sent
     batch.build_error, batch.refused_build = None, None
     files = batch.workbooks()
@@ -66,7 +70,25 @@ def build(ident: str) -> View:
     status = out / "status.json"
     future = shared().pool.submit(work.build, files, asked, str(status), owner=client(), heavy=True)
     batch.builds.append(Job(future, status))
+    _forget_old_builds(batch)
     return redirect(url_for("builds.built", ident=ident, number=len(batch.builds)), 303)
+
+
+#: Builds of one check whose files are kept; an older one's files are deleted by a new build.
+KEPT_BUILDS = 5
+
+
+def _forget_old_builds(batch: Batch) -> None:
+    """The files of builds beyond the latest `KEPT_BUILDS` deleted (their pages say so)."""
+    for job in batch.builds[:-KEPT_BUILDS]:
+        folder = job.status.parent
+        if not folder.exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        for name in [n for n, path in batch.files.items() if folder in path.parents]:
+            del batch.files[name]
+        if isinstance(job.result, Built):
+            job.result.files = []
 
 
 @builds.get("/checks/<ident>/builds/<int:number>")
@@ -87,8 +109,8 @@ def built(ident: str, number: int) -> View:
         if number == len(batch.builds):  # the latest build's refusal is said beside the form
             batch.build_error, batch.refused_build = result.error, result.invalid
         return redirect(url_for("pages.checked", ident=ident) + "#build", 303)
-    files = [(name, batch.files[name]) for name in result.files]
-    return render_template("results.html", result=result, files=files, batch=batch, number=number)
+    files = [(name, batch.files[name]) for name in result.files if name in batch.files]
+    return render_template("results.html", result=result, files=files, batch=batch, number=number, kept=KEPT_BUILDS)
 
 
 @builds.get("/checks/<ident>/builds/<int:number>/status.json")

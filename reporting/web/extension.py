@@ -66,7 +66,7 @@ class Settings:
     trusted_proxy: str | None = None
     #: Open connections one client may hold; visitors (workspaces) one client may have;
     #: uploads one client may send a minute.
-    connections_per_client: int = 20
+    connections_per_client: int = 16
     visitors_per_client: int = 30
     uploads_per_minute: int = 30
 
@@ -156,7 +156,13 @@ def batch_of(ident: str) -> tuple[Workspace, Batch]:
     workspace = visitor()
     batch = workspace.batch(ident) if workspace is not None else None
     if workspace is None or batch is None:
-        abort(404)
+        minutes = f"{shared().settings.keep_minutes:g}"
+        abort(
+            404,
+            "These files are no longer here: they were deleted (with Delete my files, or "
+            f"{minutes} minutes after your last step), or this browser does not keep the page's "
+            "cookie (allow cookies for this site), or the server has restarted. Send the files again.",
+        )
     return workspace, batch
 
 
