@@ -273,7 +273,7 @@ def diff(ctx: click.Context, previous: Path, current: Path, as_json: bool) -> No
     metavar="ADDRESS",
     help="The reverse proxy's address: its X-Forwarded-For header names each visitor.",
 )
-@_processes_option("Worker processes for checks and builds (default: one per core).")
+@_processes_option("Worker processes for checks and builds (default: one per core; one more is kept for short checks).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @click.pass_context
 def serve(
