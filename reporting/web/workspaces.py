@@ -116,7 +116,7 @@ def sweep_stale(parent: Path) -> int:
 
 
 #: The batches one visitor keeps; a new one beyond this deletes the oldest that is not busy.
-MAX_BATCHES = 10
+MAX_BATCHES = 20
 
 
 @dataclass
