@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -144,3 +145,20 @@ def test_a_check_that_is_gone_says_why(app):
     response = client.get("/checks/7")
     page = web.text(response.get_data(as_text=True))
     assert response.status_code == 404 and "allow cookies for this site" in page and "Send the files again" in page
+
+
+def test_two_imports_that_name_their_workbook_alike_stay_apart(app, tmp_path):
+    require(REAL)
+    lists = REAL / "publications"
+    first, second = lists / "ris-scopus_asreview-baseline.ris", lists / "csljson-zotero_keller.json"
+    client = app.test_client()
+    url = web.check(client, (first.name, first.read_bytes()), (second.name, second.read_bytes()), award="ES/X1/1")
+    page = web.text(client.get(url).get_data(as_text=True))
+    made = re.findall(r"made into the workbook (.+?\.xlsx) \(", page)
+    assert len(made) == 2 and len(set(made)) == 2, made
+    counts = []
+    for name in made:
+        with client.get(f"{url}/download/{quote(name)}") as response:
+            book = openpyxl.load_workbook(io.BytesIO(response.data))
+        counts.append(sum(1 for row in book["Publications"].iter_rows(min_row=2, values_only=True) if row[0]))
+    assert sorted(counts) == [10, 13]

@@ -27,6 +27,7 @@ from ..schema import load_schema
 from ..text import plural
 from ..workbook.guard import check_file
 from .state import Built, Check, Made
+from .workspaces import distinct
 
 __all__ = [
     "HEAVY_BYTES",
@@ -148,8 +149,12 @@ def check(files: Files, out: str, award: str, status_path: str) -> Check:
         except ReportingError as error:
             result.refused.append({"file": shown, "stored": path, **_refusal(error, name)})
             continue
-        result.made.append(Made(shown, report.output.name, report.result.format, _import_summary(report)))
-        result.checked.append((str(report.output), report.output.name))
+        made = report.output.name
+        taken = [n for _, n in files] + [m.workbook for m in result.made]
+        made = distinct([*taken, made])[-1]  # two imports that name their workbook alike stay apart
+        workbook = report.output.rename(report.output.with_name(made))
+        result.made.append(Made(shown, made, report.result.format, _import_summary(report)))
+        result.checked.append((str(workbook), made))
     name = _namer(files + result.checked)
     if result.checked:
         try:
