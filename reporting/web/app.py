@@ -44,6 +44,9 @@ TOKEN_COOKIE = "funder_report_token"
 #: A random value per browser; each form carries a token made from it with the server's key.
 FORM_COOKIE = "funder_report_form"
 FORM_FIELD = "form_token"
+#: A visitor's folder holds at most this many full uploads' worth (with what was made from
+#: them); a new check beyond it deletes their oldest.
+VISITOR_UPLOADS = 8
 
 
 def is_loopback(host: str) -> bool:
@@ -67,7 +70,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_FORM_PARTS=max(1000, settings.max_files * 4),
         TEMPLATES_AUTO_RELOAD=False,
     )
-    workspaces = Workspaces(settings.keep_minutes * 60, settings.root, per_client=settings.visitors_per_client)
+    workspaces = Workspaces(
+        settings.keep_minutes * 60,
+        settings.root,
+        per_client=settings.visitors_per_client,
+        max_bytes=int(settings.max_upload_mb * 2**20 * VISITOR_UPLOADS),
+    )
     pool = Pool(settings.processes or cores(), timeout=work.WORK_TIMEOUT, initializer=work.warm)
     app.extensions["funder-report"] = Shared(
         settings, workspaces, pool, work.pdf_available(), Limiter(settings.uploads_per_minute)

@@ -119,6 +119,10 @@ def sweep_stale(parent: Path) -> int:
 MAX_BATCHES = 20
 
 
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 @dataclass
 class Workspace:
     """One visitor's folder: their batches of files, by identifier, oldest first."""
@@ -126,6 +130,8 @@ class Workspace:
     id: str
     folder: Path
     client: str = ""
+    #: The most the visitor's folder may hold (bytes; 0: no limit): older checks make room.
+    max_bytes: int = 0
     last_used: float = field(default_factory=time.monotonic)
     batches: OrderedDict[str, Batch] = field(default_factory=OrderedDict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -166,6 +172,9 @@ class Workspace:
             idle = [b for b in self.batches.values() if not b.running() and b is not batch]
             for old in idle[: max(0, len(self.batches) - MAX_BATCHES)]:
                 self.drop(old)
+            idle = [b for b in self.batches.values() if not b.running() and b is not batch]
+            while idle and self.max_bytes and _size(self.folder) > self.max_bytes:
+                self.drop(idle.pop(0))  # the oldest checks go first when the visitor's folder is full
         return batch
 
     def drop(self, batch: Batch) -> None:
@@ -180,10 +189,13 @@ class Workspace:
 
 class Workspaces:
     """Every visitor's workspace, under one private temporary root: at most `limit` of them,
-    and `per_client` for one client address."""
+    `per_client` for one client address, each holding at most `max_bytes`."""
 
-    def __init__(self, keep_seconds: float, root: Path | None = None, limit: int = 500, per_client: int = 30) -> None:
+    def __init__(
+        self, keep_seconds: float, root: Path | None = None, limit: int = 500, per_client: int = 30, max_bytes: int = 0
+    ) -> None:
         self.keep_seconds = keep_seconds
+        self.max_bytes = max_bytes
         self.limit = limit
         self.per_client = per_client
         parent = Path(root or tempfile.gettempdir())
@@ -205,7 +217,7 @@ class Workspaces:
             ident = secrets.token_urlsafe(24)
             folder = self.root / ident
             folder.mkdir(mode=0o700)
-            workspace = self._all[ident] = Workspace(ident, folder, client)
+            workspace = self._all[ident] = Workspace(ident, folder, client, self.max_bytes)
             return workspace
 
     def get(self, ident: str | None) -> Workspace | None:
