@@ -270,3 +270,21 @@ def test_a_visitors_folder_is_bounded_the_oldest_checks_making_room(tmp_path):
         assert not batches[0].folder.exists() and batches[-1].folder.exists()
     finally:
         workspaces.close()
+
+
+def test_a_full_server_makes_room_by_the_visitor_idle_longest(tmp_path):
+    import time
+
+    from reporting.web import workspaces as module
+
+    workspaces = module.Workspaces(3600, tmp_path, limit=3, per_client=10)
+    try:
+        made = [workspaces.create(f"10.0.0.{n}") for n in range(3)]
+        assert workspaces.create("10.0.0.9") is None  # every one of them active just now
+        made[1].last_used = time.monotonic() - module.IDLE_MAKES_ROOM - 1
+        made[0].last_used = time.monotonic() - module.IDLE_MAKES_ROOM - 5
+        newcomer = workspaces.create("10.0.0.9")
+        assert newcomer is not None and len(workspaces) == 3
+        assert not made[0].folder.exists() and made[1].folder.exists()
+    finally:
+        workspaces.close()

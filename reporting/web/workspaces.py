@@ -119,6 +119,10 @@ def sweep_stale(parent: Path) -> int:
 MAX_BATCHES = 20
 
 
+#: With every place taken, a visitor idle this long (seconds) makes room for a new one.
+IDLE_MAKES_ROOM = 300
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -206,14 +210,21 @@ class Workspaces:
         self._lock = threading.Lock()
 
     def create(self, client: str = "") -> Workspace | None:
-        """A new visitor's workspace, or None when `limit` visitors (or `per_client` from this
-        client) already have one."""
+        """A new visitor's workspace, or None when `per_client` from this client have one, or
+        `limit` visitors do and none has been idle for `IDLE_MAKES_ROOM` seconds (the one idle
+        longest is deleted to make room: many visitors who came once never lock out the next)."""
         self.sweep()
         with self._lock:
-            if len(self._all) >= self.limit:
-                return None
             if sum(w.client == client for w in self._all.values()) >= self.per_client:
                 return None
+            if len(self._all) >= self.limit:
+                now = time.monotonic()
+                idle = [w for w in self._all.values() if now - w.last_used > IDLE_MAKES_ROOM and not w.busy]
+                if not idle:
+                    return None
+                oldest = min(idle, key=lambda w: w.last_used)
+                self._all.pop(oldest.id, None)
+                shutil.rmtree(oldest.folder, ignore_errors=True)
             ident = secrets.token_urlsafe(24)
             folder = self.root / ident
             folder.mkdir(mode=0o700)
