@@ -17,7 +17,7 @@ from pub_oracle import works_of
 
 from reporting import build, import_to_workbook
 
-from conftest import REAL, require
+from conftest import REAL, ROOT, SEED, require
 
 LISTS = sorted(p for p in (REAL / "publications").iterdir() if p.is_file()) if (REAL / "publications").is_dir() else []
 AWARD = "ES/X000001/1"
@@ -149,3 +149,23 @@ def test_a_cris_table_is_read_by_its_column_names_one_row_a_source(tmp_path):
         assert first["Type"] == "Journal Article / Review" and first["Month"] in ("3", 3)
         assert second["Author"] == "Smith J, Jones K" and second["Type"].startswith("Conference")
         assert "Scopus" in str(first["Note: other fields"])  # what has no field is kept
+
+
+@pytest.mark.slow
+def test_the_pages_quick_decision_agrees_with_import_on_every_real_file(schema):
+    """`wants_import` (which the page asks first, reading little) says "import it" exactly for
+    the files `import` reads as something other than an input workbook."""
+    from reporting.importers import import_file, wants_import
+
+    require(REAL)
+    files = [
+        *sorted((REAL / "publications").iterdir()),
+        *sorted((REAL / "researchfish").glob("*.xlsx")),
+        ROOT / "inputs" / "jam-and-justice.xlsx",
+        SEED,
+    ]
+    for path in files:
+        if path.name == "README.md":
+            continue
+        as_input = import_file(path, schema).format == "input workbook (.xlsx)"
+        assert wants_import(path, schema) is not as_input, path.name

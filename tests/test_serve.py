@@ -374,3 +374,17 @@ def test_an_unexpected_failure_is_a_page_and_one_line_on_the_console(app, monkey
     assert "Something went wrong" in page and "Traceback" not in page and "boom" not in page
     [record] = [r for r in caplog.records if "unexpected failure" in r.getMessage()]
     assert "/guide (RuntimeError: boom)" in record.getMessage() and record.exc_info is None
+
+
+def test_a_step_that_cannot_be_done_says_why_on_the_findings_page(app):
+    client = app.test_client()
+    url = web.check(client, ("vanishing.xlsx", SEED_INPUT.read_bytes()))
+    [stored] = _workspaces(app).root.rglob("vanishing.xlsx")
+    stored.unlink()  # gone from under the step (as after a disk clean-up)
+    for step in ("/annotate", "/fix"):
+        response = web.post(client, url + step)
+        assert response.status_code == 303 and response.headers["Location"].endswith("#step-error")
+        page = web.text(client.get(url).get_data(as_text=True))
+        assert "vanishing.xlsx: no such file." in page, page[:1500]
+        assert "funder-report-serve-" not in page
+        assert "no such file" not in web.text(client.get(url).get_data(as_text=True))  # said once

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputFileError
-from ..model import AWARD, ORGANISATION, SUGGESTION
+from ..model import AWARD, ORGANISATION, SUGGESTION, Record
 from ..schema import Schema
 from ..text import shorten
 from .kinds import refuse, refuse_html
@@ -85,7 +85,13 @@ def wants_import(path: Path | str, schema: Schema) -> bool:
     if not listed or any(normalise(table.sheet) in kinds for table in listed):
         return False  # an input workbook's own Publications sheet is headed like a list
     records, _ = read_workbook(path, schema)
-    return not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records)
+    return not _has_outcomes(records)
+
+
+def _has_outcomes(records: list[Record]) -> bool:
+    """True when a workbook read as an input workbook holds an outcome (not only its awards,
+    organisations and suggestions): `import` and `wants_import` decide by it alike."""
+    return any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records)
 
 
 def combine_imports(results: list[ImportResult]) -> ImportResult:
@@ -173,7 +179,7 @@ def _import(path: Path, schema: Schema) -> ImportResult:
             return parse_researchfish(path, schema, tables, layout_notes)
         headers = tables
         records, layout = read_workbook(path, schema)
-        if not any(r.kind not in (AWARD, ORGANISATION, SUGGESTION) for r in records):
+        if not _has_outcomes(records):
             from .pub_table import looks_like_publication_table, parse_publication_table
 
             listed = next((t for t in tables if looks_like_publication_table(t)), None)

@@ -1,5 +1,5 @@
 """What the page keeps for each visitor between requests, as typed values: the latest check, the
-fixes, the build (running or finished), the build form as last sent, a notice to show.
+fixes, the builds (running or finished), the build form as last sent, why a step failed.
 
 Check and build results cross from the worker processes as these values (plain data inside:
 findings as their dicts, paths as text, the visitor's names for the server's paths). No Flask.
@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Batch", "Built", "BuildForm", "Check", "Job", "Made", "Notice", "Refusal", "group_findings"]
+__all__ = ["Batch", "Built", "BuildForm", "Check", "Job", "Made", "Refusal", "group_findings"]
 
 #: A refusal in the page's words: {"message": ..., "hint": ...} (and "file" for a workbook).
 Refusal = dict[str, str]
@@ -66,15 +66,6 @@ class Check:
             findings=list(found["findings"]),
             fixable=int(found.get("fixable", self.fixable)),
         )
-
-
-@dataclass
-class Notice:
-    """What the findings page says after a step: the files it made ready, or why it could not."""
-
-    files: list[str] = field(default_factory=list)
-    what: str = ""
-    error: Refusal | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +136,8 @@ class Batch:
     checking: Job | None = None
     check: Check | None = None
     fixes: list[dict[str, Any]] | None = None
-    notice: Notice | None = None
+    #: Why the latest step (annotate, fix) could not be done, said once on the findings page.
+    step_error: Refusal | None = None
     builds: list[Job] = field(default_factory=list)
     form: BuildForm = field(default_factory=BuildForm)
     #: The findings a refused final build gave (the check's own findings stay as they were).

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import convert
 from . import guide, work
 from .extension import VISITOR_COOKIE, batch_of, client, outcome, page, progress_of, shared, visitor
-from .state import Batch, Check, Job, Notice, group_findings
+from .state import Batch, Check, Job, group_findings
 from .workspaces import Workspace
 
 __all__ = ["SETTLING", "STATUS_SECONDS", "VISITOR_COOKIE", "pages", "settle_check"]
@@ -46,12 +46,11 @@ def _copy(source: Path, target: Path) -> None:
 
 @pages.get("/")
 def start() -> View:
-    workspace = visitor()
-    earlier = list(reversed(workspace.batches.values())) if workspace is not None else []
-    return render_template("start.html", earlier=earlier, pdf=shared().pdf)
+    return _start_again("", 200)
 
 
 def _start_again(problem: str, status: int) -> View:
+    """The start page (with the visitor's checks, newest first), and what was wrong, if anything."""
     workspace = visitor()
     earlier = list(reversed(workspace.batches.values())) if workspace is not None else []
     return page("start.html", status, earlier=earlier, pdf=shared().pdf, problem=problem)
@@ -133,7 +132,7 @@ def checked(ident: str) -> View:
         if (not severity or f["severity"] == severity) and (not sheet or (f["sheet"] or "Whole workbook") == sheet)
     ]
     everything = group_findings(result.findings, len(result.checked) > 1)
-    notice, batch.notice = batch.notice, None
+    step_error, batch.step_error = batch.step_error, None
     return render_template(
         "findings.html",
         batch=batch,
@@ -146,7 +145,7 @@ def checked(ident: str) -> View:
         sheet=sheet,
         sheets=sorted({f["sheet"] or "Whole workbook" for f in result.findings}),
         pdf=shared().pdf,
-        notice=notice,
+        step_error=step_error,
     )
 
 
@@ -174,16 +173,26 @@ def findings_json(ident: str) -> View:
     )
 
 
-def _step(ident: str, kind: str, task: Any) -> tuple[Workspace, Batch, Any]:
+def _step(ident: str, kind: str, task: Any, done: str) -> tuple[Batch, Any]:
     """Run a step (annotate, fix) on the batch's checked workbooks in a worker, into a new
-    folder, and wait for it."""
+    folder, and wait for it: (the batch, the step's result), or (the batch, None) when the
+    result lacks `done`, the reason kept to be said on the findings page."""
     workspace, batch = batch_of(ident)
     if settle_check(batch) is None or not batch.workbooks():
         abort(409, "Check a workbook first.")
     out = workspace.new_folder(batch, kind)
     files = batch.workbooks()
-    future = shared().pool.submit(task, files, str(out), owner=client(), heavy=work.heavy(files))
-    return workspace, batch, outcome(future)
+    result: dict[str, Any] = outcome(
+        shared().pool.submit(task, files, str(out), owner=client(), heavy=work.heavy(files))
+    )
+    if done in result:
+        return batch, result
+    batch.step_error = result.get("error") or result  # the step's refusal, or why it did not finish
+    return batch, None
+
+
+def _back(ident: str) -> View:
+    return redirect(url_for("pages.checked", ident=ident) + "#step-error", 303)
 
 
 def _send(paths: list[Path], names: list[str], bundle: str) -> View:
@@ -201,20 +210,18 @@ def _send(paths: list[Path], names: list[str], bundle: str) -> View:
 @pages.post("/checks/<ident>/annotate")
 def annotate(ident: str) -> View:
     """The annotated copies, downloaded at once (several in a .zip)."""
-    _, batch, result = _step(ident, "annotated", work.annotate)
-    if "outputs" not in result:
-        batch.notice = Notice(error=result.get("error", result))
-        return redirect(url_for("pages.checked", ident=ident) + "#notice", 303)
+    batch, result = _step(ident, "annotated", work.annotate, "outputs")
+    if result is None:
+        return _back(ident)
     paths = [Path(p) for p in result["outputs"]]
     return _send(paths, batch.offer(paths), "annotated-copies.zip")
 
 
 @pages.post("/checks/<ident>/fix")
 def fix(ident: str) -> View:
-    _, batch, result = _step(ident, "fixed", work.fix)
-    if "reports" not in result:
-        batch.notice = Notice(error=result.get("error", result))
-        return redirect(url_for("pages.checked", ident=ident) + "#notice", 303)
+    batch, result = _step(ident, "fixed", work.fix, "reports")
+    if result is None:
+        return _back(ident)
     for report in result["reports"]:
         [report["download"]] = batch.offer([Path(report.pop("output"))])
     batch.fixes = result["reports"]
