@@ -82,3 +82,45 @@ def start_server(cwd, *options: str):
     line = process.stdout.readline()
     assert line.startswith("Serving funder-report on http://127.0.0.1:"), line + process.stderr.read()
     return process, line.split()[-1]
+
+
+def stop_server(process, sig: int | None = None, timeout: float = 30) -> str:
+    """Stop a server started by `start_server` with `sig` (SIGTERM unless said) and wait for
+    it; what it wrote on stderr. A server that does not stop in `timeout` seconds is killed,
+    with its workers, and the test fails, leaving no process behind for the next test."""
+    import os
+    import signal
+    import subprocess
+
+    process.send_signal(signal.SIGTERM if sig is None else sig)
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        for pid in descendants(process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.kill()
+        errors = process.communicate(timeout=30)[1]
+        raise AssertionError(f"the server did not stop within {timeout} s; stderr:\n{errors}") from None
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started by `pid`, and by those, from /proc (empty where there is none)."""
+    from pathlib import Path
+
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(parent, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found

@@ -94,17 +94,36 @@ def test_a_job_past_its_limit_is_stopped_and_its_worker_replaced(tmp_path):
         pool.close()
 
 
-def test_a_cancelled_job_stops_its_worker():
+def test_a_cancelled_job_stops_its_worker(tmp_path):
     pool = Pool(1, timeout=30)
     try:
-        first = pool.submit(pid).result(timeout=30)
-        running = pool.submit(nap, 30)
-        time.sleep(0.3)
+        marker = tmp_path / "child"
+        running = pool.submit(child_then_nap, str(marker))
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         pool.cancel(running)
         with pytest.raises(Cancelled):
             running.result(timeout=5)
-        assert _gone(first)
-        assert pool.submit(pid).result(timeout=30) != first
+        assert _gone(int(marker.read_text())), "what the cancelled job started outlived it"
+        assert pool.submit(pid).result(timeout=30) > 0  # the pool still serves
+    finally:
+        pool.close()
+
+
+def test_there_is_one_worker_more_than_processes_and_heavy_work_leaves_two_for_short_checks():
+    pool = Pool(3, timeout=30)
+    try:
+        started = time.monotonic()
+        warm = [pool.submit(nap, 1, owner=f"warm-{n}") for n in range(5)]
+        ends = sorted(f.result(timeout=30) for f in warm)
+        assert ends[3] - ends[0] < 0.5 and ends[4] - ends[0] > 0.8  # four ran at once, the fifth after
+        long_ones = [pool.submit(nap, 2, owner=f"big-{n}", heavy=True) for n in range(4)]
+        time.sleep(0.3)
+        started = time.monotonic()
+        short = [pool.submit(nap, 0.5, owner=f"small-{n}") for n in range(2)]
+        assert max(f.result(timeout=10) for f in short) - started < 0.9  # two at once, not one after another
+        wait(long_ones, timeout=30)
     finally:
         pool.close()
 

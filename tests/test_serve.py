@@ -307,7 +307,6 @@ def _serve(*args: str):
 
 @pytest.mark.slow
 def test_beyond_this_machine_the_link_carries_a_token_and_nothing_opens_without_it():
-    import signal
     import urllib.error
     import urllib.request
 
@@ -327,8 +326,7 @@ def test_beyond_this_machine_the_link_carries_a_token_and_nothing_opens_without_
         with browser.open(url, timeout=30) as response:  # the link sets the cookie, then redirects
             assert response.status == 200 and b"Check your outcomes workbook" in response.read()
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=30)
+        errors = web.stop_server(process)
     assert process.returncode == 0 and "Traceback" not in errors, errors
 
 

@@ -12,14 +12,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import zipfile
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
-from serve_client import start_server
+from serve_client import start_server, stop_server
 
 from conftest import REAL, ROOT, SEED, docx_blocks, require
 
@@ -47,8 +46,7 @@ def server(tmp_path_factory):
     here = tmp_path_factory.mktemp("serve-cwd")
     process, url = start_server(here)
     yield url
-    process.send_signal(signal.SIGTERM)
-    _, errors = process.communicate(timeout=30)
+    errors = stop_server(process)
     assert process.returncode == 0, errors
     assert "Traceback" not in errors, errors
     assert not list(here.glob("funder-report-serve-*")), "the visitors' folders outlived the server"

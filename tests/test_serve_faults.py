@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from serve_client import start_server
+from serve_client import descendants, start_server, stop_server
 
 from conftest import REAL, ROOT, require
 
@@ -23,33 +23,19 @@ pytestmark = pytest.mark.slow
 SEED_INPUT = ROOT / "inputs" / "jam-and-justice.xlsx"
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            tree.setdefault(parent, []).append(int(entry.name))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _all_gone(pids: set[int], within: float = 5) -> bool:
@@ -94,7 +80,7 @@ def _send(browser, url: str, path: Path) -> str:
 def _workers(process: subprocess.Popen, at_least: int = 2) -> set[int]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        found = _descendants(process.pid)
+        found = descendants(process.pid)
         if len(found) >= at_least:
             return found
         time.sleep(0.1)
@@ -112,7 +98,9 @@ def test_after_kill_9_the_workers_end_and_the_next_server_sweeps_the_folders(tmp
     assert list(root.rglob("jam-and-justice.xlsx"))
     time.sleep(1)
     process.kill()  # SIGKILL: nothing of the server runs again
-    process.communicate(timeout=10)
+    process.wait(timeout=10)  # reaped at once, as an init system would (its pipes may stay open a moment)
+    process.stdout.close()
+    process.stderr.close()
     assert _all_gone(workers, within=2.5), "worker processes outlived a killed server"
     assert root.exists()  # nothing could clean up...
     again, _ = _start(tmp_path)  # ...until a server starts in the same place
@@ -120,8 +108,7 @@ def test_after_kill_9_the_workers_end_and_the_next_server_sweeps_the_folders(tmp
         assert not root.exists()
         assert len(list(tmp_path.glob("funder-report-serve-*"))) == 1
     finally:
-        again.send_signal(signal.SIGTERM)
-        again.communicate(timeout=30)
+        stop_server(again)
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGINT"])
@@ -134,10 +121,38 @@ def test_a_polite_stop_is_prompt_with_work_running_and_leaves_nothing(tmp_path, 
     workers = _workers(process)
     time.sleep(1)  # the import is under way
     started = time.monotonic()
-    process.send_signal(getattr(signal, stop))
-    _, errors = process.communicate(timeout=30)
+    errors = stop_server(process, getattr(signal, stop))
     assert time.monotonic() - started < 8, "the stop waited for the work"
     assert process.returncode == 0 and "Traceback" not in errors, errors
     assert "every visitor's files were deleted" in errors
     assert _all_gone(workers)
+    assert not list(tmp_path.glob("funder-report-serve-*"))
+
+
+@pytest.mark.parametrize("moment", ["listening", "as it listens"])
+def test_a_stop_at_any_moment_of_starting_ends_the_workers_and_deletes_the_folders(tmp_path, monkeypatch, moment):
+    """A stop signal is raised as KeyboardInterrupt wherever the server is: here as it starts
+    listening, and as it announces its address (where a SIGTERM sent the moment the address
+    is printed lands). Either way the workers end and the folders go, so the interpreter does
+    not wait for them at exit."""
+    import os
+    import tempfile
+
+    from reporting import web
+    from reporting.web import app as served
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: set[int] = set()
+
+    def interrupted(*args, **kwargs):
+        # the workers: started by the forkserver (this process's child, which lives on)
+        seen.update(pid for pid in descendants(os.getpid()) if _parent(pid) != os.getpid())
+        raise KeyboardInterrupt
+
+    if moment == "listening":
+        monkeypatch.setattr(served, "_listen", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        web.serve("127.0.0.1", 0, web.Settings(processes=2), ready=interrupted)
+    assert len(seen) >= 3, seen  # -j 2 starts three workers
+    assert _all_gone(seen, within=5), "workers outlived the server's stop"
     assert not list(tmp_path.glob("funder-report-serve-*"))

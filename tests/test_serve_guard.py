@@ -156,12 +156,10 @@ def test_no_page_shows_the_servers_folders_or_the_visitors_identifier(app):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The command, as an office runs it, on a free port, uploads limited to 2 MB."""
-    import signal
 
     process, url = web.start_server(tmp_path_factory.mktemp("served"), "--max-upload-mb", "2")
     yield url.split("//")[1].rstrip("/").split(":")
-    process.send_signal(signal.SIGTERM)
-    _, errors = process.communicate(timeout=30)
+    errors = web.stop_server(process)
     assert "Traceback" not in errors, errors
 
 

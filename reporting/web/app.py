@@ -287,19 +287,43 @@ def serve(
     and deletes every visitor's files); `ready(url)` is called once listening (the URL holds
     the access token when there is one). Beyond this machine a token is required: one is made
     when none is given. Raises ReportingError when the address cannot be used."""
-    from .server import make_server  # only when serving
-
     settings = settings or Settings()
     settings.bound = host
     if not is_loopback(host) and not settings.token:
         settings.token = secrets.token_urlsafe(18)
     app = create_app(settings)
-    # Requests waiting for a thread are normal when many visitors check at once (the work
-    # queues for the worker processes anyway): not worth a warning on the console.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    shared: Shared = app.extensions["funder-report"]
+    # From here on every way out (a stop signal at any moment included) ends the workers and
+    # deletes the visitors' files: a stop that skipped this would leave the interpreter waiting
+    # for the workers at exit.
+    previous: dict[int, Any] = {}
+    stop = threading.Event()
+    server: Any = None
     try:
-        server = make_server(
+        shared: Shared = app.extensions["funder-report"]
+        previous = _on_stop(shared.pool)
+        # Requests waiting for a thread are normal when many visitors check at once (the work
+        # queues for the worker processes anyway): not worth a warning on the console.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        server = _listen(app, host, port, threads, settings)
+        threading.Thread(target=_sweeper, args=(shared.workspaces, stop), daemon=True, name="fr-sweeper").start()
+        if ready:
+            ready(_address(server, host, settings))
+        server.run()
+    finally:
+        stop.set()
+        app.extensions["funder-report"].pool.stop()
+        if server is not None:
+            server.close()
+        close(app)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _listen(app: Flask, host: str, port: int, threads: int, settings: Settings) -> Any:
+    from .server import make_server  # only when serving
+
+    try:
+        return make_server(
             app,
             host,
             port,
@@ -309,32 +333,20 @@ def serve(
             trusted_proxy=settings.trusted_proxy,
         )
     except OSError as error:
-        close(app)
         raise ReportingError(
             f"Cannot listen on {host}:{port} ({error.strerror or error}).",
             f"Choose another port with {option('port')}, or stop what is using it.",
             param="port",
         ) from None
+
+
+def _address(server: Any, host: str, settings: Settings) -> str:
+    """The address to open: the one listened on (the loopback one when listening on every
+    address), with the access token when there is one."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     port_used = server.effective_port if hasattr(server, "effective_port") else server.effective_listen[0][1]
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port_used}/"
-    if settings.token:
-        url += f"?token={settings.token}"
-    stop = threading.Event()
-    sweeper = threading.Thread(target=_sweeper, args=(shared.workspaces, stop), daemon=True, name="fr-sweeper")
-    sweeper.start()
-    previous = _on_stop(shared.pool)
-    if ready:
-        ready(url)
-    try:
-        server.run()
-    finally:
-        stop.set()
-        shared.pool.stop()
-        server.close()
-        close(app)
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+    return url + f"?token={settings.token}" if settings.token else url
 
 
 def _on_stop(pool: Pool) -> dict[int, Any]:
@@ -343,9 +355,13 @@ def _on_stop(pool: Pool) -> dict[int, Any]:
     if threading.current_thread() is not threading.main_thread():
         return {}
 
+    stopping = threading.Event()
+
     def stop(signum: int, frame: object) -> None:
         pool.stop()
-        raise KeyboardInterrupt
+        if not stopping.is_set():  # a second signal does not interrupt the tidying up
+            stopping.set()
+            raise KeyboardInterrupt
 
     previous = {}
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):

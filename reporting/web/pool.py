@@ -7,7 +7,8 @@ spawn) and, on POSIX systems, the leader of a process group, so that whatever it
 server waits for the answer and kills the worker's group when the job passes its time limit or
 is cancelled (the visitor deleted their files), then starts a fresh worker. A worker watches
 the server: when the server is gone, however it went (Ctrl-C, SIGTERM, `kill -9`, the
-out-of-memory killer), the worker ends itself and its group within a second.
+out-of-memory killer), the worker ends itself and its group within a second; on Linux the
+kernel also kills it as soon as its parent (the forkserver, which ends with the server) ends.
 
 The queue is fair. Jobs wait per owner (a client); owners are served in turn; an owner runs at
 most one heavy and one light job at a time; and heavy jobs (large workbooks, builds) never hold
@@ -18,9 +19,11 @@ get the cores first; its worker is then replaced (a process cannot raise its pri
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections import OrderedDict, deque
@@ -80,14 +83,30 @@ def _watch(server: int, parent: int) -> None:
             _end_group()
 
 
+def _die_with_parent(parent: int) -> None:
+    """On Linux the kernel kills this worker the moment its parent ends (the forkserver, which
+    ends with the server; or the server itself, under spawn), with nothing of the worker
+    needing to run: a worker busy in C code at a low priority sees its watch thread late."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the kernel was asked
+        _end_group()
+
+
 def _worker(conn: Connection, server: int, initializer: Callable[[], None] | None) -> None:
     """A worker's life: its own process group and private files, a watch on the server, then
     jobs until the pipe closes."""
+    parent = os.getppid()
     if hasattr(os, "setpgrp"):
         os.setpgrp()
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     os.umask(0o077)
-    threading.Thread(target=_watch, args=(server, os.getppid()), daemon=True, name="server-watch").start()
+    threading.Thread(target=_watch, args=(server, parent), daemon=True, name="server-watch").start()
     if initializer is not None:
         initializer()
     while True:
@@ -113,8 +132,11 @@ def _worker(conn: Connection, server: int, initializer: Callable[[], None] | Non
 class _Worker:
     def __init__(self, context: Any, initializer: Callable[[], None] | None) -> None:
         self.conn, theirs = context.Pipe()
+        # Daemonic, so that an interpreter leaving by any path ends its workers rather than
+        # waiting for them (a worker then cannot start processes of multiprocessing's own; the
+        # work runs with processes=1).
         self.process = context.Process(
-            target=_worker, args=(theirs, os.getpid(), initializer), name="funder-report-worker", daemon=False
+            target=_worker, args=(theirs, os.getpid(), initializer), name="funder-report-worker", daemon=True
         )
         self.process.start()
         theirs.close()
@@ -132,12 +154,14 @@ class _Worker:
 
 
 class Pool:
-    """`processes` workers behind a fair queue; jobs stopped after `timeout` seconds."""
+    """`processes + 1` workers behind a fair queue (heavy jobs on at most `processes - 1` of
+    them, and on one at least); jobs stopped after `timeout` seconds."""
 
     def __init__(self, processes: int, timeout: float = 600, initializer: Callable[[], None] | None = None) -> None:
-        self.processes = max(1, processes)
+        processes = max(1, processes)
+        self.workers = processes + 1  # the one more is kept for short checks
         self.timeout = timeout
-        self.heavy_limit = max(1, self.processes - 1)
+        self.heavy_limit = max(1, processes - 1)
         methods = multiprocessing.get_all_start_methods()
         self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._initializer = initializer
@@ -145,10 +169,10 @@ class Pool:
         self._queues: OrderedDict[str, deque[_Job]] = OrderedDict()
         self._running: dict[_Job, _Worker | None] = {}
         self._closing = False
-        self._workers = [_Worker(self._context, initializer) for _ in range(self.processes)]
+        self._workers = [_Worker(self._context, initializer) for _ in range(self.workers)]
         self._threads = [
             threading.Thread(target=self._serve, args=(slot,), daemon=True, name=f"funder-report-pool-{slot}")
-            for slot in range(self.processes)
+            for slot in range(self.workers)
         ]
         for thread in self._threads:
             thread.start()
