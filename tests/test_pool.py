@@ -53,10 +53,17 @@ def _gone(number: int, within: float = 5) -> bool:
     return False
 
 
+def _started(pool: Pool) -> Pool:
+    """`pool` once every worker has started (each ran a job alongside the others)."""
+    ends = sorted(f.result(timeout=60) for f in [pool.submit(nap, 1, owner=f"warm-{n}") for n in range(pool.workers)])
+    assert ends[-1] - ends[0] < 0.5, "the workers did not run at once"
+    return pool
+
+
 @pytest.fixture
 def pool():
     found = Pool(2, timeout=30)
-    yield found
+    yield _started(found)
     found.close()
 
 
@@ -114,10 +121,8 @@ def test_a_cancelled_job_stops_its_worker(tmp_path):
 def test_there_is_one_worker_more_than_processes_and_heavy_work_leaves_two_for_short_checks():
     pool = Pool(3, timeout=30)
     try:
-        started = time.monotonic()
-        warm = [pool.submit(nap, 1, owner=f"warm-{n}") for n in range(5)]
-        ends = sorted(f.result(timeout=30) for f in warm)
-        assert ends[3] - ends[0] < 0.5 and ends[4] - ends[0] > 0.8  # four ran at once, the fifth after
+        assert pool.workers == 4
+        _started(pool)
         long_ones = [pool.submit(nap, 2, owner=f"big-{n}", heavy=True) for n in range(4)]
         time.sleep(0.3)
         started = time.monotonic()
