@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.request
 
 import pytest
 import serve_client as web
@@ -286,3 +287,19 @@ def test_a_full_server_makes_room_by_the_visitor_idle_longest(tmp_path):
         assert not made[0].folder.exists() and made[1].folder.exists()
     finally:
         workspaces.close()
+
+
+@pytest.mark.slow
+def test_requests_forwarded_by_a_proxy_not_named_are_noted_on_the_console_once(tmp_path):
+    """Behind a reverse proxy without --trusted-proxy every visitor is one client to the limits:
+    whoever runs the page is told so, once, with the option that mends it."""
+    process, url = web.start_server(tmp_path)
+    try:
+        urllib.request.urlopen(url, timeout=30).read()  # a visitor reaching it directly: nothing to say
+        for visitor in ("10.1.2.3", "10.1.2.4"):
+            request = urllib.request.Request(url, headers={"X-Forwarded-For": visitor})
+            urllib.request.urlopen(request, timeout=30).read()
+    finally:
+        errors = web.stop_server(process)
+    assert errors.count("X-Forwarded-For") == 1, errors
+    assert "--trusted-proxy 127.0.0.1" in errors

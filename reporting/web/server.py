@@ -8,6 +8,7 @@ of the site, not bare text."""
 from __future__ import annotations
 
 import html
+import logging
 import time
 from typing import Any
 
@@ -35,6 +36,32 @@ _PAGE = """<!doctype html>
 <body><main id="main"><h1>{title}</h1><p>{message}</p><p>{hint}</p>
 <p><a href="/">Back to the start</a></p></main></body></html>
 """
+
+
+class _ProxyNote:
+    """Without a trusted proxy: the first request forwarded by a proxy (it carries
+    X-Forwarded-For, which waitress then drops) is noted on the console, since every visitor
+    behind that proxy is one client to the per-client limits."""
+
+    def __init__(self) -> None:
+        self.noted = False
+
+    def around(self, application: Any) -> Any:
+        def noting(environ: dict[str, Any], start_response: Any) -> Any:
+            if not self.noted and "HTTP_X_FORWARDED_FOR" in environ:
+                self.noted = True
+                peer = environ.get("REMOTE_ADDR", "")
+                logging.getLogger("funder-report.serve").warning(
+                    "funder-report serve: requests arrive forwarded (X-Forwarded-For) from %s, but no "
+                    "proxy is trusted, so every visitor behind it counts as one client for the limits. "
+                    "If %s is this office's reverse proxy, start the server with --trusted-proxy %s.",
+                    peer,
+                    peer,
+                    peer,
+                )
+            return application(environ, start_response)
+
+        return noting
 
 
 class _ErrorPage(ErrorTask):
@@ -130,8 +157,11 @@ def make_server(
     dispatcher.set_thread_count(adj.threads)
     socket_map: dict[int, Any] = {}
     servers = []
+    note = _ProxyNote()
     for info in adj.listen:
         server = _Server(app, socket_map, dispatcher=dispatcher, adj=adj, sockinfo=info)
+        if not trusted_proxy:
+            server.application = note.around(server.application)  # outside waitress's header clearing
         server.per_client = per_client
         server.trusted = frozenset({trusted_proxy} if trusted_proxy else set())
         servers.append(server)
