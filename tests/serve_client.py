@@ -106,17 +106,23 @@ def stop_server(process, sig: int | None = None, timeout: float = 30) -> str:
         raise AssertionError(f"the server did not stop within {timeout} s; stderr:\n{errors}") from None
 
 
+def parent(pid: int) -> int:
+    """The process that started `pid`, from /proc (0 when it has ended or there is no /proc)."""
+    from pathlib import Path
+
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def descendants(pid: int) -> set[int]:
     """Every process started by `pid`, and by those, from /proc (empty where there is none)."""
     from pathlib import Path
 
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        tree.setdefault(parent, []).append(int(entry.name))
+        tree.setdefault(parent(int(entry.name)), []).append(int(entry.name))
     found: set[int] = set()
     todo = [pid]
     while todo:

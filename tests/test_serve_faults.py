@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from serve_client import descendants, start_server, stop_server
+from serve_client import descendants, parent, start_server, stop_server
 
 from conftest import REAL, ROOT, require
 
@@ -29,13 +29,6 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def _all_gone(pids: set[int], within: float = 5) -> bool:
@@ -146,7 +139,7 @@ def test_a_stop_at_any_moment_of_starting_ends_the_workers_and_deletes_the_folde
 
     def interrupted(*args, **kwargs):
         # the workers: started by the forkserver (this process's child, which lives on)
-        seen.update(pid for pid in descendants(os.getpid()) if _parent(pid) != os.getpid())
+        seen.update(pid for pid in descendants(os.getpid()) if parent(pid) != os.getpid())
         raise KeyboardInterrupt
 
     if moment == "listening":

@@ -295,11 +295,11 @@ def serve(
     # From here on every way out (a stop signal at any moment included) ends the workers and
     # deletes the visitors' files: a stop that skipped this would leave the interpreter waiting
     # for the workers at exit.
+    shared: Shared = app.extensions["funder-report"]
     previous: dict[int, Any] = {}
     stop = threading.Event()
     server: Any = None
     try:
-        shared: Shared = app.extensions["funder-report"]
         previous = _on_stop(shared.pool)
         # Requests waiting for a thread are normal when many visitors check at once (the work
         # queues for the worker processes anyway): not worth a warning on the console.
@@ -311,7 +311,7 @@ def serve(
         server.run()
     finally:
         stop.set()
-        app.extensions["funder-report"].pool.stop()
+        shared.pool.stop()  # running work stopped before the server waits for its requests
         if server is not None:
             server.close()
         close(app)

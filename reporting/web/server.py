@@ -54,8 +54,7 @@ class _ProxyNote:
                 logging.getLogger("funder-report.serve").warning(
                     "funder-report serve: requests arrive forwarded (X-Forwarded-For) from %s, but no "
                     "proxy is trusted, so every visitor behind it counts as one client for the limits. "
-                    "If %s is this office's reverse proxy, start the server with --trusted-proxy %s.",
-                    peer,
+                    "If it is this office's reverse proxy, start the server with --trusted-proxy %s.",
                     peer,
                     peer,
                 )
